@@ -1,0 +1,88 @@
+use sanshe_domain::{Role, Scope};
+
+/// The authenticated account a request acts for.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub scope_name: Option<String>,
+    pub locale: Option<String>,
+    /// The operator at the server's command line: trusted, audited as `cli`.
+    pub is_cli: bool,
+    pub password_expired: bool,
+}
+
+impl Actor {
+    pub fn cli() -> Actor {
+        let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+        Actor {
+            user_id: None,
+            username: format!("cli:{who}"),
+            display_name: "command line".into(),
+            role: Role::SystemAdmin,
+            scope: Scope::None,
+            scope_name: None,
+            locale: None,
+            is_cli: true,
+            password_expired: false,
+        }
+    }
+}
+
+/// Who acts and from where: passed to every use case.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Option<Actor>,
+    pub client: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Ctx {
+    pub fn cli() -> Ctx {
+        Ctx {
+            actor: Some(Actor::cli()),
+            client: Some("cli".into()),
+            request_id: None,
+        }
+    }
+
+    pub fn anonymous(client: Option<String>, request_id: Option<String>) -> Ctx {
+        Ctx {
+            actor: None,
+            client,
+            request_id,
+        }
+    }
+
+    pub fn actor(&self) -> Result<&Actor, crate::AppError> {
+        self.actor.as_ref().ok_or(crate::AppError::Unauthenticated)
+    }
+
+    pub fn audit_entry(
+        &self,
+        action: &str,
+        object_type: &str,
+        object_id: Option<String>,
+        summary: String,
+        outcome: &str,
+    ) -> sanshe_store::audit::NewAuditEntry {
+        sanshe_store::audit::NewAuditEntry {
+            actor_id: self.actor.as_ref().and_then(|a| a.user_id),
+            actor_name: self
+                .actor
+                .as_ref()
+                .map(|a| a.username.clone())
+                .unwrap_or_else(|| "-".into()),
+            action: action.into(),
+            object_type: object_type.into(),
+            object_id,
+            summary,
+            outcome: outcome.into(),
+            client: self.client.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}

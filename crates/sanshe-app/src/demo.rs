@@ -1,0 +1,210 @@
+//! The demo district: the real 常州市武进区 (NBS 2023 codes and names: 18 streets/towns,
+//! 297 communities/villages) with synthetic, clearly marked populations, two demo
+//! organizations and one account per role.
+
+use crate::accounts::{self, NewUserInput};
+use crate::areas::{self, ImportOptions};
+use crate::{App, AppError, Ctx};
+use sanshe_domain::Role;
+use sanshe_store::areas::PopulationRow;
+use sanshe_store::audit as audit_store;
+
+const DISTRICT: &str = include_str!("../demo/wujin-district.csv");
+const STREETS: &str = include_str!("../demo/wujin-streets.csv");
+const COMMUNITIES: &str = include_str!("../demo/wujin-communities.csv");
+
+pub const DISTRICT_CODE: &str = "320412";
+pub const DEMO_STREET: &str = "320412100"; // 湖塘镇
+pub const DEMO_PASSWORD: &str = "Sanshe@2026";
+pub const DEMO_ORG: &str = "武进区阳光社会工作服务中心（演示）";
+pub const DEMO_EVALUATOR_ORG: &str = "常州明鉴社会组织评估中心（演示）";
+
+/// One demo account: user name, role, scope shown to the operator.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: Role,
+    pub scope: String,
+}
+
+/// Deterministic pseudo-random numbers (demo data must be the same on every machine).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+}
+
+/// Loads the demo into an empty database. Refuses a database that already has areas.
+pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
+    if areas::count(app).await? > 0 {
+        return Err(AppError::Conflict(sanshe_domain::FieldError::new(
+            "database",
+            "err-demo-not-empty",
+        )));
+    }
+    let ctx = Ctx::cli();
+    let opts = ImportOptions {
+        demo: true,
+        ..Default::default()
+    };
+    for file in [DISTRICT, STREETS, COMMUNITIES] {
+        let r = areas::import(app, &ctx, file.as_bytes(), opts).await?;
+        if !r.committed {
+            return Err(AppError::Internal(format!(
+                "demo divisions rejected: {:?}",
+                r.issues
+            )));
+        }
+    }
+    let this_year = crate::current_year();
+    let mut rng = Lcg(20_180_910);
+    let mut tx = app.db.begin().await?;
+    let communities = sanshe_store::areas::list(
+        &mut tx,
+        &sanshe_store::areas::AreaFilter {
+            level: Some("community".into()),
+            ..Default::default()
+        },
+        Default::default(),
+        this_year,
+        sanshe_store::PageReq {
+            page: 1,
+            per_page: 10_000,
+        },
+    )
+    .await?;
+    for a in &communities.items {
+        let base = if a.urban {
+            rng.range(3_000, 12_000)
+        } else {
+            rng.range(1_500, 5_200)
+        };
+        let growth = rng.range(-15, 25); // per mille per year
+        for year in (this_year - 3)..=this_year {
+            let residents = base + base * growth * (year - this_year + 3) / 1000;
+            let per_household = rng.range(240, 300); // persons per 100 households
+            let p = PopulationRow {
+                year,
+                residents,
+                households: residents * 100 / per_household,
+            };
+            sanshe_store::areas::set_population(&mut tx, &a.code, &p).await?;
+        }
+    }
+    let org = sanshe_store::orgs::create(
+        &mut tx,
+        DEMO_ORG,
+        "social_service_agency",
+        Some(DEMO_STREET),
+        true,
+    )
+    .await?;
+    let eval = sanshe_store::orgs::create(
+        &mut tx,
+        DEMO_EVALUATOR_ORG,
+        "evaluation_agency",
+        Some(DISTRICT_CODE),
+        true,
+    )
+    .await?;
+    audit_store::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "demo.load",
+            "area",
+            Some(DISTRICT_CODE.into()),
+            format!(
+                "demo district loaded: {} communities with synthetic populations {}–{this_year}",
+                communities.items.len(),
+                this_year - 3
+            ),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
+
+    let first_community = communities
+        .items
+        .iter()
+        .find(|a| a.code.starts_with(DEMO_STREET))
+        .map(|a| a.code.clone())
+        .unwrap_or_default();
+    let plan: Vec<(&str, &str, Role, Option<String>)> = vec![
+        (
+            "district",
+            "区民政局 演示",
+            Role::DistrictAdmin,
+            Some(DISTRICT_CODE.into()),
+        ),
+        (
+            "street",
+            "湖塘镇 演示",
+            Role::StreetStaff,
+            Some(DEMO_STREET.into()),
+        ),
+        (
+            "community",
+            "社区工作者 演示",
+            Role::CommunityStaff,
+            Some(first_community),
+        ),
+        (
+            "org",
+            "社会组织 演示",
+            Role::SocialOrg,
+            Some(org.to_string()),
+        ),
+        (
+            "worker",
+            "社工 演示",
+            Role::SocialWorker,
+            Some(org.to_string()),
+        ),
+        (
+            "evaluator",
+            "评估员 演示",
+            Role::Evaluator,
+            Some(eval.to_string()),
+        ),
+        ("resident", "居民 演示", Role::Resident, None),
+        ("sysadmin", "系统管理员 演示", Role::SystemAdmin, None),
+        ("secadmin", "安全管理员 演示", Role::SecurityAdmin, None),
+        ("auditadmin", "审计管理员 演示", Role::AuditAdmin, None),
+    ];
+    let mut out = Vec::new();
+    for (username, display, role, scope) in plan {
+        accounts::create_user(
+            app,
+            &ctx,
+            &NewUserInput {
+                username: username.into(),
+                display_name: display.into(),
+                role: role.as_str().into(),
+                scope: scope.clone(),
+                password: DEMO_PASSWORD.into(),
+            },
+        )
+        .await?;
+        let shown = match role {
+            Role::SocialOrg | Role::SocialWorker => DEMO_ORG.to_owned(),
+            Role::Evaluator => DEMO_EVALUATOR_ORG.to_owned(),
+            _ => scope.unwrap_or_else(|| "-".into()),
+        };
+        out.push(DemoAccount {
+            username: username.into(),
+            role,
+            scope: shown,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,180 @@
+//! Localisation. Every user-visible string lives in `locales/<lang>.txt` as `key = value`
+//! lines; `{name}` in a value is replaced by the argument of that name. zh-CN is the default,
+//! English the second language; a test requires both files to have the same keys.
+
+use sanshe_domain::FieldError;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language in an `Accept-Language` header, by preference order.
+    pub fn from_accept_language(h: &str) -> Option<Lang> {
+        let mut langs: Vec<(f32, Lang)> = h
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.split(';');
+                let lang = Lang::parse(it.next()?)?;
+                let q = it
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
+                    .unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        langs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        langs.first().map(|(_, l)| *l)
+    }
+}
+
+fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
+    src.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect()
+}
+
+static ZH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse_table(include_str!("../locales/zh-CN.txt")));
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| parse_table(include_str!("../locales/en.txt")));
+
+fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// A translator for one language.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The message for `key`; the key itself when missing (a test keeps that from shipping).
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        table(self.lang).get(key).copied().unwrap_or(key)
+    }
+
+    /// The message for `key` with `{name}` arguments filled in.
+    pub fn f<K: AsRef<str>, V: AsRef<str>>(&self, key: &str, args: &[(K, V)]) -> String {
+        let mut s = self.t(key).to_owned();
+        for (k, v) in args {
+            s = s.replace(&format!("{{{}}}", k.as_ref()), v.as_ref());
+        }
+        s
+    }
+
+    pub fn field_error(&self, e: &FieldError) -> String {
+        self.f(&e.code, &e.args)
+    }
+
+    pub fn role(&self, role: &str) -> &str {
+        let key = format!("role-{role}");
+        table(self.lang).get(key.as_str()).copied().unwrap_or("?")
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+/// Keys present in one locale and absent in another: must be empty.
+pub fn missing_keys() -> Vec<String> {
+    let mut out = Vec::new();
+    for (a, b, name) in [(&*ZH, &*EN, "en"), (&*EN, &*ZH, "zh-CN")] {
+        for k in a.keys() {
+            if !b.contains_key(k) {
+                out.push(format!("{name}: {k}"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Does the key exist (in the default language)?
+pub fn has_key(key: &str) -> bool {
+    ZH.contains_key(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_have_the_same_keys() {
+        assert_eq!(missing_keys(), Vec::<String>::new());
+        assert!(ZH.len() > 50);
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr, zh-CN;q=0.5, en;q=0.4"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(Lang::from_accept_language("fr"), None);
+    }
+
+    #[test]
+    fn every_role_and_domain_error_has_a_message() {
+        for r in sanshe_domain::Role::ALL {
+            assert!(has_key(&format!("role-{}", r.as_str())), "{r:?}");
+        }
+        for k in [
+            "err-required",
+            "err-area-code-digits",
+            "err-area-code-length",
+            "err-area-code-county",
+            "err-area-code-township",
+            "err-area-code-committee",
+            "err-password-short",
+            "err-password-long",
+            "err-password-classes",
+            "err-password-username",
+        ] {
+            assert!(has_key(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Sanshe application layer: use cases per module. Every use case takes a [`Ctx`] (who is
+//! acting, from where), asks [`authz`] whether the action is allowed, runs its writes in one
+//! transaction together with the audit entry, and returns domain-level errors.
+
+pub mod accounts;
+pub mod areas;
+pub mod audit;
+pub mod authz;
+pub mod config;
+mod ctx;
+pub mod demo;
+mod error;
+pub mod i18n;
+pub mod security;
+
+pub use ctx::{Actor, Ctx};
+pub use error::AppError;
+pub use sanshe_store as store;
+
+use sanshe_store::Db;
+use std::sync::Arc;
+
+/// Everything a use case needs: the database and the effective settings.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: Arc<config::Settings>,
+}
+
+impl App {
+    pub async fn open(settings: config::Settings) -> Result<App, AppError> {
+        let db = Db::connect(settings.database_url.expose()).await?;
+        Ok(App {
+            db,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// Current calendar year in China Standard Time.
+pub fn current_year() -> i64 {
+    let now = sanshe_store::audit::now() + 8 * 3600;
+    // days since epoch → civil year (Howard Hinnant's algorithm, year part only)
+    let days = now.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(m <= 2)
+}

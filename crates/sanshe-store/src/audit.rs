@@ -1,0 +1,211 @@
+//! The audit log. This module only ever INSERTs and SELECTs: there is no update or delete
+//! path, and the database's triggers refuse them too.
+
+use crate::{like_pattern, Conn, PageReq, Paged, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// Current time in seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub summary: String,
+    pub outcome: String,
+    pub client: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub summary: String,
+    pub outcome: String,
+    pub client: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl AuditRow {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(AuditRow {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor_name: r.try_get("actor_name")?,
+            action: r.try_get("action")?,
+            object_type: r.try_get("object_type")?,
+            object_id: r.try_get("object_id")?,
+            summary: r.try_get("summary")?,
+            outcome: r.try_get("outcome")?,
+            client: r.try_get("client")?,
+            request_id: r.try_get("request_id")?,
+        })
+    }
+}
+
+pub async fn append(conn: &mut Conn, e: &NewAuditEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, \
+         summary, outcome, client, request_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+    )
+    .bind(now())
+    .bind(e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.action)
+    .bind(&e.object_type)
+    .bind(&e.object_id)
+    .bind(&e.summary)
+    .bind(&e.outcome)
+    .bind(&e.client)
+    .bind(&e.request_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub outcome: Option<String>,
+    /// Free text matched against the summary and object id.
+    pub q: Option<String>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
+fn where_clause(f: &AuditFilter) -> (String, Vec<Bind>) {
+    let mut w = vec!["1=1".to_owned()];
+    let mut b = Vec::new();
+    let push = |clause: &str, v: Bind, w: &mut Vec<String>, b: &mut Vec<Bind>| {
+        b.push(v);
+        w.push(clause.replace('?', &format!("${}", b.len())));
+    };
+    if let Some(a) = &f.actor {
+        push("actor_name = ?", Bind::S(a.clone()), &mut w, &mut b);
+    }
+    if let Some(a) = &f.action {
+        push("action = ?", Bind::S(a.clone()), &mut w, &mut b);
+    }
+    if let Some(a) = &f.object_type {
+        push("object_type = ?", Bind::S(a.clone()), &mut w, &mut b);
+    }
+    if let Some(a) = &f.outcome {
+        push("outcome = ?", Bind::S(a.clone()), &mut w, &mut b);
+    }
+    if let Some(q) = &f.q {
+        let p = like_pattern(q);
+        b.push(Bind::S(p));
+        let n = b.len();
+        w.push(format!(
+            "(summary LIKE ${n} ESCAPE '\\' OR COALESCE(object_id, '') LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(t) = f.from {
+        push("at >= ?", Bind::I(t), &mut w, &mut b);
+    }
+    if let Some(t) = f.until {
+        push("at < ?", Bind::I(t), &mut w, &mut b);
+    }
+    (w.join(" AND "), b)
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    S(String),
+    I(i64),
+}
+
+pub(crate) fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::S(s) => q.bind(s.as_str()),
+            Bind::I(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    f: &AuditFilter,
+    page: PageReq,
+) -> Result<Paged<AuditRow>, StoreError> {
+    let (w, binds) = where_clause(f);
+    let total: i64 = bind_all(
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log WHERE {w}")),
+        &binds,
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let n = binds.len();
+    let sql = format!(
+        "SELECT * FROM audit_log WHERE {w} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = bind_all(sqlx::query(&sql), &binds)
+        .bind(page.per_page)
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows
+        .iter()
+        .map(AuditRow::from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// Every matching row, newest first, up to `limit` rows (exports).
+pub async fn export(
+    conn: &mut Conn,
+    f: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let page = list(
+        conn,
+        f,
+        PageReq {
+            page: 1,
+            per_page: limit,
+        },
+    )
+    .await?;
+    Ok(page.items)
+}
+
+/// The distinct action names present in the log (for the filter menu).
+pub async fn actions(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get("action").map_err(StoreError::from))
+        .collect()
+}

@@ -1,0 +1,172 @@
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL scheme in {0}: use sqlite://PATH or postgres://…")]
+    UnknownScheme(String),
+    #[error("the directory for the SQLite database {0} does not exist")]
+    MissingDirectory(String),
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migration {name} failed: {source}")]
+    Migration { name: String, source: sqlx::Error },
+    #[error("the database has schema version {found}, newer than this program knows ({known}); upgrade the program")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// True for a unique-constraint violation (a duplicate key).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(e)) => {
+                e.is_unique_violation()
+                    || e.message().contains("UNIQUE constraint failed")
+                    || e.code().as_deref() == Some("23505")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Hides the password in a database URL, for logs, errors and `sanshe config`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((cred, host)) = rest.rsplit_once('@') {
+            let user = cred.split(':').next().unwrap_or("");
+            if cred.contains(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_owned()
+}
+
+/// A connection pool and the backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    ///
+    /// `sqlite://path` (or `sqlite:path`) opens or creates a file whose directory must exist;
+    /// `sqlite::memory:` is refused because a pool would see several unrelated databases.
+    /// `postgres://` / `postgresql://` must reach an existing database. Anything else is an
+    /// error: the program never falls back to a fresh empty database.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        sqlx::any::install_default_drivers();
+        let redacted = redact_url(url);
+        let (backend, conn_url) = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or("");
+            if path.is_empty() || path.contains(":memory:") {
+                return Err(StoreError::UnknownScheme(redacted));
+            }
+            let parent = std::path::Path::new(path).parent();
+            if let Some(dir) = parent {
+                if !dir.as_os_str().is_empty() && !dir.is_dir() {
+                    return Err(StoreError::MissingDirectory(path.to_owned()));
+                }
+            }
+            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::UnknownScheme(redacted));
+        };
+        let opts = AnyConnectOptions::from_str(&conn_url)
+            .map_err(|source| StoreError::Connect {
+                url: redacted.clone(),
+                source,
+            })?
+            .disable_statement_logging();
+        let pool_opts = match backend {
+            // One writer at a time is what SQLite can do; a few readers share WAL.
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(4)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        }
+        .acquire_timeout(Duration::from_secs(10));
+        let pool = pool_opts
+            .connect_with(opts)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: redacted.clone(),
+                source,
+            })?;
+        let db = Db { pool, backend };
+        crate::migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// A cheap round trip for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        crate::migrate::current_version(&self.pool).await
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://sanshe.db"), "sqlite://sanshe.db");
+    }
+}

@@ -1,0 +1,112 @@
+//! Server-side sessions. Only a hash of the cookie value is stored, so a copy of the database
+//! does not let anyone log in.
+
+use crate::audit::now;
+use crate::{Conn, StoreError};
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: i64,
+    pub csrf: String,
+    pub last_seen: i64,
+    pub expires_at: i64,
+}
+
+pub async fn create(
+    conn: &mut Conn,
+    id_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    expires_at: i64,
+    client: Option<&str>,
+) -> Result<(), StoreError> {
+    let t = now();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at, client) \
+         VALUES ($1,$2,$3,$4,$4,$5,$6)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(csrf)
+    .bind(t)
+    .bind(expires_at)
+    .bind(client)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    let r = sqlx::query(
+        "SELECT id_hash, user_id, csrf, last_seen, expires_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    r.map(|r| {
+        Ok(SessionRow {
+            id_hash: r.try_get("id_hash")?,
+            user_id: r.try_get("user_id")?,
+            csrf: r.try_get("csrf")?,
+            last_seen: r.try_get("last_seen")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch(conn: &mut Conn, id_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+        .bind(now())
+        .bind(id_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Test and operations hook: pretend the session was last used at `at`.
+pub async fn set_last_seen(conn: &mut Conn, id_hash: &str, at: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+        .bind(at)
+        .bind(id_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn, id_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes sessions idle for longer than `idle_secs` or past their absolute expiry.
+pub async fn purge_expired(conn: &mut Conn, idle_secs: i64) -> Result<u64, StoreError> {
+    let t = now();
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen < $2")
+        .bind(t)
+        .bind(t - idle_secs)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+pub async fn count_active(conn: &mut Conn) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE expires_at >= $1")
+        .bind(now())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get("n")?)
+}

@@ -1,0 +1,262 @@
+//! Accounts and login-failure records.
+
+use crate::audit::{bind_all, now, Bind};
+use crate::{like_pattern, Conn, PageReq, Paged, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub scope_area: Option<String>,
+    pub scope_org: Option<i64>,
+    pub scope_org_name: Option<String>,
+    pub scope_area_name: Option<String>,
+    pub password_hash: String,
+    pub locale: Option<String>,
+    pub locked: bool,
+    pub locked_until: Option<i64>,
+    pub password_changed_at: i64,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const SELECT: &str =
+    "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name FROM users u \
+    LEFT JOIN organizations o ON o.id = u.scope_org LEFT JOIN areas a ON a.code = u.scope_area";
+
+fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        scope_area: r.try_get("scope_area")?,
+        scope_org: r.try_get("scope_org")?,
+        scope_org_name: r.try_get("scope_org_name")?,
+        scope_area_name: r.try_get("scope_area_name")?,
+        password_hash: r.try_get("password_hash")?,
+        locale: r.try_get("locale")?,
+        locked: r.try_get::<i64, _>("locked")? != 0,
+        locked_until: r.try_get("locked_until")?,
+        password_changed_at: r.try_get("password_changed_at")?,
+        last_login_at: r.try_get("last_login_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub scope_area: Option<&'a str>,
+    pub scope_org: Option<i64>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<i64, StoreError> {
+    let t = now();
+    let row = sqlx::query(
+        "INSERT INTO users (username, display_name, role, scope_area, scope_org, password_hash, \
+         locked, password_changed_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,0,$7,$7,$7) \
+         RETURNING id",
+    )
+    .bind(u.username)
+    .bind(u.display_name)
+    .bind(u.role)
+    .bind(u.scope_area)
+    .bind(u.scope_org)
+    .bind(u.password_hash)
+    .bind(t)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, StoreError> {
+    let r = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn by_username(conn: &mut Conn, name: &str) -> Result<Option<UserRow>, StoreError> {
+    let r = sqlx::query(&format!("{SELECT} WHERE u.username = $1"))
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(from_row).transpose()?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub role: Option<String>,
+    pub locked: Option<bool>,
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    f: &UserFilter,
+    page: PageReq,
+) -> Result<Paged<UserRow>, StoreError> {
+    let mut w = vec!["1=1".to_owned()];
+    let mut b = Vec::new();
+    if let Some(q) = &f.q {
+        b.push(Bind::S(like_pattern(q)));
+        let n = b.len();
+        w.push(format!(
+            "(u.username LIKE ${n} ESCAPE '\\' OR u.display_name LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(r) = &f.role {
+        b.push(Bind::S(r.clone()));
+        w.push(format!("u.role = ${}", b.len()));
+    }
+    if let Some(l) = f.locked {
+        b.push(Bind::I(l as i64));
+        w.push(format!("u.locked = ${}", b.len()));
+    }
+    let w = w.join(" AND ");
+    let total: i64 = bind_all(
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM users u WHERE {w}")),
+        &b,
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let n = b.len();
+    let sql = format!(
+        "{SELECT} WHERE {w} ORDER BY u.id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let rows = bind_all(sqlx::query(&sql), &b)
+        .bind(page.per_page)
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    Ok(Paged {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub async fn set_password(conn: &mut Conn, id: i64, hash: &str) -> Result<(), StoreError> {
+    let t = now();
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(t)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Administrative lock (`locked`) or clearing of both the lock and a lockout.
+pub async fn set_locked(conn: &mut Conn, id: i64, locked: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET locked = $1, locked_until = NULL, updated_at = $2 WHERE id = $3")
+        .bind(locked as i64)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_locked_until(conn: &mut Conn, id: i64, until: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET locked_until = $1, updated_at = $2 WHERE id = $3")
+        .bind(until)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(
+    conn: &mut Conn,
+    id: i64,
+    role: &str,
+    scope_area: Option<&str>,
+    scope_org: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET role = $1, scope_area = $2, scope_org = $3, updated_at = $4 WHERE id = $5")
+        .bind(role)
+        .bind(scope_area)
+        .bind(scope_org)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_locale(conn: &mut Conn, id: i64, locale: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
+        .bind(locale)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_login(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_login_failure(
+    conn: &mut Conn,
+    username: &str,
+    client: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO login_failures (username, at, client) VALUES ($1,$2,$3)")
+        .bind(username)
+        .bind(now())
+        .bind(client)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_login_failures(
+    conn: &mut Conn,
+    username: &str,
+    since: i64,
+) -> Result<i64, StoreError> {
+    let r =
+        sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2")
+            .bind(username)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(r.try_get("n")?)
+}
+
+pub async fn clear_login_failures(conn: &mut Conn, username: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get("n")?)
+}

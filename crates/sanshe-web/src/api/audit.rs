@@ -1,0 +1,93 @@
+//! `/api/v1/audit`: the audit log, for the audit administrator.
+
+use super::{authed, ApiQuery, ApiResult, OrApi, PageInfo, Paging};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::Json;
+use sanshe_store::audit::AuditFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub summary: String,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    pub client: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub outcome: Option<String>,
+    /// Substring of the summary or object id.
+    pub q: Option<String>,
+    /// From this time (Unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Until this time (Unix seconds, exclusive).
+    pub until: Option<i64>,
+}
+
+/// Read the audit log, newest first (audit administrator only).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery, Paging),
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<AuditPage>> {
+    authed(&rc)?;
+    let page = pg.req(&rc)?;
+    let ne = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+    let f = AuditFilter {
+        actor: ne(q.actor),
+        action: ne(q.action),
+        object_type: ne(q.object_type),
+        outcome: ne(q.outcome),
+        q: ne(q.q),
+        from: q.from,
+        until: q.until,
+    };
+    let res = sanshe_app::audit::list(&rc.app, &rc.ctx, &f, page)
+        .await
+        .api(&rc)?;
+    Ok(Json(AuditPage {
+        items: res
+            .items
+            .iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor_id: r.actor_id,
+                actor_name: r.actor_name.clone(),
+                action: r.action.clone(),
+                object_type: r.object_type.clone(),
+                object_id: r.object_id.clone(),
+                summary: r.summary.clone(),
+                outcome: r.outcome.clone(),
+                client: r.client.clone(),
+                request_id: r.request_id.clone(),
+            })
+            .collect(),
+        page: PageInfo::from(&res),
+    }))
+}

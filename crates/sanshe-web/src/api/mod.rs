@@ -1,0 +1,201 @@
+//! The JSON API under `/api/v1`. Bearer-token authentication only; every error has the
+//! shape of [`crate::error::ErrorBody`]; every list is paginated.
+
+pub mod areas;
+pub mod audit;
+pub mod users;
+
+use crate::ctx::Rc;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use sanshe_app::AppError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub trait OrApi<T> {
+    fn api(self, rc: &Rc) -> Result<T, ApiError>;
+}
+
+impl<T> OrApi<T> for Result<T, AppError> {
+    fn api(self, rc: &Rc) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::new(&e, &rc.tr, &rc.request_id))
+    }
+}
+
+/// Query string extractor whose failures use the API error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(q) => Ok(ApiQuery(q.0)),
+            Err(e) => {
+                let rc = Rc::from_request_parts(parts, state)
+                    .await
+                    .unwrap_or_else(|n| match n {});
+                Err(ApiError::bad_request(
+                    &rc.tr,
+                    &rc.request_id,
+                    &e.body_text(),
+                ))
+            }
+        }
+    }
+}
+
+/// JSON body extractor whose failures use the API error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let rc = Rc::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or_else(|n| match n {});
+        match axum::Json::<T>::from_request(Request::from_parts(parts, body), state).await {
+            Ok(j) => Ok(ApiJson(j.0)),
+            Err(e) => Err(ApiError::bad_request(
+                &rc.tr,
+                &rc.request_id,
+                &e.body_text(),
+            )),
+        }
+    }
+}
+
+/// Path segment extractor whose failures use the API error shape.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(ApiPath(p.0)),
+            Err(e) => {
+                let rc = Rc::from_request_parts(parts, state)
+                    .await
+                    .unwrap_or_else(|n| match n {});
+                Err(ApiError::bad_request(
+                    &rc.tr,
+                    &rc.request_id,
+                    &e.body_text(),
+                ))
+            }
+        }
+    }
+}
+
+/// Requires an authenticated caller (bearer token).
+pub fn authed(rc: &Rc) -> ApiResult<()> {
+    rc.actor()
+        .map(|_| ())
+        .ok_or_else(|| ApiError::new(&AppError::Unauthenticated, &rc.tr, &rc.request_id))
+}
+
+#[derive(Debug, serde::Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    pub fn req(&self, rc: &Rc) -> ApiResult<sanshe_store::PageReq> {
+        let bad = |f: &str, max: i64| {
+            ApiError::new(
+                &AppError::invalid(
+                    sanshe_domain::FieldError::new(f, "err-range")
+                        .arg("min", 1)
+                        .arg("max", max),
+                ),
+                &rc.tr,
+                &rc.request_id,
+            )
+        };
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(bad("page", 1_000_000));
+        }
+        if !(1..=200).contains(&per_page) {
+            return Err(bad("per_page", 200));
+        }
+        Ok(sanshe_store::PageReq { page, per_page })
+    }
+}
+
+/// Pagination facts returned with every list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageInfo {
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    pub pages: i64,
+}
+
+impl<T> From<&sanshe_store::Paged<T>> for PageInfo {
+    fn from(p: &sanshe_store::Paged<T>) -> Self {
+        PageInfo {
+            page: p.page,
+            per_page: p.per_page,
+            total: p.total,
+            pages: p.pages(),
+        }
+    }
+}
+
+/// The caller's identity, role and scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    /// Role key, e.g. `district_admin`.
+    pub role: String,
+    pub role_label: String,
+    /// `area`, `org` or `none`.
+    pub scope_kind: String,
+    /// Area code or organization id.
+    pub scope: Option<String>,
+    pub scope_name: Option<String>,
+}
+
+/// The authenticated caller.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn me(rc: Rc) -> ApiResult<axum::Json<Me>> {
+    authed(&rc)?;
+    let a = rc
+        .actor()
+        .ok_or_else(|| ApiError::new(&AppError::Unauthenticated, &rc.tr, &rc.request_id))?;
+    let (kind, scope) = match &a.scope {
+        sanshe_domain::Scope::Area { code } => ("area", Some(code.clone())),
+        sanshe_domain::Scope::Org { id } => ("org", Some(id.to_string())),
+        sanshe_domain::Scope::None => ("none", None),
+    };
+    Ok(axum::Json(Me {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role.as_str().into(),
+        role_label: rc.tr.role(a.role.as_str()).into(),
+        scope_kind: kind.into(),
+        scope,
+        scope_name: a.scope_name.clone(),
+    }))
+}

@@ -1,0 +1,174 @@
+//! Request id, session resolution, CSRF enforcement and security headers — one layer, so
+//! every route gets all of them.
+
+use crate::ctx::{cookie, Resolved, CSRF_COOKIE};
+use crate::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sanshe_app::accounts::{self, SESSION_COOKIE};
+use std::time::Instant;
+
+/// Largest request body accepted (imports included).
+pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
+
+fn new_request_id() -> String {
+    sanshe_app::security::random_hex(8).unwrap_or_else(|_| "0".into())
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Finds a small text field in a multipart body without parsing the files.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    let hay = body
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())?;
+    let rest = &body[hay + needle.len()..];
+    let start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = value.windows(2).position(|w| w == b"\r\n")?;
+    std::str::from_utf8(&value[..end]).ok().map(str::to_owned)
+}
+
+pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(new_request_id);
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", id = %request_id, %method, %path);
+    let _enter = span.enter();
+    let is_api = path.starts_with("/api/v1");
+    let mut resolved = Resolved {
+        request_id: request_id.clone(),
+        ..Default::default()
+    };
+
+    let app = &state.app;
+    if is_api {
+        if let Some(tok) = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+        {
+            match accounts::resolve_token(app, tok.trim()).await {
+                Ok(a) => {
+                    resolved.actor = a;
+                    resolved.via_token = true;
+                }
+                Err(e) => return crate::error::internal(&e, &request_id),
+            }
+        }
+    } else if let Some(tok) = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned) {
+        match accounts::resolve_session(app, &tok).await {
+            Ok(Some((actor, csrf))) => {
+                resolved.actor = Some(actor);
+                resolved.session_csrf = Some(csrf);
+                resolved.session_token = Some(tok);
+            }
+            Ok(None) => {}
+            Err(e) => return crate::error::internal(&e, &request_id),
+        }
+    }
+
+    // CSRF: every state-changing page request must echo the session's token (or, before
+    // login, the double-submit cookie).
+    let mut req = req;
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !is_api {
+        let expected = resolved
+            .session_csrf
+            .clone()
+            .or_else(|| cookie(req.headers(), CSRF_COOKIE).map(str::to_owned));
+        let (parts, body) = req.into_parts();
+        let bytes = match to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response()
+            }
+        };
+        let is_multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let given = if is_multipart {
+            multipart_field(&bytes, "csrf")
+        } else {
+            form_field(&bytes, "csrf")
+        };
+        let ok = match (&expected, &given) {
+            (Some(e), Some(g)) => accounts::csrf_matches(e, g),
+            _ => false,
+        };
+        if !ok {
+            let rc_lang = crate::ctx::choose_lang(&parts.headers, resolved.actor.as_ref());
+            let tr = sanshe_app::i18n::Tr::new(rc_lang);
+            let ctx = sanshe_app::Ctx {
+                actor: resolved.actor.clone(),
+                client: crate::ctx::client_addr(&parts),
+                request_id: Some(request_id.clone()),
+            };
+            let _ = accounts::audit_denied(app, &ctx, &format!("csrf {path}")).await;
+            state.metrics.record(403, started.elapsed());
+            return crate::error::csrf_page(tr, &request_id);
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+
+    req.extensions_mut().insert(resolved);
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) && !path.starts_with("/static") {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let status = res.status().as_u16();
+    state.metrics.record(status, started.elapsed());
+    tracing::info!(status, ms = started.elapsed().as_millis() as u64, "done");
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_csrf_in_bodies() {
+        assert_eq!(form_field(b"a=1&csrf=abc", "csrf").as_deref(), Some("abc"));
+        let mp = b"--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--X--\r\n";
+        assert_eq!(multipart_field(mp, "csrf").as_deref(), Some("tok123"));
+    }
+}

@@ -1,0 +1,75 @@
+//! Server-rendered pages: one typed struct per template.
+
+pub mod account;
+pub mod areas;
+pub mod audit;
+pub mod auth;
+pub mod docs;
+pub mod home;
+pub mod users;
+
+use crate::ctx::Rc;
+use crate::error::PageError;
+use sanshe_app::AppError;
+use std::collections::HashMap;
+
+pub type PageResult = Result<axum::response::Response, PageError>;
+
+pub trait OrPage<T> {
+    fn page(self, rc: &Rc) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn page(self, rc: &Rc) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(e, rc))
+    }
+}
+
+/// Field errors of a form, by field name, already translated.
+#[derive(Default)]
+pub struct FormErrors(pub HashMap<String, String>);
+
+impl FormErrors {
+    pub fn from_app(e: &AppError, rc: &Rc) -> Option<FormErrors> {
+        match e {
+            AppError::Invalid(fs) => Some(FormErrors(
+                fs.iter()
+                    .map(|f| (f.field.clone(), rc.tr.field_error(f)))
+                    .collect(),
+            )),
+            AppError::Conflict(f) => {
+                Some(FormErrors([(f.field.clone(), rc.tr.field_error(f))].into()))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Messages for fields the form does not show (shown at the top).
+    pub fn others(&self, shown: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| !shown.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// Parses an optional whole number from a form or query value ("" = none).
+pub fn opt_i64(s: &Option<String>) -> Result<Option<i64>, ()> {
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| ()),
+    }
+}

@@ -1,0 +1,115 @@
+//! Every route, in one table. The router is built from it and the route × role test reads
+//! it, so a route cannot be added without the test noticing.
+
+use crate::{api, assets, middleware, ops, pages, AppState};
+use axum::routing::{delete, get, patch, post, put, MethodRouter};
+use axum::Router;
+
+/// A route as the matrix test sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RouteDef {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
+    macro_rules! r {
+        ($m:ident, $path:literal, $h:expr) => {
+            (
+                RouteDef {
+                    method: stringify!($m),
+                    path: $path,
+                },
+                $m($h),
+            )
+        };
+    }
+    vec![
+        // operations and public
+        r!(get, "/healthz", ops::healthz),
+        r!(get, "/readyz", ops::readyz),
+        r!(get, "/metrics", ops::metrics),
+        r!(get, "/static/app.css", assets::css),
+        r!(get, "/static/favicon.svg", assets::favicon),
+        r!(get, "/api/openapi.json", ops::openapi),
+        r!(get, "/api/docs", pages::docs::show),
+        r!(get, "/login", pages::auth::login_form),
+        r!(post, "/login", pages::auth::login),
+        r!(post, "/logout", pages::auth::logout),
+        r!(get, "/lang/{code}", pages::auth::set_lang),
+        // pages
+        r!(get, "/", pages::home::home),
+        r!(get, "/areas", pages::areas::list),
+        r!(get, "/areas/export/{format}", pages::areas::export),
+        r!(get, "/areas/import", pages::areas::import_form),
+        r!(post, "/areas/import", pages::areas::import),
+        r!(
+            get,
+            "/areas/import/template.csv",
+            pages::areas::import_template
+        ),
+        r!(get, "/areas/{code}", pages::areas::detail),
+        r!(get, "/areas/{code}/edit", pages::areas::edit_form),
+        r!(post, "/areas/{code}/edit", pages::areas::edit),
+        r!(post, "/areas/{code}/population", pages::areas::population),
+        r!(get, "/users", pages::users::list),
+        r!(get, "/users/new", pages::users::new_form),
+        r!(post, "/users/new", pages::users::create),
+        r!(get, "/users/{id}", pages::users::detail),
+        r!(post, "/users/{id}/lock", pages::users::lock),
+        r!(post, "/users/{id}/unlock", pages::users::unlock),
+        r!(post, "/users/{id}/password", pages::users::reset_password),
+        r!(post, "/users/{id}/role", pages::users::change_role),
+        r!(get, "/account", pages::account::show),
+        r!(post, "/account/password", pages::account::change_password),
+        r!(post, "/account/tokens", pages::account::create_token),
+        r!(
+            post,
+            "/account/tokens/{id}/revoke",
+            pages::account::revoke_token
+        ),
+        r!(get, "/audit", pages::audit::list),
+        r!(get, "/audit/export/{format}", pages::audit::export),
+        // JSON API
+        r!(get, "/api/v1/me", api::me),
+        r!(get, "/api/v1/areas", api::areas::list),
+        r!(post, "/api/v1/areas/import", api::areas::import),
+        r!(get, "/api/v1/areas/{code}", api::areas::get),
+        r!(patch, "/api/v1/areas/{code}", api::areas::patch),
+        r!(
+            put,
+            "/api/v1/areas/{code}/populations/{year}",
+            api::areas::put_population
+        ),
+        r!(get, "/api/v1/users", api::users::list),
+        r!(post, "/api/v1/users", api::users::create),
+        r!(get, "/api/v1/users/{id}", api::users::get),
+        r!(post, "/api/v1/users/{id}/lock", api::users::lock),
+        r!(post, "/api/v1/users/{id}/unlock", api::users::unlock),
+        r!(put, "/api/v1/users/{id}/role", api::users::set_role),
+        r!(get, "/api/v1/tokens", api::users::tokens),
+        r!(post, "/api/v1/tokens", api::users::create_token),
+        r!(delete, "/api/v1/tokens/{id}", api::users::revoke_token),
+        r!(get, "/api/v1/audit", api::audit::list),
+    ]
+}
+
+/// All routes (method, path) — what the route × role test must cover.
+pub fn route_list() -> Vec<RouteDef> {
+    table().into_iter().map(|(d, _)| d).collect()
+}
+
+pub fn build(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (def, mr) in table() {
+        router = router.route(def.path, mr);
+    }
+    router
+        .fallback(pages::auth::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::layer,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(middleware::BODY_LIMIT))
+        .with_state(state)
+}

@@ -1,0 +1,406 @@
+//! The `sanshe` binary: server and command-line administration.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use sanshe_app::accounts::{self, NewUserInput};
+use sanshe_app::config::Settings;
+use sanshe_app::{demo, App, AppError, Ctx};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "sanshe",
+    version,
+    about = "三社联动平台 Sanshe: community governance platform"
+)]
+struct Cli {
+    /// Configuration file (default: ./sanshe.toml if present, or $SANSHE_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start the web server (the default command).
+    Serve {
+        /// Load the demo district into an empty database first.
+        #[arg(long)]
+        demo: bool,
+        /// Listen address (overrides configuration).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo district (常州市武进区) into an empty database.
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Print the effective configuration (secrets redacted).
+    Config,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account.
+    Create {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Area code (area roles) or organization id/name (organization roles).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from standard input).
+    ResetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lock an account and end its sessions.
+    Lock { username: String },
+    /// Unlock an account and clear a lockout.
+    Unlock { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API token for a user; prints it once.
+    Create {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Divisions in the NBS CSV format (counties, streets/towns or communities/villages).
+    Areas {
+        file: PathBuf,
+        /// Validate and report only.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even if others are bad.
+        #[arg(long)]
+        only_valid: bool,
+    },
+}
+
+fn read_password(flag: bool) -> Result<String> {
+    if !flag {
+        bail!("pass the password on standard input with --password-stdin");
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let line = s.lines().next().unwrap_or("").to_owned();
+    if line.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(line)
+}
+
+/// Explains an application error on the terminal, in English.
+fn explain(e: AppError) -> anyhow::Error {
+    let tr = sanshe_app::i18n::Tr::new(sanshe_app::i18n::Lang::En);
+    match e {
+        AppError::Invalid(fs) => anyhow!(fs
+            .iter()
+            .map(|f| format!("{}: {}", f.field, tr.field_error(f)))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        AppError::Conflict(f) => anyhow!("{}: {}", f.field, tr.field_error(&f)),
+        other => anyhow!(other.to_string()),
+    }
+}
+
+async fn user_id(app: &App, username: &str) -> Result<i64> {
+    accounts::find_user(app, username)
+        .await
+        .map_err(explain)?
+        .map(|u| u.id)
+        .ok_or_else(|| anyhow!("no user named {username}"))
+}
+
+fn init_logging(s: &Settings) {
+    let level = match std::env::var("SANSHE_LOG")
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        _ => tracing::Level::INFO,
+    };
+    let b = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr);
+    if s.log_format == "json" {
+        b.json().init();
+    } else {
+        b.with_ansi(false).init();
+    }
+}
+
+fn print_demo_accounts(accounts: &[demo::DemoAccount]) {
+    println!("Demo accounts (password {}):", demo::DEMO_PASSWORD);
+    for a in accounts {
+        println!("  {:<11} {:<15} {}", a.username, a.role.as_str(), a.scope);
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut settings =
+        Settings::load(cli.config.as_deref()).map_err(|e| anyhow!("configuration: {e}"))?;
+    let cmd = cli.cmd.unwrap_or(Cmd::Serve {
+        demo: false,
+        listen: None,
+    });
+    if let Cmd::Config = cmd {
+        print!("{}", settings.to_redacted_toml());
+        return Ok(());
+    }
+    if let Cmd::Serve {
+        listen: Some(l), ..
+    } = &cmd
+    {
+        l.parse::<std::net::SocketAddr>()
+            .map_err(|_| anyhow!("--listen: expected an address like 127.0.0.1:8080"))?;
+        settings.listen = l.clone();
+    }
+    init_logging(&settings);
+    let app = App::open(settings).await.map_err(|e| anyhow!("{e}"))?;
+    let ctx = Ctx::cli();
+    match cmd {
+        Cmd::Config => {}
+        Cmd::Migrate => {
+            let v = app.db.schema_version().await.map_err(|e| anyhow!("{e}"))?;
+            println!("database is at schema version {v}");
+        }
+        Cmd::Demo => {
+            let accounts = demo::load(&app).await.map_err(explain)?;
+            println!("Demo district 常州市武进区 loaded.");
+            print_demo_accounts(&accounts);
+        }
+        Cmd::Serve {
+            demo: want_demo, ..
+        } => {
+            let mut demo_accounts = None;
+            if want_demo {
+                if sanshe_app::areas::count(&app).await.map_err(explain)? == 0 {
+                    demo_accounts = Some(demo::load(&app).await.map_err(explain)?);
+                } else if !sanshe_app::areas::has_demo(&app).await.map_err(explain)? {
+                    eprintln!("--demo ignored: the database already holds real data");
+                }
+            }
+            let server = sanshe_web::Server::bind(app.clone(), &app.settings.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", app.settings.listen))?;
+            let addr = server.local_addr()?;
+            println!("Sanshe 三社联动平台 is running: http://{addr}/");
+            if let Some(a) = demo_accounts {
+                println!("Demo district 常州市武进区 loaded (populations are synthetic).");
+                print_demo_accounts(&a);
+            } else if sanshe_app::areas::has_demo(&app).await.map_err(explain)? {
+                println!(
+                    "Demo district present; demo accounts use the password {}",
+                    demo::DEMO_PASSWORD
+                );
+                println!("  district street community org worker evaluator resident sysadmin secadmin auditadmin");
+            }
+            println!("Press Ctrl+C to stop.");
+            server.run(shutdown_signal()).await?;
+            app.db.close().await;
+        }
+        Cmd::User(u) => match u {
+            UserCmd::Create {
+                username,
+                role,
+                scope,
+                display_name,
+                password_stdin,
+            } => {
+                let password = read_password(password_stdin)?;
+                let input = NewUserInput {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    role,
+                    scope,
+                    password,
+                };
+                let id = accounts::create_user(&app, &ctx, &input)
+                    .await
+                    .map_err(explain)?;
+                println!("created user {} (id {id})", input.username);
+            }
+            UserCmd::ResetPassword {
+                username,
+                password_stdin,
+            } => {
+                let password = read_password(password_stdin)?;
+                let id = user_id(&app, &username).await?;
+                accounts::reset_password(&app, &ctx, id, &password)
+                    .await
+                    .map_err(explain)?;
+                println!("password reset for {username}");
+            }
+            UserCmd::Lock { username } => {
+                let id = user_id(&app, &username).await?;
+                accounts::set_locked(&app, &ctx, id, true)
+                    .await
+                    .map_err(explain)?;
+                println!("locked {username}");
+            }
+            UserCmd::Unlock { username } => {
+                let id = user_id(&app, &username).await?;
+                accounts::set_locked(&app, &ctx, id, false)
+                    .await
+                    .map_err(explain)?;
+                println!("unlocked {username}");
+            }
+            UserCmd::List => {
+                let page =
+                    accounts::list_users(&app, &ctx, &Default::default(), sanshe_store_page())
+                        .await
+                        .map_err(explain)?;
+                println!(
+                    "{:<5} {:<16} {:<16} {:<14} {}",
+                    "id", "username", "role", "scope", "status"
+                );
+                for u in page.items {
+                    let scope = u
+                        .scope_area
+                        .clone()
+                        .or(u.scope_org.map(|o| format!("org {o}")))
+                        .unwrap_or_else(|| "-".into());
+                    let status = if u.locked { "locked" } else { "active" };
+                    println!(
+                        "{:<5} {:<16} {:<16} {:<14} {}",
+                        u.id, u.username, u.role, scope, status
+                    );
+                }
+            }
+        },
+        Cmd::Token(t) => match t {
+            TokenCmd::Create {
+                username,
+                name,
+                expires_days,
+            } => {
+                let id = user_id(&app, &username).await?;
+                let tok = accounts::create_token(&app, &ctx, id, &name, expires_days)
+                    .await
+                    .map_err(explain)?;
+                println!("{}", tok.secret);
+                eprintln!(
+                    "token id {} for {username}; store it now, it is not shown again",
+                    tok.id
+                );
+            }
+            TokenCmd::Revoke { id } => {
+                accounts::revoke_token(&app, &ctx, id)
+                    .await
+                    .map_err(explain)?;
+                println!("revoked token {id}");
+            }
+        },
+        Cmd::Import(ImportCmd::Areas {
+            file,
+            dry_run,
+            only_valid,
+        }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            eprintln!("checking {} ({} bytes)…", file.display(), bytes.len());
+            let opts = sanshe_app::areas::ImportOptions {
+                dry_run,
+                only_valid,
+                demo: false,
+            };
+            let r = sanshe_app::areas::import(&app, &ctx, &bytes, opts)
+                .await
+                .map_err(explain)?;
+            let tr = sanshe_app::i18n::Tr::new(sanshe_app::i18n::Lang::En);
+            for i in &r.issues {
+                println!(
+                    "row {:>6}  {:<12} {}",
+                    i.row,
+                    i.column,
+                    tr.f(&i.code, &i.args)
+                );
+            }
+            println!(
+                "{} rows: {} valid ({} already present), {} added, {} problems; {}",
+                r.total_rows,
+                r.valid_rows,
+                r.existing_rows,
+                r.inserted,
+                r.issues.len(),
+                if r.committed {
+                    "written"
+                } else if r.dry_run {
+                    "dry run, nothing written"
+                } else {
+                    "nothing written"
+                }
+            );
+            if !r.issues.is_empty() && !r.committed {
+                std::process::exit(2);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sanshe_store_page() -> sanshe_app::store::PageReq {
+    sanshe_app::store::PageReq {
+        page: 1,
+        per_page: 10_000,
+    }
+}
