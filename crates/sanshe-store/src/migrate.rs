@@ -31,7 +31,7 @@ fn render(sql: &str, backend: Backend) -> String {
 }
 
 /// Splits a script into statements at `;` line ends, keeping `$$ … $$` bodies and
-/// `BEGIN … END;` trigger bodies whole.
+/// SQLite `BEGIN … END;` trigger bodies whole.
 fn statements(script: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -45,7 +45,7 @@ fn statements(script: &str) -> Vec<String> {
         if trimmed.matches("$$").count() % 2 == 1 {
             in_dollar = !in_dollar;
         }
-        if trimmed.starts_with("CREATE TRIGGER") && !trimmed.contains("EXECUTE FUNCTION") {
+        if !in_dollar && trimmed.starts_with("BEGIN") {
             in_trigger = true;
         }
         cur.push_str(line);

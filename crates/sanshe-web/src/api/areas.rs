@@ -102,7 +102,7 @@ fn invalid(rc: &Rc, field: &str, code: &str) -> ApiError {
 }
 
 /// List areas within the caller's scope.
-#[utoipa::path(get, path = "/api/v1/areas", tag = "areas", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "areas_list", path = "/api/v1/areas", tag = "areas", security(("bearer" = [])),
     params(AreaListQuery, Paging),
     responses((status = 200, body = AreaPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -167,7 +167,7 @@ pub struct YearQuery {
 }
 
 /// One area with its ancestors, children and population history.
-#[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "areas_get", path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])),
     params(("code" = String, Path, description = "Division code"), YearQuery),
     responses((status = 200, body = AreaDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -206,7 +206,7 @@ pub struct AreaPatch {
 }
 
 /// Rename an area or override its urban/rural classification.
-#[utoipa::path(patch, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "areas_patch", path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])),
     params(("code" = String, Path, description = "Division code")), request_body = AreaPatch,
     responses((status = 200, body = Area), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -249,7 +249,7 @@ pub struct PopulationInput {
 }
 
 /// Record a community's residents and households for a year.
-#[utoipa::path(put, path = "/api/v1/areas/{code}/populations/{year}", tag = "areas", security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "areas_put_population", path = "/api/v1/areas/{code}/populations/{year}", tag = "areas", security(("bearer" = [])),
     params(("code" = String, Path, description = "12-digit community code"), ("year" = i64, Path, minimum = 1949, maximum = 2100)),
     request_body = PopulationInput,
     responses((status = 200, body = Population), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -307,7 +307,7 @@ pub struct ImportReport {
 
 /// Import divisions from an NBS-format CSV (counties, streets/towns or communities). Nothing
 /// is written unless every row is valid, unless `only_valid=true`.
-#[utoipa::path(post, path = "/api/v1/areas/import", tag = "areas", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "areas_import", path = "/api/v1/areas/import", tag = "areas", security(("bearer" = [])),
     params(ImportQuery), request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportReport, description = "Every row valid (written unless dry run)"),
         (status = 422, body = ImportReport, description = "Some rows invalid; see issues"),

@@ -47,7 +47,7 @@ pub struct AuditQuery {
 }
 
 /// Read the audit log, newest first (audit administrator only).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery, Paging),
+#[utoipa::path(get, operation_id = "audit_list", path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery, Paging),
     responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(

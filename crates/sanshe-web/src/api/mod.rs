@@ -177,7 +177,7 @@ pub struct Me {
 }
 
 /// The authenticated caller.
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "accounts_me", path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(rc: Rc) -> ApiResult<axum::Json<Me>> {
     authed(&rc)?;

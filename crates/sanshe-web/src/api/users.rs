@@ -60,7 +60,7 @@ pub struct UserListQuery {
 }
 
 /// List accounts (system and security administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), params(UserListQuery, Paging),
+#[utoipa::path(get, operation_id = "accounts_list", path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), params(UserListQuery, Paging),
     responses((status = 200, body = UserPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -100,7 +100,7 @@ pub struct NewUser {
 }
 
 /// Create an account (system administrator).
-#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), request_body = NewUser,
+#[utoipa::path(post, operation_id = "accounts_create", path = "/api/v1/users", tag = "accounts", security(("bearer" = [])), request_body = NewUser,
     responses((status = 201, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(rc: Rc, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
@@ -120,7 +120,7 @@ pub async fn create(rc: Rc, ApiJson(b): ApiJson<NewUser>) -> ApiResult<(StatusCo
 }
 
 /// One account.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "accounts_get", path = "/api/v1/users/{id}", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<User>> {
@@ -130,7 +130,7 @@ pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<User>> {
 }
 
 /// Lock an account (system administrator); its sessions end at once.
-#[utoipa::path(post, path = "/api/v1/users/{id}/lock", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "accounts_lock", path = "/api/v1/users/{id}/lock", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn lock(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
@@ -142,7 +142,7 @@ pub async fn lock(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
 }
 
 /// Unlock an account and clear a lockout (system administrator).
-#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "accounts_unlock", path = "/api/v1/users/{id}/unlock", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn unlock(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
@@ -161,7 +161,7 @@ pub struct RoleChange {
 }
 
 /// Assign a role and scope (security administrator).
-#[utoipa::path(put, path = "/api/v1/users/{id}/role", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(put, operation_id = "accounts_set_role", path = "/api/v1/users/{id}/role", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = RoleChange,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -196,7 +196,7 @@ pub struct TokenList {
 }
 
 /// The caller's API tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "accounts_tokens", path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = TokenList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn tokens(rc: Rc) -> ApiResult<Json<TokenList>> {
     authed(&rc)?;
@@ -241,7 +241,7 @@ pub struct CreatedToken {
 }
 
 /// Create an API token for the caller.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])), request_body = NewToken,
+#[utoipa::path(post, operation_id = "accounts_create_token", path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])), request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_token(
@@ -266,7 +266,7 @@ pub async fn create_token(
 }
 
 /// Revoke one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(delete, operation_id = "accounts_revoke_token", path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_token(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     authed(&rc)?;

@@ -1,0 +1,299 @@
+//! Test harness: a real database (a SQLite file, or a fresh PostgreSQL database when
+//! SANSHE_TEST_DATABASE_URL points at a server), the demo district, and the in-process router.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use sanshe_app::config::{Secret, Settings};
+use sanshe_app::App;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub async fn database_url() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let unique = format!(
+        "{}_{}_{}",
+        std::process::id(),
+        n,
+        sanshe_app::security::random_hex(3).unwrap()
+    );
+    match std::env::var("SANSHE_TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            sqlx::any::install_default_drivers();
+            let admin = format!("{}/postgres", base.trim_end_matches('/'));
+            let pool = sqlx::AnyPool::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            let name = format!("sanshe_t_{unique}");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
+            pool.close().await;
+            format!("{}/{name}", base.trim_end_matches('/'))
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("sanshe-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("t_{unique}.db"));
+            format!("sqlite://{}", path.display())
+        }
+    }
+}
+
+pub struct T {
+    pub app: App,
+    pub router: Router,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A browser-like session: cookies and the CSRF token.
+#[derive(Clone, Default)]
+pub struct Session {
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Session {
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+    fn absorb(&mut self, r: &Resp) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let kv = s.split(';').next().unwrap();
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+    pub fn session_token(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == "sanshe_session")
+            .map(|(_, v)| v.clone())
+    }
+}
+
+pub fn csrf_in(body: &str) -> String {
+    let i = body
+        .find("name=\"csrf\" value=\"")
+        .map(|i| i + 19)
+        .unwrap_or(0);
+    body[i..].split('"').next().unwrap_or("").to_owned()
+}
+
+impl T {
+    pub async fn with(settings: Settings, demo: bool) -> T {
+        let app = App::open(settings).await.expect("open app");
+        if demo {
+            sanshe_app::demo::load(&app).await.expect("demo");
+        }
+        let router = sanshe_web::router(app.clone());
+        T { app, router }
+    }
+
+    pub async fn new() -> T {
+        let settings = Settings {
+            database_url: Secret::new(database_url().await),
+            ..Settings::default()
+        };
+        T::with(settings, true).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = to_bytes(res.into_body(), 50 * 1024 * 1024).await.unwrap();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, s: &mut Session, path: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, s.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let r = self.send(req).await;
+        s.absorb(&r);
+        r
+    }
+
+    pub async fn post(&self, s: &mut Session, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut f = form_urlencoded::Serializer::new(String::new());
+        f.append_pair("csrf", &s.csrf);
+        for (k, v) in fields {
+            f.append_pair(k, v);
+        }
+        let req = Request::post(path)
+            .header(header::COOKIE, s.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f.finish()))
+            .unwrap();
+        let r = self.send(req).await;
+        s.absorb(&r);
+        r
+    }
+
+    pub async fn post_multipart(
+        &self,
+        s: &mut Session,
+        path: &str,
+        file: Option<&[u8]>,
+        mode: &str,
+    ) -> Resp {
+        let b = "XBOUNDARYX";
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            s.csrf
+        )
+        .into_bytes();
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n")
+                .as_bytes(),
+        );
+        if let Some(f) = file {
+            body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+            body.extend(f);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{b}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, s.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.send(req).await;
+        s.absorb(&r);
+        r
+    }
+
+    /// Logs in through the login form; panics unless it succeeds.
+    pub async fn login(&self, username: &str) -> Session {
+        let (s, r) = self
+            .try_login(username, sanshe_app::demo::DEMO_PASSWORD)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login {username}: {}",
+            r.body
+        );
+        s
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> (Session, Resp) {
+        let mut s = Session::default();
+        let page = self.get(&mut s, "/login").await;
+        s.csrf = csrf_in(&page.body);
+        let r = self
+            .post(
+                &mut s,
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        if r.status == StatusCode::SEE_OTHER {
+            let acc = self.get(&mut s, "/account").await;
+            s.csrf = csrf_in(&acc.body);
+        }
+        (s, r)
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(j) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(j.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn token_for(&self, username: &str) -> String {
+        let u = sanshe_app::accounts::find_user(&self.app, username)
+            .await
+            .unwrap()
+            .unwrap();
+        sanshe_app::accounts::create_token(&self.app, &sanshe_app::Ctx::cli(), u.id, "test", None)
+            .await
+            .unwrap()
+            .secret
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        sanshe_app::accounts::find_user(&self.app, username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        let f = sanshe_store::audit::AuditFilter {
+            action: Some(action.into()),
+            ..Default::default()
+        };
+        let mut c = self.app.db.acquire().await.unwrap();
+        sanshe_store::audit::list(
+            &mut c,
+            &f,
+            sanshe_store::PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap()
+        .total
+    }
+}
