@@ -162,7 +162,7 @@ pub fn csrf_page(tr: Tr, request_id: &str) -> Response {
 }
 
 /// A page handler's error: rendered as an HTML error page, or a redirect to the login page.
-pub struct PageError(pub AppError, pub Page, pub String);
+pub struct PageError(pub AppError, pub Box<Page>, pub String);
 
 impl PageError {
     pub fn new(e: AppError, rc: &Rc) -> PageError {
@@ -171,7 +171,7 @@ impl PageError {
         } else {
             format!("{}?{}", rc.path, rc.query)
         };
-        PageError(e, Page::new(rc, "err-title"), next)
+        PageError(e, Box::new(Page::new(rc, "err-title")), next)
     }
 }
 
@@ -199,7 +199,7 @@ impl IntoResponse for PageError {
         let page = ErrorPage {
             status: status.as_u16(),
             message,
-            p,
+            p: *p,
         };
         (status, render(&page)).into_response()
     }

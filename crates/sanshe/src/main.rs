@@ -309,10 +309,7 @@ async fn main() -> Result<()> {
                     accounts::list_users(&app, &ctx, &Default::default(), sanshe_store_page())
                         .await
                         .map_err(explain)?;
-                println!(
-                    "{:<5} {:<16} {:<16} {:<14} {}",
-                    "id", "username", "role", "scope", "status"
-                );
+                println!("id    username         role             scope          status");
                 for u in page.items {
                     let scope = u
                         .scope_area

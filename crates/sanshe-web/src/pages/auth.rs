@@ -193,7 +193,7 @@ pub async fn not_found(rc: Rc) -> Response {
     }
     crate::error::PageError(
         AppError::NotFound,
-        Page::new(&rc, "err-title"),
+        Box::new(Page::new(&rc, "err-title")),
         rc.path.clone(),
     )
     .into_response()

@@ -1,0 +1,77 @@
+// Browser end-to-end run: every role logs in, sees its home page, switches language;
+// screenshots go to $ARTIFACTS. Usage: node e2e/run.mjs http://127.0.0.1:PORT
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const base = process.argv[2];
+const out = process.env.ARTIFACTS || 'ci-artifacts';
+mkdirSync(out, { recursive: true });
+const password = 'Sanshe@2026';
+const roles = ['district', 'street', 'community', 'org', 'worker', 'evaluator', 'resident', 'sysadmin', 'secadmin', 'auditadmin'];
+// What each role must (and must not) find in its navigation.
+const nav = {
+  district: ['/areas'], street: ['/areas'], community: ['/areas'], sysadmin: ['/users'], secadmin: ['/users'], auditadmin: ['/audit'],
+};
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failures = 0;
+const check = (ok, msg) => { if (!ok) { failures++; console.error('FAIL', msg); } else { console.log('ok  ', msg); } };
+try {
+  for (const role of roles) {
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login`);
+    check((await page.getAttribute('html', 'lang')) === 'zh-CN', `${role}: login page is Chinese`);
+    await page.fill('#username', role);
+    await page.fill('#password', password);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit].primary')]);
+    check(new URL(page.url()).pathname === '/', `${role}: logged in to the home page`);
+    const links = await page.$$eval('nav.main a', as => as.map(a => a.getAttribute('href')));
+    for (const href of nav[role] || []) check(links.includes(href), `${role}: navigation has ${href}`);
+    if (!['auditadmin'].includes(role)) check(!links.includes('/audit'), `${role}: no audit log in navigation`);
+    await page.screenshot({ path: `${out}/home-${role}.png`, fullPage: true });
+    if (role === 'district') {
+      await page.goto(`${base}/areas?view=tree`);
+      await page.screenshot({ path: `${out}/areas-tree.png`, fullPage: false });
+      await page.goto(`${base}/areas?q=湖塘`);
+      check((await page.content()).includes('湖塘镇'), 'district: Chinese search finds 湖塘镇');
+      await page.screenshot({ path: `${out}/areas-search.png` });
+    }
+    if (role === 'auditadmin') {
+      await page.goto(`${base}/audit`);
+      await page.screenshot({ path: `${out}/audit.png` });
+    }
+    // Switch to English with the switcher on the page.
+    await Promise.all([page.waitForNavigation(), page.click('nav.langs a[lang=en]')]);
+    check((await page.getAttribute('html', 'lang')) === 'en', `${role}: switched to English`);
+    check((await page.textContent('nav.main')).includes('Home'), `${role}: English navigation`);
+    await page.screenshot({ path: `${out}/home-${role}-en.png` });
+    await Promise.all([page.waitForNavigation(), page.click('nav.langs a[lang=zh-CN]')]);
+    await ctx.close();
+  }
+  // A phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const p = await phone.newPage();
+  await p.goto(`${base}/login`);
+  await p.fill('#username', 'community');
+  await p.fill('#password', password);
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit].primary')]);
+  const width = await p.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 390, `phone: no horizontal scrolling (${width}px)`);
+  await p.screenshot({ path: `${out}/phone-community.png`, fullPage: true });
+  // A wrong password shows a clear error.
+  const bad = await browser.newContext({ locale: 'zh-CN' });
+  const b = await bad.newPage();
+  await b.goto(`${base}/login`);
+  await b.fill('#username', 'district');
+  await b.fill('#password', 'wrong');
+  await Promise.all([b.waitForNavigation(), b.click('button[type=submit].primary')]);
+  check((await b.textContent('#login-error')).includes('用户名或密码错误'), 'wrong password: clear Chinese error');
+  await b.screenshot({ path: `${out}/login-error.png` });
+} finally {
+  await browser.close();
+}
+if (failures) { console.error(`${failures} browser checks failed`); process.exit(1); }
+console.log('browser run passed');
