@@ -23,4 +23,5 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "== PostgreSQL run skipped: nothing listens on 127.0.0.1:5432"
 fi
+rm -rf "${TMPDIR:-/tmp}/sanshe-tests"
 echo "== all tests passed"
