@@ -20,7 +20,11 @@ impl Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&sanshe_store::redact_db_url(&self.0))
+        if self.0.contains("://") {
+            f.write_str(&sanshe_store::redact_db_url(&self.0))
+        } else {
+            f.write_str("***")
+        }
     }
 }
 
@@ -38,6 +42,12 @@ pub struct Settings {
     pub password_max_age_days: i64,
     pub secure_cookies: bool,
     pub log_format: String,
+    /// Master key for personal data (64 hex digits); None: `<data_dir>/pii.key`.
+    pub pii_key: Option<Secret>,
+    /// The key before the last rotation, for reading old ciphertexts until `sanshe pii rekey`.
+    pub pii_previous_key: Option<Secret>,
+    /// Largest upload (import files, photos) in MiB.
+    pub upload_max_mb: usize,
     /// Where the configuration came from, for `sanshe config`.
     pub sources: Vec<String>,
 }
@@ -57,6 +67,9 @@ impl Default for Settings {
             password_max_age_days: 90,
             secure_cookies: false,
             log_format: "text".into(),
+            pii_key: None,
+            pii_previous_key: None,
+            upload_max_mb: 20,
             sources: vec!["defaults".into()],
         }
     }
@@ -77,6 +90,9 @@ struct FileSettings {
     password_max_age_days: Option<i64>,
     secure_cookies: Option<bool>,
     log_format: Option<String>,
+    pii_key: Option<String>,
+    pii_previous_key: Option<String>,
+    upload_max_mb: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +148,15 @@ impl Settings {
         if let Some(v) = f.database_url {
             self.database_url = Secret::new(v);
         }
+        if let Some(v) = f.pii_key {
+            self.pii_key = Some(Secret::new(v));
+        }
+        if let Some(v) = f.pii_previous_key {
+            self.pii_previous_key = Some(Secret::new(v));
+        }
+        if let Some(v) = f.upload_max_mb {
+            self.upload_max_mb = v;
+        }
         macro_rules! set {
             ($($k:ident),*) => { $( if let Some(v) = f.$k { self.$k = v; } )* };
         }
@@ -164,6 +189,14 @@ impl Settings {
             self.data_dir = PathBuf::from(v);
             used = true;
         }
+        if let Some(v) = env("SANSHE_PII_KEY") {
+            self.pii_key = Some(Secret::new(v));
+            used = true;
+        }
+        if let Some(v) = env("SANSHE_PII_PREVIOUS_KEY") {
+            self.pii_previous_key = Some(Secret::new(v));
+            used = true;
+        }
         if let Some(v) = env("SANSHE_LOG_FORMAT") {
             self.log_format = v;
             used = true;
@@ -185,7 +218,8 @@ impl Settings {
             lockout_window_minutes => "SANSHE_LOCKOUT_WINDOW_MINUTES",
             lockout_minutes => "SANSHE_LOCKOUT_MINUTES",
             password_min_length => "SANSHE_PASSWORD_MIN_LENGTH",
-            password_max_age_days => "SANSHE_PASSWORD_MAX_AGE_DAYS");
+            password_max_age_days => "SANSHE_PASSWORD_MAX_AGE_DAYS",
+            upload_max_mb => "SANSHE_UPLOAD_MAX_MB");
         if let Some(v) = env("SANSHE_SECURE_COOKIES") {
             self.secure_cookies = match v.trim() {
                 "1" | "true" | "yes" => true,
@@ -250,6 +284,20 @@ impl Settings {
         if !(8..=128).contains(&self.password_min_length) {
             return bad("password_min_length", "must be between 8 and 128");
         }
+        for (k, v) in [
+            ("pii_key", &self.pii_key),
+            ("pii_previous_key", &self.pii_previous_key),
+        ] {
+            if let Some(v) = v {
+                let h = v.expose().trim();
+                if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return bad(k, "expected 64 hex digits (32 random bytes)");
+                }
+            }
+        }
+        if !(1..=1024).contains(&self.upload_max_mb) {
+            return bad("upload_max_mb", "must be between 1 and 1024");
+        }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return bad("log_format", "expected text or json");
         }
@@ -262,7 +310,8 @@ impl Settings {
             "# sources: {}\ndatabase_url = {:?}\nlisten = {:?}\ndata_dir = {:?}\n\
              session_idle_minutes = {}\nsession_max_hours = {}\nlockout_threshold = {}\n\
              lockout_window_minutes = {}\nlockout_minutes = {}\npassword_min_length = {}\n\
-             password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n",
+             password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n\
+             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\n",
             self.sources.join(" → "),
             sanshe_store::redact_db_url(self.database_url.expose()),
             self.listen,
@@ -276,6 +325,17 @@ impl Settings {
             self.password_max_age_days,
             self.secure_cookies,
             self.log_format,
+            if self.pii_key.is_some() {
+                "\"***\""
+            } else {
+                "# not set: <data_dir>/pii.key"
+            },
+            if self.pii_previous_key.is_some() {
+                "\"***\""
+            } else {
+                "# not set"
+            },
+            self.upload_max_mb,
         )
     }
 

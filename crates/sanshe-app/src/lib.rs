@@ -11,6 +11,7 @@ mod ctx;
 pub mod demo;
 mod error;
 pub mod i18n;
+pub mod pii;
 pub mod security;
 
 pub use ctx::{Actor, Ctx};
@@ -25,14 +26,21 @@ use std::sync::Arc;
 pub struct App {
     pub db: Db,
     pub settings: Arc<config::Settings>,
+    pub pii: Arc<pii::PiiKeys>,
 }
 
 impl App {
     pub async fn open(settings: config::Settings) -> Result<App, AppError> {
+        let pii = pii::PiiKeys::load(
+            settings.pii_key.as_ref().map(|s| s.expose()),
+            settings.pii_previous_key.as_ref().map(|s| s.expose()),
+            &settings.data_dir,
+        )?;
         let db = Db::connect(settings.database_url.expose()).await?;
         Ok(App {
             db,
             settings: Arc::new(settings),
+            pii: Arc::new(pii),
         })
     }
 }

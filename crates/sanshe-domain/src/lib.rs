@@ -3,10 +3,15 @@
 //! Everything here is pure so it can be tested exhaustively and shared by every layer.
 
 pub mod area;
+pub mod cell;
 pub mod error;
+pub mod ident;
 pub mod password;
+pub mod registry;
 pub mod role;
+pub mod targets;
 
 pub use area::{AreaCode, AreaLevel, TownshipKind};
 pub use error::FieldError;
+pub use ident::{CitizenId, CreditCode, Gender, Phone};
 pub use role::{Role, Scope};

@@ -3,6 +3,7 @@
 
 pub mod divisions;
 pub mod export;
+pub mod sheet;
 
 /// A problem with one cell or row of an import file. `row` is the 1-based line in the file
 /// (the header is line 1), `column` the header name as written in the file.

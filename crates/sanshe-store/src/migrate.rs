@@ -12,15 +12,24 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    common: include_str!("../migrations/0001_foundation.sql"),
-    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
-    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        common: include_str!("../migrations/0001_foundation.sql"),
+        sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+        postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "registries",
+        common: include_str!("../migrations/0002_registries.sql"),
+        sqlite: include_str!("../migrations/0002_registries.sqlite.sql"),
+        postgres: include_str!("../migrations/0002_registries.postgres.sql"),
+    },
+];
 
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -1,0 +1,232 @@
+//! Closed vocabularies of the registries (domain guide §3): facility kinds, organization
+//! kinds and statuses, the policy's seven service domains, certificate levels. Each is a
+//! list of stable keys; the locale files hold their labels under `<vocab>-<key>`.
+
+/// A closed list of keys, e.g. facility kinds.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocab {
+    /// Locale-key prefix and the field name used in errors.
+    pub name: &'static str,
+    pub keys: &'static [&'static str],
+}
+
+impl Vocab {
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(&key)
+    }
+
+    /// Locale key of a value's label.
+    pub fn label_key(&self, key: &str) -> String {
+        format!("{}-{}", self.name, key)
+    }
+}
+
+/// 镇/街道社区综合服务中心, 城乡社区服务站, 专项服务设施, 服务网点.
+pub const FACILITY_KIND: Vocab = Vocab {
+    name: "facility-kind",
+    keys: &["center", "station", "special", "point"],
+};
+
+pub const FACILITY_STATUS: Vocab = Vocab {
+    name: "facility-status",
+    keys: &["active", "building", "closed"],
+};
+
+/// 社会团体, 民办非企业单位/社会服务机构, 基金会 (registered); 社区社会组织 (filed).
+pub const ORG_KIND: Vocab = Vocab {
+    name: "org-kind",
+    keys: &[
+        "social_group",
+        "social_service_agency",
+        "foundation",
+        "community_org",
+    ],
+};
+
+pub const ORG_STATUS: Vocab = Vocab {
+    name: "org-status",
+    keys: &["active", "suspended", "deregistered"],
+};
+
+/// 年检/年报 result.
+pub const ANNUAL_RESULT: Vocab = Vocab {
+    name: "annual-result",
+    keys: &["none", "pass", "basic_pass", "fail"],
+};
+
+/// The policy's service domains: 为民服务, 养老照护, 困难帮扶, 公益慈善, 矛盾化解, 文体娱乐,
+/// 农村生产技术服务.
+pub const SERVICE_DOMAIN: Vocab = Vocab {
+    name: "domain",
+    keys: &[
+        "resident_service",
+        "elderly_care",
+        "hardship_aid",
+        "charity",
+        "mediation",
+        "culture_sports",
+        "rural_technology",
+    ],
+};
+
+/// 助理社会工作师, 社会工作师, 高级社会工作师.
+pub const CERT_LEVEL: Vocab = Vocab {
+    name: "cert-level",
+    keys: &["none", "assistant", "intermediate", "senior"],
+};
+
+/// Who employs a social worker.
+pub const EMPLOYER_KIND: Vocab = Vocab {
+    name: "employer-kind",
+    keys: &["committee", "social_work_org", "other"],
+};
+
+pub const WORKER_STATUS: Vocab = Vocab {
+    name: "worker-status",
+    keys: &["active", "left"],
+};
+
+/// The organization kind a civil-affairs credit code's type digit implies.
+pub fn org_kind_for_credit_type(type_digit: char) -> Option<&'static str> {
+    match type_digit {
+        '1' => Some("social_group"),
+        '2' => Some("social_service_agency"),
+        '3' => Some("foundation"),
+        _ => None,
+    }
+}
+
+/// Parses `HH:MM-HH:MM` into minutes open; `""`, `休`, `closed` are closed days (0).
+pub fn parse_hours_range(s: &str) -> Result<i64, &'static str> {
+    let s = s.trim();
+    if s.is_empty() || s == "休" || s == "-" || s.eq_ignore_ascii_case("closed") {
+        return Ok(0);
+    }
+    let s = s
+        .replace(['：'], ":")
+        .replace(['～', '~', '—', '－', '至'], "-");
+    let (a, b) = s.split_once('-').ok_or("err-hours")?;
+    let mins = |t: &str| -> Result<i64, &'static str> {
+        let (h, m) = t.trim().split_once(':').ok_or("err-hours")?;
+        let h: i64 = h.trim().parse().map_err(|_| "err-hours")?;
+        let m: i64 = m.trim().parse().map_err(|_| "err-hours")?;
+        if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) {
+            return Err("err-hours");
+        }
+        Ok(h * 60 + m)
+    };
+    let (a, b) = (mins(a)?, mins(b)?);
+    if b <= a {
+        return Err("err-hours");
+    }
+    Ok(b - a)
+}
+
+/// Opening hours for the seven weekdays (Monday first), normalised to `HH:MM-HH:MM` or `""`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WeekHours {
+    pub days: [String; 7],
+}
+
+impl WeekHours {
+    /// Parses seven comma- or `|`-separated day ranges.
+    pub fn parse(s: &str) -> Result<WeekHours, &'static str> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(WeekHours::default());
+        }
+        let parts: Vec<&str> = s.split([',', '|', ';', '，', '；']).collect();
+        if parts.len() != 7 {
+            return Err("err-hours-days");
+        }
+        let mut w = WeekHours::default();
+        for (i, p) in parts.iter().enumerate() {
+            w.days[i] = Self::normalise_day(p)?;
+        }
+        Ok(w)
+    }
+
+    /// One day's range, checked and normalised.
+    pub fn normalise_day(p: &str) -> Result<String, &'static str> {
+        let m = parse_hours_range(p)?;
+        if m == 0 {
+            return Ok(String::new());
+        }
+        let p = p
+            .trim()
+            .replace(['：'], ":")
+            .replace(['～', '~', '—', '－', '至'], "-");
+        let (a, b) = p.split_once('-').ok_or("err-hours")?;
+        let fmt = |t: &str| -> String {
+            let (h, m) = t.trim().split_once(':').unwrap_or(("0", "0"));
+            format!(
+                "{:02}:{:02}",
+                h.trim().parse::<u32>().unwrap_or(0),
+                m.trim().parse::<u32>().unwrap_or(0)
+            )
+        };
+        Ok(format!("{}-{}", fmt(a), fmt(b)))
+    }
+
+    pub fn to_storage(&self) -> String {
+        if self.days.iter().all(String::is_empty) {
+            return String::new();
+        }
+        self.days.join(",")
+    }
+
+    /// Minutes open per day, Monday first.
+    pub fn minutes(&self) -> [i64; 7] {
+        let mut out = [0; 7];
+        for (i, d) in self.days.iter().enumerate() {
+            out[i] = parse_hours_range(d).unwrap_or(0);
+        }
+        out
+    }
+
+    /// The shortest opening of the days it is open (0 when never open): the figure the
+    /// "≥ 8 hours a day" target is checked against.
+    pub fn min_daily_minutes(&self) -> i64 {
+        self.minutes()
+            .into_iter()
+            .filter(|m| *m > 0)
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours() {
+        assert_eq!(parse_hours_range("08:30-17:30"), Ok(540));
+        assert_eq!(parse_hours_range("8:30～12：00"), Ok(210));
+        assert_eq!(parse_hours_range("休"), Ok(0));
+        assert_eq!(parse_hours_range("17:00-08:00"), Err("err-hours"));
+        assert_eq!(parse_hours_range("25:00-26:00"), Err("err-hours"));
+        let w = WeekHours::parse(
+            "8:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-16:00,09:00-12:00,",
+        )
+        .unwrap_or_default();
+        assert_eq!(w.days[0], "08:30-17:30");
+        assert_eq!(w.days[6], "");
+        assert_eq!(w.min_daily_minutes(), 180);
+        assert_eq!(WeekHours::parse("08:00-17:00"), Err("err-hours-days"));
+        assert_eq!(
+            WeekHours::parse("").map(|w| w.to_storage()),
+            Ok(String::new())
+        );
+    }
+
+    #[test]
+    fn vocabularies() {
+        assert!(FACILITY_KIND.contains("station"));
+        assert!(!FACILITY_KIND.contains("palace"));
+        assert_eq!(SERVICE_DOMAIN.keys.len(), 7);
+        assert_eq!(FACILITY_KIND.label_key("center"), "facility-kind-center");
+        assert_eq!(org_kind_for_credit_type('3'), Some("foundation"));
+        assert_eq!(org_kind_for_credit_type('9'), None);
+    }
+}
