@@ -585,7 +585,7 @@ mod tests {
             urban: CommunityCounts {
                 communities: 2,
                 residents: 10_000,
-                facility_area_centi: 90_000_00,
+                facility_area_centi: 9_000_000,
                 communities_area_ok: 2,
                 communities_with_station: 2,
                 comprehensive_facilities: 2,
@@ -599,7 +599,7 @@ mod tests {
             rural: CommunityCounts {
                 communities: 1,
                 residents: 2_000,
-                facility_area_centi: 100_00,
+                facility_area_centi: 10_000,
                 communities_area_ok: 0,
                 communities_with_station: 0,
                 community_orgs: 5,
