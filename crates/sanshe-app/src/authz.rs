@@ -24,6 +24,27 @@ pub enum Perm {
     AuditRead,
     /// Read the effective configuration (system administrator).
     ConfigRead,
+    /// Read and keep the facility registry (area scope).
+    FacilityRead,
+    FacilityWrite,
+    /// Read organizations (area scope; an organization its own record).
+    OrgRead,
+    /// Create and edit organizations (area scope; an organization its own profile).
+    OrgWrite,
+    /// Status, annual results, blacklisting, incubation, federations (district, street).
+    OrgSupervise,
+    /// Read social workers (area scope; an organization its staff; a worker themself).
+    WorkerRead,
+    WorkerWrite,
+    /// See an ID or phone number in full (each reveal is audited).
+    PiiReveal,
+    /// Community posts (area scope).
+    PostRead,
+    PostWrite,
+    /// The policy-target dashboard.
+    TargetRead,
+    /// Edit the policy profile and take year-end snapshots (district).
+    PolicyWrite,
 }
 
 /// The role × permission matrix.
@@ -41,6 +62,23 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         UserManage | ConfigRead => role == SystemAdmin,
         UserRoles => role == SecurityAdmin,
         AuditRead => role == AuditAdmin,
+        FacilityRead | FacilityWrite | PostRead | PostWrite | TargetRead => {
+            matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)
+        }
+        OrgRead | OrgWrite => matches!(
+            role,
+            DistrictAdmin | StreetStaff | CommunityStaff | SocialOrg
+        ),
+        OrgSupervise => matches!(role, DistrictAdmin | StreetStaff),
+        WorkerRead | WorkerWrite => matches!(
+            role,
+            DistrictAdmin | StreetStaff | CommunityStaff | SocialOrg | SocialWorker
+        ),
+        PiiReveal => matches!(
+            role,
+            DistrictAdmin | StreetStaff | CommunityStaff | SocialWorker
+        ),
+        PolicyWrite => role == DistrictAdmin,
     }
 }
 
@@ -80,6 +118,27 @@ pub fn area_root(actor: &Actor) -> Option<String> {
         _ if actor.is_cli || matches!(actor.role, Role::SystemAdmin | Role::SecurityAdmin) => None,
         // Roles without an area scope that can read areas would see nothing.
         _ => Some("-".into()),
+    }
+}
+
+/// May the actor act on a record located in `area` (None: a record without an area, which
+/// only district-wide and command-line actors may touch)?
+pub fn record_in_scope(actor: &Actor, area: Option<&str>) -> bool {
+    if actor.is_cli {
+        return true;
+    }
+    match (&actor.scope, area) {
+        (sanshe_domain::Scope::Area { code }, Some(a)) => a.starts_with(code.as_str()),
+        (sanshe_domain::Scope::Area { code }, None) => code.len() == 6,
+        _ => false,
+    }
+}
+
+/// The organization an organization-scoped actor acts for.
+pub fn own_org(actor: &Actor) -> Option<i64> {
+    match actor.scope {
+        sanshe_domain::Scope::Org { id } => Some(id),
+        _ => None,
     }
 }
 

@@ -28,22 +28,6 @@ pub struct DemoAccount {
 }
 
 /// Deterministic pseudo-random numbers (demo data must be the same on every machine).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
-    }
-}
-
-/// Loads the demo into an empty database. Refuses a database that already has areas.
 pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
     if areas::count(app).await? > 0 {
         return Err(AppError::Conflict(sanshe_domain::FieldError::new(
@@ -66,7 +50,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         }
     }
     let this_year = crate::current_year();
-    let mut rng = Lcg(20_180_910);
+    let mut rng = crate::generate::Rng::new(20_180_910);
     let mut tx = app.db.begin().await?;
     let communities = sanshe_store::areas::list(
         &mut tx,
@@ -114,6 +98,74 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         "evaluation_agency",
         Some(DISTRICT_CODE),
         true,
+    )
+    .await?;
+    let refs = sanshe_store::areas::refs_within(&mut tx, Some(DISTRICT_CODE)).await?;
+    let streets: Vec<_> = refs
+        .iter()
+        .filter(|a| a.level == "street")
+        .cloned()
+        .collect();
+    let comms: Vec<_> = refs
+        .iter()
+        .filter(|a| a.level == "community")
+        .cloned()
+        .collect();
+    let generated =
+        crate::generate::registries(app, &mut tx, &streets, &comms, 20_180_910, true, true).await?;
+    // Project staff of the demo organization (one of them is the demo social worker).
+    let mut staff = Vec::new();
+    for (i, name) in ["陈晓燕", "周文博", "钱思远", "汤佳怡"].iter().enumerate() {
+        let idn = crate::generate::citizen_id(
+            "320412",
+            (1990 + i as i32, 3 + i as u32, 10 + i as u32),
+            900 + i as u32,
+            i % 2 == 0,
+        );
+        let cid = sanshe_domain::CitizenId::parse(&idn, (this_year as i32, 1, 1))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let id = sanshe_store::workers::insert(
+            &mut tx,
+            &sanshe_store::workers::WorkerData {
+                name: (*name).into(),
+                id_cipher: app.pii.encrypt(cid.as_str())?,
+                id_blind: app.pii.blind("id", cid.as_str())?,
+                id_masked: cid.masked(),
+                gender: cid.gender().as_str().into(),
+                birth_date: sanshe_domain::cell::date_to_string(cid.birth_date()),
+                area_code: comms
+                    .iter()
+                    .find(|c| c.code.starts_with(DEMO_STREET))
+                    .map(|c| c.code.clone()),
+                employer_org_id: Some(org),
+                employer_kind: "social_work_org".into(),
+                cert_level: if i == 3 { "none" } else { "intermediate" }.into(),
+                cert_no: (i != 3).then(|| format!("B20{i}0001")),
+                cert_year: (i != 3).then_some(2020),
+                project_staff: true,
+                status: "active".into(),
+                demo: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        staff.push(id);
+    }
+    audit_store::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "demo.registries",
+            "registry",
+            None,
+            format!(
+                "demo registries generated: {} facilities, {} organizations, {} social workers, {} posts",
+                generated.facilities,
+                generated.orgs,
+                generated.workers + staff.len(),
+                generated.posts
+            ),
+            "success",
+        ),
     )
     .await?;
     audit_store::append(
@@ -183,7 +235,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
     ];
     let mut out = Vec::new();
     for (username, display, role, scope) in plan {
-        accounts::create_user(
+        let uid = accounts::create_user(
             app,
             &ctx,
             &NewUserInput {
@@ -195,6 +247,12 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             },
         )
         .await?;
+        if role == Role::SocialWorker {
+            if let Some(w) = staff.first() {
+                let mut c = app.db.acquire().await?;
+                sanshe_store::workers::link_user(&mut c, *w, Some(uid)).await?;
+            }
+        }
         let shown = match role {
             Role::SocialOrg | Role::SocialWorker => DEMO_ORG.to_owned(),
             Role::Evaluator => DEMO_EVALUATOR_ORG.to_owned(),

@@ -10,9 +10,15 @@ pub mod config;
 mod ctx;
 pub mod demo;
 mod error;
+pub mod facilities;
+pub mod generate;
 pub mod i18n;
+pub mod orgs;
 pub mod pii;
+pub mod registry;
 pub mod security;
+pub mod targets;
+pub mod workers;
 
 pub use ctx::{Actor, Ctx};
 pub use error::AppError;

@@ -355,3 +355,35 @@ pub async fn has_demo(conn: &mut Conn) -> Result<bool, StoreError> {
         .await?;
     Ok(r.try_get::<i64, _>("n")? > 0)
 }
+
+/// A light reference to an area, for resolving import cells.
+#[derive(Debug, Clone)]
+pub struct AreaRef {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub urban: bool,
+}
+
+/// Every area of a subtree (None: all) as light references, in one query.
+pub async fn refs_within(conn: &mut Conn, root: Option<&str>) -> Result<Vec<AreaRef>, StoreError> {
+    let (lo, hi) = subtree_range(root.unwrap_or(""));
+    let rows = sqlx::query(
+        "SELECT code, name, level, urban FROM areas WHERE code >= $1 AND code <= $2 ORDER BY code",
+    )
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AreaRef {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                level: r.try_get("level")?,
+                urban: r.try_get::<i64, _>("urban")? != 0,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

@@ -131,6 +131,8 @@ fn where_clause(f: &AuditFilter) -> (String, Vec<Bind>) {
 pub(crate) enum Bind {
     S(String),
     I(i64),
+    OS(Option<String>),
+    OI(Option<i64>),
 }
 
 pub(crate) fn bind_all<'q>(
@@ -141,6 +143,8 @@ pub(crate) fn bind_all<'q>(
         q = match b {
             Bind::S(s) => q.bind(s.as_str()),
             Bind::I(i) => q.bind(*i),
+            Bind::OS(s) => q.bind(s.as_deref()),
+            Bind::OI(i) => q.bind(*i),
         };
     }
     q

@@ -46,6 +46,18 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// True for a foreign-key violation (a row still referenced elsewhere).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(e)) => {
+                e.is_foreign_key_violation()
+                    || e.message().contains("FOREIGN KEY constraint failed")
+                    || e.code().as_deref() == Some("23503")
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Hides the password in a database URL, for logs, errors and `sanshe config`.

@@ -8,11 +8,14 @@
 pub mod areas;
 pub mod audit;
 mod db;
+pub mod facilities;
 mod migrate;
 pub mod orgs;
 pub mod sessions;
+pub mod targets;
 pub mod tokens;
 pub mod users;
+pub mod workers;
 
 pub use db::{redact_url as redact_db_url, Backend, Db, StoreError};
 pub use sqlx::AnyConnection as Conn;
@@ -62,4 +65,74 @@ pub fn like_pattern(q: &str) -> String {
     }
     s.push('%');
     s
+}
+
+/// A WHERE clause under construction: clauses with `?` placeholders become `$n` in order.
+#[derive(Debug, Default)]
+pub(crate) struct Where {
+    pub clauses: Vec<String>,
+    pub binds: Vec<audit::Bind>,
+}
+
+impl Where {
+    pub fn new() -> Self {
+        Where {
+            clauses: vec!["1=1".into()],
+            binds: Vec::new(),
+        }
+    }
+
+    /// Adds a clause; each `?` in it takes the next of `vals`.
+    pub fn push(&mut self, clause: &str, vals: Vec<audit::Bind>) {
+        let mut out = String::new();
+        let mut it = vals.into_iter();
+        for ch in clause.chars() {
+            if ch == '?' {
+                if let Some(v) = it.next() {
+                    self.binds.push(v);
+                    out.push_str(&format!("${}", self.binds.len()));
+                }
+            } else {
+                out.push(ch);
+            }
+        }
+        self.clauses.push(out);
+    }
+
+    /// Restricts `col` to the subtree of an area code.
+    pub fn subtree(&mut self, col: &str, root: &str) {
+        let (lo, hi) = areas::subtree_range(root);
+        self.push(
+            &format!("{col} >= ? AND {col} <= ?"),
+            vec![audit::Bind::S(lo), audit::Bind::S(hi)],
+        );
+    }
+
+    pub fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    pub fn next(&self) -> usize {
+        self.binds.len() + 1
+    }
+}
+
+pub(crate) fn s(v: impl Into<String>) -> audit::Bind {
+    audit::Bind::S(v.into())
+}
+
+pub(crate) fn i(v: i64) -> audit::Bind {
+    audit::Bind::I(v)
+}
+
+pub(crate) fn b(v: bool) -> audit::Bind {
+    audit::Bind::I(v as i64)
+}
+
+pub(crate) fn os(v: &Option<String>) -> audit::Bind {
+    audit::Bind::OS(v.clone())
+}
+
+pub(crate) fn oi(v: Option<i64>) -> audit::Bind {
+    audit::Bind::OI(v)
 }

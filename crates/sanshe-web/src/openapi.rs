@@ -14,6 +14,7 @@ impl Modify for Bearer {
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
         }
+        crate::api::registry::add_paths(openapi);
     }
 }
 
@@ -29,11 +30,16 @@ impl Modify for Bearer {
         crate::api::users::lock, crate::api::users::unlock, crate::api::users::set_role,
         crate::api::users::tokens, crate::api::users::create_token, crate::api::users::revoke_token,
         crate::api::audit::list,
+        crate::api::targets::get, crate::api::targets::snapshot,
+        crate::api::targets::get_policy, crate::api::targets::put_policy,
     ),
+    components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),
     tags((name = "areas", description = "Administrative divisions and populations"),
          (name = "accounts", description = "Accounts, roles and API tokens"),
-         (name = "audit", description = "The append-only audit log")),
+         (name = "audit", description = "The append-only audit log"),
+         (name = "registries", description = "Facilities, social organizations, social workers and community posts"),
+         (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]
 pub struct ApiDoc;
 

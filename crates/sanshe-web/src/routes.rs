@@ -4,6 +4,9 @@
 use crate::{api, assets, middleware, ops, pages, AppState};
 use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
+use sanshe_app::facilities::Facilities;
+use sanshe_app::orgs::Orgs;
+use sanshe_app::workers::{Posts, Workers};
 
 /// A route as the matrix test sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,7 +27,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             )
         };
     }
-    vec![
+    let mut out = vec![
         // operations and public
         r!(get, "/healthz", ops::healthz),
         r!(get, "/readyz", ops::readyz),
@@ -69,6 +72,16 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::account::revoke_token
         ),
         r!(get, "/audit", pages::audit::list),
+        r!(get, "/targets", pages::targets::show),
+        r!(get, "/targets/export.xlsx", pages::targets::export),
+        r!(post, "/targets/snapshot", pages::targets::snapshot),
+        r!(get, "/policy", pages::targets::policy_current),
+        r!(get, "/policy/{year}", pages::targets::policy_form),
+        r!(post, "/policy/{year}", pages::targets::policy_save),
+        r!(post, "/facilities/{id}/photos", pages::registry::add_photo),
+        r!(get, "/facilities/{id}/photos/{pid}", pages::registry::photo),
+        r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
+        r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
         r!(get, "/audit/export/{format}", pages::audit::export),
         // JSON API
         r!(get, "/api/v1/me", api::me),
@@ -91,6 +104,43 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/api/v1/tokens", api::users::create_token),
         r!(delete, "/api/v1/tokens/{id}", api::users::revoke_token),
         r!(get, "/api/v1/audit", api::audit::list),
+        r!(get, "/api/v1/targets", api::targets::get),
+        r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
+        r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
+        r!(put, "/api/v1/policy/{year}", api::targets::put_policy),
+    ];
+    out.extend(registry_routes::<Facilities>());
+    out.extend(registry_routes::<Orgs>());
+    out.extend(registry_routes::<Workers>());
+    out.extend(registry_routes::<Posts>());
+    out.extend(api::registry::routes());
+    out
+}
+
+/// The pages every registry has, under `/<kind>`.
+fn registry_routes<R>() -> Vec<(RouteDef, MethodRouter<AppState>)>
+where
+    R: sanshe_app::registry::Registry + pages::registry::Example,
+{
+    use pages::registry as pr;
+    let p = |s: &str| -> &'static str { Box::leak(format!("/{}{s}", R::KIND).into_boxed_str()) };
+    let d = |m: &'static str, s: &str| RouteDef {
+        method: m,
+        path: p(s),
+    };
+    vec![
+        (d("get", ""), get(pr::list::<R>)),
+        (d("get", "/export/{format}"), get(pr::export::<R>)),
+        (d("get", "/new"), get(pr::new_form::<R>)),
+        (d("post", "/new"), post(pr::create::<R>)),
+        (d("get", "/import"), get(pr::import_form::<R>)),
+        (d("post", "/import"), post(pr::import::<R>)),
+        (d("get", "/template.xlsx"), get(pr::template::<R>)),
+        (d("get", "/{id}"), get(pr::detail::<R>)),
+        (d("get", "/{id}/edit"), get(pr::edit_form::<R>)),
+        (d("post", "/{id}/edit"), post(pr::edit::<R>)),
+        (d("get", "/{id}/delete"), get(pr::delete_form::<R>)),
+        (d("post", "/{id}/delete"), post(pr::delete::<R>)),
     ]
 }
 

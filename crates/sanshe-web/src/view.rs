@@ -80,8 +80,23 @@ impl Page {
                 });
             };
             item("/", "nav-home");
+            if can(a, Perm::TargetRead) {
+                item("/targets", "nav-targets");
+            }
             if can(a, Perm::AreaRead) {
                 item("/areas", "nav-areas");
+            }
+            if can(a, Perm::FacilityRead) {
+                item("/facilities", "nav-facilities");
+            }
+            if can(a, Perm::OrgRead) {
+                item("/orgs", "nav-orgs");
+            }
+            if can(a, Perm::WorkerRead) {
+                item("/workers", "nav-workers");
+            }
+            if can(a, Perm::PostRead) {
+                item("/posts", "nav-posts");
             }
             if can(a, Perm::AreaImport) {
                 item("/areas/import", "nav-import");

@@ -13,6 +13,9 @@ use tower::ServiceExt;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The personal-data master key of test instances (never a real deployment's).
+pub const TEST_PII_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
 pub async fn database_url() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let unique = format!(
@@ -121,8 +124,15 @@ impl T {
     }
 
     pub async fn new() -> T {
+        let url = database_url().await;
+        let data = std::env::temp_dir().join("sanshe-tests").join(format!(
+            "data_{}",
+            sanshe_app::security::random_hex(4).unwrap()
+        ));
         let settings = Settings {
-            database_url: Secret::new(database_url().await),
+            database_url: Secret::new(url),
+            data_dir: data,
+            pii_key: Some(Secret::new(TEST_PII_KEY)),
             ..Settings::default()
         };
         T::with(settings, true).await
@@ -238,6 +248,18 @@ impl T {
         (s, r)
     }
 
+    /// A request with a raw body (file uploads to the JSON API).
+    pub async fn api_raw(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Resp {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn api(
         &self,
         method: &str,
@@ -268,6 +290,37 @@ impl T {
             .await
             .unwrap()
             .secret
+    }
+
+    pub async fn org_id(&self, name: &str) -> i64 {
+        let mut c = self.app.db.acquire().await.unwrap();
+        sanshe_store::orgs::find_by_name(&mut c, name)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    pub async fn worker_of_user(&self, uid: i64) -> i64 {
+        let mut c = self.app.db.acquire().await.unwrap();
+        let f = sanshe_store::workers::WorkerFilter {
+            user_id: Some(uid),
+            ..Default::default()
+        };
+        sanshe_store::workers::list(
+            &mut c,
+            &f,
+            Default::default(),
+            "2026-01-01",
+            sanshe_store::PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .id
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {

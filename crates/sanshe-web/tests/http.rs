@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod registries;
 
 use axum::http::StatusCode;
 use common::{Session, T};
@@ -96,22 +97,135 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
     ] {
         m.insert(k, v.clone());
     }
+    let staff = vec!["district", "street", "community"];
+    let district = vec!["district"];
+    let org_list = vec!["district", "street", "community", "org"];
+    // The organization record used is the demo organization, registered at street level:
+    // the community account does not reach it, the organization account does.
+    let org_one = vec!["district", "street", "org"];
+    let worker_all = vec!["district", "street", "community", "org", "worker"];
+    let worker_new = vec!["district", "street", "community", "org"];
+    for (k, v) in [
+        (("get", "/targets"), &staff),
+        (("get", "/targets/export.xlsx"), &staff),
+        (("post", "/targets/snapshot"), &district),
+        (("get", "/policy"), &staff),
+        (("get", "/policy/{year}"), &staff),
+        (("post", "/policy/{year}"), &district),
+        (("post", "/facilities/{id}/photos"), &staff),
+        (("get", "/facilities/{id}/photos/{pid}"), &staff),
+        (("post", "/workers/{id}/cpd"), &worker_all),
+        (("post", "/orgs/{id}/fund"), &org_one),
+        (("get", "/api/v1/targets"), &staff),
+        (("post", "/api/v1/targets/snapshot"), &district),
+        (("get", "/api/v1/policy/{year}"), &staff),
+        (("put", "/api/v1/policy/{year}"), &district),
+    ] {
+        m.insert(k, v.clone());
+    }
+    // Every registry's pages and API: (page prefix, API prefix, list, create, one record).
+    for (page, api, list, create, one) in [
+        ("/facilities", "/api/v1/facilities", &staff, &staff, &staff),
+        ("/posts", "/api/v1/posts", &staff, &staff, &staff),
+        (
+            "/orgs",
+            "/api/v1/organizations",
+            &org_list,
+            &staff,
+            &org_one,
+        ),
+        (
+            "/workers",
+            "/api/v1/social-workers",
+            &worker_all,
+            &worker_new,
+            &worker_all,
+        ),
+    ] {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        for (method, suffix, who) in [
+            ("get", "", list),
+            ("get", "/export/{format}", list),
+            ("get", "/new", create),
+            ("post", "/new", create),
+            ("get", "/import", create),
+            ("post", "/import", create),
+            ("get", "/template.xlsx", create),
+            ("get", "/{id}", one),
+            ("get", "/{id}/edit", one),
+            ("post", "/{id}/edit", one),
+            ("get", "/{id}/delete", one),
+            ("post", "/{id}/delete", one),
+        ] {
+            m.insert((method, leak(format!("{page}{suffix}"))), who.clone());
+        }
+        for (method, suffix, who) in [
+            ("get", "", list),
+            ("post", "", create),
+            ("post", "/import", create),
+            ("get", "/{id}", one),
+            ("patch", "/{id}", one),
+            ("delete", "/{id}", one),
+        ] {
+            m.insert((method, leak(format!("{api}{suffix}"))), who.clone());
+        }
+    }
     m
 }
 
-fn concrete(path: &str, victim: i64) -> String {
-    path.replace(
-        "{code}",
-        if path.starts_with("/lang") {
-            "en"
-        } else {
-            COMMUNITY
-        },
+/// Records the matrix acts on: ids per registry (facility and post in the community
+/// account's community, the demo organization, the demo social worker's own record).
+async fn victims(t: &T) -> HashMap<&'static str, i64> {
+    use sanshe_app::registry::{self as reg};
+    let cli = sanshe_app::Ctx::cli();
+    let fac = reg::create::<sanshe_app::facilities::Facilities>(
+        &t.app,
+        &cli,
+        &[COMMUNITY, "矩阵测试服务点", "point", "80", "", "", "", ""].map(String::from),
     )
-    .replace("{format}", "csv")
-    .replace("{year}", "2025")
-    .replace("/tokens/{id}", "/tokens/999999")
-    .replace("{id}", &victim.to_string())
+    .await
+    .unwrap();
+    let post = reg::create::<sanshe_app::workers::Posts>(
+        &t.app,
+        &cli,
+        &[COMMUNITY, "矩阵测试岗位", "false", "false", ""].map(String::from),
+    )
+    .await
+    .unwrap();
+    let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let uid = t.user_id("worker").await;
+    let worker = t.worker_of_user(uid).await;
+    HashMap::from([
+        ("/facilities", fac),
+        ("/api/v1/facilities", fac),
+        ("/posts", post),
+        ("/api/v1/posts", post),
+        ("/orgs", org),
+        ("/api/v1/organizations", org),
+        ("/workers", worker),
+        ("/api/v1/social-workers", worker),
+    ])
+}
+
+fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, i64>) -> String {
+    let victim = records
+        .iter()
+        .find(|(p, _)| path.starts_with(&format!("{p}/")))
+        .map(|(_, id)| *id)
+        .unwrap_or(victim);
+    path.replace("{pid}", "1")
+        .replace(
+            "{code}",
+            if path.starts_with("/lang") {
+                "en"
+            } else {
+                COMMUNITY
+            },
+        )
+        .replace("{format}", "csv")
+        .replace("{year}", "2025")
+        .replace("/tokens/{id}", "/tokens/999999")
+        .replace("{id}", &victim.to_string())
 }
 
 fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
@@ -125,6 +239,9 @@ fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ),
         ("put", p) if p.ends_with("/role") => Some(json!({"role": "resident"})),
         ("post", "/api/v1/tokens") => Some(json!({"name": ""})),
+        ("post", "/api/v1/targets/snapshot") => Some(json!({"area": COMMUNITY, "year": 2025})),
+        ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
+        ("patch", _) => Some(json!({})),
         _ => None,
     }
 }
@@ -147,6 +264,7 @@ async fn every_route_for_every_role_is_decided() {
     .await
     .unwrap();
     let victim = t.user_id("victim").await;
+    let records = victims(&t).await;
     let matrix = expected();
     let routes: HashSet<(&str, &str)> = sanshe_web::route_list()
         .iter()
@@ -172,7 +290,7 @@ async fn every_route_for_every_role_is_decided() {
     }
     let mut failures = Vec::new();
     for ((method, path), allowed) in &matrix {
-        let url = concrete(path, victim);
+        let url = concrete(path, victim, &records);
         for who in ROLES.iter().copied().chain(["anonymous"]) {
             let may = allowed.contains(&"public")
                 || (allowed.contains(&"auth") && who != "anonymous")
@@ -189,7 +307,7 @@ async fn every_route_for_every_role_is_decided() {
                 }
                 match *method {
                     "get" => t.get(&mut s, &url).await,
-                    _ if *path == "/areas/import" => {
+                    _ if path.ends_with("/import") || path.ends_with("/photos") => {
                         t.post_multipart(&mut s, &url, None, "all").await
                     }
                     // logging out would end the shared session; a fresh one is used instead

@@ -97,15 +97,26 @@ enum TokenCmd {
 #[derive(Subcommand)]
 enum ImportCmd {
     /// Divisions in the NBS CSV format (counties, streets/towns or communities/villages).
-    Areas {
-        file: PathBuf,
-        /// Validate and report only.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write the valid rows even if others are bad.
-        #[arg(long)]
-        only_valid: bool,
-    },
+    Areas(ImportArgs),
+    /// Service facilities (XLSX or CSV in UTF-8/GB18030; see the template in the web UI).
+    Facilities(ImportArgs),
+    /// Social organizations.
+    Orgs(ImportArgs),
+    /// Social workers.
+    Workers(ImportArgs),
+    /// Community posts.
+    Posts(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    file: PathBuf,
+    /// Validate and report only.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the valid rows even if others are bad.
+    #[arg(long)]
+    only_valid: bool,
 }
 
 fn read_password(flag: bool) -> Result<String> {
@@ -347,22 +358,55 @@ async fn main() -> Result<()> {
                 println!("revoked token {id}");
             }
         },
-        Cmd::Import(ImportCmd::Areas {
-            file,
-            dry_run,
-            only_valid,
-        }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            eprintln!("checking {} ({} bytes)…", file.display(), bytes.len());
+        Cmd::Import(cmd) => {
+            use sanshe_app::registry as reg;
+            let (args, kind) = match &cmd {
+                ImportCmd::Areas(a) => (a, "areas"),
+                ImportCmd::Facilities(a) => (a, "facilities"),
+                ImportCmd::Orgs(a) => (a, "orgs"),
+                ImportCmd::Workers(a) => (a, "workers"),
+                ImportCmd::Posts(a) => (a, "posts"),
+            };
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            eprintln!("checking {} ({} bytes)…", args.file.display(), bytes.len());
             let opts = sanshe_app::areas::ImportOptions {
-                dry_run,
-                only_valid,
+                dry_run: args.dry_run,
+                only_valid: args.only_valid,
                 demo: false,
             };
-            let r = sanshe_app::areas::import(&app, &ctx, &bytes, opts)
-                .await
-                .map_err(explain)?;
+            let progress = |stage: &str, done: usize, total: usize| {
+                eprint!("\r{stage}: {done}/{total} rows   ");
+                if done == total {
+                    eprintln!();
+                }
+            };
+            let p: reg::Progress<'_> = &progress;
+            let r = match kind {
+                "areas" => sanshe_app::areas::import(&app, &ctx, &bytes, opts).await,
+                "facilities" => {
+                    reg::import::<sanshe_app::facilities::Facilities>(
+                        &app,
+                        &ctx,
+                        &bytes,
+                        opts,
+                        Some(p),
+                    )
+                    .await
+                }
+                "orgs" => {
+                    reg::import::<sanshe_app::orgs::Orgs>(&app, &ctx, &bytes, opts, Some(p)).await
+                }
+                "workers" => {
+                    reg::import::<sanshe_app::workers::Workers>(&app, &ctx, &bytes, opts, Some(p))
+                        .await
+                }
+                _ => {
+                    reg::import::<sanshe_app::workers::Posts>(&app, &ctx, &bytes, opts, Some(p))
+                        .await
+                }
+            }
+            .map_err(explain)?;
             let tr = sanshe_app::i18n::Tr::new(sanshe_app::i18n::Lang::En);
             for i in &r.issues {
                 println!(

@@ -326,12 +326,17 @@ pub async fn import(
     let r = areas::import(&rc.app, &rc.ctx, &body, opts)
         .await
         .api(&rc)?;
+    Ok(report_json(&rc, &r))
+}
+
+/// An import report as the API returns it: 200 when every row is valid, else 422.
+pub fn report_json(rc: &Rc, r: &areas::ImportReport) -> (StatusCode, Json<ImportReport>) {
     let status = if r.issues.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((
+    (
         status,
         Json(ImportReport {
             total_rows: r.total_rows,
@@ -351,5 +356,5 @@ pub async fn import(
                 })
                 .collect(),
         }),
-    ))
+    )
 }

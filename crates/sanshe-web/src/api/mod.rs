@@ -3,6 +3,8 @@
 
 pub mod areas;
 pub mod audit;
+pub mod registry;
+pub mod targets;
 pub mod users;
 
 use crate::ctx::Rc;

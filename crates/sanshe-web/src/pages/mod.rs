@@ -6,6 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod home;
+pub mod registry;
+pub mod targets;
 pub mod users;
 
 use crate::ctx::Rc;

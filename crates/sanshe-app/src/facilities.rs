@@ -1,0 +1,400 @@
+//! Community service facilities: street/town comprehensive centers, community service
+//! stations, special facilities and service points, with area, opening hours and photos.
+
+use crate::authz::Perm;
+use crate::i18n::Tr;
+use crate::registry::{
+    field, field_a, m2, scoped_within, FilterDef, Input, ListQuery, Refs, Registry, RowParser,
+    Section,
+};
+use crate::{Actor, App, AppError};
+use sanshe_domain::registry::{WeekHours, FACILITY_KIND, FACILITY_STATUS};
+use sanshe_domain::FieldError;
+use sanshe_store::facilities::{
+    self as store, FacilityData, FacilityFilter, FacilityRow, FacilitySort,
+};
+use sanshe_store::{Conn, PageReq, Paged, StoreError};
+
+pub struct Facilities;
+
+static FIELDS: [crate::registry::Field; 8] = [
+    field_a(
+        "area",
+        "所属区划",
+        &["区划代码", "所属社区", "社区", "街道", "areacode"],
+        true,
+        Input::Area(&["street", "community"]),
+    ),
+    field_a("name", "设施名称", &["名称"], true, Input::Text(100)),
+    field_a(
+        "kind",
+        "设施类型",
+        &["类型", "type"],
+        true,
+        Input::Select(&FACILITY_KIND),
+    ),
+    field_a(
+        "area_m2",
+        "面积",
+        &["建筑面积", "使用面积", "areasqm", "area(m2)"],
+        true,
+        Input::Decimal,
+    ),
+    field("address", "地址", false, Input::Text(200)),
+    field_a(
+        "hours",
+        "开放时间",
+        &["开放时间（周一至周日）", "openinghours"],
+        false,
+        Input::Hours,
+    ),
+    field_a(
+        "functions",
+        "服务功能",
+        &["功能"],
+        false,
+        Input::LongText(500),
+    ),
+    field("status", "状态", false, Input::Select(&FACILITY_STATUS)),
+];
+
+static FILTERS: [FilterDef; 2] = [
+    FilterDef {
+        key: "kind",
+        input: Input::Select(&FACILITY_KIND),
+    },
+    FilterDef {
+        key: "status",
+        input: Input::Select(&FACILITY_STATUS),
+    },
+];
+
+/// A largest plausible facility: 1,000,000 m².
+const MAX_AREA_CENTI: i64 = 100_000_000;
+
+impl Registry for Facilities {
+    type Data = FacilityData;
+    type Row = FacilityRow;
+    const KIND: &'static str = "facilities";
+    const OBJECT: &'static str = "facility";
+    const READ: Perm = Perm::FacilityRead;
+    const WRITE: Perm = Perm::FacilityWrite;
+
+    fn fields() -> &'static [crate::registry::Field] {
+        &FIELDS
+    }
+    fn filters() -> &'static [FilterDef] {
+        &FILTERS
+    }
+    fn sorts() -> &'static [&'static str] {
+        &["area", "name", "size", "updated"]
+    }
+    fn list_headers() -> &'static [&'static str] {
+        &[
+            "f-name",
+            "f-area",
+            "f-kind",
+            "f-area_m2",
+            "col-daily-hours",
+            "f-status",
+        ]
+    }
+    fn list_cells(tr: &Tr, r: &FacilityRow) -> Vec<String> {
+        vec![
+            r.name.clone(),
+            r.area_name.clone(),
+            tr.t(&FACILITY_KIND.label_key(&r.kind)).to_owned(),
+            m2(r.area_m2_centi),
+            hours_text(r.daily_minutes),
+            tr.t(&FACILITY_STATUS.label_key(&r.status)).to_owned(),
+        ]
+    }
+
+    fn parse(
+        _app: &App,
+        _actor: &Actor,
+        refs: &Refs,
+        cells: &[String],
+        _current: Option<&FacilityRow>,
+    ) -> Result<FacilityData, Vec<FieldError>> {
+        let mut p = RowParser::new(&FIELDS, cells);
+        let area = {
+            let r = refs
+                .area("area", p.raw("area"), &["street", "community"])
+                .map(|a| (a.code.clone(), a.level.clone()));
+            p.take(r)
+        };
+        let name = p.text("name", 100);
+        let kind = p.vocab("kind", &FACILITY_KIND, None);
+        let area_m2_centi = p
+            .decimal_centi("area_m2", MAX_AREA_CENTI, true)
+            .unwrap_or(0);
+        let address = p.opt_text("address", 200);
+        let hours = match WeekHours::parse(p.raw("hours")) {
+            Ok(w) => w,
+            Err(k) => {
+                p.errors.push(FieldError::new("hours", k));
+                WeekHours::default()
+            }
+        };
+        let functions = p.opt_text("functions", 500).unwrap_or_default();
+        let status = p.vocab("status", &FACILITY_STATUS, Some("active"));
+        // A comprehensive center serves a street/town; a station serves a community.
+        if let Some((_, level)) = &area {
+            let want = match kind.as_str() {
+                "center" => Some("street"),
+                "station" => Some("community"),
+                _ => None,
+            };
+            if let Some(w) = want {
+                if w != level {
+                    p.errors.push(FieldError::new(
+                        "kind",
+                        format!("err-facility-{kind}-level").as_str(),
+                    ));
+                }
+            }
+        }
+        let (area_code, _) = area.unwrap_or_default();
+        p.finish(FacilityData {
+            area_code,
+            name,
+            kind,
+            area_m2_centi,
+            address,
+            daily_minutes: hours.min_daily_minutes(),
+            hours: hours.to_storage(),
+            functions,
+            status,
+            demo: false,
+        })
+    }
+
+    fn keys(d: &FacilityData) -> Vec<String> {
+        vec![format!("{}/{}", d.area_code, d.name)]
+    }
+    fn data_area(d: &FacilityData) -> Option<&str> {
+        Some(&d.area_code)
+    }
+    fn summary(d: &FacilityData) -> String {
+        format!(
+            "{} ({}, {}, {} m²)",
+            d.name,
+            d.area_code,
+            d.kind,
+            m2(d.area_m2_centi)
+        )
+    }
+    fn row_id(r: &FacilityRow) -> i64 {
+        r.id
+    }
+    fn row_area(r: &FacilityRow) -> Option<&str> {
+        Some(&r.area_code)
+    }
+    fn row_label(r: &FacilityRow) -> String {
+        format!("{} ({})", r.name, r.area_name)
+    }
+    fn row_key(r: &FacilityRow) -> String {
+        format!("{}/{}", r.area_code, r.name)
+    }
+    fn cells(_app: &App, tr: &Tr, r: &FacilityRow, _reveal: bool) -> Vec<String> {
+        vec![
+            r.area_code.clone(),
+            r.name.clone(),
+            tr.t(&FACILITY_KIND.label_key(&r.kind)).to_owned(),
+            m2(r.area_m2_centi),
+            r.address.clone().unwrap_or_default(),
+            r.hours.clone(),
+            r.functions.clone(),
+            tr.t(&FACILITY_STATUS.label_key(&r.status)).to_owned(),
+        ]
+    }
+
+    async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
+        store::keys(conn).await
+    }
+    async fn insert(conn: &mut Conn, d: &FacilityData, demo: bool) -> Result<i64, StoreError> {
+        let mut d = d.clone();
+        d.demo = demo;
+        store::insert(conn, &d).await
+    }
+    async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, StoreError> {
+        store::update(conn, id, d).await
+    }
+    async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+        store::delete(conn, id).await
+    }
+    async fn get(conn: &mut Conn, id: i64) -> Result<Option<FacilityRow>, StoreError> {
+        store::get(conn, id).await
+    }
+    async fn list(
+        _app: &App,
+        conn: &mut Conn,
+        actor: &Actor,
+        q: &ListQuery,
+        page: PageReq,
+    ) -> Result<Paged<FacilityRow>, AppError> {
+        let f = FacilityFilter {
+            within: scoped_within(actor, &q.within),
+            kind: q.choice("kind", &FACILITY_KIND),
+            status: q.choice("status", &FACILITY_STATUS),
+            q: q.q.clone().filter(|s| !s.trim().is_empty()),
+        };
+        Ok(store::list(conn, &f, FacilitySort::parse(q.sort.as_deref()), page).await?)
+    }
+    async fn sections(
+        _app: &App,
+        conn: &mut Conn,
+        r: &FacilityRow,
+    ) -> Result<Vec<Section>, AppError> {
+        let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let w = WeekHours::parse(&r.hours).unwrap_or_default();
+        let hours = Section {
+            title_key: "facility-hours-title",
+            headers: vec!["col-day", "f-hours"],
+            rows: days
+                .iter()
+                .zip(w.days.iter())
+                .map(|(d, h)| vec![format!("day-{d}"), h.clone()])
+                .collect(),
+            links: vec![],
+        };
+        let photos = store::photos(conn, r.id).await?;
+        let photos = Section {
+            title_key: "facility-photos-title",
+            headers: vec!["col-file", "col-size"],
+            rows: photos
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.file_name.clone(),
+                        format!("{} KB", (p.size + 1023) / 1024),
+                    ]
+                })
+                .collect(),
+            links: photos
+                .iter()
+                .map(|p| format!("/facilities/{}/photos/{}", r.id, p.id))
+                .collect(),
+        };
+        Ok(vec![hours, photos])
+    }
+}
+
+/// Daily opening as `8.5 h` (empty when unknown).
+pub fn hours_text(minutes: i64) -> String {
+    if minutes <= 0 {
+        return String::new();
+    }
+    if minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{:.1} h", minutes as f64 / 60.0)
+    }
+}
+
+/// Photo upload limits.
+pub const PHOTO_TYPES: [(&str, &str); 3] = [
+    ("image/jpeg", "jpg"),
+    ("image/png", "png"),
+    ("image/webp", "webp"),
+];
+
+/// Sniffs an image type from its first bytes (the declared type is not trusted).
+pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(PHOTO_TYPES[0])
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(PHOTO_TYPES[1])
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(PHOTO_TYPES[2])
+    } else {
+        None
+    }
+}
+
+/// Stores a photo under `<data_dir>/photos/` and records it; audited.
+pub async fn add_photo(
+    app: &App,
+    ctx: &crate::Ctx,
+    facility_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    let actor = ctx.actor()?;
+    let f = crate::registry::get::<Facilities>(app, ctx, facility_id).await?;
+    if !Facilities::can_write(actor, &f) {
+        return Err(AppError::Forbidden);
+    }
+    let max = app.settings.upload_max_mb * 1024 * 1024;
+    if bytes.len() > max {
+        return Err(AppError::invalid(
+            FieldError::new("photo", "err-upload-too-large").arg("max", app.settings.upload_max_mb),
+        ));
+    }
+    let (ctype, ext) = sniff_image(bytes)
+        .ok_or_else(|| AppError::invalid(FieldError::new("photo", "err-upload-type")))?;
+    let dir = app.settings.data_dir.join("photos");
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut rnd = [0u8; 16];
+    getrandom::getrandom(&mut rnd).map_err(|e| AppError::Internal(e.to_string()))?;
+    let stored: String = rnd.iter().map(|b| format!("{b:02x}")).collect::<String>() + "." + ext;
+    // Write to a temporary name, then rename: no half-written photo is ever referenced.
+    let tmp = dir.join(format!("{stored}.part"));
+    std::fs::write(&tmp, bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    std::fs::rename(&tmp, dir.join(&stored)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name: String = sanshe_domain::cell::normalize_text(file_name)
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | '"'))
+        .take(100)
+        .collect();
+    let mut tx = app.db.begin().await?;
+    let id = store::add_photo(
+        &mut tx,
+        &store::PhotoRow {
+            id: 0,
+            facility_id,
+            file_name: if name.is_empty() {
+                stored.clone()
+            } else {
+                name
+            },
+            stored_name: stored.clone(),
+            content_type: ctype.into(),
+            size: bytes.len() as i64,
+        },
+    )
+    .await?;
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "facility.photo.add",
+            "facility",
+            Some(facility_id.to_string()),
+            format!("photo {stored} ({} bytes)", bytes.len()),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// A photo's bytes and content type, if the actor may see the facility.
+pub async fn photo(
+    app: &App,
+    ctx: &crate::Ctx,
+    facility_id: i64,
+    photo_id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    crate::registry::get::<Facilities>(app, ctx, facility_id).await?;
+    let mut c = app.db.acquire().await?;
+    let p = store::photos(&mut c, facility_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == photo_id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = std::fs::read(app.settings.data_dir.join("photos").join(&p.stored_name))
+        .map_err(|_| AppError::NotFound)?;
+    Ok((p.content_type, bytes))
+}

@@ -1,0 +1,332 @@
+//! The policy-target dashboard: counts from the registries (SQL aggregates in the store),
+//! goals from the year's policy profile, the rule in `sanshe_domain::targets`. Year-end
+//! snapshots keep past years exactly as they were reported.
+
+use crate::authz::{self, Perm};
+use crate::{App, AppError, Ctx};
+use sanshe_domain::targets::{evaluate, PolicyProfile, TargetCounts, TargetResult};
+use sanshe_store::areas as area_store;
+use sanshe_store::targets as store;
+use sanshe_store::{Conn, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// The policy profile of a year: as edited, or the 2018 policy's figures.
+pub async fn profile(app: &App, year: i64) -> Result<PolicyProfile, AppError> {
+    let mut c = app.db.acquire().await?;
+    profile_in(&mut c, year).await
+}
+
+pub async fn profile_in(conn: &mut Conn, year: i64) -> Result<PolicyProfile, AppError> {
+    Ok(match store::profile(conn, year).await? {
+        Some(body) => serde_json::from_str(&body)
+            .map_err(|e| AppError::Internal(format!("policy profile {year}: {e}")))?,
+        None => PolicyProfile::default(),
+    })
+}
+
+pub async fn set_profile(
+    app: &App,
+    ctx: &Ctx,
+    year: i64,
+    p: &PolicyProfile,
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PolicyWrite)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::invalid(
+            sanshe_domain::FieldError::new("year", "err-range")
+                .arg("min", 2000)
+                .arg("max", 2100),
+        ));
+    }
+    p.validate().map_err(AppError::Invalid)?;
+    let mut tx = app.db.begin().await?;
+    let before = profile_in(&mut tx, year).await?;
+    let body = serde_json::to_string(p).map_err(|e| AppError::Internal(e.to_string()))?;
+    store::set_profile(&mut tx, year, &body, &actor.username).await?;
+    let b = serde_json::to_value(&before).unwrap_or_default();
+    let a = serde_json::to_value(p).unwrap_or_default();
+    let mut changes = Vec::new();
+    if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) {
+                changes.push(format!(
+                    "{k}: {} → {v}",
+                    b.get(k).cloned().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "policy.update",
+            "policy_profile",
+            Some(year.to_string()),
+            if changes.is_empty() {
+                "no changes".into()
+            } else {
+                changes.join("; ")
+            },
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Counts and results for one area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AreaCounts {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub urban: Option<bool>,
+    pub counts: TargetCounts,
+}
+
+#[derive(Debug, Clone)]
+pub struct AreaTargets {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub urban: Option<bool>,
+    pub counts: TargetCounts,
+    pub results: Vec<TargetResult>,
+}
+
+impl AreaTargets {
+    fn from_counts(a: AreaCounts, p: &PolicyProfile) -> AreaTargets {
+        AreaTargets {
+            results: evaluate(&a.counts, p),
+            code: a.code,
+            name: a.name,
+            level: a.level,
+            urban: a.urban,
+            counts: a.counts,
+        }
+    }
+}
+
+/// What a snapshot stores: the counts of an area and its children, and the profile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SnapshotBody {
+    profile: PolicyProfile,
+    area: AreaCounts,
+    children: Vec<AreaCounts>,
+}
+
+/// Counts for the subtree under `prefix` (an area code, a province's two digits, or empty
+/// for the nation) and for each group one level down (`child_len` digits of the code).
+pub async fn counts_for(
+    conn: &mut Conn,
+    prefix: &str,
+    child_len: usize,
+    year: i64,
+    p: &PolicyProfile,
+) -> Result<
+    (
+        TargetCounts,
+        std::collections::BTreeMap<String, TargetCounts>,
+    ),
+    AppError,
+> {
+    let groups = store::counts(
+        conn,
+        prefix,
+        year,
+        child_len,
+        (p.facility_area_total * 100.0).round() as i64,
+        (p.facility_hours_per_day * 60.0).round() as i64,
+    )
+    .await?;
+    Ok((store::total(&groups), groups))
+}
+
+async fn compute(
+    conn: &mut Conn,
+    area: &area_store::AreaRow,
+    year: i64,
+    p: &PolicyProfile,
+) -> Result<(AreaCounts, Vec<AreaCounts>), AppError> {
+    let child_len = match area.code.len() {
+        6 => 9,
+        _ => 12,
+    };
+    let (total, groups) = counts_for(conn, &area.code, child_len, year, p).await?;
+    let mut children = Vec::new();
+    if area.code.len() < 12 {
+        for k in area_store::children(conn, &area.code, year).await? {
+            children.push(AreaCounts {
+                counts: groups.get(&k.code).copied().unwrap_or_default(),
+                urban: (k.level == "community").then_some(k.urban),
+                code: k.code,
+                name: k.name,
+                level: k.level,
+            });
+        }
+    }
+    Ok((
+        AreaCounts {
+            code: area.code.clone(),
+            name: area.name.clone(),
+            level: area.level.clone(),
+            urban: (area.level == "community").then_some(area.urban),
+            counts: total,
+        },
+        children,
+    ))
+}
+
+pub struct Dashboard {
+    pub year: i64,
+    pub area: AreaTargets,
+    pub children: Vec<AreaTargets>,
+    /// From the district down to the parent: (code, name, in the actor's scope).
+    pub ancestors: Vec<(String, String, bool)>,
+    pub profile: PolicyProfile,
+    /// When the figures come from a year-end snapshot: when and by whom.
+    pub snapshot: Option<(i64, String)>,
+    /// Years with snapshots for this area.
+    pub snapshot_years: Vec<i64>,
+    /// Earlier snapshot years' results and this year's, oldest first.
+    pub trend: Vec<(i64, Vec<TargetResult>)>,
+    pub can_snapshot: bool,
+}
+
+/// The actor's default dashboard area: its scope, or the first district.
+pub async fn default_area(app: &App, ctx: &Ctx) -> Result<String, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::TargetRead)?;
+    if let sanshe_domain::Scope::Area { code } = &actor.scope {
+        return Ok(code.clone());
+    }
+    let mut c = app.db.acquire().await?;
+    area_store::roots(&mut c, 0)
+        .await?
+        .into_iter()
+        .next()
+        .map(|a| a.code)
+        .ok_or(AppError::NotFound)
+}
+
+/// The dashboard of an area for a year. With a snapshot for that year and `live` false,
+/// the snapshot's figures are shown; otherwise they are computed from the registries.
+pub async fn dashboard(
+    app: &App,
+    ctx: &Ctx,
+    code: &str,
+    year: i64,
+    live: bool,
+) -> Result<Dashboard, AppError> {
+    let actor = ctx.actor()?;
+    authz::require_area(actor, Perm::TargetRead, code)?;
+    let mut c = app.db.acquire().await?;
+    let area = area_store::get(&mut c, code, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut ancestors = Vec::new();
+    let mut parent = area.parent_code.clone();
+    while let Some(pc) = parent {
+        let Some(a) = area_store::get(&mut c, &pc, year).await? else {
+            break;
+        };
+        parent = a.parent_code.clone();
+        ancestors.insert(
+            0,
+            (
+                a.code.clone(),
+                a.name.clone(),
+                authz::area_in_scope(actor, &a.code),
+            ),
+        );
+    }
+    let snapshot_years = store::snapshot_years(&mut c, code).await?;
+    let snap = if live {
+        None
+    } else {
+        store::snapshot(&mut c, year, code).await?
+    };
+    let (profile, a, children, snapshot) = match snap {
+        Some((body, at, by)) => {
+            let b: SnapshotBody = serde_json::from_str(&body)
+                .map_err(|e| AppError::Internal(format!("snapshot {year} {code}: {e}")))?;
+            (b.profile, b.area, b.children, Some((at, by)))
+        }
+        None => {
+            let p = profile_in(&mut c, year).await?;
+            let (a, ch) = compute(&mut c, &area, year, &p).await?;
+            (p, a, ch, None)
+        }
+    };
+    let mut trend = Vec::new();
+    for y in &snapshot_years {
+        if *y == year {
+            continue;
+        }
+        if let Some((body, _, _)) = store::snapshot(&mut c, *y, code).await? {
+            if let Ok(b) = serde_json::from_str::<SnapshotBody>(&body) {
+                trend.push((*y, evaluate(&b.area.counts, &b.profile)));
+            }
+        }
+    }
+    let area_t = AreaTargets::from_counts(a, &profile);
+    trend.push((year, area_t.results.clone()));
+    trend.sort_by_key(|(y, _)| *y);
+    Ok(Dashboard {
+        year,
+        children: children
+            .into_iter()
+            .map(|x| AreaTargets::from_counts(x, &profile))
+            .collect(),
+        area: area_t,
+        ancestors,
+        profile,
+        snapshot,
+        snapshot_years,
+        trend,
+        can_snapshot: authz::can(actor, Perm::PolicyWrite),
+    })
+}
+
+/// Takes the year-end snapshot of an area and every area below it (so drill-down into a
+/// past year shows what was reported). Replaces an earlier snapshot of the same year.
+pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Result<usize, AppError> {
+    let actor = ctx.actor()?;
+    authz::require_area(actor, Perm::PolicyWrite, code)?;
+    let mut tx = app.db.begin().await?;
+    let root = area_store::get(&mut tx, code, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = profile_in(&mut tx, year).await?;
+    let mut queue = vec![root];
+    let mut n = 0;
+    while let Some(a) = queue.pop() {
+        let (ac, ch) = compute(&mut tx, &a, year, &p).await?;
+        let body = serde_json::to_string(&SnapshotBody {
+            profile: p.clone(),
+            area: ac,
+            children: ch,
+        })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        store::put_snapshot(&mut tx, year, &a.code, &body, &actor.username).await?;
+        n += 1;
+        if a.code.len() < 12 {
+            queue.extend(area_store::children(&mut tx, &a.code, year).await?);
+        }
+    }
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "targets.snapshot",
+            "target_snapshot",
+            Some(format!("{year}/{code}")),
+            format!("year-end snapshot of {n} areas"),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}

@@ -1,0 +1,307 @@
+//! Community service facilities (社区服务设施) and their photos.
+
+use crate::audit::bind_all;
+use crate::{b, i, like_pattern, os, s, Conn, PageReq, Paged, StoreError, Where};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityRow {
+    pub id: i64,
+    pub area_code: String,
+    pub area_name: String,
+    pub name: String,
+    pub kind: String,
+    /// m² × 100.
+    pub area_m2_centi: i64,
+    pub address: Option<String>,
+    /// Seven `HH:MM-HH:MM` or empty entries, Monday first, comma-separated.
+    pub hours: String,
+    /// Shortest opening of the open days, in minutes.
+    pub daily_minutes: i64,
+    /// Comma-separated functions offered.
+    pub functions: String,
+    pub status: String,
+    pub demo: bool,
+    pub updated_at: i64,
+    pub photos: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FacilityData {
+    pub area_code: String,
+    pub name: String,
+    pub kind: String,
+    pub area_m2_centi: i64,
+    pub address: Option<String>,
+    pub hours: String,
+    pub daily_minutes: i64,
+    pub functions: String,
+    pub status: String,
+    pub demo: bool,
+}
+
+const SELECT: &str = "SELECT f.id, f.area_code, a.name AS area_name, f.name, f.kind, \
+    f.area_m2_centi, f.address, f.hours, f.daily_minutes, f.functions, f.status, f.demo, \
+    f.updated_at, (SELECT COUNT(*) FROM facility_photos p WHERE p.facility_id = f.id) AS photos \
+    FROM facilities f JOIN areas a ON a.code = f.area_code";
+
+fn from_row(r: &AnyRow) -> Result<FacilityRow, sqlx::Error> {
+    Ok(FacilityRow {
+        id: r.try_get("id")?,
+        area_code: r.try_get("area_code")?,
+        area_name: r.try_get("area_name")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        area_m2_centi: r.try_get("area_m2_centi")?,
+        address: r.try_get("address")?,
+        hours: r.try_get("hours")?,
+        daily_minutes: r.try_get("daily_minutes")?,
+        functions: r.try_get("functions")?,
+        status: r.try_get("status")?,
+        demo: r.try_get::<i64, _>("demo")? != 0,
+        updated_at: r.try_get("updated_at")?,
+        photos: r.try_get("photos")?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFilter {
+    pub within: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FacilitySort {
+    #[default]
+    Area,
+    Name,
+    Size,
+    Updated,
+}
+
+impl FacilitySort {
+    pub fn parse(s: Option<&str>) -> FacilitySort {
+        match s {
+            Some("name") => FacilitySort::Name,
+            Some("size") => FacilitySort::Size,
+            Some("updated") => FacilitySort::Updated,
+            _ => FacilitySort::Area,
+        }
+    }
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    f: &FacilityFilter,
+    sort: FacilitySort,
+    page: PageReq,
+) -> Result<Paged<FacilityRow>, StoreError> {
+    let mut w = Where::new();
+    if let Some(root) = &f.within {
+        w.subtree("f.area_code", root);
+    }
+    if let Some(k) = &f.kind {
+        w.push("f.kind = ?", vec![s(k)]);
+    }
+    if let Some(st) = &f.status {
+        w.push("f.status = ?", vec![s(st)]);
+    }
+    if let Some(q) = &f.q {
+        let p = like_pattern(q);
+        w.push(
+            "(f.name LIKE ? ESCAPE '\\' OR a.name LIKE ? ESCAPE '\\' OR COALESCE(f.address,'') LIKE ? ESCAPE '\\')",
+            vec![s(&p), s(&p), s(&p)],
+        );
+    }
+    let total: i64 = bind_all(
+        sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM facilities f JOIN areas a ON a.code = f.area_code WHERE {}",
+            w.sql()
+        )),
+        &w.binds,
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let order = match sort {
+        FacilitySort::Area => "f.area_code, f.kind, f.name",
+        FacilitySort::Name => "f.name, f.id",
+        FacilitySort::Size => "f.area_m2_centi DESC, f.id",
+        FacilitySort::Updated => "f.updated_at DESC, f.id",
+    };
+    let n = w.next();
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+        w.sql(),
+        n + 1
+    );
+    let rows = bind_all(sqlx::query(&sql), &w.binds)
+        .bind(page.per_page)
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<FacilityRow>, StoreError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE f.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// The id of the facility with this name in this area, if any (import duplicate check).
+pub async fn find(conn: &mut Conn, area_code: &str, name: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT id FROM facilities WHERE area_code = $1 AND name = $2")
+        .bind(area_code)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+pub async fn insert(conn: &mut Conn, d: &FacilityData) -> Result<i64, StoreError> {
+    let now = crate::audit::now();
+    let binds = vec![
+        s(&d.area_code),
+        s(&d.name),
+        s(&d.kind),
+        i(d.area_m2_centi),
+        os(&d.address),
+        s(&d.hours),
+        i(d.daily_minutes),
+        s(&d.functions),
+        s(&d.status),
+        b(d.demo),
+        i(now),
+    ];
+    let row = bind_all(
+        sqlx::query(
+            "INSERT INTO facilities (area_code, name, kind, area_m2_centi, address, hours, \
+             daily_minutes, functions, status, demo, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id",
+        ),
+        &binds,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, StoreError> {
+    let binds = vec![
+        s(&d.area_code),
+        s(&d.name),
+        s(&d.kind),
+        i(d.area_m2_centi),
+        os(&d.address),
+        s(&d.hours),
+        i(d.daily_minutes),
+        s(&d.functions),
+        s(&d.status),
+        i(crate::audit::now()),
+        i(id),
+    ];
+    let r = bind_all(
+        sqlx::query(
+            "UPDATE facilities SET area_code=$1, name=$2, kind=$3, area_m2_centi=$4, address=$5, \
+             hours=$6, daily_minutes=$7, functions=$8, status=$9, updated_at=$10 WHERE id=$11",
+        ),
+        &binds,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    sqlx::query("DELETE FROM facility_photos WHERE facility_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let r = sqlx::query("DELETE FROM facilities WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRow {
+    pub id: i64,
+    pub facility_id: i64,
+    pub file_name: String,
+    pub stored_name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+pub async fn photos(conn: &mut Conn, facility_id: i64) -> Result<Vec<PhotoRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, facility_id, file_name, stored_name, content_type, size FROM facility_photos \
+         WHERE facility_id = $1 ORDER BY id",
+    )
+    .bind(facility_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PhotoRow {
+                id: r.try_get("id")?,
+                facility_id: r.try_get("facility_id")?,
+                file_name: r.try_get("file_name")?,
+                stored_name: r.try_get("stored_name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn add_photo(conn: &mut Conn, p: &PhotoRow) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO facility_photos (facility_id, file_name, stored_name, content_type, size, \
+         created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+    )
+    .bind(p.facility_id)
+    .bind(&p.file_name)
+    .bind(&p.stored_name)
+    .bind(&p.content_type)
+    .bind(p.size)
+    .bind(crate::audit::now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn delete_photo(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query("DELETE FROM facility_photos WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+/// Every facility's (area code, name) key with its id, for import duplicate checks.
+pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT id, area_code, name FROM facilities")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let a: String = r.try_get("area_code")?;
+            let n: String = r.try_get("name")?;
+            Ok((format!("{a}/{n}"), r.try_get("id")?))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
