@@ -10,8 +10,14 @@ const password = 'Sanshe@2026';
 const roles = ['district', 'street', 'community', 'org', 'worker', 'evaluator', 'resident', 'sysadmin', 'secadmin', 'auditadmin'];
 // What each role must (and must not) find in its navigation.
 const nav = {
-  district: ['/areas'], street: ['/areas'], community: ['/areas'], sysadmin: ['/users'], secadmin: ['/users'], auditadmin: ['/audit'],
+  district: ['/targets', '/areas', '/facilities', '/orgs', '/workers', '/posts'],
+  street: ['/targets', '/areas', '/facilities', '/orgs', '/workers', '/posts'],
+  community: ['/targets', '/areas', '/facilities', '/orgs', '/workers', '/posts'],
+  org: ['/orgs', '/workers'], worker: ['/workers'],
+  sysadmin: ['/users'], secadmin: ['/users'], auditadmin: ['/audit'],
 };
+// A full ID number (18 characters) anywhere in a page's text means personal data leaked.
+const fullId = /\b\d{17}[\dX]\b/;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -38,6 +44,40 @@ try {
       await page.goto(`${base}/areas?q=湖塘`);
       check((await page.content()).includes('湖塘镇'), 'district: Chinese search finds 湖塘镇');
       await page.screenshot({ path: `${out}/areas-search.png` });
+      await page.goto(`${base}/targets?area=320412`);
+      const dash = await page.content();
+      check(dash.includes('<svg') && dash.includes('status-met') && dash.includes('status-short'), 'district: dashboard with charts, met and short targets');
+      await page.screenshot({ path: `${out}/targets.png`, fullPage: true });
+      await page.goto(`${base}/targets?area=320412&print=1`);
+      await page.screenshot({ path: `${out}/targets-print.png` });
+      for (const list of ['facilities', 'orgs', 'workers', 'posts']) {
+        await page.goto(`${base}/${list}`);
+        const rows = await page.$$eval('table tbody tr', r => r.length);
+        check(rows > 0, `district: ${list} list has rows (${rows})`);
+        check(!fullId.test(await page.textContent('main')), `district: ${list} shows no full ID numbers`);
+        await page.screenshot({ path: `${out}/${list}.png` });
+      }
+      await page.goto(`${base}/orgs?q=协会&kind=social_group`);
+      check((await page.textContent('main')).includes('协会'), 'district: Chinese substring search with a filter');
+      await page.goto(`${base}/workers`);
+      await Promise.all([page.waitForNavigation(), page.click('table tbody tr:first-child a')]);
+      check(!fullId.test(await page.textContent('main')), 'district: worker detail is masked');
+      await page.screenshot({ path: `${out}/worker-detail.png`, fullPage: true });
+      await page.goto(`${base}/workers/import`);
+      await page.screenshot({ path: `${out}/workers-import.png`, fullPage: true });
+    }
+    if (role === 'community') {
+      await page.goto(`${base}/facilities/new`);
+      await Promise.all([page.waitForNavigation(), page.click('form.card button[type=submit].primary')]);
+      check((await page.$$('.field-error')).length >= 3, 'community: an empty facility form shows errors beside the fields');
+      await page.screenshot({ path: `${out}/facility-form-errors.png`, fullPage: true });
+      await page.fill('#area', '320412100002');
+      await page.fill('#name', '南街社区浏览器测试服务点');
+      await page.selectOption('#kind', 'point');
+      await page.fill('#area_m2', '１２０');
+      await Promise.all([page.waitForNavigation(), page.click('form.card button[type=submit].primary')]);
+      check((await page.textContent('main')).includes('南街社区浏览器测试服务点'), 'community: a facility is created from the form');
+      check((await page.textContent('main')).includes('120'), 'community: full-width digits accepted');
     }
     if (role === 'auditadmin') {
       await page.goto(`${base}/audit`);

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 /// The year lists default to: the latest with population figures, else this year.
 pub async fn default_year(app: &App) -> Result<i64, AppError> {
     let mut c = app.db.acquire().await?;
-    Ok(store::latest_year(&mut c)
+    Ok(store::latest_year(&mut c, crate::current_year())
         .await?
         .unwrap_or_else(crate::current_year))
 }

@@ -162,7 +162,7 @@ impl Registry for Facilities {
             kind,
             area_m2_centi,
             address,
-            daily_minutes: hours.min_daily_minutes(),
+            daily_minutes: hours.daily_minutes(),
             hours: hours.to_storage(),
             functions,
             status,

@@ -134,6 +134,13 @@ fn ds(d: (i32, u32, u32)) -> String {
     sanshe_domain::cell::date_to_string(d)
 }
 
+/// Daily opening of an hours string, by the rule the target uses.
+fn daily(hours: &str) -> i64 {
+    sanshe_domain::registry::WeekHours::parse(hours)
+        .map(|w| w.daily_minutes())
+        .unwrap_or(0)
+}
+
 const WEEKDAY: &str = "08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30";
 
 /// What was generated, for messages and benchmarks.
@@ -186,7 +193,7 @@ pub async fn registries(
                     area_m2_centi: rng.range(1_500, 4_500) * 100,
                     address: Some(format!("{}人民路{}号", s.name, rng.range(1, 300))),
                     hours: format!("{WEEKDAY},09:00-17:00,"),
-                    daily_minutes: 480,
+                    daily_minutes: daily(&format!("{WEEKDAY},09:00-17:00,")),
                     functions: "政务服务、议事协商、社会组织孵化、志愿服务".into(),
                     status: "active".into(),
                     demo,
@@ -385,10 +392,8 @@ pub async fn registries(
                     },
                     daily_minutes: if short_day {
                         360
-                    } else if sat.is_empty() {
-                        540
                     } else {
-                        180
+                        daily(&format!("{WEEKDAY},{sat},"))
                     },
                     functions: (0..3)
                         .map(|_| *rng.pick(FUNCTIONS))

@@ -184,13 +184,15 @@ impl WeekHours {
         out
     }
 
-    /// The shortest opening of the days it is open (0 when never open): the figure the
-    /// "≥ 8 hours a day" target is checked against.
-    pub fn min_daily_minutes(&self) -> i64 {
-        self.minutes()
-            .into_iter()
-            .filter(|m| *m > 0)
-            .min()
+    /// The daily opening the policy's hours target is checked against: the shortest
+    /// opening of the working days (Monday to Friday) that are open, or of the open days
+    /// when no working day is. A half-day Saturday does not count against a station that is
+    /// open full days all week; 0 when never open.
+    pub fn daily_minutes(&self) -> i64 {
+        let m = self.minutes();
+        let weekdays = m[..5].iter().copied().filter(|x| *x > 0).min();
+        weekdays
+            .or_else(|| m.iter().copied().filter(|x| *x > 0).min())
             .unwrap_or(0)
     }
 }
@@ -212,7 +214,9 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(w.days[0], "08:30-17:30");
         assert_eq!(w.days[6], "");
-        assert_eq!(w.min_daily_minutes(), 180);
+        assert_eq!(w.daily_minutes(), 450);
+        let weekend = WeekHours::parse(",,,,,09:00-12:00,09:00-17:00").unwrap_or_default();
+        assert_eq!(weekend.daily_minutes(), 180);
         assert_eq!(WeekHours::parse("08:00-17:00"), Err("err-hours-days"));
         assert_eq!(
             WeekHours::parse("").map(|w| w.to_storage()),

@@ -334,8 +334,11 @@ pub async fn set_population(
 }
 
 /// The most recent year with any population figure (None on an empty database).
-pub async fn latest_year(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
-    let r = sqlx::query("SELECT MAX(year) AS y FROM area_populations")
+/// The latest year with population figures, not after `max_year` (figures entered ahead
+/// for a future year do not move every page's default year into the future).
+pub async fn latest_year(conn: &mut Conn, max_year: i64) -> Result<Option<i64>, StoreError> {
+    let r = sqlx::query("SELECT MAX(year) AS y FROM area_populations WHERE year <= $1")
+        .bind(max_year)
         .fetch_one(&mut *conn)
         .await?;
     Ok(r.try_get("y")?)

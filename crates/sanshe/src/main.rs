@@ -1,5 +1,7 @@
 //! The `sanshe` binary: server and command-line administration.
 
+mod bench;
+
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use sanshe_app::accounts::{self, NewUserInput};
@@ -48,6 +50,37 @@ enum Cmd {
     Import(ImportCmd),
     /// Print the effective configuration (secrets redacted).
     Config,
+    /// Load a province's or the nation's real divisions with synthetic populations and
+    /// proportional registries into an empty database (for benchmarks).
+    Generate {
+        /// `province` (Jiangsu, about 21,000 communities) or `national` (620,573).
+        #[arg(long, default_value = "province")]
+        scale: String,
+        /// Directory with china-counties-2023.csv, china-streets-2023.csv(.gz) and
+        /// china-communities-2023.csv(.gz).
+        #[arg(long, default_value = "../shared/data/divisions")]
+        divisions: PathBuf,
+    },
+    /// Time the dashboard at every level and a spreadsheet import (see docs/benchmarks.md).
+    Bench {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Rows of the import benchmark (0: skip; it writes the rows).
+        #[arg(long, default_value_t = 100_000)]
+        import_rows: usize,
+    },
+    /// Personal-data keys: generate a new master key, re-encrypt under the current key.
+    #[command(subcommand)]
+    Pii(PiiCmd),
+}
+
+#[derive(Subcommand)]
+enum PiiCmd {
+    /// Print a new random master key (64 hex digits) for `pii_key` / SANSHE_PII_KEY.
+    NewKey,
+    /// Re-encrypt every ID and phone number under the current key (run after changing
+    /// `pii_key`, with the old key as `pii_previous_key`).
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -217,6 +250,10 @@ async fn main() -> Result<()> {
         print!("{}", settings.to_redacted_toml());
         return Ok(());
     }
+    if let Cmd::Pii(PiiCmd::NewKey) = cmd {
+        println!("{}", sanshe_app::security::random_hex(32).map_err(explain)?);
+        return Ok(());
+    }
     if let Cmd::Serve {
         listen: Some(l), ..
     } = &cmd
@@ -358,6 +395,33 @@ async fn main() -> Result<()> {
                 println!("revoked token {id}");
             }
         },
+        Cmd::Pii(PiiCmd::NewKey) => {}
+        Cmd::Generate { scale, divisions } => {
+            let prefix = match scale.as_str() {
+                "province" => "32",
+                "national" => "",
+                _ => bail!("--scale: province or national"),
+            };
+            if sanshe_app::areas::count(&app).await.map_err(explain)? > 0 {
+                bail!("the database already has areas; generate into an empty database");
+            }
+            bench::generate(&app, prefix, &divisions, 20_180_910).await?;
+        }
+        Cmd::Bench {
+            iterations,
+            import_rows,
+        } => {
+            bench::bench(&app, iterations.max(1), import_rows).await?;
+        }
+        Cmd::Pii(PiiCmd::Rotate) => {
+            let (n, changed) = sanshe_app::workers::rotate_keys(&app, &ctx)
+                .await
+                .map_err(explain)?;
+            println!(
+                "{changed} of {n} records re-encrypted under key {}; the previous key is no longer needed once this database's backups age out",
+                app.pii.key_id()
+            );
+        }
         Cmd::Import(cmd) => {
             use sanshe_app::registry as reg;
             let (args, kind) = match &cmd {

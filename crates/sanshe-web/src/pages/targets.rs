@@ -66,6 +66,7 @@ fn fig(rc: &Rc, f: &Figure) -> FigView {
 }
 
 pub struct TargetRow {
+    pub goal_text: String,
     pub name: String,
     pub unit: String,
     pub all: FigView,
@@ -80,9 +81,32 @@ fn rows(rc: &Rc, code: &str, results: &[TargetResult]) -> Vec<TargetRow> {
     results
         .iter()
         .map(|t| TargetRow {
+            goal_text: match (&t.all.goal, &t.urban, &t.rural) {
+                // Goals that differ urban/rural are shown side by side.
+                (None, Some(u), Some(r)) if u.goal.is_some() => format!(
+                    "{} {} · {} {}",
+                    rc.tr.t("urban"),
+                    fmt_value(u.goal),
+                    rc.tr.t("rural"),
+                    fmt_value(r.goal)
+                ),
+                _ => fmt_value(t.all.goal),
+            },
             name: rc.tr.t(&format!("target-{}", t.key)).to_owned(),
             unit: rc.tr.t(&format!("unit-{}", t.unit)).to_owned(),
-            all: fig(rc, &t.all),
+            all: {
+                let mut f = fig(rc, &t.all);
+                if t.key == "facility_area_per_1000_residents" {
+                    // m² × 100 over residents: shown as m² and residents.
+                    f.counts = format!(
+                        "{} m² / {} {}",
+                        t.all.numerator / 100,
+                        t.all.denominator,
+                        rc.tr.t("unit-residents")
+                    );
+                }
+                f
+            },
             urban: t.urban.as_ref().map(|f| fig(rc, f)),
             rural: t.rural.as_ref().map(|f| fig(rc, f)),
             link: drill_link(t.key, code),

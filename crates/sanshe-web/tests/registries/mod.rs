@@ -9,21 +9,30 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
-/// Hours string → shortest open day in minutes (0 when never open), computed here without
-/// the product's parser.
+/// Hours string → shortest open working day (Monday–Friday; else any open day) in minutes,
+/// 0 when never open; computed here without the product's parser.
 fn min_daily(hours: &str) -> i64 {
-    hours
-        .split(',')
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            let (a, b) = d.split_once('-').unwrap();
-            let m = |t: &str| {
-                let (h, mi) = t.split_once(':').unwrap();
-                h.parse::<i64>().unwrap() * 60 + mi.parse::<i64>().unwrap()
-            };
-            m(b) - m(a)
-        })
+    let days: Vec<&str> = hours.split(',').collect();
+    let open = |ds: &[&str]| -> Vec<i64> {
+        ds.iter()
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                let (a, b) = d.split_once('-').unwrap();
+                let m = |t: &str| {
+                    let (h, mi) = t.split_once(':').unwrap();
+                    h.parse::<i64>().unwrap() * 60 + mi.parse::<i64>().unwrap()
+                };
+                m(b) - m(a)
+            })
+            .collect()
+    };
+    let weekdays = open(&days[..days.len().min(5)]);
+    let all = open(&days);
+    weekdays
+        .iter()
         .min()
+        .or(all.iter().min())
+        .copied()
         .unwrap_or(0)
 }
 

@@ -1,0 +1,278 @@
+//! `sanshe generate` (province- and national-scale data from the real divisions) and
+//! `sanshe bench` (dashboard at every level and import throughput), for docs/benchmarks.md.
+
+use anyhow::{anyhow, Context, Result};
+use sanshe_app::areas::ImportOptions;
+use sanshe_app::registry as reg;
+use sanshe_app::{App, Ctx};
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .with_context(|| format!("decompressing {}", path.display()))?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Keeps the header and the rows whose code starts with `prefix`.
+fn filter_rows(bytes: &[u8], prefix: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 || line.starts_with(prefix) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.into_bytes()
+}
+
+fn find(dir: &Path, stem: &str) -> Result<std::path::PathBuf> {
+    for ext in ["csv", "csv.gz"] {
+        let p = dir.join(format!("{stem}.{ext}"));
+        if p.exists() {
+            return Ok(p);
+        }
+    }
+    Err(anyhow!("{stem}.csv(.gz) not found in {}", dir.display()))
+}
+
+/// Loads the divisions of a province (`32` = Jiangsu) or the nation (empty prefix) with
+/// synthetic populations and proportional registries, into an empty database.
+pub async fn generate(app: &App, prefix: &str, divisions: &Path, seed: u64) -> Result<()> {
+    let ctx = Ctx::cli();
+    let t0 = Instant::now();
+    let opts = ImportOptions {
+        demo: true,
+        ..Default::default()
+    };
+    for stem in [
+        "china-counties-2023",
+        "china-streets-2023",
+        "china-communities-2023",
+    ] {
+        let bytes = filter_rows(&read_maybe_gz(&find(divisions, stem)?)?, prefix);
+        let r = sanshe_app::areas::import(app, &ctx, &bytes, opts)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        if !r.committed && r.total_rows > 0 {
+            return Err(anyhow!(
+                "{stem}: {} problems, e.g. {:?}",
+                r.issues.len(),
+                r.issues.first()
+            ));
+        }
+        eprintln!("{stem}: {} areas ({:.1?})", r.inserted, t0.elapsed());
+    }
+    let year = sanshe_app::current_year();
+    let mut tx = app.db.begin().await.map_err(|e| anyhow!("{e}"))?;
+    let refs = sanshe_store::areas::refs_within(&mut tx, None).await?;
+    let streets: Vec<_> = refs
+        .iter()
+        .filter(|a| a.level == "street")
+        .cloned()
+        .collect();
+    let comms: Vec<_> = refs
+        .iter()
+        .filter(|a| a.level == "community")
+        .cloned()
+        .collect();
+    let mut rng = sanshe_app::generate::Rng::new(seed);
+    for c in &comms {
+        let residents = if c.urban {
+            rng.range(3_000, 12_000)
+        } else {
+            rng.range(800, 4_000)
+        };
+        sanshe_store::areas::set_population(
+            &mut tx,
+            &c.code,
+            &sanshe_store::areas::PopulationRow {
+                year,
+                residents,
+                households: residents * 100 / rng.range(240, 300),
+            },
+        )
+        .await?;
+    }
+    eprintln!(
+        "populations: {} communities ({:.1?})",
+        comms.len(),
+        t0.elapsed()
+    );
+    let g = sanshe_app::generate::registries(app, &mut tx, &streets, &comms, seed, true, false)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    tx.commit().await.map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "generated {} streets, {} communities, {} facilities, {} organizations, {} social workers, {} posts in {:.1?}",
+        streets.len(),
+        comms.len(),
+        g.facilities,
+        g.orgs,
+        g.workers,
+        g.posts,
+        t0.elapsed()
+    );
+    Ok(())
+}
+
+fn stats(mut d: Vec<Duration>) -> (f64, f64, f64) {
+    d.sort();
+    let ms = |x: Duration| x.as_secs_f64() * 1000.0;
+    let med = ms(d[d.len() / 2]);
+    let p95 = ms(d[(d.len() * 95 / 100).min(d.len() - 1)]);
+    (med, p95, ms(*d.last().unwrap_or(&Duration::ZERO)))
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Times the live dashboard computation for a community, a street, a district, the
+/// province and the nation, then imports `import_rows` facilities from one CSV file.
+pub async fn bench(app: &App, iterations: usize, import_rows: usize) -> Result<()> {
+    let ctx = Ctx::cli();
+    let year = sanshe_app::areas::default_year(app)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let profile = sanshe_app::targets::profile(app, year)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut c = app.db.acquire().await.map_err(|e| anyhow!("{e}"))?;
+    let refs = sanshe_store::areas::refs_within(&mut c, None).await?;
+    drop(c);
+    let district = refs
+        .iter()
+        .find(|a| a.level == "district")
+        .ok_or_else(|| anyhow!("no areas: run `sanshe demo` or `sanshe generate` first"))?
+        .code
+        .clone();
+    let street = refs
+        .iter()
+        .find(|a| a.level == "street" && a.code.starts_with(&district))
+        .map(|a| a.code.clone())
+        .unwrap_or_default();
+    let community = refs
+        .iter()
+        .find(|a| a.level == "community" && a.code.starts_with(&street))
+        .map(|a| a.code.clone())
+        .unwrap_or_default();
+    let n_comms = refs.iter().filter(|a| a.level == "community").count();
+    println!(
+        "backend: {}; {} areas, {} communities; year {year}; {iterations} runs each",
+        if app.settings.database_url.expose().starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        refs.len(),
+        n_comms
+    );
+    println!("| level | area | communities | median ms | p95 ms | max ms |");
+    println!("|---|---|---:|---:|---:|---:|");
+    let levels: Vec<(&str, String, usize)> = vec![
+        ("community", community.clone(), 12),
+        ("street", street.clone(), 12),
+        ("district", district.clone(), 9),
+        ("province", district[..2].to_owned(), 6),
+        ("nation", String::new(), 6),
+    ];
+    for (name, prefix, child_len) in levels {
+        let comms = refs
+            .iter()
+            .filter(|a| a.level == "community" && a.code.starts_with(&prefix))
+            .count();
+        let mut times = Vec::new();
+        for _ in 0..iterations {
+            let t = Instant::now();
+            let mut c = app.db.acquire().await.map_err(|e| anyhow!("{e}"))?;
+            let (total, groups) =
+                sanshe_app::targets::counts_for(&mut c, &prefix, child_len, year, &profile)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+            let results = sanshe_domain::targets::evaluate(&total, &profile);
+            for g in groups.values() {
+                std::hint::black_box(sanshe_domain::targets::evaluate(g, &profile));
+            }
+            std::hint::black_box(results);
+            times.push(t.elapsed());
+        }
+        let (med, p95, max) = stats(times);
+        println!(
+            "| {name} | {} | {comms} | {med:.1} | {p95:.1} | {max:.1} |",
+            if prefix.is_empty() { "全国" } else { &prefix }
+        );
+    }
+    // The dashboard page's whole use case (area, ancestors, children, snapshots) for the district.
+    let mut times = Vec::new();
+    for _ in 0..iterations {
+        let t = Instant::now();
+        sanshe_app::targets::dashboard(app, &ctx, &district, year, true)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        times.push(t.elapsed());
+    }
+    let (med, p95, max) = stats(times);
+    println!("| district dashboard use case | {district} | | {med:.1} | {p95:.1} | {max:.1} |");
+
+    if import_rows > 0 {
+        let comms: Vec<&str> = refs
+            .iter()
+            .filter(|a| a.level == "community")
+            .map(|a| a.code.as_str())
+            .collect();
+        let mut csv = String::from("所属区划,设施名称,设施类型,面积（平方米）,开放时间,服务功能\n");
+        for i in 0..import_rows {
+            csv.push_str(&format!(
+                "{},基准测试服务点{i},服务网点,{}.5,\"08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,,\",便民服务\n",
+                comms[i % comms.len()],
+                60 + i % 400
+            ));
+        }
+        let bytes = csv.into_bytes();
+        println!();
+        println!(
+            "| import ({import_rows} facility rows, {:.1} MB CSV) | seconds | rows/s |",
+            bytes.len() as f64 / 1e6
+        );
+        println!("|---|---:|---:|");
+        for (label, dry) in [("check only (dry run)", true), ("check and write", false)] {
+            let t = Instant::now();
+            let r = reg::import::<sanshe_app::facilities::Facilities>(
+                app,
+                &ctx,
+                &bytes,
+                ImportOptions {
+                    dry_run: dry,
+                    only_valid: false,
+                    demo: true,
+                },
+                None,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+            let s = t.elapsed().as_secs_f64();
+            if !r.issues.is_empty() {
+                return Err(anyhow!("benchmark import rejected: {:?}", r.issues.first()));
+            }
+            println!("| {label} | {s:.1} | {:.0} |", import_rows as f64 / s);
+        }
+    }
+    if let Some(mb) = peak_rss_mb() {
+        println!();
+        println!("peak resident memory of the process: {mb:.0} MB");
+    }
+    Ok(())
+}
