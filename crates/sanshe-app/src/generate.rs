@@ -169,6 +169,7 @@ pub async fn registries(
     let this_year = crate::current_year() as i32;
     let mut org_seq: u64 = seed % 10_000 * 1000;
     let mut id_seq: u32 = 0;
+    let mut used_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut unique = |n: String| -> String {
         let mut out = n.clone();
@@ -507,7 +508,13 @@ pub async fn registries(
                 "senior"
             };
             let female = rng.chance(62);
-            let idn = citizen_id(area6, date(&mut rng, 1968, 2000), id_seq, female);
+            let born = date(&mut rng, 1968, 2000);
+            let mut idn = citizen_id(area6, born, id_seq, female);
+            let mut bump = 0;
+            while !used_ids.insert(idn.clone()) {
+                bump += 1;
+                idn = citizen_id(area6, born, id_seq + bump * 7, female);
+            }
             let cid = sanshe_domain::CitizenId::parse(&idn, (this_year, 1, 1))
                 .map_err(|e| AppError::Internal(format!("generated ID: {e}")))?;
             let phone = format!(

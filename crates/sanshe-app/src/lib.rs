@@ -13,6 +13,7 @@ mod error;
 pub mod facilities;
 pub mod generate;
 pub mod i18n;
+pub mod jobs;
 pub mod orgs;
 pub mod pii;
 pub mod registry;
@@ -33,6 +34,8 @@ pub struct App {
     pub db: Db,
     pub settings: Arc<config::Settings>,
     pub pii: Arc<pii::PiiKeys>,
+    /// Long imports started from pages, with their progress.
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 impl App {
@@ -47,6 +50,7 @@ impl App {
             db,
             settings: Arc::new(settings),
             pii: Arc::new(pii),
+            jobs: Arc::new(jobs::Jobs::default()),
         })
     }
 }

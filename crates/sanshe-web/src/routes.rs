@@ -82,6 +82,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/facilities/{id}/photos/{pid}", pages::registry::photo),
         r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
         r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
+        r!(get, "/imports/{job}", pages::registry::job),
         r!(get, "/audit/export/{format}", pages::audit::export),
         // JSON API
         r!(get, "/api/v1/me", api::me),

@@ -106,6 +106,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
     let worker_all = vec!["district", "street", "community", "org", "worker"];
     let worker_new = vec!["district", "street", "community", "org"];
     for (k, v) in [
+        (("get", "/imports/{job}"), &auth),
         (("get", "/targets"), &staff),
         (("get", "/targets/export.xlsx"), &staff),
         (("post", "/targets/snapshot"), &district),

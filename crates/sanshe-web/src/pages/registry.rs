@@ -604,9 +604,35 @@ pub async fn import<R: Registry>(
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     };
-    let report = reg::import::<R>(&rc.app, &rc.ctx, &bytes, opts, None)
-        .await
+    // The import runs as a job: a small file finishes while we wait and its report is shown
+    // right here; a large one continues in the background and the browser follows its
+    // progress on the job page.
+    let owner = rc.actor().and_then(|a| a.user_id);
+    let job = rc.app.jobs.start(owner, R::KIND).page(&rc)?;
+    let (app, ctx, jid) = (rc.app.clone(), rc.ctx.clone(), job.clone());
+    let handle = tokio::spawn(async move {
+        let jobs = app.jobs.clone();
+        let progress =
+            |stage: &str, done: usize, total: usize| jobs.progress(&jid, stage, done, total);
+        let r = reg::import::<R>(&app, &ctx, &bytes, opts, Some(&progress)).await;
+        app.jobs.finish(&jid, r.map_err(|e| e.to_string()));
+    });
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(1500), handle).await;
+    if waited.is_err() {
+        return Ok(axum::response::Redirect::to(&format!("/imports/{job}")).into_response());
+    }
+    let done = rc
+        .app
+        .jobs
+        .get(&job, owner)
+        .ok_or(AppError::NotFound)
         .page(&rc)?;
+    let Some(report) = done.report else {
+        return Err(PageError::new(
+            AppError::Internal(done.error.unwrap_or_default()),
+            &rc,
+        ));
+    };
     let status = if report.issues.is_empty() {
         StatusCode::OK
     } else {
@@ -806,4 +832,47 @@ pub async fn add_fund(
         .await
         .page(&rc)?;
     Ok(redirect_flash(&format!("/orgs/{id}"), "flash-saved"))
+}
+
+#[derive(Template)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    p: Page,
+    kind: String,
+    finished: bool,
+    stage: String,
+    done: usize,
+    total: usize,
+    percent: usize,
+    report: Option<ReportView>,
+    error: Option<String>,
+}
+
+/// A background import's progress, then its report (only for the account that started it).
+pub async fn job(rc: Rc, Path(id): Path<String>) -> PageResult {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    let j = rc
+        .app
+        .jobs
+        .get(&id, actor.user_id)
+        .ok_or(AppError::NotFound)
+        .page(&rc)?;
+    let page = JobPage {
+        p: Page::new(&rc, "job-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb(
+                &format!("/{}", j.kind),
+                rc.tr.t(&format!("{}-title", j.kind)),
+            )
+            .crumb("", rc.tr.t("job-title")),
+        finished: j.finished.is_some(),
+        stage: rc.tr.t(&format!("job-stage-{}", j.stage)).to_owned(),
+        done: j.done,
+        total: j.total.max(1),
+        percent: j.done * 100 / j.total.max(1),
+        report: j.report.as_ref().map(|r| report_view(&rc, r)),
+        error: j.error.clone(),
+        kind: j.kind,
+    };
+    Ok(with_page(&rc, &page))
 }
