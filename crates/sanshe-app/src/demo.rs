@@ -111,8 +111,19 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         .filter(|a| a.level == "community")
         .cloned()
         .collect();
-    let generated =
-        crate::generate::registries(app, &mut tx, &streets, &comms, 20_180_910, true, true).await?;
+    let generated = crate::generate::registries(
+        app,
+        &mut tx,
+        &streets,
+        &comms,
+        crate::generate::GenOptions {
+            seed: 20_180_910,
+            demo: true,
+            detail: true,
+            lite: false,
+        },
+    )
+    .await?;
     // Project staff of the demo organization (one of them is the demo social worker).
     let mut staff = Vec::new();
     for (i, name) in ["陈晓燕", "周文博", "钱思远", "汤佳怡"].iter().enumerate() {
@@ -233,6 +244,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ("secadmin", "安全管理员 演示", Role::SecurityAdmin, None),
         ("auditadmin", "审计管理员 演示", Role::AuditAdmin, None),
     ];
+    app.db.analyze().await?;
     let mut out = Vec::new();
     for (username, display, role, scope) in plan {
         let uid = accounts::create_user(

@@ -143,6 +143,16 @@ fn daily(hours: &str) -> i64 {
 
 const WEEKDAY: &str = "08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30";
 
+/// How to generate: see [`registries`].
+#[derive(Debug, Clone, Copy)]
+pub struct GenOptions {
+    pub seed: u64,
+    /// Mark every row as demo data.
+    pub demo: bool,
+    pub detail: bool,
+    pub lite: bool,
+}
+
 /// What was generated, for messages and benchmarks.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Generated {
@@ -154,16 +164,21 @@ pub struct Generated {
 
 /// Generates registries for the given streets and communities (their urban flags steer
 /// the proportions). `detail`: also ledgers, CPD hours, subsidies, incubation (the demo);
-/// off for the largest scales.
+/// off for the largest scales. `lite`: about a third of the per-community rows (national
+/// benchmark data: 1–4 community organizations, 5–7 workers and posts, no service points).
 pub async fn registries(
     app: &App,
     conn: &mut Conn,
     streets: &[AreaRef],
     communities: &[AreaRef],
-    seed: u64,
-    demo: bool,
-    detail: bool,
+    opts: GenOptions,
 ) -> Result<Generated, AppError> {
+    let GenOptions {
+        seed,
+        demo,
+        detail,
+        lite,
+    } = opts;
     let mut rng = Rng::new(seed);
     let mut g = Generated::default();
     let this_year = crate::current_year() as i32;
@@ -407,7 +422,7 @@ pub async fn registries(
             .await?;
             g.facilities += 1;
         }
-        if rng.chance(35) {
+        if !lite && rng.chance(35) {
             sanshe_store::facilities::insert(
                 conn,
                 &FacilityData {
@@ -432,7 +447,9 @@ pub async fn registries(
             .await?;
             g.facilities += 1;
         }
-        let n_orgs = if c.urban {
+        let n_orgs = if lite {
+            rng.range(1, 4)
+        } else if c.urban {
             rng.range(7, 15)
         } else {
             rng.range(3, 7)
@@ -474,8 +491,10 @@ pub async fn registries(
             g.orgs += 1;
         }
         // Committee members, full-time workers, project staff, each holding a post.
-        let committee = rng.range(5, 7);
-        let fulltime = if c.urban {
+        let committee = if lite { 5 } else { rng.range(5, 7) };
+        let fulltime = if lite {
+            rng.range(0, 2)
+        } else if c.urban {
             rng.range(6, 12)
         } else {
             rng.range(3, 6)

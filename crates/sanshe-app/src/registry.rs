@@ -872,6 +872,9 @@ pub async fn import<R: Registry>(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    if valid.len() >= 10_000 {
+        app.db.analyze().await?;
+    }
     if let Some(p) = progress {
         p("write", valid.len(), valid.len());
     }

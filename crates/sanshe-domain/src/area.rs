@@ -84,14 +84,14 @@ impl AreaCode {
             12 => AreaLevel::Community,
             n => return Err(FieldError::new("code", "err-area-code-length").arg("len", n)),
         };
-        // Province 11..=82 (GB/T 2260), county part non-zero.
+        // Province 11..=82 (GB/T 2260); a city or county part, not a bare province.
         let province: u32 = s[0..2].parse().unwrap_or(0);
         if !(11..=82).contains(&province) || &s[2..4] == "00" && &s[4..6] == "00" {
             return Err(FieldError::new("code", "err-area-code-county"));
         }
-        if &s[4..6] == "00" {
-            return Err(FieldError::new("code", "err-area-code-county"));
-        }
+        // A county part of 00 is valid only below a prefecture-level city that has no
+        // counties (东莞 441900, 中山 442000, 儋州 460400, 嘉峪关 620200): the NBS lists the city
+        // itself at county level. A bare province (xx0000) is never an area here.
         if level >= AreaLevel::Street {
             let t: u32 = s[6..9].parse().unwrap_or(0);
             if t == 0 || t >= 600 {
@@ -214,7 +214,7 @@ mod tests {
             ("32041A", "err-area-code-digits"),
             ("3204120", "err-area-code-length"),
             ("990412", "err-area-code-county"),
-            ("320400", "err-area-code-county"),
+            ("320000", "err-area-code-county"),
             ("320412000", "err-area-code-township"),
             ("320412700", "err-area-code-township"),
             ("320412100000", "err-area-code-committee"),

@@ -81,6 +81,16 @@ pub struct Db {
 }
 
 impl Db {
+    /// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite's planner
+    /// does well without them here). Without fresh statistics PostgreSQL may choose nested
+    /// loops for the target aggregates and take minutes instead of a second.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Connects and applies pending migrations.
     ///
     /// `sqlite://path` (or `sqlite:path`) opens or creates a file whose directory must exist;
