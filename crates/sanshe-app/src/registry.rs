@@ -279,7 +279,11 @@ impl Refs {
             r.areas.insert(a.code.clone(), a);
         }
         if orgs {
-            r.orgs = sanshe_store::orgs::keys(conn).await?.into_iter().collect();
+            r.orgs = sanshe_store::orgs::keys(conn)
+                .await?
+                .into_iter()
+                .map(|(k, id)| (norm_key(k), id))
+                .collect();
         }
         if workers {
             r.workers = sanshe_store::workers::blind_keys(conn)
@@ -338,6 +342,15 @@ impl Refs {
             .copied()
             .map(Some)
             .ok_or_else(|| FieldError::new(field, "err-org-not-found").arg("value", v))
+    }
+}
+
+/// A uniqueness or look-up key in the form cells are compared in: names normalised like
+/// input (full-width characters, spaces), so `（演示）` and `(演示)` are the same name.
+pub fn norm_key(k: String) -> String {
+    match k.strip_prefix("name:") {
+        Some(n) => format!("name:{}", cell::normalize_text(n)),
+        None => k,
     }
 }
 

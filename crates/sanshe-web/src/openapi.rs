@@ -32,6 +32,7 @@ impl Modify for Bearer {
         crate::api::audit::list,
         crate::api::targets::get, crate::api::targets::snapshot,
         crate::api::targets::get_policy, crate::api::targets::put_policy,
+        crate::api::targets::networks, crate::api::targets::record_network,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),

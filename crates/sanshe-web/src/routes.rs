@@ -83,6 +83,8 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
         r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
         r!(get, "/imports/{job}", pages::registry::job),
+        r!(get, "/networks", pages::networks::show),
+        r!(post, "/networks", pages::networks::record),
         r!(get, "/audit/export/{format}", pages::audit::export),
         // JSON API
         r!(get, "/api/v1/me", api::me),
@@ -106,6 +108,8 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(delete, "/api/v1/tokens/{id}", api::users::revoke_token),
         r!(get, "/api/v1/audit", api::audit::list),
         r!(get, "/api/v1/targets", api::targets::get),
+        r!(get, "/api/v1/networks", api::targets::networks),
+        r!(post, "/api/v1/networks", api::targets::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
         r!(put, "/api/v1/policy/{year}", api::targets::put_policy),

@@ -99,6 +99,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
     }
     let staff = vec!["district", "street", "community"];
     let district = vec!["district"];
+    let supervise = vec!["district", "street"];
     let org_list = vec!["district", "street", "community", "org"];
     // The organization record used is the demo organization, registered at street level:
     // the community account does not reach it, the organization account does.
@@ -107,6 +108,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
     let worker_new = vec!["district", "street", "community", "org"];
     for (k, v) in [
         (("get", "/imports/{job}"), &auth),
+        (("get", "/networks"), &staff),
+        (("post", "/networks"), &supervise),
+        (("get", "/api/v1/networks"), &staff),
+        (("post", "/api/v1/networks"), &supervise),
         (("get", "/targets"), &staff),
         (("get", "/targets/export.xlsx"), &staff),
         (("post", "/targets/snapshot"), &district),
@@ -243,6 +248,7 @@ fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/api/v1/targets/snapshot") => Some(json!({"area": COMMUNITY, "year": 2025})),
         ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
         ("patch", _) => Some(json!({})),
+        ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
         _ => None,
     }
 }

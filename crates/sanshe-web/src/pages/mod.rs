@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod docs;
 pub mod home;
+pub mod networks;
 pub mod registry;
 pub mod targets;
 pub mod users;

@@ -996,3 +996,85 @@ async fn a_foundation_ledger_never_goes_negative() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn incubation_bases_and_federations_are_recorded_by_supervisors() {
+    let t = T::new().await;
+    let tok = t.token_for("street").await;
+    let post = |body: Value| {
+        let tok = tok.clone();
+        let t = &t;
+        async move {
+            t.api("POST", "/api/v1/networks", Some(&tok), Some(body))
+                .await
+        }
+    };
+    let r = post(json!({"action": "base", "area": "320412100", "name": "湖塘镇第二孵化基地", "date": "2024-03-01"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let base = r.json()["id"].as_i64().unwrap();
+    let org = sanshe_app::demo::DEMO_ORG;
+    let r = post(json!({"action": "incubation", "parent": base, "org": org, "date": "2024-04-01", "funds": "50000", "training_hours": 24})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let entry = r.json()["id"].as_i64().unwrap();
+    // Entering twice is a conflict; graduating twice too.
+    let r = post(json!({"action": "incubation", "parent": base, "org": org, "date": "2024-05-01"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = post(json!({"action": "graduate", "parent": entry, "date": "2025-04-01"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = post(json!({"action": "graduate", "parent": entry, "date": "2025-05-01"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = post(json!({"action": "federation", "area": "320412100", "name": "湖塘镇第二联合会"}))
+        .await;
+    let fed = r.json()["id"].as_i64().unwrap();
+    let r = post(json!({"action": "member", "parent": fed, "org": org})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Outside the street's scope, and unknown organizations, are refused.
+    let r = post(json!({"action": "base", "area": "320412101", "name": "越界基地"})).await;
+    assert!(
+        r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.body
+    );
+    let r = post(json!({"action": "member", "parent": fed, "org": "没有这个组织"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let n = t
+        .api("GET", "/api/v1/networks", Some(&tok), None)
+        .await
+        .json();
+    let b = n["incubation_bases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == base)
+        .unwrap()
+        .clone();
+    assert_eq!(b["organizations"][0]["graduated"], "2025-04-01");
+    assert_eq!(b["organizations"][0]["funds_yuan"], "50000.00");
+    assert!(n["federations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == fed && f["organizations"][0]["name"] == org));
+    // The community account reads but cannot record.
+    let ctok = t.token_for("community").await;
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/networks",
+            Some(&ctok),
+            Some(json!({"action": "base", "area": "320412100", "name": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let audit = t.token_for("auditadmin").await;
+    let log = t
+        .api(
+            "GET",
+            "/api/v1/audit?action=organization.incubation",
+            Some(&audit),
+            None,
+        )
+        .await;
+    assert!(log.body.contains(&entry.to_string()), "{}", log.body);
+}
