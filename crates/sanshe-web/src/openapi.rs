@@ -33,6 +33,8 @@ impl Modify for Bearer {
         crate::api::targets::get, crate::api::targets::snapshot,
         crate::api::targets::get_policy, crate::api::targets::put_policy,
         crate::api::targets::networks, crate::api::targets::record_network,
+        crate::api::targets::add_cpd, crate::api::targets::add_subsidy,
+        crate::api::targets::add_fund_entry,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),

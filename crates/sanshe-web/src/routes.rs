@@ -81,6 +81,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/facilities/{id}/photos", pages::registry::add_photo),
         r!(get, "/facilities/{id}/photos/{pid}", pages::registry::photo),
         r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
+        r!(
+            post,
+            "/workers/{id}/subsidies",
+            pages::registry::add_subsidy
+        ),
         r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
         r!(get, "/imports/{job}", pages::registry::job),
         r!(get, "/networks", pages::networks::show),
@@ -109,6 +114,21 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/api/v1/audit", api::audit::list),
         r!(get, "/api/v1/targets", api::targets::get),
         r!(get, "/api/v1/networks", api::targets::networks),
+        r!(
+            post,
+            "/api/v1/social-workers/{id}/cpd",
+            api::targets::add_cpd
+        ),
+        r!(
+            post,
+            "/api/v1/social-workers/{id}/subsidies",
+            api::targets::add_subsidy
+        ),
+        r!(
+            post,
+            "/api/v1/organizations/{id}/fund-entries",
+            api::targets::add_fund_entry
+        ),
         r!(post, "/api/v1/networks", api::targets::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),

@@ -121,6 +121,16 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("post", "/facilities/{id}/photos"), &staff),
         (("get", "/facilities/{id}/photos/{pid}"), &staff),
         (("post", "/workers/{id}/cpd"), &worker_all),
+        (("post", "/workers/{id}/subsidies"), &supervise),
+        (("post", "/api/v1/social-workers/{id}/cpd"), &worker_all),
+        (
+            ("post", "/api/v1/social-workers/{id}/subsidies"),
+            &supervise,
+        ),
+        (
+            ("post", "/api/v1/organizations/{id}/fund-entries"),
+            &org_one,
+        ),
         (("post", "/orgs/{id}/fund"), &org_one),
         (("get", "/api/v1/targets"), &staff),
         (("post", "/api/v1/targets/snapshot"), &district),
@@ -249,6 +259,11 @@ fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
         ("patch", _) => Some(json!({})),
         ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
+        ("post", p)
+            if p.ends_with("/cpd") || p.ends_with("/subsidies") || p.ends_with("/fund-entries") =>
+        {
+            Some(json!({}))
+        }
         _ => None,
     }
 }

@@ -362,3 +362,106 @@ pub async fn record_network(rc: Rc, ApiJson(b): ApiJson<NetworkBody>) -> ApiResu
         .api(&rc)?;
     Ok(Json(Created { id }))
 }
+
+/// A CPD (continuing education) entry.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CpdBody {
+    /// YYYY-MM-DD, not in the future.
+    pub date: String,
+    /// Hours, one decimal at most.
+    pub hours: String,
+    pub topic: String,
+    pub provider: String,
+}
+
+/// Add CPD hours to a social worker's ledger.
+#[utoipa::path(post, operation_id = "workers_add_cpd", path = "/api/v1/social-workers/{id}/cpd", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CpdBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_cpd(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CpdBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let id = sanshe_app::workers::add_cpd(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &b.date,
+        &b.hours,
+        &b.topic,
+        &b.provider,
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(Created { id }))
+}
+
+/// A certification subsidy paid.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SubsidyBody {
+    pub year: String,
+    /// Yuan.
+    pub amount: String,
+    /// YYYY-MM-DD.
+    pub paid_on: String,
+}
+
+/// Record a certification subsidy paid to a social worker (district and street staff).
+#[utoipa::path(post, operation_id = "workers_add_subsidy", path = "/api/v1/social-workers/{id}/subsidies", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SubsidyBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_subsidy(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SubsidyBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let id = sanshe_app::workers::add_subsidy(&rc.app, &rc.ctx, id, &b.year, &b.amount, &b.paid_on)
+        .await
+        .api(&rc)?;
+    Ok(Json(Created { id }))
+}
+
+/// A community foundation's ledger entry.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct FundBody {
+    /// `income` or `grant`.
+    pub kind: String,
+    pub date: String,
+    /// Yuan, two decimals at most.
+    pub amount: String,
+    pub counterparty: String,
+    pub memo: String,
+}
+
+/// Append an income or a grant to a foundation's fund ledger; a grant larger than the
+/// balance is refused.
+#[utoipa::path(post, operation_id = "organizations_add_fund_entry", path = "/api/v1/organizations/{id}/fund-entries", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FundBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_fund_entry(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FundBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let input = sanshe_app::orgs::FundInput {
+        kind: b.kind,
+        date: b.date,
+        amount: b.amount,
+        counterparty: b.counterparty,
+        memo: b.memo,
+    };
+    let id = sanshe_app::orgs::add_fund_entry(&rc.app, &rc.ctx, id, &input)
+        .await
+        .api(&rc)?;
+    Ok(Json(Created { id }))
+}

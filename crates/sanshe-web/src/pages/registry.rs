@@ -382,6 +382,7 @@ struct DetailPage {
     sections: Vec<Section>,
     can_write: bool,
     can_reveal: bool,
+    can_supervise: bool,
     revealed: bool,
 }
 
@@ -413,6 +414,7 @@ pub async fn detail<R: Registry>(
         sections,
         can_write: R::can_write(actor, &r),
         can_reveal: has_secret && authz::can(actor, Perm::PiiReveal),
+        can_supervise: authz::can(actor, Perm::OrgSupervise),
         revealed: reveal,
     };
     Ok(with_page(&rc, &page))
@@ -794,6 +796,23 @@ pub async fn photo(rc: Rc, Path((id, pid)): Path<(i64, i64)>) -> PageResult {
         bytes,
     )
         .into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SubsidyForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    paid_on: String,
+}
+
+pub async fn add_subsidy(rc: Rc, Path(id): Path<i64>, Form(f): Form<SubsidyForm>) -> PageResult {
+    sanshe_app::workers::add_subsidy(&rc.app, &rc.ctx, id, &f.year, &f.amount, &f.paid_on)
+        .await
+        .page(&rc)?;
+    Ok(redirect_flash(&format!("/workers/{id}"), "flash-saved"))
 }
 
 #[derive(serde::Deserialize, Default)]

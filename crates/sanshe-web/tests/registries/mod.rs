@@ -1078,3 +1078,62 @@ async fn incubation_bases_and_federations_are_recorded_by_supervisors() {
         .await;
     assert!(log.body.contains(&entry.to_string()), "{}", log.body);
 }
+
+#[tokio::test]
+async fn cpd_hours_and_subsidies_are_recorded_through_the_api() {
+    let t = T::new().await;
+    let tok = t.token_for("street").await;
+    let uid = t.user_id("worker").await;
+    let wid = t.worker_of_user(uid).await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/cpd"),
+            Some(&tok),
+            Some(json!({"date": "2025-06-01", "hours": "12.5", "topic": "社区营造"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for bad in [
+        json!({"date": "2999-01-01", "hours": "2", "topic": "x"}),
+        json!({"date": "2025-06-01", "hours": "0.05", "topic": "x"}),
+    ] {
+        let r = t
+            .api(
+                "POST",
+                &format!("/api/v1/social-workers/{wid}/cpd"),
+                Some(&tok),
+                Some(bad),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/subsidies"),
+            Some(&tok),
+            Some(json!({"year": "2025", "amount": "2000", "paid_on": "2025-12-20"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The worker sees their own record's ledgers on the detail page; community staff may
+    // add CPD hours but not subsidies.
+    let ctok = t.token_for("community").await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/subsidies"),
+            Some(&ctok),
+            Some(json!({"year": "2025", "amount": "2000"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut s = t.login("worker").await;
+    let page = t.get(&mut s, &format!("/workers/{wid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("社区营造") && page.body.contains("2000.00"),
+        "ledgers on the page"
+    );
+}
