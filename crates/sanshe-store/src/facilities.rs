@@ -116,39 +116,21 @@ pub async fn list(
             vec![s(&p), s(&p), s(&p)],
         );
     }
-    let total: i64 = bind_all(
-        sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM facilities f JOIN areas a ON a.code = f.area_code WHERE {}",
-            w.sql()
-        )),
-        &w.binds,
-    )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
     let order = match sort {
         FacilitySort::Area => "f.area_code, f.kind, f.name",
         FacilitySort::Name => "f.name, f.id",
         FacilitySort::Size => "f.area_m2_centi DESC, f.id",
         FacilitySort::Updated => "f.updated_at DESC, f.id",
     };
-    let n = w.next();
-    let sql = format!(
-        "{SELECT} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-        w.sql(),
-        n + 1
-    );
-    let rows = bind_all(sqlx::query(&sql), &w.binds)
-        .bind(page.per_page)
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    w.page(
+        conn,
+        "FROM facilities f JOIN areas a ON a.code = f.area_code",
+        SELECT,
+        order,
+        page,
+        from_row,
+    )
+    .await
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<FacilityRow>, StoreError> {

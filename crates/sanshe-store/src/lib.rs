@@ -115,6 +115,44 @@ impl Where {
     pub fn next(&self) -> usize {
         self.binds.len() + 1
     }
+
+    /// One page of a list under this clause: the total from `SELECT COUNT(*) {from}` and the
+    /// rows from `{select}` (a `SELECT … FROM …` without WHERE) in `order`.
+    pub async fn page<T>(
+        &self,
+        conn: &mut Conn,
+        from: &str,
+        select: &str,
+        order: &str,
+        page: PageReq,
+        map: fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Paged<T>, StoreError> {
+        use sqlx::Row;
+        let total: i64 = audit::bind_all(
+            sqlx::query(&format!("SELECT COUNT(*) AS n {from} WHERE {}", self.sql())),
+            &self.binds,
+        )
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        let n = self.next();
+        let sql = format!(
+            "{select} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            self.sql(),
+            n + 1
+        );
+        let rows = audit::bind_all(sqlx::query(&sql), &self.binds)
+            .bind(page.per_page)
+            .bind(page.offset())
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(map).collect::<Result<_, _>>()?,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
 }
 
 pub(crate) fn s(v: impl Into<String>) -> audit::Bind {

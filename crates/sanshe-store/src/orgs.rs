@@ -319,16 +319,6 @@ pub async fn list(
     page: PageReq,
 ) -> Result<Paged<OrgRow>, StoreError> {
     let w = filter_where(f);
-    let total: i64 = bind_all(
-        sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM organizations o WHERE {}",
-            w.sql()
-        )),
-        &w.binds,
-    )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
     let order = match sort {
         OrgSort::Name => "o.name, o.id",
         OrgSort::Area => "o.area_code, o.name",
@@ -336,23 +326,8 @@ pub async fn list(
         OrgSort::Staff => "o.staff DESC, o.id",
         OrgSort::Updated => "o.updated_at DESC, o.id",
     };
-    let n = w.next();
-    let sql = format!(
-        "{SELECT} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-        w.sql(),
-        n + 1
-    );
-    let rows = bind_all(sqlx::query(&sql), &w.binds)
-        .bind(page.per_page)
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    w.page(conn, "FROM organizations o", SELECT, order, page, from_row)
+        .await
 }
 
 /// Communities an organization serves.

@@ -204,16 +204,6 @@ pub async fn list(
     page: PageReq,
 ) -> Result<Paged<WorkerRow>, StoreError> {
     let w = filter_where(f, today);
-    let total: i64 = bind_all(
-        sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM social_workers w WHERE {}",
-            w.sql()
-        )),
-        &w.binds,
-    )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
     let order = match sort {
         WorkerSort::Name => "w.name, w.id",
         WorkerSort::Area => "w.area_code, w.name",
@@ -221,23 +211,8 @@ pub async fn list(
         WorkerSort::RegistrationEnd => "registration_end, w.id",
         WorkerSort::Updated => "w.updated_at DESC, w.id",
     };
-    let n = w.next();
-    let sql = format!(
-        "{SELECT} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-        w.sql(),
-        n + 1
-    );
-    let rows = bind_all(sqlx::query(&sql), &w.binds)
-        .bind(page.per_page)
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    w.page(conn, "FROM social_workers w", SELECT, order, page, from_row)
+        .await
 }
 
 pub async fn get(conn: &mut Conn, id: i64, today: &str) -> Result<Option<WorkerRow>, StoreError> {
@@ -537,6 +512,28 @@ pub struct PostFilter {
     pub q: Option<String>,
 }
 
+const POST_SELECT: &str = "SELECT p.id, p.area_code, a.name AS area_name, p.title, \
+    p.professional, p.committee, p.holder_id, h.name AS holder_name, \
+    h.cert_level AS holder_cert_level, h.id_masked AS holder_masked, p.demo";
+const POST_FROM: &str = "FROM posts p JOIN areas a ON a.code = p.area_code \
+    LEFT JOIN social_workers h ON h.id = p.holder_id";
+
+fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
+    Ok(PostRow {
+        id: r.try_get("id")?,
+        area_code: r.try_get("area_code")?,
+        area_name: r.try_get("area_name")?,
+        title: r.try_get("title")?,
+        professional: r.try_get::<i64, _>("professional")? != 0,
+        committee: r.try_get::<i64, _>("committee")? != 0,
+        holder_id: r.try_get("holder_id")?,
+        holder_name: r.try_get("holder_name")?,
+        holder_cert_level: r.try_get("holder_cert_level")?,
+        holder_masked: r.try_get("holder_masked")?,
+        demo: r.try_get::<i64, _>("demo")? != 0,
+    })
+}
+
 pub async fn posts(
     conn: &mut Conn,
     f: &PostFilter,
@@ -564,52 +561,15 @@ pub async fn posts(
             vec![s(&p), s(&p), s(&p)],
         );
     }
-    let from = "FROM posts p JOIN areas a ON a.code = p.area_code \
-                LEFT JOIN social_workers h ON h.id = p.holder_id";
-    let total: i64 = bind_all(
-        sqlx::query(&format!("SELECT COUNT(*) AS n {from} WHERE {}", w.sql())),
-        &w.binds,
+    w.page(
+        conn,
+        POST_FROM,
+        &format!("{POST_SELECT} {POST_FROM}"),
+        "p.area_code, p.committee DESC, p.title, p.id",
+        page,
+        post_from_row,
     )
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    let n = w.next();
-    let sql = format!(
-        "SELECT p.id, p.area_code, a.name AS area_name, p.title, p.professional, p.committee, \
-         p.holder_id, h.name AS holder_name, h.cert_level AS holder_cert_level, h.id_masked AS holder_masked, p.demo {from} \
-         WHERE {} ORDER BY p.area_code, p.committee DESC, p.title, p.id LIMIT ${n} OFFSET ${}",
-        w.sql(),
-        n + 1
-    );
-    let rows = bind_all(sqlx::query(&sql), &w.binds)
-        .bind(page.per_page)
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            Ok(PostRow {
-                id: r.try_get("id")?,
-                area_code: r.try_get("area_code")?,
-                area_name: r.try_get("area_name")?,
-                title: r.try_get("title")?,
-                professional: r.try_get::<i64, _>("professional")? != 0,
-                committee: r.try_get::<i64, _>("committee")? != 0,
-                holder_id: r.try_get("holder_id")?,
-                holder_name: r.try_get("holder_name")?,
-                holder_cert_level: r.try_get("holder_cert_level")?,
-                holder_masked: r.try_get("holder_masked")?,
-                demo: r.try_get::<i64, _>("demo")? != 0,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok(Paged {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    .await
 }
 
 pub async fn insert_post(conn: &mut Conn, p: &PostRow) -> Result<i64, StoreError> {
@@ -631,31 +591,11 @@ pub async fn insert_post(conn: &mut Conn, p: &PostRow) -> Result<i64, StoreError
 }
 
 pub async fn get_post(conn: &mut Conn, id: i64) -> Result<Option<PostRow>, StoreError> {
-    let row = sqlx::query(
-        "SELECT p.id, p.area_code, a.name AS area_name, p.title, p.professional, p.committee, \
-         p.holder_id, h.name AS holder_name, h.cert_level AS holder_cert_level, h.id_masked AS holder_masked, p.demo \
-         FROM posts p JOIN areas a ON a.code = p.area_code \
-         LEFT JOIN social_workers h ON h.id = p.holder_id WHERE p.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(PostRow {
-            id: r.try_get("id")?,
-            area_code: r.try_get("area_code")?,
-            area_name: r.try_get("area_name")?,
-            title: r.try_get("title")?,
-            professional: r.try_get::<i64, _>("professional")? != 0,
-            committee: r.try_get::<i64, _>("committee")? != 0,
-            holder_id: r.try_get("holder_id")?,
-            holder_name: r.try_get("holder_name")?,
-            holder_cert_level: r.try_get("holder_cert_level")?,
-            holder_masked: r.try_get("holder_masked")?,
-            demo: r.try_get::<i64, _>("demo")? != 0,
-        })
-    })
-    .transpose()
+    let row = sqlx::query(&format!("{POST_SELECT} {POST_FROM} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(post_from_row).transpose()?)
 }
 
 pub async fn update_post(conn: &mut Conn, p: &PostRow) -> Result<bool, StoreError> {
