@@ -473,3 +473,13 @@ pub async fn has_demo(app: &App) -> Result<bool, AppError> {
     let mut c = app.db.acquire().await?;
     Ok(store::has_demo(&mut c).await?)
 }
+
+/// Names of the given area codes (code → name; unknown codes are left out). Used to show
+/// names beside the codes a record stores.
+pub async fn names(
+    app: &App,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let mut c = app.db.acquire().await?;
+    Ok(sanshe_store::areas::names(&mut c, codes).await?)
+}

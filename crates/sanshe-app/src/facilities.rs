@@ -258,6 +258,7 @@ impl Registry for Facilities {
                 .map(|(d, h)| vec![format!("day-{d}"), h.clone()])
                 .collect(),
             links: vec![],
+            delete_links: vec![],
         };
         let photos = store::photos(conn, r.id).await?;
         let photos = Section {
@@ -275,6 +276,10 @@ impl Registry for Facilities {
             links: photos
                 .iter()
                 .map(|p| format!("/facilities/{}/photos/{}", r.id, p.id))
+                .collect(),
+            delete_links: photos
+                .iter()
+                .map(|p| format!("/facilities/{}/photos/{}/delete", r.id, p.id))
                 .collect(),
         };
         Ok(vec![hours, photos])
@@ -397,4 +402,53 @@ pub async fn photo(
     let bytes = std::fs::read(app.settings.data_dir.join("photos").join(&p.stored_name))
         .map_err(|_| AppError::NotFound)?;
     Ok((p.content_type, bytes))
+}
+
+/// A facility's photos (metadata), if the actor may see the facility.
+pub async fn photos(
+    app: &App,
+    ctx: &crate::Ctx,
+    facility_id: i64,
+) -> Result<Vec<store::PhotoRow>, AppError> {
+    crate::registry::get::<Facilities>(app, ctx, facility_id).await?;
+    let mut c = app.db.acquire().await?;
+    Ok(store::photos(&mut c, facility_id).await?)
+}
+
+/// Removes a photo (record and file); audited. The record goes first, in a transaction
+/// with its audit entry; the file is removed after the commit, so a failure never leaves a
+/// record pointing at a missing file.
+pub async fn delete_photo(
+    app: &App,
+    ctx: &crate::Ctx,
+    facility_id: i64,
+    photo_id: i64,
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    let f = crate::registry::get::<Facilities>(app, ctx, facility_id).await?;
+    if !Facilities::can_write(actor, &f) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = app.db.begin().await?;
+    let p = store::photos(&mut tx, facility_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == photo_id)
+        .ok_or(AppError::NotFound)?;
+    store::delete_photo(&mut tx, photo_id).await?;
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "facility.photo.delete",
+            "facility",
+            Some(facility_id.to_string()),
+            format!("photo {} ({})", p.stored_name, p.file_name),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    // Best effort: an orphaned file is harmless, a dangling record is not.
+    let _ = std::fs::remove_file(app.settings.data_dir.join("photos").join(&p.stored_name));
+    Ok(())
 }

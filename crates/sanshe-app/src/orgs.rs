@@ -490,6 +490,7 @@ impl Registry for Orgs {
             title_key: "org-served-title",
             headers: vec!["col-code", "col-name"],
             links: served.iter().map(|(c, _)| format!("/areas/{c}")).collect(),
+            delete_links: vec![],
             rows: served.into_iter().map(|(c, n)| vec![c, n]).collect(),
         });
         let inc = store::incubations(conn, None, Some(r.id)).await?;
@@ -503,6 +504,7 @@ impl Registry for Orgs {
                     "col-training-hours",
                 ],
                 links: vec![],
+                delete_links: vec![],
                 rows: inc
                     .iter()
                     .map(|n| {
@@ -528,6 +530,7 @@ impl Registry for Orgs {
                     "col-counterparty",
                 ],
                 links: vec![],
+                delete_links: vec![],
                 rows: entries
                     .iter()
                     .map(|e| {

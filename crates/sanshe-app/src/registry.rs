@@ -397,6 +397,9 @@ pub struct Section {
     pub rows: Vec<Vec<String>>,
     /// Links for the first cell of each row (same length as rows, or empty).
     pub links: Vec<String>,
+    /// Per-row links to a delete confirmation, shown to those who may change the record
+    /// (same length as rows, or empty).
+    pub delete_links: Vec<String>,
 }
 
 /// One registry, described once.

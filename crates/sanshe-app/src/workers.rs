@@ -535,6 +535,7 @@ impl Registry for Workers {
                 "col-cpd-required",
             ],
             links: vec![],
+            delete_links: vec![],
             rows: regs
                 .iter()
                 .map(|g| {
@@ -561,6 +562,7 @@ impl Registry for Workers {
             title_key: "worker-cpd-title",
             headers: vec!["col-date", "col-hours", "col-topic", "col-provider"],
             links: vec![],
+            delete_links: vec![],
             rows: cpd
                 .iter()
                 .map(|c| {
@@ -577,6 +579,7 @@ impl Registry for Workers {
             title_key: "worker-subsidies-title",
             headers: vec!["col-year", "col-amount", "col-paid-on"],
             links: vec![],
+            delete_links: vec![],
             rows: subs
                 .iter()
                 .map(|x| {

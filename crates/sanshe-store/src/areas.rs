@@ -83,11 +83,19 @@ pub async fn existing_codes(
     conn: &mut Conn,
     codes: &[String],
 ) -> Result<std::collections::HashSet<String>, StoreError> {
-    let mut out = std::collections::HashSet::new();
+    Ok(names(conn, codes).await?.into_keys().collect())
+}
+
+/// Names of the areas among `codes` that exist (code → name), in chunks of 500.
+pub async fn names(
+    conn: &mut Conn,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut out = std::collections::HashMap::new();
     for chunk in codes.chunks(500) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT code FROM areas WHERE code IN ({})",
+            "SELECT code, name FROM areas WHERE code IN ({})",
             placeholders.join(",")
         );
         let mut q = sqlx::query(&sql);
@@ -95,7 +103,7 @@ pub async fn existing_codes(
             q = q.bind(c.as_str());
         }
         for r in q.fetch_all(&mut *conn).await? {
-            out.insert(r.try_get("code")?);
+            out.insert(r.try_get("code")?, r.try_get("name")?);
         }
     }
     Ok(out)

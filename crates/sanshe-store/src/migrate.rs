@@ -27,9 +27,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0002_registries.sqlite.sql"),
         postgres: include_str!("../migrations/0002_registries.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "scale_indexes",
+        common: include_str!("../migrations/0003_scale_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

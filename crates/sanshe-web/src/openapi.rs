@@ -35,6 +35,8 @@ impl Modify for Bearer {
         crate::api::targets::networks, crate::api::targets::record_network,
         crate::api::targets::add_cpd, crate::api::targets::add_subsidy,
         crate::api::targets::add_fund_entry,
+        crate::api::photos::list, crate::api::photos::upload, crate::api::photos::get,
+        crate::api::photos::delete,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),

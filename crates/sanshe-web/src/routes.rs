@@ -80,6 +80,16 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/policy/{year}", pages::targets::policy_save),
         r!(post, "/facilities/{id}/photos", pages::registry::add_photo),
         r!(get, "/facilities/{id}/photos/{pid}", pages::registry::photo),
+        r!(
+            get,
+            "/facilities/{id}/photos/{pid}/delete",
+            pages::registry::delete_photo_form
+        ),
+        r!(
+            post,
+            "/facilities/{id}/photos/{pid}/delete",
+            pages::registry::delete_photo
+        ),
         r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
         r!(
             post,
@@ -114,6 +124,18 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/api/v1/audit", api::audit::list),
         r!(get, "/api/v1/targets", api::targets::get),
         r!(get, "/api/v1/networks", api::targets::networks),
+        r!(get, "/api/v1/facilities/{id}/photos", api::photos::list),
+        r!(post, "/api/v1/facilities/{id}/photos", api::photos::upload),
+        r!(
+            get,
+            "/api/v1/facilities/{id}/photos/{pid}",
+            api::photos::get
+        ),
+        r!(
+            delete,
+            "/api/v1/facilities/{id}/photos/{pid}",
+            api::photos::delete
+        ),
         r!(
             post,
             "/api/v1/social-workers/{id}/cpd",

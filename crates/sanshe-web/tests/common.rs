@@ -260,6 +260,37 @@ impl T {
         self.send(req).await
     }
 
+    /// A form upload of one file in field `field` (with the session's CSRF token).
+    pub async fn post_upload(
+        &self,
+        s: &mut Session,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        let b = "XBOUNDARYX";
+        let mut body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
+            s.csrf
+        )
+        .into_bytes();
+        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{b}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, s.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.send(req).await;
+        s.absorb(&r);
+        r
+    }
+
     pub async fn api(
         &self,
         method: &str,

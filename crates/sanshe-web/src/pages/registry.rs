@@ -400,6 +400,7 @@ pub async fn detail<R: Registry>(
         .page(&rc)?;
     let sections = reg::sections::<R>(&rc.app, &r).await.page(&rc)?;
     let label = R::row_label(&r);
+    let cells = with_area_names::<R>(&rc, cells).await?;
     let page = DetailPage {
         p: base_page::<R>(&rc, &format!("{}-detail", R::KIND)).crumb("", label),
         base: path::<R>(),
@@ -418,6 +419,49 @@ pub async fn detail<R: Registry>(
         revealed: reveal,
     };
     Ok(with_page(&rc, &page))
+}
+
+/// Area cells hold codes (the import format); on the detail page each code is shown with
+/// its name: `湖塘镇（320412100）`.
+async fn with_area_names<R: Registry>(
+    rc: &Rc,
+    mut cells: Vec<String>,
+) -> Result<Vec<String>, PageError> {
+    let split = |v: &str| -> Vec<String> {
+        v.split(['、', ','])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let area_cols: Vec<usize> = R::fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.input, Input::Area(_) | Input::Areas))
+        .map(|(i, _)| i)
+        .collect();
+    let codes: Vec<String> = area_cols
+        .iter()
+        .filter_map(|i| cells.get(*i))
+        .flat_map(|v| split(v))
+        .collect();
+    if codes.is_empty() {
+        return Ok(cells);
+    }
+    let names = sanshe_app::areas::names(&rc.app, &codes).await.page(rc)?;
+    for i in area_cols {
+        if let Some(v) = cells.get_mut(i) {
+            *v = split(v)
+                .iter()
+                .map(|c| match names.get(c) {
+                    Some(n) => format!("{n}（{c}）"),
+                    None => c.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("、");
+        }
+    }
+    Ok(cells)
 }
 
 pub async fn edit_form<R: Registry>(rc: Rc, Path(id): Path<i64>) -> PageResult {
@@ -746,13 +790,7 @@ pub async fn add_photo(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     // Permission first: a denied user learns nothing from the form's shape.
-    let f = reg::get::<sanshe_app::facilities::Facilities>(&rc.app, &rc.ctx, id)
-        .await
-        .page(&rc)?;
-    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
-    if !sanshe_app::facilities::Facilities::can_write(actor, &f) {
-        return Err(PageError::new(AppError::Forbidden, &rc));
-    }
+    may_change_facility(&rc, id).await?;
     let mut mp = mp.map_err(|_| {
         PageError::new(
             AppError::invalid(sanshe_domain::FieldError::new(
@@ -782,6 +820,58 @@ pub async fn add_photo(
         .await
         .page(&rc)?;
     Ok(redirect_flash(&format!("/facilities/{id}"), "flash-saved"))
+}
+
+/// Write access to a facility (its photos), checked before anything else is looked at.
+async fn may_change_facility(rc: &Rc, id: i64) -> Result<(), PageError> {
+    type F = sanshe_app::facilities::Facilities;
+    let f = reg::get::<F>(&rc.app, &rc.ctx, id).await.page(rc)?;
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
+    if !F::can_write(actor, &f) {
+        return Err(PageError::new(AppError::Forbidden, rc));
+    }
+    Ok(())
+}
+
+/// Confirmation page before a photo is deleted.
+pub async fn delete_photo_form(rc: Rc, Path((id, pid)): Path<(i64, i64)>) -> PageResult {
+    type F = sanshe_app::facilities::Facilities;
+    may_change_facility(&rc, id).await?;
+    let p = sanshe_app::facilities::photos(&rc.app, &rc.ctx, id)
+        .await
+        .page(&rc)?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or(AppError::NotFound)
+        .page(&rc)?;
+    let page = ConfirmPage {
+        p: base_page::<F>(&rc, "delete-title").crumb("", rc.tr.t("delete-title")),
+        message: rc.tr.f("delete-confirm", &[("name", p.file_name)]),
+        action: format!("/facilities/{id}/photos/{pid}/delete"),
+        cancel: format!("/facilities/{id}"),
+    };
+    Ok(with_page(&rc, &page))
+}
+
+pub async fn delete_photo(
+    rc: Rc,
+    Path((id, pid)): Path<(i64, i64)>,
+    Form(f): Form<DeleteForm>,
+) -> PageResult {
+    may_change_facility(&rc, id).await?;
+    if f.confirm != "yes" {
+        return Err(PageError::new(
+            AppError::invalid(sanshe_domain::FieldError::new("confirm", "err-confirm")),
+            &rc,
+        ));
+    }
+    sanshe_app::facilities::delete_photo(&rc.app, &rc.ctx, id, pid)
+        .await
+        .page(&rc)?;
+    Ok(redirect_flash(
+        &format!("/facilities/{id}"),
+        "flash-deleted",
+    ))
 }
 
 pub async fn photo(rc: Rc, Path((id, pid)): Path<(i64, i64)>) -> PageResult {

@@ -363,6 +363,189 @@ async fn dashboard_numbers_match_an_independent_recomputation() {
     assert_eq!(x.status, StatusCode::OK);
 }
 
+/// Adds a county beside the demo district (streets and communities with populations, half
+/// of them rural) and fills it with the scale generator's registries.
+async fn generated_county(t: &T, county: &str, seed: u64, detail: bool, lite: bool) {
+    let mut tx = t.app.db.begin().await.unwrap();
+    let year = sanshe_app::current_year();
+    let mut rng = sanshe_app::generate::Rng::new(seed);
+    let ins = |code: String, parent: String, level: &'static str, name: String, urban: bool| {
+        (code, parent, level, name, urban)
+    };
+    let mut areas = vec![ins(
+        county.into(),
+        "3204".into(),
+        "district",
+        format!("生成区{county}"),
+        true,
+    )];
+    for s in 0..4 {
+        let street = format!("{county}{:03}", s + 1);
+        let urban = s % 2 == 0;
+        areas.push(ins(
+            street.clone(),
+            county.into(),
+            "street",
+            format!("生成{county}街道{s}"),
+            urban,
+        ));
+        for c in 0..(5 + s * 2) {
+            let code = format!("{street}{:03}", 200 + c);
+            areas.push(ins(
+                code,
+                street.clone(),
+                "community",
+                format!("生成{county}-{s}社区{c}"),
+                urban || c % 3 == 0,
+            ));
+        }
+    }
+    for (code, parent, level, name, urban) in &areas {
+        sanshe_store::areas::insert(
+            &mut tx,
+            &sanshe_store::areas::NewArea {
+                code,
+                parent_code: (level != &"district").then_some(parent.as_str()),
+                level,
+                name,
+                urban: *urban,
+                demo: false,
+            },
+        )
+        .await
+        .unwrap();
+        if *level == "community" {
+            let residents = rng.range(800, 12_000);
+            sanshe_store::areas::set_population(
+                &mut tx,
+                code,
+                &sanshe_store::areas::PopulationRow {
+                    year,
+                    residents,
+                    households: residents / 3,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let refs = sanshe_store::areas::refs_within(&mut tx, Some(county))
+        .await
+        .unwrap();
+    let of =
+        |level: &str| -> Vec<_> { refs.iter().filter(|a| a.level == level).cloned().collect() };
+    let g = sanshe_app::generate::registries(
+        &t.app,
+        &mut tx,
+        &of("street"),
+        &of("community"),
+        sanshe_app::generate::GenOptions {
+            seed,
+            demo: false,
+            detail,
+            lite,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(g.facilities > 0 && g.orgs > 0 && g.workers > 0 && g.posts > 0);
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn generated_registries_match_an_independent_recomputation() {
+    // The scale generator's two mixes (province: full; nation: lite) beside the demo
+    // district, so subtree ranges must also keep neighbours apart.
+    let t = T::new().await;
+    generated_county(&t, "320402", 7, true, false).await;
+    generated_county(&t, "320411", 11, false, true).await;
+    let ctx = sanshe_app::Ctx::cli();
+    let mut toks = Vec::new();
+    for county in ["320402", "320411"] {
+        let name = format!("gen{county}");
+        sanshe_app::accounts::create_user(
+            &t.app,
+            &ctx,
+            &sanshe_app::accounts::NewUserInput {
+                username: name.clone(),
+                display_name: name.clone(),
+                role: "district_admin".into(),
+                scope: Some(county.into()),
+                password: sanshe_app::demo::DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+        toks.push((county, t.token_for(&name).await));
+    }
+    let mut year = 0;
+    for (county, tok) in &toks {
+        let r = t
+            .api(
+                "GET",
+                &format!("/api/v1/targets?area={county}"),
+                Some(tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        year = j["year"].as_i64().unwrap();
+        let raw = raw(&t, year).await;
+        compare(&j["area"], &recompute(&raw, county), county);
+        let children = j["children"].as_array().unwrap();
+        assert_eq!(children.len(), 4, "{county}: streets");
+        for c in children {
+            let street = c["code"].as_str().unwrap();
+            compare(c, &recompute(&raw, street), street);
+            let s = t
+                .api(
+                    "GET",
+                    &format!("/api/v1/targets?area={street}&year={year}"),
+                    Some(tok),
+                    None,
+                )
+                .await
+                .json();
+            for cc in s["children"].as_array().unwrap() {
+                let code = cc["code"].as_str().unwrap();
+                compare(cc, &recompute(&raw, code), code);
+            }
+        }
+        // The other generated county is outside this account's scope.
+        let other = if *county == "320402" {
+            "320411"
+        } else {
+            "320402"
+        };
+        let r = t
+            .api(
+                "GET",
+                &format!("/api/v1/targets?area={other}"),
+                Some(tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    // The demo district's figures are untouched by its generated neighbours.
+    let dtok = t.token_for("district").await;
+    let j = t
+        .api(
+            "GET",
+            &format!("/api/v1/targets?area=320412&year={year}"),
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json();
+    compare(
+        &j["area"],
+        &recompute(&raw(&t, year).await, "320412"),
+        "320412",
+    );
+}
+
 #[tokio::test]
 async fn snapshots_keep_a_past_year_as_reported() {
     let t = T::new().await;
@@ -1136,4 +1319,139 @@ async fn cpd_hours_and_subsidies_are_recorded_through_the_api() {
         page.body.contains("社区营造") && page.body.contains("2000.00"),
         "ledgers on the page"
     );
+}
+
+#[tokio::test]
+async fn facility_photos_through_pages_and_api() {
+    let mut settings = sanshe_app::config::Settings {
+        database_url: sanshe_app::config::Secret::new(crate::common::database_url().await),
+        data_dir: std::env::temp_dir().join("sanshe-tests").join(format!(
+            "data_{}",
+            sanshe_app::security::random_hex(4).unwrap()
+        )),
+        pii_key: Some(sanshe_app::config::Secret::new(crate::common::TEST_PII_KEY)),
+        ..Default::default()
+    };
+    settings.upload_max_mb = 1;
+    let photos_dir = settings.data_dir.join("photos");
+    let t = T::with(settings, true).await;
+    let ctok = t.token_for("community").await;
+    let list = t
+        .api("GET", "/api/v1/facilities?per_page=1", Some(&ctok), None)
+        .await
+        .json();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let base = format!("/api/v1/facilities/{id}/photos");
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n"
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(7u8, 500))
+        .collect();
+    let files = || {
+        std::fs::read_dir(&photos_dir)
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+
+    // API upload; the declared type does not matter, the bytes do.
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("{base}?file_name=front.png"),
+            &ctok,
+            png.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pid = r.json()["id"].as_i64().unwrap();
+    // Not an image, and too large: refused with the field named, nothing stored.
+    let r = t
+        .api_raw("POST", &base, &ctok, b"%PDF-1.4 not a photo".to_vec())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "photo");
+    let mut big = png.clone();
+    big.resize(1024 * 1024 + 1, 0);
+    let r = t.api_raw("POST", &base, &ctok, big).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(files(), 1);
+    // List and download.
+    let l = t.api("GET", &base, Some(&ctok), None).await.json();
+    assert_eq!(l["items"].as_array().unwrap().len(), 1);
+    assert_eq!(l["items"][0]["file_name"], "front.png");
+    assert_eq!(l["items"][0]["content_type"], "image/png");
+    assert_eq!(l["items"][0]["size"], png.len() as i64);
+    let req = axum::http::Request::get(format!("{base}/{pid}"))
+        .header("authorization", format!("Bearer {ctok}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(t.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let got = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    assert_eq!(got.as_ref(), png.as_slice());
+    // Other roles: an organization account cannot see or add facility photos.
+    let otok = t.token_for("org").await;
+    let r = t.api("GET", &base, Some(&otok), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t.api_raw("POST", &base, &otok, png.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Pages: upload, a delete link, a confirmation, then the delete.
+    let mut s = t.login("community").await;
+    let r = t
+        .post_upload(
+            &mut s,
+            &format!("/facilities/{id}/photos"),
+            "photo",
+            "门口.png",
+            &png,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&mut s, &format!("/facilities/{id}")).await;
+    assert!(page.body.contains("门口.png"));
+    let l = t.api("GET", &base, Some(&ctok), None).await.json();
+    let pid2 = l["items"][1]["id"].as_i64().unwrap();
+    let del = format!("/facilities/{id}/photos/{pid2}/delete");
+    assert!(page.body.contains(&del), "delete link");
+    let confirm = t.get(&mut s, &del).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("门口.png"));
+    let r = t.post(&mut s, &del, &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no confirmation"
+    );
+    assert_eq!(files(), 2);
+    let r = t.post(&mut s, &del, &[("confirm", "yes")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // API delete of the first; then nothing is left, on disk either.
+    let r = t
+        .api("DELETE", &format!("{base}/{pid}"), Some(&ctok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = t
+        .api("DELETE", &format!("{base}/{pid}"), Some(&ctok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let l = t.api("GET", &base, Some(&ctok), None).await.json();
+    assert!(l["items"].as_array().unwrap().is_empty());
+    assert_eq!(files(), 0);
+    // Every change is audited.
+    let mut c = t.app.db.acquire().await.unwrap();
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('facility.photo.add', 'facility.photo.delete') \
+         AND object_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(n, 4);
 }
