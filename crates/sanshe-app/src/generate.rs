@@ -195,6 +195,17 @@ pub async fn registries(
         }
         out
     };
+    let street_office: std::collections::HashMap<&str, String> = streets
+        .iter()
+        .map(|s| {
+            let office = if s.name.ends_with('镇') || s.name.ends_with('乡') {
+                format!("{}人民政府", s.name)
+            } else {
+                format!("{}办事处", s.name)
+            };
+            (s.code.as_str(), office)
+        })
+        .collect();
     // Streets: centers, incubation bases, federations, registered organizations, foundations.
     for (si, s) in streets.iter().enumerate() {
         let area6 = &s.code[..6];
@@ -470,6 +481,8 @@ pub async fn registries(
                     area_code: Some(c.code.clone()),
                     registered: false,
                     filing_no: Some(format!("BA{}{:03}", c.code, k + 1)),
+                    // Community organizations are filed with the street/town office.
+                    authority: street_office.get(&c.code[..9]).cloned(),
                     head: Some(person_name(&mut rng)),
                     founded: Some(ds(date(&mut rng, 2015, this_year - 1))),
                     domains: SERVICE_DOMAIN.keys[rng.range(0, 6) as usize].into(),

@@ -26,7 +26,7 @@ pub struct OrgInput {
     pub served: Option<Vec<String>>,
 }
 
-static FIELDS: [crate::registry::Field; 17] = [
+static FIELDS: [crate::registry::Field; 18] = [
     field_a(
         "name",
         "机构名称",
@@ -42,6 +42,13 @@ static FIELDS: [crate::registry::Field; 17] = [
         Input::Text(18),
     ),
     field_a("filing_no", "备案编号", &["备案号"], false, Input::Text(50)),
+    field_a(
+        "authority",
+        "登记或备案机关",
+        &["登记管理机关", "登记机关", "备案机关"],
+        false,
+        Input::Text(100),
+    ),
     field_a(
         "kind",
         "组织类型",
@@ -217,6 +224,7 @@ impl Registry for Orgs {
         let name = p.text("name", 200);
         let credit_raw = sanshe_domain::cell::normalize_text(p.raw("credit_code")).to_uppercase();
         let filing_no = p.opt_text("filing_no", 50);
+        let authority = p.opt_text("authority", 100);
         let kind_given = if sanshe_domain::cell::normalize_text(p.raw("kind")).is_empty() {
             None
         } else {
@@ -323,7 +331,7 @@ impl Registry for Orgs {
                 registered,
                 credit_code,
                 filing_no,
-                authority: None,
+                authority,
                 head,
                 founded,
                 address,
@@ -391,6 +399,7 @@ impl Registry for Orgs {
             r.name.clone(),
             r.credit_code.clone().unwrap_or_default(),
             r.filing_no.clone().unwrap_or_default(),
+            r.authority.clone().unwrap_or_default(),
             tr.t(&ORG_KIND.label_key(&r.kind)).to_owned(),
             r.area_code.clone().unwrap_or_default(),
             crate::registry::yes_no(tr, r.community_org),

@@ -1107,6 +1107,28 @@ async fn facility_and_org_spreadsheets_round_trip() {
     // XLSX template downloads.
     let tpl = t.get(&mut s, "/facilities/template.xlsx").await;
     assert_eq!(tpl.status, StatusCode::OK);
+    // Organizations: the filing authority travels with the record (export, API, page).
+    let x = t
+        .get(&mut s, "/orgs/export/csv?kind=community_org&per_page=5")
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let header = x.body.lines().next().unwrap();
+    assert!(header.contains("登记或备案机关"), "{header}");
+    assert!(
+        x.body.contains("人民政府") || x.body.contains("办事处"),
+        "filing authority exported"
+    );
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/organizations?kind=community_org&per_page=1",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let a = l["items"][0]["authority"].as_str().unwrap_or_default();
+    assert!(a.ends_with("人民政府") || a.ends_with("办事处"), "{l}");
 }
 
 fn fund(kind: &str, date: &str, amount: &str, who: &str) -> sanshe_app::orgs::FundInput {
