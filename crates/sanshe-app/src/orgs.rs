@@ -731,6 +731,30 @@ pub async fn networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError> {
     })
 }
 
+/// The networks for a spreadsheet export, with the export recorded in the audit log.
+pub async fn export_networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError> {
+    let n = networks(app, ctx).await?;
+    let rows: usize = n.bases.iter().map(|(_, i)| i.len().max(1)).sum::<usize>()
+        + n.federations
+            .iter()
+            .map(|(_, m)| m.len().max(1))
+            .sum::<usize>();
+    let mut tx = app.db.begin().await?;
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "network.export",
+            "network",
+            None,
+            format!("exported {rows} rows of incubation bases and federations"),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
 /// What a supervisor records about incubation and federations (text from forms or JSON).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct NetworkInput {

@@ -100,6 +100,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/imports/{job}", pages::registry::job),
         r!(get, "/networks", pages::networks::show),
         r!(post, "/networks", pages::networks::record),
+        r!(get, "/networks/export/{format}", pages::networks::export),
         r!(get, "/audit/export/{format}", pages::audit::export),
         // JSON API
         r!(get, "/api/v1/me", api::me),

@@ -110,6 +110,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("get", "/imports/{job}"), &auth),
         (("get", "/networks"), &staff),
         (("post", "/networks"), &supervise),
+        (("get", "/networks/export/{format}"), &staff),
         (("get", "/api/v1/networks"), &staff),
         (("post", "/api/v1/networks"), &supervise),
         (("get", "/targets"), &staff),

@@ -109,3 +109,74 @@ pub async fn record(rc: Rc, Form(f): Form<NetworkInput>) -> PageResult {
         Err(e) => Err(PageError::new(e, &rc)),
     }
 }
+
+/// Every base with its incubated organizations and every federation with its members, one
+/// row per organization (a group without any still gets a row), as CSV or XLSX.
+pub async fn export(
+    rc: Rc,
+    axum::extract::Path(format): axum::extract::Path<String>,
+) -> PageResult {
+    let n = orgs::export_networks(&rc.app, &rc.ctx).await.page(&rc)?;
+    let t = |k: &str| rc.tr.t(k).to_owned();
+    let headers_owned = [
+        t("networks-col-type"),
+        t("networks-col-area"),
+        t("col-name"),
+        t("col-opened"),
+        t("networks-col-org"),
+        t("networks-col-joined"),
+        t("col-graduated"),
+        t("col-funds"),
+        t("col-training-hours"),
+    ];
+    let headers: Vec<&str> = headers_owned.iter().map(String::as_str).collect();
+    let mut rows = Vec::new();
+    let base_t = t("networks-type-base");
+    for (b, inc) in &n.bases {
+        let head = [
+            base_t.clone(),
+            b.area_name.clone(),
+            b.name.clone(),
+            b.opened.clone().unwrap_or_default(),
+        ];
+        if inc.is_empty() {
+            rows.push(head.iter().cloned().chain(vec![String::new(); 5]).collect());
+        }
+        for i in inc {
+            let mut r: Vec<String> = head.to_vec();
+            r.extend([
+                i.org_name.clone(),
+                i.entered.clone(),
+                i.graduated.clone().unwrap_or_default(),
+                yuan(i.funds_fen),
+                i.training_hours.to_string(),
+            ]);
+            rows.push(r);
+        }
+    }
+    let fed_t = t("networks-type-federation");
+    for (f, members) in &n.federations {
+        let head = [
+            fed_t.clone(),
+            f.area_name.clone(),
+            f.name.clone(),
+            f.founded.clone().unwrap_or_default(),
+        ];
+        if members.is_empty() {
+            rows.push(head.iter().cloned().chain(vec![String::new(); 5]).collect());
+        }
+        for (_, name, joined) in members {
+            let mut r: Vec<String> = head.to_vec();
+            r.extend([
+                name.clone(),
+                joined.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            rows.push(r);
+        }
+    }
+    let name = format!("networks-{}", sanshe_app::registry::today());
+    super::areas::file_response(&rc, &format, &name, &headers, &rows)
+}

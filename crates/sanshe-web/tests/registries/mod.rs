@@ -1282,6 +1282,32 @@ async fn incubation_bases_and_federations_are_recorded_by_supervisors() {
         )
         .await;
     assert!(log.body.contains(&entry.to_string()), "{}", log.body);
+    // The spreadsheet export: one row per organization, the street's view only, audited.
+    let mut s = t.login("street").await;
+    let x = t.get(&mut s, "/networks/export/csv").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let row = x
+        .body
+        .lines()
+        .find(|l| l.contains("湖塘镇第二孵化基地"))
+        .expect("the base is exported");
+    assert!(
+        row.contains(org) && row.contains("2025-04-01") && row.contains("50000.00"),
+        "{row}"
+    );
+    assert!(x.body.contains("湖塘镇第二联合会"));
+    let x = t.get(&mut s, "/networks/export/xlsx").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let log = t
+        .api(
+            "GET",
+            "/api/v1/audit?action=network.export",
+            Some(&audit),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(log["page"]["total"], 2, "{log}");
 }
 
 #[tokio::test]
