@@ -78,6 +78,27 @@ try {
       await Promise.all([page.waitForNavigation(), page.click('form.card button[type=submit].primary')]);
       check((await page.textContent('main')).includes('南街社区浏览器测试服务点'), 'community: a facility is created from the form');
       check((await page.textContent('main')).includes('120'), 'community: full-width digits accepted');
+      // A photo: upload, see it listed, delete it after the confirmation page.
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+      await page.setInputFiles('#photo', { name: '门口照片.png', mimeType: 'image/png', buffer: png });
+      await Promise.all([page.waitForNavigation(), page.click('form[action$="/photos"] button[type=submit]')]);
+      check((await page.textContent('main')).includes('门口照片.png'), 'community: a facility photo is uploaded and listed');
+      await page.screenshot({ path: `${out}/facility-detail.png`, fullPage: true });
+      await Promise.all([page.waitForNavigation(), page.click('a.danger[href*="/photos/"]')]);
+      check((await page.textContent('main')).includes('门口照片.png'), 'community: deleting a photo asks for confirmation');
+      await Promise.all([page.waitForNavigation(), page.click('form.card button.danger')]);
+      check(/\/facilities\/\d+$/.test(new URL(page.url()).pathname) && (await page.$('.flash')) !== null
+        && !(await page.textContent('main')).includes('门口照片.png'), 'community: the photo is deleted, back on the facility');
+      // A spreadsheet with one bad row: a row-by-row report, nothing written.
+      const sheet = '所在社区,岗位名称,专业社工岗位,两委岗位\n320412100002,浏览器导入岗位甲,是,否\n320412100002,,是,也许\n';
+      await page.goto(`${base}/posts/import`);
+      await page.setInputFiles('#file', { name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) });
+      await Promise.all([page.waitForNavigation(), page.click('form.card button[type=submit].primary')]);
+      await page.waitForSelector('section.report', { timeout: 30000 });
+      check((await page.$$('section.report tbody tr')).length >= 2, 'community: the import report lists every problem by row');
+      await page.screenshot({ path: `${out}/import-report.png`, fullPage: true });
+      await page.goto(`${base}/posts?q=浏览器导入岗位甲`);
+      check((await page.$('p.empty')) !== null && (await page.$$('table tbody tr')).length === 0, 'community: an import with a bad row writes nothing');
     }
     if (role === 'auditadmin') {
       await page.goto(`${base}/audit`);

@@ -242,6 +242,18 @@ impl Registry for Facilities {
         };
         Ok(store::list(conn, &f, FacilitySort::parse(q.sort.as_deref()), page).await?)
     }
+    async fn files(
+        app: &App,
+        conn: &mut Conn,
+        id: i64,
+    ) -> Result<Vec<std::path::PathBuf>, StoreError> {
+        let dir = app.settings.data_dir.join("photos");
+        Ok(store::photos(conn, id)
+            .await?
+            .into_iter()
+            .map(|p| dir.join(p.stored_name))
+            .collect())
+    }
     async fn sections(
         _app: &App,
         conn: &mut Conn,
@@ -435,7 +447,10 @@ pub async fn delete_photo(
         .into_iter()
         .find(|p| p.id == photo_id)
         .ok_or(AppError::NotFound)?;
-    store::delete_photo(&mut tx, photo_id).await?;
+    if !store::delete_photo(&mut tx, photo_id).await? {
+        // Deleted by a concurrent request a moment ago.
+        return Err(AppError::NotFound);
+    }
     sanshe_store::audit::append(
         &mut tx,
         &ctx.audit_entry(

@@ -481,6 +481,15 @@ pub trait Registry: Sized + 'static {
         q: &ListQuery,
         page: PageReq,
     ) -> impl Future<Output = Result<Paged<Self::Row>, AppError>> + Send;
+    /// Files under the data directory that belong to a record and go with it when it is
+    /// deleted (removed after the deletion commits).
+    fn files(
+        _app: &App,
+        _conn: &mut Conn,
+        _id: i64,
+    ) -> impl Future<Output = Result<Vec<std::path::PathBuf>, StoreError>> + Send {
+        async { Ok(Vec::new()) }
+    }
     /// Related records shown on the detail page.
     fn sections(
         _app: &App,
@@ -735,6 +744,7 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
         return Err(AppError::Forbidden);
     }
     let label = R::row_label(&cur);
+    let files = R::files(app, &mut tx, id).await?;
     R::delete(&mut tx, id).await.map_err(|e| match e {
         // Still referenced (posts, incubations, federations, ledgers…).
         e if e.is_foreign_key_violation() => {
@@ -754,6 +764,10 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    // After the commit: an orphaned file is harmless, a record pointing at nothing is not.
+    for f in files {
+        let _ = std::fs::remove_file(f);
+    }
     Ok(())
 }
 

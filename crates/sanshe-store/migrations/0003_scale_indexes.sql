@@ -6,3 +6,11 @@ DROP INDEX areas_level_idx;
 CREATE INDEX areas_level_code_idx ON areas(level, code);
 DROP INDEX organizations_kind_idx;
 CREATE INDEX organizations_kind_area_idx ON organizations(kind, area_code);
+
+-- A certification subsidy is counted where it was paid: the worker's area at the time,
+-- kept on the subsidy (a later move does not change a past year's spending), and its own
+-- index so counting a subtree's subsidies never joins through every worker.
+ALTER TABLE worker_subsidies ADD COLUMN area_code TEXT;
+UPDATE worker_subsidies SET area_code =
+    (SELECT w.area_code FROM social_workers w WHERE w.id = worker_subsidies.worker_id);
+CREATE INDEX worker_subsidies_area_idx ON worker_subsidies(area_code);

@@ -161,13 +161,12 @@ pub async fn counts(
             |s, n, _| s.certified_workers += n,
         ),
         (
-            // Workers first (CROSS JOIN fixes SQLite's join order): the subtree's workers
-            // by the area index, then their subsidies; not every subsidy in the country.
-            "SELECT SUBSTR(w.area_code, 1, CAST($3 AS INTEGER)) AS grp, COUNT(*) AS n, \
-             CAST(SUM(x.amount_fen) AS BIGINT) AS m FROM social_workers w \
-             CROSS JOIN worker_subsidies x \
-             WHERE x.worker_id = w.id AND w.area_code >= $1 AND w.area_code <= $2 \
-             GROUP BY SUBSTR(w.area_code, 1, CAST($3 AS INTEGER))",
+            // Where each subsidy was paid (its own area code and index): a range scan,
+            // never a join through the workers of the whole country.
+            "SELECT SUBSTR(area_code, 1, CAST($3 AS INTEGER)) AS grp, COUNT(*) AS n, \
+             CAST(SUM(amount_fen) AS BIGINT) AS m FROM worker_subsidies \
+             WHERE area_code >= $1 AND area_code <= $2 \
+             GROUP BY SUBSTR(area_code, 1, CAST($3 AS INTEGER))",
             |s, n, m| {
                 s.subsidies += n;
                 s.subsidies_fen += m;

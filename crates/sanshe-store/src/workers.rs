@@ -472,8 +472,9 @@ pub async fn subsidies(conn: &mut Conn, worker_id: i64) -> Result<Vec<Subsidy>, 
 
 pub async fn add_subsidy(conn: &mut Conn, x: &Subsidy) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO worker_subsidies (worker_id, year, amount_fen, paid_on, created_at) \
-         VALUES ($1,$2,$3,$4,$5) RETURNING id",
+        "INSERT INTO worker_subsidies (worker_id, year, amount_fen, paid_on, created_at, area_code) \
+         VALUES ($1,$2,$3,$4,$5,(SELECT w.area_code FROM social_workers w WHERE w.id = $1)) \
+         RETURNING id",
     )
     .bind(x.worker_id)
     .bind(x.year)

@@ -78,8 +78,7 @@ pub struct Uploaded {
     params(("id" = i64, Path), UploadQuery),
     request_body(description = "The image", content((Binary = "image/jpeg"), (Binary = "image/png"), (Binary = "image/webp"), (Binary = "application/octet-stream"))),
     responses((status = 201, body = Uploaded), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,

@@ -116,13 +116,17 @@ pub async fn export(
     rc: Rc,
     axum::extract::Path(format): axum::extract::Path<String>,
 ) -> PageResult {
+    if !matches!(format.as_str(), "csv" | "xlsx") {
+        // Before the audited read: an unknown format exports nothing and logs nothing.
+        return Err(PageError::new(AppError::NotFound, &rc));
+    }
     let n = orgs::export_networks(&rc.app, &rc.ctx).await.page(&rc)?;
     let t = |k: &str| rc.tr.t(k).to_owned();
     let headers_owned = [
         t("networks-col-type"),
         t("networks-col-area"),
         t("col-name"),
-        t("col-opened"),
+        t("networks-col-date"),
         t("networks-col-org"),
         t("networks-col-joined"),
         t("col-graduated"),

@@ -719,9 +719,9 @@ pub trait Example {
 
 impl Example for sanshe_app::facilities::Facilities {
     const EXAMPLE: &'static [&'static str] = &[
-        "320412100001",
+        "320412100002",
         "示例社区党群服务中心",
-        "城乡社区服务站",
+        "城乡社区综合服务站",
         "650",
         "示例路1号",
         "08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,09:00-12:00,休",
@@ -733,12 +733,13 @@ impl Example for sanshe_app::facilities::Facilities {
 impl Example for sanshe_app::orgs::Orgs {
     const EXAMPLE: &'static [&'static str] = &[
         "示例社会工作服务中心",
-        "52320412MJ0000000X",
+        "52320412MJ000000XF",
         "",
+        "常州市武进区民政局",
         "",
         "320412100",
         "否",
-        "养老服务、为民服务",
+        "养老照护、为民服务",
         "",
         "张三",
         "2018-09-10",
@@ -755,11 +756,11 @@ impl Example for sanshe_app::orgs::Orgs {
 impl Example for sanshe_app::workers::Workers {
     const EXAMPLE: &'static [&'static str] = &[
         "李四",
-        "110105194912310029",
+        "320412199003070024",
         "13800138000",
-        "320412100001",
+        "320412100002",
         "",
-        "社区两委",
+        "社区（村）两委",
         "助理社会工作师",
         "A123456",
         "2019",
@@ -773,13 +774,7 @@ impl Example for sanshe_app::workers::Workers {
 }
 
 impl Example for sanshe_app::workers::Posts {
-    const EXAMPLE: &'static [&'static str] = &[
-        "320412100001",
-        "专职社工（一）",
-        "是",
-        "否",
-        "110105194912310029",
-    ];
+    const EXAMPLE: &'static [&'static str] = &["320412100002", "专职社工（一）", "是", "否", ""];
 }
 
 // ---- kind-specific actions ------------------------------------------------------------------

@@ -131,15 +131,13 @@ async fn raw(t: &T, year: i64) -> Raw {
         .iter()
         .map(|r| (r.get("area_code"), r.get("cert_level"), r.get("status")))
         .collect();
-    let subsidies = q(
-        "SELECT w.area_code FROM worker_subsidies x JOIN social_workers w ON w.id = x.worker_id",
-    )
-    .fetch_all(&mut *c)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get("area_code"))
-    .collect();
+    let subsidies = q("SELECT area_code FROM worker_subsidies")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("area_code"))
+        .collect();
     Raw {
         areas,
         residents,
@@ -1129,6 +1127,28 @@ async fn facility_and_org_spreadsheets_round_trip() {
         .json();
     let a = l["items"][0]["authority"].as_str().unwrap_or_default();
     assert!(a.ends_with("人民政府") || a.ends_with("办事处"), "{l}");
+    let oid = l["items"][0]["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/organizations/{oid}"),
+            Some(&tok),
+            Some(json!({"authority": "测试街道办事处"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = t
+        .api(
+            "GET",
+            &format!("/api/v1/organizations/{oid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(o["authority"], "测试街道办事处");
+    let page = t.get(&mut s, &format!("/orgs/{oid}")).await;
+    assert!(page.body.contains("登记或备案机关") && page.body.contains("测试街道办事处"));
 }
 
 fn fund(kind: &str, date: &str, amount: &str, who: &str) -> sanshe_app::orgs::FundInput {
@@ -1296,6 +1316,12 @@ async fn incubation_bases_and_federations_are_recorded_by_supervisors() {
         "{row}"
     );
     assert!(x.body.contains("湖塘镇第二联合会"));
+    for line in x.body.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        assert!(
+            line.contains(",湖塘镇,"),
+            "only the street's own rows: {line}"
+        );
+    }
     let x = t.get(&mut s, "/networks/export/xlsx").await;
     assert_eq!(x.status, StatusCode::OK);
     let log = t
@@ -1502,4 +1528,118 @@ async fn facility_photos_through_pages_and_api() {
     .unwrap()
     .get(0);
     assert_eq!(n, 4);
+    drop(c);
+    // Staff of another community: refused at every door, by scope (not by role).
+    let area = l_area(&t, id).await;
+    let mut c = t.app.db.acquire().await.unwrap();
+    let other: String = sqlx::query(
+        "SELECT code FROM areas WHERE level = 'community' AND code <> $1 ORDER BY code LIMIT 1",
+    )
+    .bind(&area)
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .get(0);
+    drop(c);
+    sanshe_app::accounts::create_user(
+        &t.app,
+        &sanshe_app::Ctx::cli(),
+        &sanshe_app::accounts::NewUserInput {
+            username: "neighbour".into(),
+            display_name: "邻社区".into(),
+            role: "community_staff".into(),
+            scope: Some(other),
+            password: sanshe_app::demo::DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let ntok = t.token_for("neighbour").await;
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("{base}?file_name=x.png"),
+            &ctok,
+            png.clone(),
+        )
+        .await;
+    let pid3 = r.json()["id"].as_i64().unwrap();
+    for (m, u) in [
+        ("GET", base.clone()),
+        ("GET", format!("{base}/{pid3}")),
+        ("DELETE", format!("{base}/{pid3}")),
+    ] {
+        let r = t.api(m, &u, Some(&ntok), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {u}");
+    }
+    let r = t.api_raw("POST", &base, &ntok, png.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut ns = t.login("neighbour").await;
+    let del = format!("/facilities/{id}/photos/{pid3}/delete");
+    assert_eq!(t.get(&mut ns, &del).await.status, StatusCode::FORBIDDEN);
+    let r = t.post(&mut ns, &del, &[("confirm", "yes")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(files(), 1);
+    // Deleting the facility takes its photo files with it.
+    let r = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/facilities/{id}"),
+            Some(&ctok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(files(), 0);
+}
+
+async fn l_area(t: &T, facility: i64) -> String {
+    let mut c = t.app.db.acquire().await.unwrap();
+    sqlx::query("SELECT area_code FROM facilities WHERE id = $1")
+        .bind(facility)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn every_template_example_row_passes_its_own_import_check() {
+    // The template's example row lines up with its headers and obeys every rule: a dry
+    // run of the downloaded template reports no problem (and writes nothing).
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let mut s = t.login("district").await;
+    for (page, api) in [
+        ("facilities", "facilities"),
+        ("orgs", "organizations"),
+        ("workers", "social-workers"),
+        ("posts", "posts"),
+    ] {
+        let req = axum::http::Request::get(format!("/{page}/template.xlsx"))
+            .header("cookie", s.cookie_header())
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(t.router.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap()
+            .to_vec();
+        let r = t
+            .api_raw(
+                "POST",
+                &format!("/api/v1/{api}/import?dry_run=true"),
+                &tok,
+                bytes,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{page}: {}", r.body);
+        let j = r.json();
+        assert_eq!(j["total_rows"], 1, "{page}: {j}");
+        assert_eq!(j["inserted"], 0, "{page}: {j}");
+    }
+    let _ = t.get(&mut s, "/").await;
 }
