@@ -1643,3 +1643,22 @@ async fn every_template_example_row_passes_its_own_import_check() {
     }
     let _ = t.get(&mut s, "/").await;
 }
+
+#[tokio::test]
+async fn postgres_plans_subtree_queries_with_their_actual_ranges() {
+    // On PostgreSQL every pooled connection plans each execution with its parameters: a
+    // generic plan cached for a national range would be reused for one community.
+    let t = T::new().await;
+    if t.app.db.backend != sanshe_store::Backend::Postgres {
+        return;
+    }
+    for _ in 0..3 {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let mode: String = sqlx::query("SHOW plan_cache_mode")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(mode, "force_custom_plan");
+    }
+}
