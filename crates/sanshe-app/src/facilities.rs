@@ -267,7 +267,15 @@ impl Registry for Facilities {
             rows: days
                 .iter()
                 .zip(w.days.iter())
-                .map(|(d, h)| vec![format!("day-{d}"), h.clone()])
+                .map(|(d, h)| {
+                    // Locale keys for the two kinds of blank: a closed day, no hours given.
+                    let h = match (h.is_empty(), r.hours.trim().is_empty()) {
+                        (false, _) => h.clone(),
+                        (true, false) => "hours-closed".to_owned(),
+                        (true, true) => "hours-not-given".to_owned(),
+                    };
+                    vec![format!("day-{d}"), h]
+                })
                 .collect(),
             links: vec![],
             delete_links: vec![],

@@ -11,6 +11,7 @@ use crate::registry::{
 use crate::{Actor, App, AppError};
 use sanshe_domain::registry::{CERT_LEVEL, EMPLOYER_KIND, WORKER_STATUS};
 use sanshe_domain::{cell, CitizenId, FieldError, Phone};
+use sanshe_io::RowIssue;
 use sanshe_store::workers::{
     self as store, PostFilter, PostRow, Registration, WorkerData, WorkerFilter, WorkerRow,
     WorkerSort,
@@ -596,16 +597,22 @@ impl Registry for Workers {
 }
 
 fn worker_reach(actor: &Actor, r: &WorkerRow) -> bool {
+    reach(actor, r.user_id, r.employer_org_id, r.area_code.as_deref())
+}
+
+/// Whose worker records an actor reaches: a social worker their own, an organization its
+/// employees, staff those in their area; the CLI all.
+fn reach(actor: &Actor, user_id: Option<i64>, employer: Option<i64>, area: Option<&str>) -> bool {
     if actor.is_cli {
         return true;
     }
     if actor.role == sanshe_domain::Role::SocialWorker {
-        return actor.user_id.is_some() && r.user_id == actor.user_id;
+        return actor.user_id.is_some() && user_id == actor.user_id;
     }
     if let Some(org) = authz::own_org(actor) {
-        return r.employer_org_id == Some(org);
+        return employer == Some(org);
     }
-    authz::record_in_scope(actor, r.area_code.as_deref())
+    authz::record_in_scope(actor, area)
 }
 
 /// Adds CPD hours to a worker's ledger (audited).
@@ -627,6 +634,43 @@ pub async fn add_cpd(
     if !Workers::can_write(actor, &w) {
         return Err(AppError::Forbidden);
     }
+    let (date, tenths, topic, provider) =
+        check_cpd(date, hours, topic, provider).map_err(AppError::Invalid)?;
+    let id = store::add_cpd(
+        &mut tx,
+        &store::CpdEntry {
+            id: 0,
+            worker_id,
+            entry_date: date.clone(),
+            hours_tenths: tenths,
+            topic: topic.clone(),
+            provider,
+        },
+    )
+    .await?;
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "social_worker.cpd",
+            "social_worker",
+            Some(worker_id.to_string()),
+            format!("CPD {date} {:.1} h: {topic}", tenths as f64 / 10.0),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// One CPD entry's values checked: date (not in the future), hours (0.1–1000, one
+/// decimal; stored in tenths), topic, provider.
+pub fn check_cpd(
+    date: &str,
+    hours: &str,
+    topic: &str,
+    provider: &str,
+) -> Result<(String, i64, String, Option<String>), Vec<FieldError>> {
     let mut errs = Vec::new();
     let date = match crate::registry::opt_date("date", date) {
         Ok(Some(d)) if d <= crate::registry::today() => Some(d),
@@ -667,36 +711,207 @@ pub async fn add_cpd(
         .ok()
         .flatten();
     let (Some(date), Some(tenths), Some(topic)) = (date, tenths, topic) else {
-        return Err(AppError::Invalid(errs));
+        return Err(errs);
     };
     if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
+        return Err(errs);
     }
-    let id = store::add_cpd(
-        &mut tx,
-        &store::CpdEntry {
-            id: 0,
-            worker_id,
-            entry_date: date.clone(),
-            hours_tenths: tenths,
-            topic: topic.clone(),
-            provider,
-        },
-    )
-    .await?;
+    Ok((date, tenths, topic, provider))
+}
+
+/// The columns of a CPD attendance sheet (what training providers hand to streets): one row
+/// per person and course.
+pub static CPD_FIELDS: [crate::registry::Field; 5] = [
+    field_a(
+        "id_number",
+        "身份证号",
+        &["身份证号码", "公民身份号码", "证件号码"],
+        true,
+        Input::Secret,
+    ),
+    field_a("date", "培训日期", &["日期", "学习日期"], true, Input::Date),
+    field_a(
+        "hours",
+        "学时",
+        &["学时数", "继续教育学时", "培训学时"],
+        true,
+        Input::Decimal,
+    ),
+    field_a(
+        "topic",
+        "培训内容",
+        &["课程名称", "培训主题", "内容"],
+        true,
+        Input::Text(200),
+    ),
+    field_a(
+        "provider",
+        "培训机构",
+        &["主办单位", "举办单位"],
+        false,
+        Input::Text(200),
+    ),
+];
+
+/// Imports CPD hours from an attendance sheet. Every row is checked first (ID number of a
+/// registered worker the importer may write to, date, hours, topic; the same person, date
+/// and topic twice in the file or already in the ledger is reported); by default nothing is
+/// written unless every row is valid. One audit entry per import.
+pub async fn import_cpd(
+    app: &App,
+    ctx: &crate::Ctx,
+    bytes: &[u8],
+    opts: crate::areas::ImportOptions,
+) -> Result<crate::areas::ImportReport, AppError> {
+    use std::collections::HashMap;
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::WorkerWrite)?;
+    let mut report = crate::areas::ImportReport {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let spec = crate::registry::columns(&CPD_FIELDS);
+    let sheet = match sanshe_io::sheet::read(bytes, &spec) {
+        Ok(s) => s,
+        Err(issue) => {
+            report.issues.push(issue);
+            return Ok(report);
+        }
+    };
+    report.total_rows = sheet.rows.len();
+    let mut conn = app.db.acquire().await?;
+    let workers: HashMap<String, store::ReachKey> = store::reach_keys(&mut conn)
+        .await?
+        .into_iter()
+        .map(|k| (k.0.clone(), k))
+        .collect();
+    let mut existing: std::collections::HashSet<(i64, String, String)> =
+        store::cpd_keys(&mut conn).await?.into_iter().collect();
+    drop(conn);
+    let col = |field: &str| -> String {
+        spec.iter()
+            .position(|c| c.key == field)
+            .map(|i| sheet.header(&spec, i))
+            .unwrap_or_default()
+    };
+    let today = crate::registry::today_tuple();
+    let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
+    let mut valid: Vec<store::CpdEntry> = Vec::new();
+    for row in &sheet.rows {
+        let mut errs: Vec<FieldError> = Vec::new();
+        let raw_id = cell::fix_excel_id(row.get(0));
+        let worker = match CitizenId::parse(&raw_id, today) {
+            Ok(id) => {
+                let blind = app
+                    .pii
+                    .blind("id", id.as_str())
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                match workers.get(&blind) {
+                    Some((_, wid, user, employer, area))
+                        if reach(actor, *user, *employer, area.as_deref()) =>
+                    {
+                        Some(*wid)
+                    }
+                    Some(_) => {
+                        report
+                            .issues
+                            .push(RowIssue::new(row.line, "", "err-row-out-of-scope"));
+                        continue;
+                    }
+                    None => {
+                        errs.push(FieldError::new("id_number", "err-worker-not-found"));
+                        None
+                    }
+                }
+            }
+            Err(mut e) => {
+                e.field = "id_number".into();
+                errs.push(e);
+                None
+            }
+        };
+        let checked = check_cpd(row.get(1), row.get(2), row.get(3), row.get(4));
+        let entry = match (worker, checked) {
+            (Some(w), Ok((date, tenths, topic, provider))) if errs.is_empty() => store::CpdEntry {
+                id: 0,
+                worker_id: w,
+                entry_date: date,
+                hours_tenths: tenths,
+                topic,
+                provider,
+            },
+            (_, checked) => {
+                if let Err(more) = checked {
+                    errs.extend(more);
+                }
+                for e in errs {
+                    let c = col(&e.field);
+                    report.issues.push(crate::registry::issue(row.line, &c, e));
+                }
+                continue;
+            }
+        };
+        let key = (
+            entry.worker_id,
+            entry.entry_date.clone(),
+            entry.topic.clone(),
+        );
+        if let Some(first) = seen.get(&key) {
+            report.issues.push(
+                RowIssue::new(row.line, &col("topic"), "err-duplicate-in-file").arg("row", first),
+            );
+            continue;
+        }
+        seen.insert(key.clone(), row.line);
+        if existing.contains(&key) {
+            report.existing_rows += 1;
+            report.issues.push(
+                RowIssue::new(row.line, &col("topic"), "err-cpd-duplicate")
+                    .arg("date", &entry.entry_date),
+            );
+            continue;
+        }
+        valid.push(entry);
+    }
+    report.issues.sort_by_key(|i| i.row);
+    report.valid_rows = valid.len();
+    let clean = report.issues.is_empty();
+    if opts.dry_run || (!clean && !opts.only_valid) || valid.is_empty() {
+        return Ok(report);
+    }
+    let mut tx = app.db.begin().await?;
+    let mut hours = 0;
+    for e in &valid {
+        store::add_cpd(&mut tx, e).await?;
+        hours += e.hours_tenths;
+        existing.insert((e.worker_id, e.entry_date.clone(), e.topic.clone()));
+    }
+    report.inserted = valid.len();
     sanshe_store::audit::append(
         &mut tx,
         &ctx.audit_entry(
-            "social_worker.cpd",
+            "social_worker.cpd_import",
             "social_worker",
-            Some(worker_id.to_string()),
-            format!("CPD {date} {:.1} h: {topic}", tenths as f64 / 10.0),
+            None,
+            format!(
+                "imported {} CPD entries, {:.1} h ({} rows, {} issues{})",
+                report.inserted,
+                hours as f64 / 10.0,
+                report.total_rows,
+                report.issues.len(),
+                if opts.only_valid {
+                    ", valid rows only"
+                } else {
+                    ""
+                }
+            ),
             "success",
         ),
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(id)
+    report.committed = true;
+    Ok(report)
 }
 
 // ---- posts -------------------------------------------------------------------------------

@@ -683,3 +683,43 @@ pub async fn phone_blind_of(conn: &mut Conn, id: i64) -> Result<Option<String>, 
         .transpose()?
         .flatten())
 }
+
+/// What an attendance-sheet import needs to find a worker by ID number and decide whether
+/// the importer may write to them: (blind index, id, user id, employer id, area code).
+pub type ReachKey = (String, i64, Option<i64>, Option<i64>, Option<String>);
+
+pub async fn reach_keys(conn: &mut Conn) -> Result<Vec<ReachKey>, StoreError> {
+    let rows =
+        sqlx::query("SELECT id, id_blind, user_id, employer_org_id, area_code FROM social_workers")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id_blind")?,
+                r.try_get("id")?,
+                r.try_get("user_id")?,
+                r.try_get("employer_org_id")?,
+                r.try_get("area_code")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Every CPD entry's key (worker id, date, topic), for duplicate checks on import.
+pub async fn cpd_keys(conn: &mut Conn) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows = sqlx::query("SELECT worker_id, entry_date, topic FROM cpd_entries")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("worker_id")?,
+                r.try_get("entry_date")?,
+                r.try_get("topic")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

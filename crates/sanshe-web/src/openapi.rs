@@ -34,6 +34,7 @@ impl Modify for Bearer {
         crate::api::targets::get_policy, crate::api::targets::put_policy,
         crate::api::targets::networks, crate::api::targets::record_network,
         crate::api::targets::add_cpd, crate::api::targets::add_subsidy,
+        crate::api::targets::import_cpd,
         crate::api::targets::add_fund_entry,
         crate::api::photos::list, crate::api::photos::upload, crate::api::photos::get,
         crate::api::photos::delete,

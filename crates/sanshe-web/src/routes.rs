@@ -91,6 +91,9 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::registry::delete_photo
         ),
         r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
+        r!(get, "/workers/cpd/import", pages::cpd::import_form),
+        r!(post, "/workers/cpd/import", pages::cpd::import),
+        r!(get, "/workers/cpd/template.xlsx", pages::cpd::template),
         r!(
             post,
             "/workers/{id}/subsidies",
@@ -141,6 +144,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             post,
             "/api/v1/social-workers/{id}/cpd",
             api::targets::add_cpd
+        ),
+        r!(
+            post,
+            "/api/v1/social-workers/cpd/import",
+            api::targets::import_cpd
         ),
         r!(
             post,

@@ -128,6 +128,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("get", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
         (("delete", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
         (("post", "/workers/{id}/cpd"), &worker_all),
+        (("get", "/workers/cpd/import"), &worker_all),
+        (("post", "/workers/cpd/import"), &worker_all),
+        (("get", "/workers/cpd/template.xlsx"), &worker_all),
+        (("post", "/api/v1/social-workers/cpd/import"), &worker_all),
         (("post", "/workers/{id}/subsidies"), &supervise),
         (("post", "/api/v1/social-workers/{id}/cpd"), &worker_all),
         (

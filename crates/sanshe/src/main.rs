@@ -139,6 +139,8 @@ enum ImportCmd {
     Workers(ImportArgs),
     /// Community posts.
     Posts(ImportArgs),
+    /// CPD hours from an attendance sheet (身份证号, 培训日期, 学时, 培训内容, 培训机构).
+    Cpd(ImportArgs),
 }
 
 #[derive(clap::Args)]
@@ -430,6 +432,7 @@ async fn main() -> Result<()> {
                 ImportCmd::Orgs(a) => (a, "orgs"),
                 ImportCmd::Workers(a) => (a, "workers"),
                 ImportCmd::Posts(a) => (a, "posts"),
+                ImportCmd::Cpd(a) => (a, "cpd"),
             };
             let bytes = std::fs::read(&args.file)
                 .with_context(|| format!("reading {}", args.file.display()))?;
@@ -448,6 +451,7 @@ async fn main() -> Result<()> {
             let p: reg::Progress<'_> = &progress;
             let r = match kind {
                 "areas" => sanshe_app::areas::import(&app, &ctx, &bytes, opts).await,
+                "cpd" => sanshe_app::workers::import_cpd(&app, &ctx, &bytes, opts).await,
                 "facilities" => {
                     reg::import::<sanshe_app::facilities::Facilities>(
                         &app,

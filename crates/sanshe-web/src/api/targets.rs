@@ -400,6 +400,32 @@ pub async fn add_cpd(
     Ok(Json(Created { id }))
 }
 
+/// Import CPD hours from an attendance sheet (XLSX, or CSV in UTF-8 or GB18030) with the
+/// columns 身份证号, 培训日期, 学时, 培训内容, 培训机构 (English headers `id_number`, `date`,
+/// `hours`, `topic`, `provider` accepted). Nothing is written unless every row is valid,
+/// unless `only_valid=true`.
+#[utoipa::path(post, operation_id = "workers_import_cpd", path = "/api/v1/social-workers/cpd/import", tag = "registries", security(("bearer" = [])),
+    params(super::areas::ImportQuery), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = super::areas::ImportReport, description = "Every row valid (written unless dry run)"),
+        (status = 422, body = super::areas::ImportReport, description = "Some rows invalid; see issues"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_cpd(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<super::areas::ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(axum::http::StatusCode, Json<super::areas::ImportReport>)> {
+    authed(&rc)?;
+    let opts = sanshe_app::areas::ImportOptions {
+        dry_run: q.dry_run.unwrap_or(false),
+        only_valid: q.only_valid.unwrap_or(false),
+        demo: false,
+    };
+    let r = sanshe_app::workers::import_cpd(&rc.app, &rc.ctx, &body, opts)
+        .await
+        .api(&rc)?;
+    Ok(super::areas::report_json(&rc, &r))
+}
+
 /// A certification subsidy paid.
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields, default)]

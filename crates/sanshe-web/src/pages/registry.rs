@@ -577,12 +577,12 @@ pub fn report_view(rc: &Rc, r: &ImportReport) -> ReportView {
 
 #[derive(Template)]
 #[template(path = "registry_import.html")]
-struct ImportPage {
-    p: Page,
-    base: String,
-    columns: Vec<(String, bool, String)>,
-    report: Option<ReportView>,
-    error: Option<String>,
+pub(crate) struct ImportPage {
+    pub(crate) p: Page,
+    pub(crate) base: String,
+    pub(crate) columns: Vec<(String, bool, String)>,
+    pub(crate) report: Option<ReportView>,
+    pub(crate) error: Option<String>,
 }
 
 fn import_page<R: Registry>(

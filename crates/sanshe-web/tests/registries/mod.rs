@@ -1662,3 +1662,197 @@ async fn postgres_plans_subtree_queries_with_their_actual_ranges() {
         assert_eq!(mode, "force_custom_plan");
     }
 }
+
+#[tokio::test]
+async fn cpd_hours_are_imported_from_an_attendance_sheet() {
+    let t = T::new().await;
+    let tok = t.token_for("street").await;
+    // Two of the demo organization's project staff (湖塘镇), by the ID numbers the demo gave them.
+    let id = |i: u32| {
+        sanshe_app::generate::citizen_id(
+            "320412",
+            (1990 + i as i32, 3 + i, 10 + i),
+            900 + i,
+            i.is_multiple_of(2),
+        )
+    };
+    let (a, b) = (id(1), id(2));
+    let entries = || async {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM cpd_entries")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
+    };
+    let before = entries().await;
+    let sheet = format!(
+        "2025年第三期社工继续教育签到表,,,,\n\
+         身份证号,培训日期,学时,培训内容,培训机构\n\
+         {a},2025.9.10,6,社区营造实务,区社工协会\n\
+         {b},2025年9月10日,６,社区营造实务,\n\
+         11010519491231002X,2025-09-10,3,个案管理,\n\
+         {a},2999-01-01,0,,\n\
+         {a},2025-09-10,6,社区营造实务,\n"
+    );
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/cpd/import",
+            &tok,
+            sheet.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["total_rows"], 5, "{j}");
+    assert_eq!(j["committed"], false);
+    let codes: Vec<(i64, String)> = j["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["row"].as_i64().unwrap(),
+                i["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (row, code) in [
+        (5, "err-worker-not-found"),
+        (6, "err-date-future"),
+        (6, "err-range"),
+        (6, "err-required"),
+        (7, "err-duplicate-in-file"),
+    ] {
+        assert!(
+            codes.iter().any(|(r, c)| *r == row && c == code),
+            "row {row} {code}: {codes:?}"
+        );
+    }
+    assert_eq!(entries().await, before, "nothing written");
+    // Only the valid rows, on request.
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/cpd/import?only_valid=true",
+            &tok,
+            sheet.clone().into_bytes(),
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(
+        (j["committed"].clone(), j["inserted"].clone()),
+        (json!(true), json!(2)),
+        "{j}"
+    );
+    assert_eq!(entries().await, before + 2);
+    // The same sheet again: already recorded, nothing doubled.
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/cpd/import?only_valid=true",
+            &tok,
+            sheet.into_bytes(),
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["existing_rows"], 2, "{j}");
+    assert_eq!(j["inserted"], 0);
+    assert_eq!(entries().await, before + 2);
+    // Another street's staff cannot add hours to these workers.
+    let mut c = t.app.db.acquire().await.unwrap();
+    let other: String = sqlx::query(
+        "SELECT code FROM areas WHERE level = 'street' AND code <> '320412100' ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .get(0);
+    drop(c);
+    sanshe_app::accounts::create_user(
+        &t.app,
+        &sanshe_app::Ctx::cli(),
+        &sanshe_app::accounts::NewUserInput {
+            username: "street2".into(),
+            display_name: "另一街道".into(),
+            role: "street_staff".into(),
+            scope: Some(other),
+            password: sanshe_app::demo::DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let otok = t.token_for("street2").await;
+    let one = format!("身份证号,培训日期,学时,培训内容\n{a},2025-10-01,2,越界测试\n");
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/cpd/import",
+            &otok,
+            one.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        r.json()["issues"][0]["code"],
+        "err-row-out-of-scope",
+        "{}",
+        r.body
+    );
+    let rtok = t.token_for("resident").await;
+    let r = t
+        .api_raw("POST", "/api/v1/social-workers/cpd/import", &rtok, vec![])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The pages: the form with its columns, the template, an upload with its report; the
+    // hours show on the worker's page; the committed import is audited once.
+    let mut s = t.login("street").await;
+    let f = t.get(&mut s, "/workers/cpd/import").await;
+    assert!(f.status == StatusCode::OK && f.body.contains("培训内容"));
+    let tpl = t.get(&mut s, "/workers/cpd/template.xlsx").await;
+    assert_eq!(tpl.status, StatusCode::OK);
+    let page = t
+        .post_upload(
+            &mut s,
+            "/workers/cpd/import",
+            "file",
+            "签到表.csv",
+            "身份证号,培训日期,学时,培训内容\n123,2025-10-01,2,x\n".as_bytes(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("section class=\"report\""),
+        "report shown"
+    );
+    let list = t.get(&mut s, "/workers").await;
+    assert!(
+        list.body.contains("/workers/cpd/import"),
+        "linked from the list"
+    );
+    let blind = t.app.pii.blind("id", &a).unwrap();
+    let mut c = t.app.db.acquire().await.unwrap();
+    let wid: i64 = sqlx::query("SELECT id FROM social_workers WHERE id_blind = $1")
+        .bind(blind)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .get(0);
+    drop(c);
+    let w = t.get(&mut s, &format!("/workers/{wid}")).await;
+    assert!(
+        w.body.contains("社区营造实务"),
+        "the hours are on the worker's page"
+    );
+    let audit = t.token_for("auditadmin").await;
+    let log = t
+        .api(
+            "GET",
+            "/api/v1/audit?action=social_worker.cpd_import",
+            Some(&audit),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(log["page"]["total"], 1, "{log}");
+}
