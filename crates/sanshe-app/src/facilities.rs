@@ -279,6 +279,7 @@ impl Registry for Facilities {
                 .collect(),
             links: vec![],
             delete_links: vec![],
+            export: None,
         };
         let photos = store::photos(conn, r.id).await?;
         let photos = Section {
@@ -301,6 +302,7 @@ impl Registry for Facilities {
                 .iter()
                 .map(|p| format!("/facilities/{}/photos/{}/delete", r.id, p.id))
                 .collect(),
+            export: None,
         };
         Ok(vec![hours, photos])
     }

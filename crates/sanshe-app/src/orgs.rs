@@ -500,6 +500,7 @@ impl Registry for Orgs {
             headers: vec!["col-code", "col-name"],
             links: served.iter().map(|(c, _)| format!("/areas/{c}")).collect(),
             delete_links: vec![],
+            export: None,
             rows: served.into_iter().map(|(c, n)| vec![c, n]).collect(),
         });
         let inc = store::incubations(conn, None, Some(r.id)).await?;
@@ -514,6 +515,7 @@ impl Registry for Orgs {
                 ],
                 links: vec![],
                 delete_links: vec![],
+                export: None,
                 rows: inc
                     .iter()
                     .map(|n| {
@@ -540,6 +542,7 @@ impl Registry for Orgs {
                 ],
                 links: vec![],
                 delete_links: vec![],
+                export: Some(format!("/orgs/{}/fund/export", r.id)),
                 rows: entries
                     .iter()
                     .map(|e| {
@@ -691,6 +694,34 @@ pub async fn add_fund_entry(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
+}
+
+/// A foundation's whole ledger for a spreadsheet, if the actor may see the organization;
+/// the export is audited.
+pub async fn fund_ledger(
+    app: &App,
+    ctx: &Ctx,
+    org_id: i64,
+) -> Result<(OrgRow, Vec<store::FundEntry>), AppError> {
+    let org = crate::registry::get::<Orgs>(app, ctx, org_id).await?;
+    if org.kind != "foundation" {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = app.db.begin().await?;
+    let entries = store::fund_entries(&mut tx, org_id).await?;
+    sanshe_store::audit::append(
+        &mut tx,
+        &ctx.audit_entry(
+            "organization.fund_export",
+            "organization",
+            Some(org_id.to_string()),
+            format!("exported {} ledger entries of {}", entries.len(), org.name),
+            "success",
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((org, entries))
 }
 
 // ---- incubation bases and federations ---------------------------------------------------------

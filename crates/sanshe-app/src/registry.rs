@@ -400,6 +400,8 @@ pub struct Section {
     /// Per-row links to a delete confirmation, shown to those who may change the record
     /// (same length as rows, or empty).
     pub delete_links: Vec<String>,
+    /// Where the section's rows can be downloaded: `{export}/csv` and `{export}/xlsx`.
+    pub export: Option<String>,
 }
 
 /// One registry, described once.

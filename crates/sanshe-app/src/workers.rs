@@ -537,6 +537,7 @@ impl Registry for Workers {
             ],
             links: vec![],
             delete_links: vec![],
+            export: None,
             rows: regs
                 .iter()
                 .map(|g| {
@@ -564,6 +565,7 @@ impl Registry for Workers {
             headers: vec!["col-date", "col-hours", "col-topic", "col-provider"],
             links: vec![],
             delete_links: vec![],
+            export: None,
             rows: cpd
                 .iter()
                 .map(|c| {
@@ -581,6 +583,7 @@ impl Registry for Workers {
             headers: vec!["col-year", "col-amount", "col-paid-on"],
             links: vec![],
             delete_links: vec![],
+            export: None,
             rows: subs
                 .iter()
                 .map(|x| {

@@ -100,6 +100,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::registry::add_subsidy
         ),
         r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
+        r!(
+            get,
+            "/orgs/{id}/fund/export/{format}",
+            pages::registry::fund_export
+        ),
         r!(get, "/imports/{job}", pages::registry::job),
         r!(get, "/networks", pages::networks::show),
         r!(post, "/networks", pages::networks::record),

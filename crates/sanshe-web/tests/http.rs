@@ -143,6 +143,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
             &org_one,
         ),
         (("post", "/orgs/{id}/fund"), &org_one),
+        (("get", "/orgs/{id}/fund/export/{format}"), &org_one),
         (("get", "/api/v1/targets"), &staff),
         (("post", "/api/v1/targets/snapshot"), &district),
         (("get", "/api/v1/policy/{year}"), &staff),

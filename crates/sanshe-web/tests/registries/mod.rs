@@ -1220,6 +1220,26 @@ async fn a_foundation_ledger_never_goes_negative() {
         .execute(&mut *c)
         .await
         .is_err());
+    drop(c);
+    // The ledger as a spreadsheet, linked from the organization's page; the running
+    // balance is in every row.
+    let mut s = t.login("district").await;
+    let page = t.get(&mut s, &format!("/orgs/{id}")).await;
+    assert!(page.body.contains(&format!("/orgs/{id}/fund/export/xlsx")));
+    let x = t.get(&mut s, &format!("/orgs/{id}/fund/export/csv")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let lines: Vec<&str> = x.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", x.body);
+    assert!(lines[1].contains("10000.00") && lines[1].contains("企业捐赠"));
+    assert!(lines[2].contains("2500.50") && lines[2].contains("7499.50"));
+    let x = t.get(&mut s, &format!("/orgs/{id}/fund/export/pdf")).await;
+    assert_eq!(x.status, StatusCode::NOT_FOUND);
+    // Not a foundation: no ledger.
+    let other = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let x = t
+        .get(&mut s, &format!("/orgs/{other}/fund/export/csv"))
+        .await;
+    assert_eq!(x.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
