@@ -116,7 +116,7 @@ static FIELDS: [crate::registry::Field; 15] = [
     field("status", "状态", false, Input::Select(&WORKER_STATUS)),
 ];
 
-static FILTERS: [FilterDef; 5] = [
+static FILTERS: [FilterDef; 6] = [
     FilterDef {
         key: "cert_level",
         input: Input::Select(&CERT_LEVEL),
@@ -135,6 +135,10 @@ static FILTERS: [FilterDef; 5] = [
     },
     FilterDef {
         key: "expiring",
+        input: Input::Bool,
+    },
+    FilterDef {
+        key: "cpd_short",
         input: Input::Bool,
     },
 ];
@@ -487,6 +491,16 @@ impl Registry for Workers {
             q: q.q.clone().filter(|s| !s.trim().is_empty()),
             ..Default::default()
         };
+        if q.flag("cpd_short") == Some(true) {
+            // This year's policy profile sets the hours per level.
+            let p = crate::targets::profile_in(conn, crate::current_year()).await?;
+            let tenths = |level: &str| (p.cpd_required(level) * 10.0).round() as i64;
+            f.cpd_short = Some((
+                tenths("assistant"),
+                tenths("intermediate"),
+                tenths("senior"),
+            ));
+        }
         // An exact ID or phone number searches the blind index instead of names.
         if let Some(v) = &f.q {
             let id = cell::fix_excel_id(v);

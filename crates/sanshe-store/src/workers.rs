@@ -118,6 +118,9 @@ pub struct WorkerFilter {
     pub status: Option<String>,
     /// Registration ends on or before this date (expiry warnings).
     pub expiring_by: Option<String>,
+    /// Certified workers in a current registration period whose CPD hours in it are below
+    /// the requirement for their level: (assistant, intermediate, senior) in tenths of hours.
+    pub cpd_short: Option<(i64, i64, i64)>,
     /// Substring of the name or certificate number.
     pub q: Option<String>,
     /// Exact ID-number look-up through the blind index.
@@ -178,6 +181,18 @@ fn filter_where(f: &WorkerFilter, today: &str) -> Where {
         w.push(
             "(SELECT MAX(r.end_date) FROM worker_registrations r WHERE r.worker_id = w.id) <= ?",
             vec![s(d)],
+        );
+    }
+    if let Some((a, m, h)) = f.cpd_short {
+        w.push(
+            "w.cert_level <> 'none' AND EXISTS (SELECT 1 FROM worker_registrations r \
+               WHERE r.worker_id = w.id AND r.start_date <= ? AND r.end_date >= ?) \
+             AND (SELECT COALESCE(SUM(c.hours_tenths), 0) FROM cpd_entries c \
+               JOIN worker_registrations r ON r.worker_id = c.worker_id \
+               WHERE c.worker_id = w.id AND r.start_date <= ? AND r.end_date >= ? \
+               AND c.entry_date >= r.start_date AND c.entry_date <= r.end_date) \
+             < CASE w.cert_level WHEN 'assistant' THEN ? WHEN 'intermediate' THEN ? ELSE ? END",
+            vec![s(today), s(today), s(today), s(today), i(a), i(m), i(h)],
         );
     }
     if let Some(q) = &f.q {

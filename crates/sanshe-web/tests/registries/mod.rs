@@ -1876,3 +1876,96 @@ async fn cpd_hours_are_imported_from_an_attendance_sheet() {
         .json();
     assert_eq!(log["page"]["total"], 1, "{log}");
 }
+
+#[tokio::test]
+async fn the_cpd_shortfall_filter_matches_the_ledgers() {
+    // Certified workers in a current registration period with fewer CPD hours in it than
+    // their level requires (72 h assistant, 90 h intermediate and senior by default),
+    // recomputed here from raw rows.
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let today = sanshe_app::registry::today();
+    let mut c = t.app.db.acquire().await.unwrap();
+    let workers: Vec<(i64, String)> =
+        sqlx::query("SELECT id, cert_level FROM social_workers WHERE area_code LIKE '320412100%'")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id"), r.get("cert_level")))
+            .collect();
+    let regs: Vec<(i64, String, String)> =
+        sqlx::query("SELECT worker_id, start_date, end_date FROM worker_registrations")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("worker_id"), r.get("start_date"), r.get("end_date")))
+            .collect();
+    let cpd: Vec<(i64, String, i64)> =
+        sqlx::query("SELECT worker_id, entry_date, hours_tenths FROM cpd_entries")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.get("worker_id"),
+                    r.get("entry_date"),
+                    r.get("hours_tenths"),
+                )
+            })
+            .collect();
+    drop(c);
+    let mut expected: HashSet<i64> = HashSet::new();
+    for (id, level) in &workers {
+        let need = match level.as_str() {
+            "assistant" => 720,
+            "intermediate" | "senior" => 900,
+            _ => continue,
+        };
+        for (_, s, e) in regs
+            .iter()
+            .filter(|(w, s, e)| w == id && *s <= today && *e >= today)
+        {
+            let got: i64 = cpd
+                .iter()
+                .filter(|(w, d, _)| w == id && d >= s && d <= e)
+                .map(|x| x.2)
+                .sum();
+            if got < need {
+                expected.insert(*id);
+            }
+        }
+    }
+    let mut got: HashSet<i64> = HashSet::new();
+    let mut page = 1;
+    loop {
+        let j = t
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/social-workers?within=320412100&cpd_short=true&per_page=200&page={page}"
+                ),
+                Some(&tok),
+                None,
+            )
+            .await
+            .json();
+        for it in j["items"].as_array().unwrap() {
+            got.insert(it["id"].as_i64().unwrap());
+        }
+        if page >= j["page"]["pages"].as_i64().unwrap_or(1) {
+            break;
+        }
+        page += 1;
+    }
+    assert!(!expected.is_empty(), "the demo has workers short of hours");
+    assert!(expected.len() < workers.len(), "and workers who are not");
+    assert_eq!(got, expected);
+    // The page offers the filter.
+    let mut s = t.login("district").await;
+    let l = t.get(&mut s, "/workers?cpd_short=true").await;
+    assert_eq!(l.status, StatusCode::OK);
+    assert!(l.body.contains("继续教育学时不足"));
+}
