@@ -179,6 +179,15 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ),
     )
     .await?;
+    // Two earlier year-end snapshots so the dashboard has a trend to show: the same
+    // registries with some stations and community organizations not yet open (held back by
+    // a deterministic share, computed for real, then restored), in one transaction.
+    for (year, share) in [(this_year - 2, 2), (this_year - 1, 1)] {
+        let (fac, org) =
+            sanshe_store::targets::demo_hold_back(&mut tx, DISTRICT_CODE, share).await?;
+        crate::targets::snapshot_in(&mut tx, DISTRICT_CODE, year, "demo").await?;
+        sanshe_store::targets::demo_restore(&mut tx, &fac, &org).await?;
+    }
     audit_store::append(
         &mut tx,
         &ctx.audit_entry(

@@ -296,26 +296,7 @@ pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Resul
     let actor = ctx.actor()?;
     authz::require_area(actor, Perm::PolicyWrite, code)?;
     let mut tx = app.db.begin().await?;
-    let root = area_store::get(&mut tx, code, year)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = profile_in(&mut tx, year).await?;
-    let mut queue = vec![root];
-    let mut n = 0;
-    while let Some(a) = queue.pop() {
-        let (ac, ch) = compute(&mut tx, &a, year, &p).await?;
-        let body = serde_json::to_string(&SnapshotBody {
-            profile: p.clone(),
-            area: ac,
-            children: ch,
-        })
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-        store::put_snapshot(&mut tx, year, &a.code, &body, &actor.username).await?;
-        n += 1;
-        if a.code.len() < 12 {
-            queue.extend(area_store::children(&mut tx, &a.code, year).await?);
-        }
-    }
+    let n = snapshot_in(&mut tx, code, year, &actor.username).await?;
     sanshe_store::audit::append(
         &mut tx,
         &ctx.audit_entry(
@@ -328,5 +309,36 @@ pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Resul
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    Ok(n)
+}
+
+/// Computes and stores the snapshot of `code` and every area below it for `year`, in the
+/// caller's transaction (no permission check, no audit entry: the callers do both).
+pub(crate) async fn snapshot_in(
+    conn: &mut Conn,
+    code: &str,
+    year: i64,
+    by: &str,
+) -> Result<usize, AppError> {
+    let root = area_store::get(conn, code, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = profile_in(conn, year).await?;
+    let mut queue = vec![root];
+    let mut n = 0;
+    while let Some(a) = queue.pop() {
+        let (ac, ch) = compute(conn, &a, year, &p).await?;
+        let body = serde_json::to_string(&SnapshotBody {
+            profile: p.clone(),
+            area: ac,
+            children: ch,
+        })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        store::put_snapshot(conn, year, &a.code, &body, by).await?;
+        n += 1;
+        if a.code.len() < 12 {
+            queue.extend(area_store::children(conn, &a.code, year).await?);
+        }
+    }
     Ok(n)
 }

@@ -302,3 +302,68 @@ pub async fn snapshot_years(conn: &mut Conn, area_code: &str) -> Result<Vec<i64>
         .map(|r| r.try_get("year").map_err(StoreError::from))
         .collect()
 }
+
+// ---- demo history -------------------------------------------------------------------------
+
+/// Demo only: takes a deterministic share (`share` in fifths, by id) of a subtree's active
+/// demo service stations and community organizations out of service, returning their ids
+/// so [`demo_restore`] can put exactly those back.
+pub async fn demo_hold_back(
+    conn: &mut Conn,
+    root: &str,
+    share: i64,
+) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+    let (lo, hi) = crate::areas::subtree_range(root);
+    let fac: Vec<i64> = sqlx::query(
+        "SELECT id FROM facilities WHERE kind = 'station' AND status = 'active' AND demo = 1 \
+         AND id % 5 < $1 AND area_code >= $2 AND area_code <= $3",
+    )
+    .bind(share)
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0))
+    .collect::<Result<_, _>>()?;
+    let org: Vec<i64> = sqlx::query(
+        "SELECT id FROM organizations WHERE community_org = 1 AND status = 'active' AND demo = 1 \
+         AND id % 5 < $1 AND area_code >= $2 AND area_code <= $3",
+    )
+    .bind(share)
+    .bind(&lo)
+    .bind(&hi)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0))
+    .collect::<Result<_, _>>()?;
+    set_status(conn, "facilities", &fac, "building").await?;
+    set_status(conn, "organizations", &org, "suspended").await?;
+    Ok((fac, org))
+}
+
+/// Demo only: puts the records [`demo_hold_back`] took out back in service.
+pub async fn demo_restore(conn: &mut Conn, fac: &[i64], org: &[i64]) -> Result<(), StoreError> {
+    set_status(conn, "facilities", fac, "active").await?;
+    set_status(conn, "organizations", org, "active").await
+}
+
+async fn set_status(
+    conn: &mut Conn,
+    table: &'static str,
+    ids: &[i64],
+    status: &'static str,
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        sqlx::query(&format!(
+            "UPDATE {table} SET status = $1 WHERE id IN ({})",
+            list.join(",")
+        ))
+        .bind(status)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -359,6 +359,41 @@ async fn dashboard_numbers_match_an_independent_recomputation() {
     );
     let x = t.get(&mut s, "/targets/export.xlsx?area=320412").await;
     assert_eq!(x.status, StatusCode::OK);
+    // The demo's two earlier year-ends are snapshots with fewer stations and community
+    // organizations open: the trend rises, and the page shows it.
+    let station = |j: &Value| {
+        j["area"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == "community_station_coverage")
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let mut values = Vec::new();
+    for y in [year - 2, year - 1] {
+        let j = t
+            .api(
+                "GET",
+                &format!("/api/v1/targets?area=320412&year={y}"),
+                Some(&tok),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(j["source"], "snapshot", "{y}");
+        values.push(station(&j));
+    }
+    values.push(station(&j_district(&t, &tok).await));
+    assert!(values[0] < values[1] && values[1] < values[2], "{values:?}");
+    assert!(page.body.contains(&format!(">{}</th>", year - 2)), "trend table");
+}
+
+async fn j_district(t: &T, tok: &str) -> Value {
+    t.api("GET", "/api/v1/targets?area=320412", Some(tok), None)
+        .await
+        .json()
 }
 
 /// Adds a county beside the demo district (streets and communities with populations, half
