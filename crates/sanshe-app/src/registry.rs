@@ -773,6 +773,27 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// Whether a checked import writes: not a dry run, some valid rows, and either no problem
+/// at all or the user asked for the valid rows only.
+pub fn import_writes(report: &ImportReport, opts: ImportOptions) -> bool {
+    !opts.dry_run && report.valid_rows > 0 && (report.issues.is_empty() || opts.only_valid)
+}
+
+/// The audit entry's text for a written import.
+pub fn import_summary(what: &str, report: &ImportReport, opts: ImportOptions) -> String {
+    format!(
+        "imported {} {what} ({} rows, {} issues{})",
+        report.inserted,
+        report.total_rows,
+        report.issues.len(),
+        if opts.only_valid {
+            ", valid rows only"
+        } else {
+            ""
+        }
+    )
+}
+
 /// Progress of a long import: rows checked or written so far, of the total.
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
@@ -863,8 +884,7 @@ pub async fn import<R: Registry>(
     }
     report.issues.sort_by_key(|i| i.row);
     report.valid_rows = valid.len();
-    let clean = report.issues.is_empty();
-    if opts.dry_run || (!clean && !opts.only_valid) || valid.is_empty() {
+    if !import_writes(&report, opts) {
         return Ok(report);
     }
     let mut tx = app.db.begin().await?;
@@ -887,18 +907,7 @@ pub async fn import<R: Registry>(
             &format!("{}.import", R::OBJECT),
             R::OBJECT,
             first_id.map(|f| format!("{f}-{last_id}")),
-            format!(
-                "imported {} {} ({} rows, {} issues{})",
-                report.inserted,
-                R::KIND,
-                report.total_rows,
-                report.issues.len(),
-                if opts.only_valid {
-                    ", valid rows only"
-                } else {
-                    ""
-                }
-            ),
+            import_summary(R::KIND, &report, opts),
             "success",
         ),
     )

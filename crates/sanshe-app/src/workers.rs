@@ -892,8 +892,7 @@ pub async fn import_cpd(
     }
     report.issues.sort_by_key(|i| i.row);
     report.valid_rows = valid.len();
-    let clean = report.issues.is_empty();
-    if opts.dry_run || (!clean && !opts.only_valid) || valid.is_empty() {
+    if !crate::registry::import_writes(&report, opts) {
         return Ok(report);
     }
     let mut tx = app.db.begin().await?;
@@ -910,17 +909,10 @@ pub async fn import_cpd(
             "social_worker.cpd_import",
             "social_worker",
             None,
-            format!(
-                "imported {} CPD entries, {:.1} h ({} rows, {} issues{})",
-                report.inserted,
-                hours as f64 / 10.0,
-                report.total_rows,
-                report.issues.len(),
-                if opts.only_valid {
-                    ", valid rows only"
-                } else {
-                    ""
-                }
+            crate::registry::import_summary(
+                &format!("CPD entries, {:.1} h", hours as f64 / 10.0),
+                &report,
+                opts,
             ),
             "success",
         ),

@@ -314,32 +314,28 @@ pub async fn demo_hold_back(
     share: i64,
 ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
     let (lo, hi) = crate::areas::subtree_range(root);
-    let fac: Vec<i64> = sqlx::query(
-        "SELECT id FROM facilities WHERE kind = 'station' AND status = 'active' AND demo = 1 \
-         AND id % 5 < $1 AND area_code >= $2 AND area_code <= $3",
-    )
-    .bind(share)
-    .bind(&lo)
-    .bind(&hi)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<i64, _>(0))
-    .collect::<Result<_, _>>()?;
-    let org: Vec<i64> = sqlx::query(
-        "SELECT id FROM organizations WHERE community_org = 1 AND status = 'active' AND demo = 1 \
-         AND id % 5 < $1 AND area_code >= $2 AND area_code <= $3",
-    )
-    .bind(share)
-    .bind(&lo)
-    .bind(&hi)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<i64, _>(0))
-    .collect::<Result<_, _>>()?;
-    set_status(conn, "facilities", &fac, "building").await?;
-    set_status(conn, "organizations", &org, "suspended").await?;
+    let mut held = Vec::new();
+    for (table, cond, status) in [
+        ("facilities", "kind = 'station'", "building"),
+        ("organizations", "community_org = 1", "suspended"),
+    ] {
+        let ids: Vec<i64> = sqlx::query(&format!(
+            "SELECT id FROM {table} WHERE {cond} AND status = 'active' AND demo = 1 \
+             AND id % 5 < $1 AND area_code >= $2 AND area_code <= $3"
+        ))
+        .bind(share)
+        .bind(&lo)
+        .bind(&hi)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
+        set_status(conn, table, &ids, status).await?;
+        held.push(ids);
+    }
+    let org = held.pop().unwrap_or_default();
+    let fac = held.pop().unwrap_or_default();
     Ok((fac, org))
 }
 

@@ -312,6 +312,23 @@ impl T {
         self.send(req).await
     }
 
+    /// Creates an account with the demo password (`scope`: an area code or organization id).
+    pub async fn add_user(&self, username: &str, role: &str, scope: Option<String>) {
+        sanshe_app::accounts::create_user(
+            &self.app,
+            &sanshe_app::Ctx::cli(),
+            &sanshe_app::accounts::NewUserInput {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                scope,
+                password: sanshe_app::demo::DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+
     pub async fn token_for(&self, username: &str) -> String {
         let u = sanshe_app::accounts::find_user(&self.app, username)
             .await

@@ -10,7 +10,7 @@ use axum::extract::{Multipart, Path, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Form;
-use sanshe_app::areas::{self, AreaUpdate, ImportOptions, ImportReport};
+use sanshe_app::areas::{self, AreaUpdate, ImportReport};
 use sanshe_app::AppError;
 use sanshe_store::areas::{AreaFilter, AreaRow, AreaSort, PopulationRow};
 use serde::Deserialize;
@@ -567,25 +567,13 @@ pub async fn import_form(rc: Rc) -> PageResult {
     ))
 }
 
-pub async fn import(rc: Rc, mut mp: Multipart) -> PageResult {
-    let mut file: Option<Vec<u8>> = None;
-    let mut opts = ImportOptions::default();
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name().unwrap_or("") {
-            "file" => file = field.bytes().await.ok().map(|b| b.to_vec()),
-            "mode" => {
-                let v = field.text().await.unwrap_or_default();
-                opts.dry_run = v == "dry_run";
-                opts.only_valid = v == "only_valid";
-            }
-            _ => {}
-        }
-    }
+pub async fn import(rc: Rc, mp: Multipart) -> PageResult {
+    let (file, opts) = super::read_upload(mp).await;
     let p = Page::new(&rc, "import-title")
         .crumb("/", rc.tr.t("nav-home"))
         .crumb("/areas", rc.tr.t("areas-title"))
         .crumb("", rc.tr.t("import-title"));
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+    let Some(bytes) = file else {
         // Permission first: a denied user learns nothing about the form.
         let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
         sanshe_app::authz::require(actor, sanshe_app::authz::Perm::AreaImport).page(&rc)?;

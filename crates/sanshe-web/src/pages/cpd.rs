@@ -61,22 +61,11 @@ pub async fn import(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     require(&rc)?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut opts = ImportOptions::default();
-    if let Ok(mut mp) = mp {
-        while let Ok(Some(field)) = mp.next_field().await {
-            match field.name().unwrap_or("") {
-                "file" => file = field.bytes().await.ok().map(|b| b.to_vec()),
-                "mode" => {
-                    let v = field.text().await.unwrap_or_default();
-                    opts.dry_run = v == "dry_run";
-                    opts.only_valid = v == "only_valid";
-                }
-                _ => {}
-            }
-        }
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+    let (file, opts) = match mp {
+        Ok(mp) => super::read_upload(mp).await,
+        Err(_) => (None, ImportOptions::default()),
+    };
+    let Some(bytes) = file else {
         let msg = rc.tr.t("err-import-no-file").to_owned();
         let mut r = with_page(&rc, &page(&rc, None, Some(msg)));
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

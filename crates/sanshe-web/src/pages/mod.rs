@@ -77,3 +77,24 @@ pub fn opt_i64(s: &Option<String>) -> Result<Option<i64>, ()> {
         Some(v) => v.parse().map(Some).map_err(|_| ()),
     }
 }
+
+/// An import form's multipart body: the file (None when missing or empty) and the mode
+/// radio buttons (`all`, `dry_run`, `only_valid`) as import options.
+pub async fn read_upload(
+    mut mp: axum::extract::Multipart,
+) -> (Option<Vec<u8>>, sanshe_app::areas::ImportOptions) {
+    let mut file: Option<Vec<u8>> = None;
+    let mut opts = sanshe_app::areas::ImportOptions::default();
+    while let Ok(Some(field)) = mp.next_field().await {
+        match field.name().unwrap_or("") {
+            "file" => file = field.bytes().await.ok().map(|b| b.to_vec()),
+            "mode" => {
+                let v = field.text().await.unwrap_or_default();
+                opts.dry_run = v == "dry_run";
+                opts.only_valid = v == "only_valid";
+            }
+            _ => {}
+        }
+    }
+    (file.filter(|b| !b.is_empty()), opts)
+}

@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::Form;
 use sanshe_app::authz::{self, Perm};
 use sanshe_app::registry::{
-    self as reg, FilterDef, ImportOptions, ImportReport, Input, ListQuery, Registry, Section,
+    self as reg, FilterDef, ImportReport, Input, ListQuery, Registry, Section,
 };
 use sanshe_app::AppError;
 use std::collections::HashMap;
@@ -623,26 +623,14 @@ pub async fn import<R: Registry>(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     require_create::<R>(&rc)?;
-    let mut mp = mp.map_err(|_| {
+    let mp = mp.map_err(|_| {
         PageError::new(
             AppError::invalid(sanshe_domain::FieldError::new("file", "err-import-no-file")),
             &rc,
         )
     })?;
-    let mut file: Option<Vec<u8>> = None;
-    let mut opts = ImportOptions::default();
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name().unwrap_or("") {
-            "file" => file = field.bytes().await.ok().map(|b| b.to_vec()),
-            "mode" => {
-                let v = field.text().await.unwrap_or_default();
-                opts.dry_run = v == "dry_run";
-                opts.only_valid = v == "only_valid";
-            }
-            _ => {}
-        }
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+    let (file, opts) = super::read_upload(mp).await;
+    let Some(bytes) = file else {
         let mut r = with_page(
             &rc,
             &import_page::<R>(&rc, None, Some(rc.tr.t("err-import-no-file").to_owned())),

@@ -387,7 +387,10 @@ async fn dashboard_numbers_match_an_independent_recomputation() {
     }
     values.push(station(&j_district(&t, &tok).await));
     assert!(values[0] < values[1] && values[1] < values[2], "{values:?}");
-    assert!(page.body.contains(&format!(">{}</th>", year - 2)), "trend table");
+    assert!(
+        page.body.contains(&format!(">{}</th>", year - 2)),
+        "trend table"
+    );
 }
 
 async fn j_district(t: &T, tok: &str) -> Value {
@@ -492,23 +495,11 @@ async fn generated_registries_match_an_independent_recomputation() {
     let t = T::new().await;
     generated_county(&t, "320402", 7, true, false).await;
     generated_county(&t, "320411", 11, false, true).await;
-    let ctx = sanshe_app::Ctx::cli();
     let mut toks = Vec::new();
     for county in ["320402", "320411"] {
         let name = format!("gen{county}");
-        sanshe_app::accounts::create_user(
-            &t.app,
-            &ctx,
-            &sanshe_app::accounts::NewUserInput {
-                username: name.clone(),
-                display_name: name.clone(),
-                role: "district_admin".into(),
-                scope: Some(county.into()),
-                password: sanshe_app::demo::DEMO_PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+        t.add_user(&name, "district_admin", Some(county.into()))
+            .await;
         toks.push((county, t.token_for(&name).await));
     }
     let mut year = 0;
@@ -1596,19 +1587,8 @@ async fn facility_photos_through_pages_and_api() {
     .unwrap()
     .get(0);
     drop(c);
-    sanshe_app::accounts::create_user(
-        &t.app,
-        &sanshe_app::Ctx::cli(),
-        &sanshe_app::accounts::NewUserInput {
-            username: "neighbour".into(),
-            display_name: "邻社区".into(),
-            role: "community_staff".into(),
-            scope: Some(other),
-            password: sanshe_app::demo::DEMO_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    t.add_user("neighbour", "community_staff", Some(other))
+        .await;
     let ntok = t.token_for("neighbour").await;
     let r = t
         .api_raw(
@@ -1825,19 +1805,7 @@ async fn cpd_hours_are_imported_from_an_attendance_sheet() {
     .unwrap()
     .get(0);
     drop(c);
-    sanshe_app::accounts::create_user(
-        &t.app,
-        &sanshe_app::Ctx::cli(),
-        &sanshe_app::accounts::NewUserInput {
-            username: "street2".into(),
-            display_name: "另一街道".into(),
-            role: "street_staff".into(),
-            scope: Some(other),
-            password: sanshe_app::demo::DEMO_PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    t.add_user("street2", "street_staff", Some(other)).await;
     let otok = t.token_for("street2").await;
     let one = format!("身份证号,培训日期,学时,培训内容\n{a},2025-10-01,2,越界测试\n");
     let r = t
