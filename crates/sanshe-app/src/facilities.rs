@@ -260,11 +260,8 @@ impl Registry for Facilities {
         r: &FacilityRow,
     ) -> Result<Vec<Section>, AppError> {
         let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-        let w = WeekHours::parse(&r.hours).unwrap_or_default();
-        let hours = Section {
-            title_key: "facility-hours-title",
-            headers: vec!["col-day", "f-hours"],
-            rows: days
+        let rows = match WeekHours::parse(&r.hours) {
+            Ok(w) => days
                 .iter()
                 .zip(w.days.iter())
                 .map(|(d, h)| {
@@ -277,6 +274,13 @@ impl Registry for Facilities {
                     vec![format!("day-{d}"), h]
                 })
                 .collect(),
+            // Stored before today's rules: shown as it is rather than as seven closed days.
+            Err(_) => vec![vec!["f-hours".to_owned(), r.hours.clone()]],
+        };
+        let hours = Section {
+            title_key: "facility-hours-title",
+            headers: vec!["col-day", "f-hours"],
+            rows,
             links: vec![],
             delete_links: vec![],
             export: None,

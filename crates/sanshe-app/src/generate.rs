@@ -629,7 +629,7 @@ pub async fn registries(
                             provider: Some("常州市社会工作协会".into()),
                         },
                     )
-                    .await?;
+                    .await?; // a repeated date and topic is simply not added twice
                 }
                 if rng.chance(40) {
                     sanshe_store::workers::add_subsidy(

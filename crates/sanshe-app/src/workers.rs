@@ -664,7 +664,10 @@ pub async fn add_cpd(
             provider,
         },
     )
-    .await?;
+    .await?
+    .ok_or_else(|| {
+        AppError::Conflict(FieldError::new("topic", "err-cpd-duplicate").arg("date", &date))
+    })?;
     sanshe_store::audit::append(
         &mut tx,
         &ctx.audit_entry(
@@ -742,22 +745,28 @@ pub static CPD_FIELDS: [crate::registry::Field; 5] = [
     field_a(
         "id_number",
         "身份证号",
-        &["身份证号码", "公民身份号码", "证件号码"],
+        &["身份证号码", "公民身份号码", "证件号码", "身份证"],
         true,
         Input::Secret,
     ),
-    field_a("date", "培训日期", &["日期", "学习日期"], true, Input::Date),
+    field_a(
+        "date",
+        "培训日期",
+        &["日期", "学习日期", "培训时间"],
+        true,
+        Input::Date,
+    ),
     field_a(
         "hours",
         "学时",
-        &["学时数", "继续教育学时", "培训学时"],
+        &["学时数", "继续教育学时", "培训学时", "课时"],
         true,
         Input::Decimal,
     ),
     field_a(
         "topic",
         "培训内容",
-        &["课程名称", "培训主题", "内容"],
+        &["课程名称", "培训主题", "内容", "课程"],
         true,
         Input::Text(200),
     ),
@@ -796,14 +805,32 @@ pub async fn import_cpd(
         }
     };
     report.total_rows = sheet.rows.len();
+    let today = crate::registry::today_tuple();
+    // Only the people on the sheet are looked up (by blind index), and only their ledgers.
+    let mut blinds: Vec<String> = Vec::new();
+    for row in &sheet.rows {
+        if let Ok(id) = CitizenId::parse(&cell::fix_excel_id(row.get(0)), today) {
+            blinds.push(
+                app.pii
+                    .blind("id", id.as_str())
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+        }
+    }
+    blinds.sort();
+    blinds.dedup();
     let mut conn = app.db.acquire().await?;
-    let workers: HashMap<String, store::ReachKey> = store::reach_keys(&mut conn)
+    let workers: HashMap<String, store::ReachKey> = store::reach_keys(&mut conn, &blinds)
         .await?
         .into_iter()
         .map(|k| (k.0.clone(), k))
         .collect();
-    let mut existing: std::collections::HashSet<(i64, String, String)> =
-        store::cpd_keys(&mut conn).await?.into_iter().collect();
+    let ids: Vec<i64> = workers.values().map(|k| k.1).collect();
+    let existing: std::collections::HashSet<(i64, String, String)> =
+        store::cpd_keys(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .collect();
     drop(conn);
     let col = |field: &str| -> String {
         spec.iter()
@@ -811,7 +838,6 @@ pub async fn import_cpd(
             .map(|i| sheet.header(&spec, i))
             .unwrap_or_default()
     };
-    let today = crate::registry::today_tuple();
     let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
     let mut valid: Vec<store::CpdEntry> = Vec::new();
     for row in &sheet.rows {
@@ -829,13 +855,9 @@ pub async fn import_cpd(
                     {
                         Some(*wid)
                     }
-                    Some(_) => {
-                        report
-                            .issues
-                            .push(RowIssue::new(row.line, "", "err-row-out-of-scope"));
-                        continue;
-                    }
-                    None => {
+                    // Registered but not the importer's, or not registered: the same
+                    // answer, so a sheet cannot probe who is registered elsewhere.
+                    _ => {
                         errs.push(FieldError::new("id_number", "err-worker-not-found"));
                         None
                     }
@@ -897,18 +919,25 @@ pub async fn import_cpd(
     }
     let mut tx = app.db.begin().await?;
     let mut hours = 0;
+    let (mut first, mut last) = (None, 0);
     for e in &valid {
-        store::add_cpd(&mut tx, e).await?;
-        hours += e.hours_tenths;
-        existing.insert((e.worker_id, e.entry_date.clone(), e.topic.clone()));
+        match store::add_cpd(&mut tx, e).await? {
+            Some(id) => {
+                first.get_or_insert(id);
+                last = id;
+                hours += e.hours_tenths;
+                report.inserted += 1;
+            }
+            // Recorded by someone else since the check: not counted twice.
+            None => report.existing_rows += 1,
+        }
     }
-    report.inserted = valid.len();
     sanshe_store::audit::append(
         &mut tx,
         &ctx.audit_entry(
             "social_worker.cpd_import",
-            "social_worker",
-            None,
+            "cpd_entry",
+            first.map(|f| format!("{f}-{last}")),
             crate::registry::import_summary(
                 &format!("CPD entries, {:.1} h", hours as f64 / 10.0),
                 &report,

@@ -14,3 +14,10 @@ ALTER TABLE worker_subsidies ADD COLUMN area_code TEXT;
 UPDATE worker_subsidies SET area_code =
     (SELECT w.area_code FROM social_workers w WHERE w.id = worker_subsidies.worker_id);
 CREATE INDEX worker_subsidies_area_idx ON worker_subsidies(area_code);
+
+-- CPD hours are recorded once per person, date and training: a sheet imported twice, or a
+-- form submitted twice, must not count the hours twice. Exact repeats recorded before this
+-- rule (possible only in generated demo data) are dropped first, keeping the earliest.
+DELETE FROM cpd_entries WHERE id NOT IN
+    (SELECT MIN(id) FROM cpd_entries GROUP BY worker_id, entry_date, topic);
+CREATE UNIQUE INDEX cpd_entries_once_idx ON cpd_entries(worker_id, entry_date, topic);

@@ -68,8 +68,10 @@ const SELECT: &str = "SELECT w.id, w.name, w.id_cipher, w.id_masked, w.phone_cip
     w.committee_member, w.fulltime, w.project_staff, w.status, w.user_id, w.demo, w.updated_at, \
     (SELECT MAX(r.end_date) FROM worker_registrations r WHERE r.worker_id = w.id) AS registration_end, \
     (SELECT CAST(COALESCE(SUM(c.hours_tenths), 0) AS BIGINT) FROM cpd_entries c \
-       JOIN worker_registrations r ON r.worker_id = c.worker_id \
-       WHERE c.worker_id = w.id AND r.start_date <= $1 AND r.end_date >= $1 \
+       JOIN worker_registrations r ON r.id = (SELECT r2.id FROM worker_registrations r2 \
+         WHERE r2.worker_id = w.id AND r2.start_date <= $1 AND r2.end_date >= $1 \
+         ORDER BY r2.start_date DESC, r2.id DESC LIMIT 1) \
+       WHERE c.worker_id = w.id \
        AND c.entry_date >= r.start_date AND c.entry_date <= r.end_date) AS cpd_tenths \
     FROM social_workers w LEFT JOIN areas a ON a.code = w.area_code \
     LEFT JOIN organizations o ON o.id = w.employer_org_id";
@@ -185,11 +187,16 @@ fn filter_where(f: &WorkerFilter, today: &str) -> Where {
     }
     if let Some((a, m, h)) = f.cpd_short {
         w.push(
-            "w.cert_level <> 'none' AND EXISTS (SELECT 1 FROM worker_registrations r \
+            // The current period is the latest one running today (a renewal entered early
+            // overlaps the old one; hours are never counted twice).
+            "w.status = 'active' AND w.cert_level <> 'none' \
+             AND EXISTS (SELECT 1 FROM worker_registrations r \
                WHERE r.worker_id = w.id AND r.start_date <= ? AND r.end_date >= ?) \
              AND (SELECT COALESCE(SUM(c.hours_tenths), 0) FROM cpd_entries c \
-               JOIN worker_registrations r ON r.worker_id = c.worker_id \
-               WHERE c.worker_id = w.id AND r.start_date <= ? AND r.end_date >= ? \
+               JOIN worker_registrations r ON r.id = (SELECT r2.id FROM worker_registrations r2 \
+                 WHERE r2.worker_id = w.id AND r2.start_date <= ? AND r2.end_date >= ? \
+                 ORDER BY r2.start_date DESC, r2.id DESC LIMIT 1) \
+               WHERE c.worker_id = w.id \
                AND c.entry_date >= r.start_date AND c.entry_date <= r.end_date) \
              < CASE w.cert_level WHEN 'assistant' THEN ? WHEN 'intermediate' THEN ? ELSE ? END",
             vec![s(today), s(today), s(today), s(today), i(a), i(m), i(h)],
@@ -439,10 +446,13 @@ pub async fn cpd_entries(conn: &mut Conn, worker_id: i64) -> Result<Vec<CpdEntry
         .collect()
 }
 
-pub async fn add_cpd(conn: &mut Conn, e: &CpdEntry) -> Result<i64, StoreError> {
+/// Records CPD hours; `None` when the same person, date and training is already recorded
+/// (the entry is not added twice).
+pub async fn add_cpd(conn: &mut Conn, e: &CpdEntry) -> Result<Option<i64>, StoreError> {
     let row = sqlx::query(
         "INSERT INTO cpd_entries (worker_id, entry_date, hours_tenths, topic, provider, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+         VALUES ($1,$2,$3,$4,$5,$6) \
+         ON CONFLICT (worker_id, entry_date, topic) DO NOTHING RETURNING id",
     )
     .bind(e.worker_id)
     .bind(&e.entry_date)
@@ -450,9 +460,9 @@ pub async fn add_cpd(conn: &mut Conn, e: &CpdEntry) -> Result<i64, StoreError> {
     .bind(&e.topic)
     .bind(&e.provider)
     .bind(crate::audit::now())
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -703,38 +713,51 @@ pub async fn phone_blind_of(conn: &mut Conn, id: i64) -> Result<Option<String>, 
 /// the importer may write to them: (blind index, id, user id, employer id, area code).
 pub type ReachKey = (String, i64, Option<i64>, Option<i64>, Option<String>);
 
-pub async fn reach_keys(conn: &mut Conn) -> Result<Vec<ReachKey>, StoreError> {
-    let rows =
-        sqlx::query("SELECT id, id_blind, user_id, employer_org_id, area_code FROM social_workers")
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
+pub async fn reach_keys(conn: &mut Conn, blinds: &[String]) -> Result<Vec<ReachKey>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in blinds.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, id_blind, user_id, employer_org_id, area_code FROM social_workers \
+             WHERE id_blind IN ({})",
+            marks.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for b in chunk {
+            q = q.bind(b.as_str());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push((
                 r.try_get("id_blind")?,
                 r.try_get("id")?,
                 r.try_get("user_id")?,
                 r.try_get("employer_org_id")?,
                 r.try_get("area_code")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+            ));
+        }
+    }
+    Ok(out)
 }
 
-/// Every CPD entry's key (worker id, date, topic), for duplicate checks on import.
-pub async fn cpd_keys(conn: &mut Conn) -> Result<Vec<(i64, String, String)>, StoreError> {
-    let rows = sqlx::query("SELECT worker_id, entry_date, topic FROM cpd_entries")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
+/// The CPD entry keys (worker id, date, topic) of the given workers, for duplicate checks.
+pub async fn cpd_keys(
+    conn: &mut Conn,
+    workers: &[i64],
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in workers.chunks(500) {
+        let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT worker_id, entry_date, topic FROM cpd_entries WHERE worker_id IN ({})",
+            ids.join(",")
+        );
+        for r in sqlx::query(&sql).fetch_all(&mut *conn).await? {
+            out.push((
                 r.try_get("worker_id")?,
                 r.try_get("entry_date")?,
                 r.try_get("topic")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+            ));
+        }
+    }
+    Ok(out)
 }

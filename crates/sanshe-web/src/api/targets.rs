@@ -400,12 +400,14 @@ pub async fn add_cpd(
     Ok(Json(Created { id }))
 }
 
-/// Import CPD hours from an attendance sheet (XLSX, or CSV in UTF-8 or GB18030) with the
-/// columns 身份证号, 培训日期, 学时, 培训内容, 培训机构 (English headers `id_number`, `date`,
-/// `hours`, `topic`, `provider` accepted). Nothing is written unless every row is valid,
-/// unless `only_valid=true`.
+/// Import CPD hours from an attendance sheet.
+///
+/// The body is the file: XLSX, or CSV in UTF-8 or GB18030, with the columns 身份证号, 培训日期,
+/// 学时, 培训内容, 培训机构 (English headers `id_number`, `date`, `hours`, `topic`, `provider`
+/// accepted). Nothing is written unless every row is valid, unless `only_valid=true`; the
+/// same person, date and training is recorded once.
 #[utoipa::path(post, operation_id = "workers_import_cpd", path = "/api/v1/social-workers/cpd/import", tag = "registries", security(("bearer" = [])),
-    params(super::areas::ImportQuery), request_body(content = String, content_type = "text/csv"),
+    params(super::areas::ImportQuery), request_body(content = super::photos::Binary, content_type = "application/octet-stream"),
     responses((status = 200, body = super::areas::ImportReport, description = "Every row valid (written unless dry run)"),
         (status = 422, body = super::areas::ImportReport, description = "Some rows invalid; see issues"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]

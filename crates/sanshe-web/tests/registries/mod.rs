@@ -1782,6 +1782,16 @@ async fn cpd_hours_are_imported_from_an_attendance_sheet() {
         "{j}"
     );
     assert_eq!(entries().await, before + 2);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let tenths: i64 = sqlx::query(
+        "SELECT CAST(SUM(hours_tenths) AS BIGINT) FROM cpd_entries WHERE topic = '社区营造实务'",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .get(0);
+    drop(c);
+    assert_eq!(tenths, 120, "6 h and full-width ６ h");
     // The same sheet again: already recorded, nothing doubled.
     let r = t
         .api_raw(
@@ -1818,7 +1828,7 @@ async fn cpd_hours_are_imported_from_an_attendance_sheet() {
         .await;
     assert_eq!(
         r.json()["issues"][0]["code"],
-        "err-row-out-of-scope",
+        "err-worker-not-found",
         "{}",
         r.body
     );
@@ -1882,65 +1892,131 @@ async fn cpd_hours_are_imported_from_an_attendance_sheet() {
 
 #[tokio::test]
 async fn the_cpd_shortfall_filter_matches_the_ledgers() {
-    // Certified workers in a current registration period with fewer CPD hours in it than
-    // their level requires (72 h assistant, 90 h intermediate and senior by default),
-    // recomputed here from raw rows.
+    // Active certified workers in a current registration period with fewer CPD hours in it
+    // than their level requires (72 h assistant, 90 h intermediate and senior by default),
+    // recomputed here from raw rows. The current period is the latest one running today.
     let t = T::new().await;
     let tok = t.token_for("district").await;
     let today = sanshe_app::registry::today();
+    type Regs = Vec<(i64, i64, String, String)>;
+    let load = || async {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let workers: Vec<(i64, String, String)> = sqlx::query(
+            "SELECT id, cert_level, status FROM social_workers WHERE area_code LIKE '320412100%'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("id"), r.get("cert_level"), r.get("status")))
+        .collect();
+        let regs: Regs =
+            sqlx::query("SELECT id, worker_id, start_date, end_date FROM worker_registrations")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r.get("id"),
+                        r.get("worker_id"),
+                        r.get("start_date"),
+                        r.get("end_date"),
+                    )
+                })
+                .collect();
+        let cpd: Vec<(i64, String, i64)> =
+            sqlx::query("SELECT worker_id, entry_date, hours_tenths FROM cpd_entries")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r.get("worker_id"),
+                        r.get("entry_date"),
+                        r.get("hours_tenths"),
+                    )
+                })
+                .collect();
+        (workers, regs, cpd)
+    };
+    let current = |regs: &Regs, id: i64| -> Option<(String, String)> {
+        regs.iter()
+            .filter(|(_, w, s, e)| *w == id && *s <= today && *e >= today)
+            .max_by(|a, b| (&a.2, a.0).cmp(&(&b.2, b.0)))
+            .map(|(_, _, s, e)| (s.clone(), e.clone()))
+    };
+    let hours = |cpd: &Vec<(i64, String, i64)>, id: i64, (s, e): &(String, String)| -> i64 {
+        cpd.iter()
+            .filter(|(w, d, _)| *w == id && d >= s && d <= e)
+            .map(|x| x.2)
+            .sum()
+    };
+    // An assistant-level worker just short of 72 h, renewed early: the old and the new
+    // period overlap today; counting the hours in both would wrongly clear them.
+    let (workers, regs, cpd) = load().await;
+    let (w, period) = workers
+        .iter()
+        .filter(|(_, l, st)| l == "assistant" && st == "active")
+        .find_map(|(id, _, _)| {
+            current(&regs, *id)
+                .filter(|p| hours(&cpd, *id, p) < 700)
+                .map(|p| (*id, p))
+        })
+        .expect("an assistant-level worker with few hours");
     let mut c = t.app.db.acquire().await.unwrap();
-    let workers: Vec<(i64, String)> =
-        sqlx::query("SELECT id, cert_level FROM social_workers WHERE area_code LIKE '320412100%'")
-            .fetch_all(&mut *c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.get("id"), r.get("cert_level")))
-            .collect();
-    let regs: Vec<(i64, String, String)> =
-        sqlx::query("SELECT worker_id, start_date, end_date FROM worker_registrations")
-            .fetch_all(&mut *c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.get("worker_id"), r.get("start_date"), r.get("end_date")))
-            .collect();
-    let cpd: Vec<(i64, String, i64)> =
-        sqlx::query("SELECT worker_id, entry_date, hours_tenths FROM cpd_entries")
-            .fetch_all(&mut *c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r.get("worker_id"),
-                    r.get("entry_date"),
-                    r.get("hours_tenths"),
-                )
-            })
-            .collect();
+    let have = hours(&cpd, w, &period);
+    sanshe_store::workers::add_cpd(
+        &mut c,
+        &sanshe_store::workers::CpdEntry {
+            id: 0,
+            worker_id: w,
+            entry_date: period.0.clone(),
+            hours_tenths: 710 - have,
+            topic: "重叠测试".into(),
+            provider: None,
+        },
+    )
+    .await
+    .unwrap()
+    .expect("a new entry");
+    let earlier = format!(
+        "{}{}",
+        period.0[..4].parse::<i32>().unwrap() - 1,
+        &period.0[4..]
+    );
+    sanshe_store::workers::add_registration(
+        &mut c,
+        &sanshe_store::workers::Registration {
+            id: 0,
+            worker_id: w,
+            start_date: earlier,
+            end_date: period.1.clone(),
+            number: None,
+        },
+    )
+    .await
+    .unwrap();
     drop(c);
+    let (workers, regs, cpd) = load().await;
     let mut expected: HashSet<i64> = HashSet::new();
-    for (id, level) in &workers {
+    for (id, level, status) in &workers {
         let need = match level.as_str() {
             "assistant" => 720,
             "intermediate" | "senior" => 900,
             _ => continue,
         };
-        for (_, s, e) in regs
-            .iter()
-            .filter(|(w, s, e)| w == id && *s <= today && *e >= today)
-        {
-            let got: i64 = cpd
-                .iter()
-                .filter(|(w, d, _)| w == id && d >= s && d <= e)
-                .map(|x| x.2)
-                .sum();
-            if got < need {
+        if status != "active" {
+            continue;
+        }
+        if let Some(p) = current(&regs, *id) {
+            if hours(&cpd, *id, &p) < need {
                 expected.insert(*id);
             }
         }
     }
+    assert!(expected.contains(&w), "71 h of 72 is short");
     let mut got: HashSet<i64> = HashSet::new();
     let mut page = 1;
     loop {
@@ -1963,12 +2039,21 @@ async fn the_cpd_shortfall_filter_matches_the_ledgers() {
         }
         page += 1;
     }
-    assert!(!expected.is_empty(), "the demo has workers short of hours");
-    assert!(expected.len() < workers.len(), "and workers who are not");
+    assert!(
+        expected.len() < workers.len(),
+        "and workers who are not short"
+    );
     assert_eq!(got, expected);
-    // The page offers the filter.
+    // The page offers the filter, and shows the hours of the current period.
     let mut s = t.login("district").await;
     let l = t.get(&mut s, "/workers?cpd_short=true").await;
     assert_eq!(l.status, StatusCode::OK);
     assert!(l.body.contains("继续教育学时不足"));
+    // The hours shown for the current period count each entry once (71 h, not 142 h).
+    let mut c = t.app.db.acquire().await.unwrap();
+    let row = sanshe_store::workers::get(&mut c, w, &today)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.cpd_tenths, 710);
 }
