@@ -702,7 +702,7 @@ pub async fn fund_ledger(
     app: &App,
     ctx: &Ctx,
     org_id: i64,
-) -> Result<(OrgRow, Vec<store::FundEntry>), AppError> {
+) -> Result<Vec<store::FundEntry>, AppError> {
     let org = crate::registry::get::<Orgs>(app, ctx, org_id).await?;
     if org.kind != "foundation" {
         return Err(AppError::NotFound);
@@ -721,7 +721,7 @@ pub async fn fund_ledger(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok((org, entries))
+    Ok(entries)
 }
 
 // ---- incubation bases and federations ---------------------------------------------------------

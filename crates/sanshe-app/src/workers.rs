@@ -806,17 +806,24 @@ pub async fn import_cpd(
     };
     report.total_rows = sheet.rows.len();
     let today = crate::registry::today_tuple();
-    // Only the people on the sheet are looked up (by blind index), and only their ledgers.
-    let mut blinds: Vec<String> = Vec::new();
+    // Each row's ID number checked once, to its blind index; only the people on the sheet
+    // are looked up, and only their ledgers.
+    let mut row_blinds: Vec<Result<String, FieldError>> = Vec::new();
     for row in &sheet.rows {
-        if let Ok(id) = CitizenId::parse(&cell::fix_excel_id(row.get(0)), today) {
-            blinds.push(
-                app.pii
+        row_blinds.push(
+            match CitizenId::parse(&cell::fix_excel_id(row.get(0)), today) {
+                Ok(id) => Ok(app
+                    .pii
                     .blind("id", id.as_str())
-                    .map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-        }
+                    .map_err(|e| AppError::Internal(e.to_string()))?),
+                Err(mut e) => {
+                    e.field = "id_number".into();
+                    Err(e)
+                }
+            },
+        );
     }
+    let mut blinds: Vec<String> = row_blinds.iter().flatten().cloned().collect();
     blinds.sort();
     blinds.dedup();
     let mut conn = app.db.acquire().await?;
@@ -840,31 +847,21 @@ pub async fn import_cpd(
     };
     let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
     let mut valid: Vec<store::CpdEntry> = Vec::new();
-    for row in &sheet.rows {
+    for (row, blind) in sheet.rows.iter().zip(row_blinds) {
         let mut errs: Vec<FieldError> = Vec::new();
-        let raw_id = cell::fix_excel_id(row.get(0));
-        let worker = match CitizenId::parse(&raw_id, today) {
-            Ok(id) => {
-                let blind = app
-                    .pii
-                    .blind("id", id.as_str())
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                match workers.get(&blind) {
-                    Some((_, wid, user, employer, area))
-                        if reach(actor, *user, *employer, area.as_deref()) =>
-                    {
-                        Some(*wid)
-                    }
-                    // Registered but not the importer's, or not registered: the same
-                    // answer, so a sheet cannot probe who is registered elsewhere.
-                    _ => {
-                        errs.push(FieldError::new("id_number", "err-worker-not-found"));
-                        None
-                    }
-                }
+        let worker = match blind.map(|b| workers.get(&b)) {
+            Ok(Some((_, wid, user, employer, area)))
+                if reach(actor, *user, *employer, area.as_deref()) =>
+            {
+                Some(*wid)
             }
-            Err(mut e) => {
-                e.field = "id_number".into();
+            // Registered but not the importer's, or not registered: the same answer, so a
+            // sheet cannot probe who is registered elsewhere.
+            Ok(_) => {
+                errs.push(FieldError::new("id_number", "err-worker-not-found"));
+                None
+            }
+            Err(e) => {
                 errs.push(e);
                 None
             }

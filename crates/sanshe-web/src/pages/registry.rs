@@ -974,7 +974,7 @@ pub async fn fund_export(rc: Rc, Path((id, format)): Path<(i64, String)>) -> Pag
     if !matches!(format.as_str(), "csv" | "xlsx") {
         return Err(PageError::new(AppError::NotFound, &rc));
     }
-    let (_, entries) = sanshe_app::orgs::fund_ledger(&rc.app, &rc.ctx, id)
+    let entries = sanshe_app::orgs::fund_ledger(&rc.app, &rc.ctx, id)
         .await
         .page(&rc)?;
     let t = |k: &str| rc.tr.t(k).to_owned();
