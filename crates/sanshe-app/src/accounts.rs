@@ -2,6 +2,7 @@
 
 use crate::authz::{self, Perm};
 use crate::security::{constant_time_eq, hash_password, random_hex, sm3_hex, verify_password};
+use crate::uow::Uow;
 use crate::{Actor, App, AppError, Ctx};
 use sanshe_domain::role::ScopeKind;
 use sanshe_domain::{AreaCode, FieldError, Role, Scope};
@@ -35,10 +36,9 @@ pub fn actor_from_user(u: &UserRow, max_age_days: i64) -> Result<Actor, AppError
     })
 }
 
+/// Records an event that changes nothing else (a denial), as its own unit of work.
 async fn audit(app: &App, e: audit_store::NewAuditEntry) -> Result<(), AppError> {
-    let mut c = app.db.acquire().await?;
-    audit_store::append(&mut c, &e).await?;
-    Ok(())
+    Uow::begin(app).await?.commit(e).await
 }
 
 /// A new session: the cookie value (given to the browser only) and its CSRF token.
@@ -66,8 +66,16 @@ pub async fn login(
         }
         return Err(AppError::Invalid(errs));
     }
-    let mut c = app.db.acquire().await?;
-    let user = users::by_username(&mut c, username).await?;
+    // The password is checked before the write transaction starts: on SQLite writes queue
+    // on one connection, and argon2 must not hold the queue.
+    let user = {
+        let mut r = app.db.acquire().await?;
+        users::by_username(&mut r, username).await?
+    };
+    let password_ok = user
+        .as_ref()
+        .is_some_and(|u| verify_password(password, &u.password_hash));
+    let mut c = Uow::begin(app).await?;
     let t = now();
     let fail = |reason: &str| {
         ctx.audit_entry(
@@ -80,42 +88,41 @@ pub async fn login(
     };
     let Some(user) = user else {
         users::add_login_failure(&mut c, username, ctx.client.as_deref()).await?;
-        audit_store::append(&mut c, &fail("unknown user")).await?;
+        c.commit(fail("unknown user")).await?;
         return Err(AppError::BadCredentials);
     };
     if user.locked {
-        audit_store::append(&mut c, &fail("account locked by administrator")).await?;
+        c.commit(fail("account locked by administrator")).await?;
         return Err(AppError::AccountLocked);
     }
     if let Some(until) = user.locked_until.filter(|u| *u > t) {
-        audit_store::append(&mut c, &fail("account in lockout")).await?;
+        c.commit(fail("account in lockout")).await?;
         return Err(AppError::LockedOut(until));
     }
-    if !verify_password(password, &user.password_hash) {
+    if !password_ok {
         users::add_login_failure(&mut c, username, ctx.client.as_deref()).await?;
         let since = t - s.lockout_window_minutes * 60;
         let n = users::count_login_failures(&mut c, username, since).await?;
-        audit_store::append(&mut c, &fail(&format!("wrong password ({n} in window)"))).await?;
+        let failed = fail(&format!("wrong password ({n} in window)"));
         if n >= s.lockout_threshold {
+            c.audit(&failed).await?;
             let until = t + s.lockout_minutes * 60;
             users::set_locked_until(&mut c, user.id, until).await?;
             users::clear_login_failures(&mut c, username).await?;
-            audit_store::append(
-                &mut c,
-                &ctx.audit_entry(
-                    "lockout",
-                    "user",
-                    Some(user.id.to_string()),
-                    format!(
-                        "{username} locked out for {} minutes after {n} failures",
-                        s.lockout_minutes
-                    ),
-                    "success",
+            c.commit(ctx.audit_entry(
+                "lockout",
+                "user",
+                Some(user.id.to_string()),
+                format!(
+                    "{username} locked out for {} minutes after {n} failures",
+                    s.lockout_minutes
                 ),
-            )
+                "success",
+            ))
             .await?;
             return Err(AppError::LockedOut(until));
         }
+        c.commit(failed).await?;
         return Err(AppError::BadCredentials);
     }
     users::clear_login_failures(&mut c, username).await?;
@@ -136,37 +143,26 @@ pub async fn login(
         actor: Some(actor.clone()),
         ..ctx.clone()
     };
-    audit_store::append(
-        &mut c,
-        &ok.audit_entry(
-            "login",
-            "user",
-            Some(user.id.to_string()),
-            "login".into(),
-            "success",
-        ),
-    )
+    c.commit(ok.audit_entry(
+        "login",
+        "user",
+        Some(user.id.to_string()),
+        "login".into(),
+        "success",
+    ))
     .await?;
     Ok(NewSession { token, csrf, actor })
 }
 
 pub async fn logout(app: &App, ctx: &Ctx, token: &str) -> Result<(), AppError> {
-    let mut c = app.db.acquire().await?;
+    let mut c = Uow::begin(app).await?;
     sessions::delete(&mut c, &sm3_hex(token)).await?;
-    if let Some(a) = &ctx.actor {
-        audit_store::append(
-            &mut c,
-            &ctx.audit_entry(
-                "logout",
-                "user",
-                a.user_id.map(|i| i.to_string()),
-                "logout".into(),
-                "success",
-            ),
-        )
-        .await?;
-    }
-    Ok(())
+    let (who, summary) = match &ctx.actor {
+        Some(a) => (a.user_id.map(|i| i.to_string()), "logout"),
+        None => (None, "logout of a session that had already ended"),
+    };
+    c.commit(ctx.audit_entry("logout", "user", who, summary.into(), "success"))
+        .await
 }
 
 /// Resolves a session cookie to its actor and CSRF token; expired or idle sessions are
@@ -179,7 +175,11 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
     };
     let t = now();
     if sess.expires_at < t || sess.last_seen + app.settings.session_idle_minutes * 60 < t {
-        sessions::delete(&mut c, &hash).await?;
+        // Bookkeeping, not a change anyone asked for: best effort, never a failed request
+        // (on SQLite it may wait behind a long import's write transaction).
+        if let Err(e) = sessions::delete(&mut c, &hash).await {
+            tracing::warn!(error = %e, "could not remove an expired session");
+        }
         return Ok(None);
     }
     let Some(user) = users::get(&mut c, sess.user_id).await? else {
@@ -189,7 +189,9 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
         return Ok(None);
     }
     if t - sess.last_seen >= 30 {
-        sessions::touch(&mut c, &hash).await?;
+        if let Err(e) = sessions::touch(&mut c, &hash).await {
+            tracing::warn!(error = %e, "could not record session activity");
+        }
     }
     Ok(Some((
         actor_from_user(&user, app.settings.password_max_age_days)?,
@@ -218,7 +220,9 @@ pub async fn resolve_token(app: &App, token: &str) -> Result<Option<Actor>, AppE
         return Ok(None);
     }
     if row.last_used_at.is_none_or(|l| t - l >= 60) {
-        tokens::touch(&mut c, row.id).await?;
+        if let Err(e) = tokens::touch(&mut c, row.id).await {
+            tracing::warn!(error = %e, "could not record token use");
+        }
     }
     // API tokens do not expire with the password; the password-age rule applies to logins.
     let mut actor = actor_from_user(&user, 0)?;
@@ -310,7 +314,7 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
         errs.push(FieldError::new("display_name", "err-too-long").arg("max", 64));
     }
     let role = Role::parse(input.role.trim());
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let mut scope = (None, None);
     match role {
         None => errs.push(FieldError::new("role", "err-role-unknown")),
@@ -366,21 +370,17 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
         .clone()
         .or(scope.1.map(|i| format!("org {i}")))
         .unwrap_or_else(|| "-".into());
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "user.create",
-            "user",
-            Some(id.to_string()),
-            format!(
-                "created {username} ({display}) role={} scope={scope_desc}",
-                role.as_str()
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "user.create",
+        "user",
+        Some(id.to_string()),
+        format!(
+            "created {username} ({display}) role={} scope={scope_desc}",
+            role.as_str()
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(id)
 }
 
@@ -413,7 +413,7 @@ async fn target_user(tx: &mut sanshe_store::Conn, id: i64) -> Result<UserRow, Ap
 pub async fn set_locked(app: &App, ctx: &Ctx, id: i64, locked: bool) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::UserManage)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let u = target_user(&mut tx, id).await?;
     if actor.user_id == Some(id) {
         return Err(AppError::invalid(FieldError::new("user", "err-self-lock")));
@@ -425,25 +425,21 @@ pub async fn set_locked(app: &App, ctx: &Ctx, id: i64, locked: bool) -> Result<(
         users::clear_login_failures(&mut tx, &u.username).await?;
     }
     let action = if locked { "user.lock" } else { "user.unlock" };
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            action,
-            "user",
-            Some(id.to_string()),
-            format!("{action} {}", u.username),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        action,
+        "user",
+        Some(id.to_string()),
+        format!("{action} {}", u.username),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
 pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::UserManage)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let u = target_user(&mut tx, id).await?;
     if !actor.is_cli
         && Role::parse(&u.role).is_some_and(Role::is_admin)
@@ -458,18 +454,14 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Re
         .map_err(AppError::invalid)?;
     users::set_password(&mut tx, id, &hash_password(password)?).await?;
     sessions::delete_for_user(&mut tx, id).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "user.reset_password",
-            "user",
-            Some(id.to_string()),
-            format!("password reset for {}", u.username),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "user.reset_password",
+        "user",
+        Some(id.to_string()),
+        format!("password reset for {}", u.username),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -485,7 +477,7 @@ pub async fn change_role(
     if actor.user_id == Some(id) {
         return Err(AppError::invalid(FieldError::new("role", "err-self-role")));
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let u = target_user(&mut tx, id).await?;
     let r = Role::parse(role.trim())
         .ok_or_else(|| AppError::invalid(FieldError::new("role", "err-role-unknown")))?;
@@ -494,13 +486,11 @@ pub async fn change_role(
         .map_err(AppError::invalid)?;
     users::set_role(&mut tx, id, r.as_str(), area.as_deref(), org).await?;
     sessions::delete_for_user(&mut tx, id).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "user.change_role",
-            "user",
-            Some(id.to_string()),
-            format!(
+    tx.commit(ctx.audit_entry(
+        "user.change_role",
+        "user",
+        Some(id.to_string()),
+        format!(
                 "{}: role {} → {} scope={}",
                 u.username,
                 u.role,
@@ -508,11 +498,9 @@ pub async fn change_role(
                 area.or(org.map(|o| format!("org {o}")))
                     .unwrap_or_else(|| "-".into())
             ),
-            "success",
-        ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -524,7 +512,7 @@ pub async fn change_own_password(
 ) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     let id = actor.user_id.ok_or(AppError::Forbidden)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let u = target_user(&mut tx, id).await?;
     if !verify_password(current, &u.password_hash) {
         return Err(AppError::invalid(FieldError::new(
@@ -548,18 +536,14 @@ pub async fn change_own_password(
             })
         })?;
     users::set_password(&mut tx, id, &hash_password(new)?).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "user.change_password",
-            "user",
-            Some(id.to_string()),
-            "own password changed".into(),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "user.change_password",
+        "user",
+        Some(id.to_string()),
+        "own password changed".into(),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -568,20 +552,16 @@ pub async fn set_own_locale(app: &App, ctx: &Ctx, locale: &str) -> Result<(), Ap
     let Some(id) = actor.user_id else {
         return Ok(());
     };
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     users::set_locale(&mut tx, id, locale).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "user.set_locale",
-            "user",
-            Some(id.to_string()),
-            format!("language {locale}"),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "user.set_locale",
+        "user",
+        Some(id.to_string()),
+        format!("language {locale}"),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -623,7 +603,7 @@ pub async fn create_token(
     }
     let secret = format!("sst_{}", random_hex(24)?);
     let prefix = secret[..12].to_owned();
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     target_user(&mut tx, user_id).await?;
     let id = tokens::insert(
         &mut tx,
@@ -634,18 +614,14 @@ pub async fn create_token(
         expires_days.map(|d| now() + d * 86_400),
     )
     .await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "token.create",
-            "api_token",
-            Some(id.to_string()),
-            format!("token {name} ({prefix}…) for user {user_id}"),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "token.create",
+        "api_token",
+        Some(id.to_string()),
+        format!("token {name} ({prefix}…) for user {user_id}"),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(CreatedToken { id, secret })
 }
 
@@ -657,7 +633,7 @@ pub async fn list_tokens(app: &App, ctx: &Ctx) -> Result<Vec<tokens::TokenRow>, 
 
 pub async fn revoke_token(app: &App, ctx: &Ctx, token_id: i64) -> Result<(), AppError> {
     let actor = ctx.actor()?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let row = tokens::get(&mut tx, token_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -665,18 +641,14 @@ pub async fn revoke_token(app: &App, ctx: &Ctx, token_id: i64) -> Result<(), App
         return Err(AppError::NotFound);
     }
     tokens::revoke(&mut tx, token_id).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "token.revoke",
-            "api_token",
-            Some(token_id.to_string()),
-            format!("token {} revoked", row.prefix),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "token.revoke",
+        "api_token",
+        Some(token_id.to_string()),
+        format!("token {} revoked", row.prefix),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 

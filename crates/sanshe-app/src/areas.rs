@@ -6,7 +6,6 @@ use sanshe_domain::{AreaCode, FieldError};
 use sanshe_io::divisions::{self, DivisionFile};
 use sanshe_io::RowIssue;
 use sanshe_store::areas::{self as store, AreaFilter, AreaRow, AreaSort, PopulationRow};
-use sanshe_store::audit as audit_store;
 use sanshe_store::{PageReq, Paged};
 use std::collections::{HashMap, HashSet};
 
@@ -109,7 +108,7 @@ pub struct AreaUpdate {
 pub async fn update(app: &App, ctx: &Ctx, code: &str, u: &AreaUpdate) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require_area(actor, Perm::AreaWrite, code)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let cur = store::get(&mut tx, code, 0)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -150,18 +149,14 @@ pub async fn update(app: &App, ctx: &Ctx, code: &str, u: &AreaUpdate) -> Result<
     if changes.is_empty() {
         changes.push("no change".into());
     }
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "area.update",
-            "area",
-            Some(code.to_owned()),
-            changes.join("; "),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "area.update",
+        "area",
+        Some(code.to_owned()),
+        changes.join("; "),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -211,7 +206,7 @@ pub async fn set_population(
     let actor = ctx.actor()?;
     authz::require_area(actor, Perm::AreaWrite, code)?;
     validate_population(p.year, p.residents, p.households).map_err(AppError::Invalid)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let area = store::get(&mut tx, code, p.year)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -222,25 +217,21 @@ pub async fn set_population(
         )));
     }
     store::set_population(&mut tx, code, p).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "area.population",
-            "area",
-            Some(code.to_owned()),
-            format!(
-                "{}: residents {} → {}, households {} → {}",
-                p.year,
-                area.residents.map_or("-".into(), |v| v.to_string()),
-                p.residents,
-                area.households.map_or("-".into(), |v| v.to_string()),
-                p.households
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "area.population",
+        "area",
+        Some(code.to_owned()),
+        format!(
+            "{}: residents {} → {}, households {} → {}",
+            p.year,
+            area.residents.map_or("-".into(), |v| v.to_string()),
+            p.residents,
+            area.households.map_or("-".into(), |v| v.to_string()),
+            p.households
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     Ok(())
 }
 
@@ -374,7 +365,7 @@ pub async fn import(
         candidates.push((r, code, expected_parent));
     }
     // Second pass: against the database — existing codes, parents.
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let mut lookup: Vec<String> = candidates
         .iter()
         .map(|(_, c, _)| c.as_str().to_owned())
@@ -431,28 +422,24 @@ pub async fn import(
         inserted += 1;
     }
     report.inserted = inserted;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "area.import",
-            "area",
-            None,
-            format!(
-                "imported {inserted} areas ({} rows, {} existing, {} issues{})",
-                report.total_rows,
-                report.existing_rows,
-                report.issues.len(),
-                if opts.only_valid {
-                    ", valid rows only"
-                } else {
-                    ""
-                }
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "area.import",
+        "area",
+        None,
+        format!(
+            "imported {inserted} areas ({} rows, {} existing, {} issues{})",
+            report.total_rows,
+            report.existing_rows,
+            report.issues.len(),
+            if opts.only_valid {
+                ", valid rows only"
+            } else {
+                ""
+            }
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
     report.committed = true;
     Ok(report)
 }

@@ -33,18 +33,44 @@ pub async fn export(
     format: &str,
 ) -> Result<Vec<AuditRow>, AppError> {
     authz::require(ctx.actor()?, Perm::AuditRead)?;
-    let mut c = app.db.acquire().await?;
-    let rows = store::export(&mut c, f, EXPORT_LIMIT).await?;
-    store::append(
-        &mut c,
-        &ctx.audit_entry(
+    let rows = {
+        let mut c = app.db.acquire().await?;
+        store::export(&mut c, f, EXPORT_LIMIT).await?
+    };
+    crate::uow::Uow::begin(app)
+        .await?
+        .commit(ctx.audit_entry(
             "audit.export",
             "audit_log",
             None,
             format!("exported {} rows as {format}", rows.len()),
             "success",
-        ),
-    )
-    .await?;
+        ))
+        .await?;
     Ok(rows)
+}
+
+/// Walks the audit chain (audit administrator): how many entries verify, and the first
+/// that does not. Reading the chain's state is itself recorded.
+pub async fn verify(app: &App, ctx: &Ctx) -> Result<crate::uow::ChainReport, AppError> {
+    authz::require(ctx.actor()?, Perm::AuditRead)?;
+    let report = crate::uow::verify(app).await?;
+    crate::uow::Uow::begin(app)
+        .await?
+        .commit(ctx.audit_entry(
+            "audit.verify",
+            "audit_log",
+            None,
+            match report.first_broken {
+                None => format!("chain verified: {} entries", report.checked),
+                Some(id) => format!("chain broken at entry {id}"),
+            },
+            if report.first_broken.is_none() {
+                "success"
+            } else {
+                "failure"
+            },
+        ))
+        .await?;
+    Ok(report)
 }

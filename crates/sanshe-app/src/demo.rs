@@ -7,7 +7,6 @@ use crate::areas::{self, ImportOptions};
 use crate::{App, AppError, Ctx};
 use sanshe_domain::Role;
 use sanshe_store::areas::PopulationRow;
-use sanshe_store::audit as audit_store;
 
 const DISTRICT: &str = include_str!("../demo/wujin-district.csv");
 const STREETS: &str = include_str!("../demo/wujin-streets.csv");
@@ -51,7 +50,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
     }
     let this_year = crate::current_year();
     let mut rng = crate::generate::Rng::new(20_180_910);
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let communities = sanshe_store::areas::list(
         &mut tx,
         &sanshe_store::areas::AreaFilter {
@@ -162,9 +161,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         .await?;
         staff.push(id);
     }
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
+    tx.audit(&ctx.audit_entry(
             "demo.registries",
             "registry",
             None,
@@ -176,9 +173,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
                 generated.posts
             ),
             "success",
-        ),
-    )
-    .await?;
+        )).await?;
     // Two earlier year-end snapshots so the dashboard has a trend to show: the same
     // registries with some stations and community organizations not yet open (held back by
     // a deterministic share, computed for real, then restored), in one transaction.
@@ -188,22 +183,18 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         crate::targets::snapshot_in(&mut tx, DISTRICT_CODE, year, "demo").await?;
         sanshe_store::targets::demo_restore(&mut tx, &fac, &org).await?;
     }
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "demo.load",
-            "area",
-            Some(DISTRICT_CODE.into()),
-            format!(
-                "demo district loaded: {} communities with synthetic populations {}–{this_year}",
-                communities.items.len(),
-                this_year - 3
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "demo.load",
+        "area",
+        Some(DISTRICT_CODE.into()),
+        format!(
+            "demo district loaded: {} communities with synthetic populations {}–{this_year}",
+            communities.items.len(),
+            this_year - 3
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(sanshe_store::StoreError::from)?;
 
     let first_community = communities
         .items
@@ -270,8 +261,16 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         .await?;
         if role == Role::SocialWorker {
             if let Some(w) = staff.first() {
-                let mut c = app.db.acquire().await?;
+                let mut c = crate::uow::Uow::begin(app).await?;
                 sanshe_store::workers::link_user(&mut c, *w, Some(uid)).await?;
+                c.commit(ctx.audit_entry(
+                    "social_worker.link_user",
+                    "social_worker",
+                    Some(w.to_string()),
+                    format!("demo account {username} linked to social worker {w}"),
+                    "success",
+                ))
+                .await?;
             }
         }
         let shown = match role {

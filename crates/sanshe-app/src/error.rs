@@ -20,9 +20,24 @@ pub enum AppError {
     #[error("too many failed logins; locked until {0}")]
     LockedOut(i64),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A unique index refusing a write means another save of the same key won the race (the
+/// use case's own check ran before it committed): a conflict, never a server error. The
+/// same for a foreign key: the record referred to was removed meanwhile, or is in use.
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        if e.is_unique_violation() {
+            AppError::Conflict(FieldError::new("", "err-duplicate-concurrent"))
+        } else if e.is_foreign_key_violation() {
+            AppError::Conflict(FieldError::new("", "err-reference-changed"))
+        } else {
+            AppError::Store(e)
+        }
+    }
 }
 
 impl AppError {

@@ -379,7 +379,7 @@ pub async fn add_photo(
         .filter(|c| !matches!(c, '/' | '\\' | '"'))
         .take(100)
         .collect();
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let id = store::add_photo(
         &mut tx,
         &store::PhotoRow {
@@ -396,18 +396,14 @@ pub async fn add_photo(
         },
     )
     .await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "facility.photo.add",
-            "facility",
-            Some(facility_id.to_string()),
-            format!("photo {stored} ({} bytes)", bytes.len()),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "facility.photo.add",
+        "facility",
+        Some(facility_id.to_string()),
+        format!("photo {stored} ({} bytes)", bytes.len()),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }
 
@@ -455,7 +451,7 @@ pub async fn delete_photo(
     if !Facilities::can_write(actor, &f) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let p = store::photos(&mut tx, facility_id)
         .await?
         .into_iter()
@@ -465,18 +461,14 @@ pub async fn delete_photo(
         // Deleted by a concurrent request a moment ago.
         return Err(AppError::NotFound);
     }
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "facility.photo.delete",
-            "facility",
-            Some(facility_id.to_string()),
-            format!("photo {} ({})", p.stored_name, p.file_name),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "facility.photo.delete",
+        "facility",
+        Some(facility_id.to_string()),
+        format!("photo {} ({})", p.stored_name, p.file_name),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     // Best effort: an orphaned file is harmless, a dangling record is not.
     let _ = std::fs::remove_file(app.settings.data_dir.join("photos").join(&p.stored_name));
     Ok(())

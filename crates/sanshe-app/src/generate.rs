@@ -309,6 +309,12 @@ pub async fn registries(
                         continue;
                     }
                     bal += if income { amt } else { -amt };
+                    sanshe_store::orgs::move_fund_balance(
+                        conn,
+                        id,
+                        if income { amt } else { -amt },
+                    )
+                    .await?;
                     sanshe_store::orgs::append_fund_entry(
                         conn,
                         &FundEntry {

@@ -19,6 +19,7 @@ pub mod pii;
 pub mod registry;
 pub mod security;
 pub mod targets;
+pub mod uow;
 pub mod workers;
 
 pub use ctx::{Actor, Ctx};

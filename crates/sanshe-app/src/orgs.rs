@@ -597,7 +597,7 @@ pub async fn add_fund_entry(
     let kind = kind.as_str();
     let actor = ctx.actor()?;
     authz::require(actor, Perm::OrgWrite)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let org = store::get(&mut tx, org_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -652,17 +652,17 @@ pub async fn add_fund_entry(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let balance = store::fund_balance(&mut tx, org_id).await?;
-    let new_balance = if kind == "income" {
-        balance + amount_fen
+    let delta = if kind == "income" {
+        amount_fen
     } else {
-        balance - amount_fen
+        -amount_fen
     };
-    if new_balance < 0 {
+    let Some(new_balance) = store::move_fund_balance(&mut tx, org_id, delta).await? else {
+        let balance = store::fund_balance(&mut tx, org_id).await?;
         return Err(AppError::invalid(
             FieldError::new("amount", "err-fund-insufficient").arg("balance", yuan(balance)),
         ));
-    }
+    };
     let id = store::append_fund_entry(
         &mut tx,
         &FundEntry {
@@ -677,22 +677,18 @@ pub async fn add_fund_entry(
         },
     )
     .await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "organization.fund",
-            "organization",
-            Some(org_id.to_string()),
-            format!(
-                "{kind} {} → balance {}",
-                yuan(amount_fen),
-                yuan(new_balance)
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "organization.fund",
+        "organization",
+        Some(org_id.to_string()),
+        format!(
+            "{kind} {} → balance {}",
+            yuan(amount_fen),
+            yuan(new_balance)
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }
 
@@ -707,20 +703,16 @@ pub async fn fund_ledger(
     if org.kind != "foundation" {
         return Err(AppError::NotFound);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let entries = store::fund_entries(&mut tx, org_id).await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "organization.fund_export",
-            "organization",
-            Some(org_id.to_string()),
-            format!("exported {} ledger entries of {}", entries.len(), org.name),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "organization.fund_export",
+        "organization",
+        Some(org_id.to_string()),
+        format!("exported {} ledger entries of {}", entries.len(), org.name),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(entries)
 }
 
@@ -770,19 +762,15 @@ pub async fn export_networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError>
             .iter()
             .map(|(_, m)| m.len().max(1))
             .sum::<usize>();
-    let mut tx = app.db.begin().await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "network.export",
-            "network",
-            None,
-            format!("exported {rows} rows of incubation bases and federations"),
-            "success",
-        ),
-    )
+    let tx = crate::uow::Uow::begin(app).await?;
+    tx.commit(ctx.audit_entry(
+        "network.export",
+        "network",
+        None,
+        format!("exported {rows} rows of incubation bases and federations"),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(n)
 }
 
@@ -823,7 +811,7 @@ fn id_of(field: &str, v: &str) -> Result<i64, FieldError> {
 pub async fn record_network(app: &App, ctx: &Ctx, input: &NetworkInput) -> Result<i64, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::OrgSupervise)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let refs = Refs::load(&mut tx, actor, true, false).await?;
     let street = |v: &str| {
         refs.area("area", v, &["street"])
@@ -966,17 +954,13 @@ pub async fn record_network(app: &App, ctx: &Ctx, input: &NetworkInput) -> Resul
             ))
         }
     };
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("organization.{}", input.action),
-            "organization_network",
-            Some(id.to_string()),
-            summary,
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        &format!("organization.{}", input.action),
+        "organization_network",
+        Some(id.to_string()),
+        summary,
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }

@@ -11,7 +11,6 @@ use sanshe_domain::FieldError;
 use sanshe_io::sheet::{self, Column};
 use sanshe_io::RowIssue;
 use sanshe_store::areas::AreaRef;
-use sanshe_store::audit as audit_store;
 use sanshe_store::{Conn, PageReq, Paged, StoreError};
 use std::collections::HashMap;
 use std::future::Future;
@@ -558,19 +557,15 @@ pub async fn cells<R: Registry>(
     let actor = ctx.actor()?;
     if reveal {
         authz::require(actor, Perm::PiiReveal)?;
-        let mut tx = app.db.begin().await?;
-        audit_store::append(
-            &mut tx,
-            &ctx.audit_entry(
-                &format!("{}.reveal", R::OBJECT),
-                R::OBJECT,
-                Some(R::row_id(r).to_string()),
-                format!("revealed personal data of {}", R::row_label(r)),
-                "success",
-            ),
-        )
+        let tx = crate::uow::Uow::begin(app).await?;
+        tx.commit(ctx.audit_entry(
+            &format!("{}.reveal", R::OBJECT),
+            R::OBJECT,
+            Some(R::row_id(r).to_string()),
+            format!("revealed personal data of {}", R::row_label(r)),
+            "success",
+        ))
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
     }
     Ok(R::cells(app, tr, r, reveal))
 }
@@ -586,26 +581,22 @@ pub async fn audit_export<R: Registry>(
     if reveal {
         authz::require(actor, Perm::PiiReveal)?;
     }
-    let mut tx = app.db.begin().await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("{}.export", R::OBJECT),
-            R::OBJECT,
-            None,
-            format!(
-                "exported {rows} rows{}",
-                if reveal {
-                    " with personal data revealed"
-                } else {
-                    ""
-                }
-            ),
-            "success",
+    let tx = crate::uow::Uow::begin(app).await?;
+    tx.commit(ctx.audit_entry(
+        &format!("{}.export", R::OBJECT),
+        R::OBJECT,
+        None,
+        format!(
+            "exported {rows} rows{}",
+            if reveal {
+                " with personal data revealed"
+            } else {
+                ""
+            }
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
@@ -664,7 +655,7 @@ fn check_unique<R: Registry>(
 pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Result<i64, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let refs = Refs::load(&mut tx, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
     let d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
     if !R::can_create(actor, R::data_area(&d)) {
@@ -673,18 +664,14 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
     let existing: HashMap<String, i64> = R::existing(&mut tx).await?.into_iter().collect();
     check_unique::<R>(&existing, &d, None).map_err(AppError::Conflict)?;
     let id = R::insert(&mut tx, &d, false).await?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("{}.create", R::OBJECT),
-            R::OBJECT,
-            Some(id.to_string()),
-            R::summary(&d),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        &format!("{}.create", R::OBJECT),
+        R::OBJECT,
+        Some(id.to_string()),
+        R::summary(&d),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }
 
@@ -696,7 +683,7 @@ pub async fn update<R: Registry>(
 ) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let cur = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_write(actor, &cur) {
         return Err(AppError::Forbidden);
@@ -718,29 +705,25 @@ pub async fn update<R: Registry>(
         .filter(|(_, (b, a))| b != a)
         .map(|(f, (b, a))| format!("{}: {b} → {a}", f.col.key))
         .collect();
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("{}.update", R::OBJECT),
-            R::OBJECT,
-            Some(id.to_string()),
-            if changes.is_empty() {
-                "no changes".into()
-            } else {
-                changes.join("; ")
-            },
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        &format!("{}.update", R::OBJECT),
+        R::OBJECT,
+        Some(id.to_string()),
+        if changes.is_empty() {
+            "no changes".into()
+        } else {
+            changes.join("; ")
+        },
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let cur = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_write(actor, &cur) {
         return Err(AppError::Forbidden);
@@ -754,18 +737,14 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
         }
         e => AppError::Store(e),
     })?;
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("{}.delete", R::OBJECT),
-            R::OBJECT,
-            Some(id.to_string()),
-            format!("deleted {label}"),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        &format!("{}.delete", R::OBJECT),
+        R::OBJECT,
+        Some(id.to_string()),
+        format!("deleted {label}"),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     // After the commit: an orphaned file is harmless, a record pointing at nothing is not.
     for f in files {
         let _ = std::fs::remove_file(f);
@@ -887,7 +866,7 @@ pub async fn import<R: Registry>(
     if !import_writes(&report, opts) {
         return Ok(report);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let mut first_id = None;
     let mut last_id = 0;
     for (n, d) in valid.iter().enumerate() {
@@ -901,18 +880,14 @@ pub async fn import<R: Registry>(
         last_id = id;
     }
     report.inserted = valid.len();
-    audit_store::append(
-        &mut tx,
-        &ctx.audit_entry(
-            &format!("{}.import", R::OBJECT),
-            R::OBJECT,
-            first_id.map(|f| format!("{f}-{last_id}")),
-            import_summary(R::KIND, &report, opts),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        &format!("{}.import", R::OBJECT),
+        R::OBJECT,
+        first_id.map(|f| format!("{f}-{last_id}")),
+        import_summary(R::KIND, &report, opts),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     if valid.len() >= 10_000 {
         app.db.analyze().await?;
     }

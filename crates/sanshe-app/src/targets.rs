@@ -7,7 +7,7 @@ use crate::{App, AppError, Ctx};
 use sanshe_domain::targets::{evaluate, PolicyProfile, TargetCounts, TargetResult};
 use sanshe_store::areas as area_store;
 use sanshe_store::targets as store;
-use sanshe_store::{Conn, StoreError};
+use sanshe_store::Conn;
 use serde::{Deserialize, Serialize};
 
 /// The policy profile of a year: as edited, or the 2018 policy's figures.
@@ -40,7 +40,7 @@ pub async fn set_profile(
         ));
     }
     p.validate().map_err(AppError::Invalid)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let before = profile_in(&mut tx, year).await?;
     let body = serde_json::to_string(p).map_err(|e| AppError::Internal(e.to_string()))?;
     store::set_profile(&mut tx, year, &body, &actor.username).await?;
@@ -57,22 +57,18 @@ pub async fn set_profile(
             }
         }
     }
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "policy.update",
-            "policy_profile",
-            Some(year.to_string()),
-            if changes.is_empty() {
-                "no changes".into()
-            } else {
-                changes.join("; ")
-            },
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "policy.update",
+        "policy_profile",
+        Some(year.to_string()),
+        if changes.is_empty() {
+            "no changes".into()
+        } else {
+            changes.join("; ")
+        },
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
@@ -295,20 +291,16 @@ pub async fn dashboard(
 pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Result<usize, AppError> {
     let actor = ctx.actor()?;
     authz::require_area(actor, Perm::PolicyWrite, code)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let n = snapshot_in(&mut tx, code, year, &actor.username).await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "targets.snapshot",
-            "target_snapshot",
-            Some(format!("{year}/{code}")),
-            format!("year-end snapshot of {n} areas"),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "targets.snapshot",
+        "target_snapshot",
+        Some(format!("{year}/{code}")),
+        format!("year-end snapshot of {n} areas"),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(n)
 }
 

@@ -644,7 +644,7 @@ pub async fn add_cpd(
 ) -> Result<i64, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::WorkerWrite)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let w = Workers::get(&mut tx, worker_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -668,18 +668,14 @@ pub async fn add_cpd(
     .ok_or_else(|| {
         AppError::Conflict(FieldError::new("topic", "err-cpd-duplicate").arg("date", &date))
     })?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "social_worker.cpd",
-            "social_worker",
-            Some(worker_id.to_string()),
-            format!("CPD {date} {:.1} h: {topic}", tenths as f64 / 10.0),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "social_worker.cpd",
+        "social_worker",
+        Some(worker_id.to_string()),
+        format!("CPD {date} {:.1} h: {topic}", tenths as f64 / 10.0),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }
 
@@ -914,7 +910,7 @@ pub async fn import_cpd(
     if !crate::registry::import_writes(&report, opts) {
         return Ok(report);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let mut hours = 0;
     let (mut first, mut last) = (None, 0);
     for e in &valid {
@@ -929,22 +925,18 @@ pub async fn import_cpd(
             None => report.existing_rows += 1,
         }
     }
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "social_worker.cpd_import",
-            "cpd_entry",
-            first.map(|f| format!("{f}-{last}")),
-            crate::registry::import_summary(
-                &format!("CPD entries, {:.1} h", hours as f64 / 10.0),
-                &report,
-                opts,
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "social_worker.cpd_import",
+        "cpd_entry",
+        first.map(|f| format!("{f}-{last}")),
+        crate::registry::import_summary(
+            &format!("CPD entries, {:.1} h", hours as f64 / 10.0),
+            &report,
+            opts,
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     report.committed = true;
     Ok(report)
 }
@@ -1200,7 +1192,7 @@ pub async fn rotate_keys(app: &App, ctx: &crate::Ctx) -> Result<(usize, usize), 
     if !actor.is_cli {
         return Err(AppError::Forbidden);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let rows = store::all_ciphertexts(&mut tx).await?;
     let mut changed = 0;
     for (id, id_cipher, phone_cipher) in &rows {
@@ -1230,22 +1222,18 @@ pub async fn rotate_keys(app: &App, ctx: &crate::Ctx) -> Result<(usize, usize), 
         .await?;
         changed += 1;
     }
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "pii.rotate",
-            "social_worker",
-            None,
-            format!(
-                "re-encrypted {changed} of {} records under key {}",
-                rows.len(),
-                app.pii.key_id()
-            ),
-            "success",
+    tx.commit(ctx.audit_entry(
+        "pii.rotate",
+        "social_worker",
+        None,
+        format!(
+            "re-encrypted {changed} of {} records under key {}",
+            rows.len(),
+            app.pii.key_id()
         ),
-    )
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok((rows.len(), changed))
 }
 
@@ -1260,7 +1248,7 @@ pub async fn add_subsidy(
 ) -> Result<i64, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::OrgSupervise)?;
-    let mut tx = app.db.begin().await?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
     let w = Workers::get(&mut tx, worker_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1319,17 +1307,13 @@ pub async fn add_subsidy(
         },
     )
     .await?;
-    sanshe_store::audit::append(
-        &mut tx,
-        &ctx.audit_entry(
-            "social_worker.subsidy",
-            "social_worker",
-            Some(worker_id.to_string()),
-            format!("certificate subsidy {year}: {}", yuan(amount_fen)),
-            "success",
-        ),
-    )
+    tx.commit(ctx.audit_entry(
+        "social_worker.subsidy",
+        "social_worker",
+        Some(worker_id.to_string()),
+        format!("certificate subsidy {year}: {}", yuan(amount_fen)),
+        "success",
+    ))
     .await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(id)
 }

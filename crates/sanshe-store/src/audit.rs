@@ -39,6 +39,7 @@ pub struct AuditRow {
     pub outcome: String,
     pub client: Option<String>,
     pub request_id: Option<String>,
+    pub hash: Option<String>,
 }
 
 impl AuditRow {
@@ -55,16 +56,48 @@ impl AuditRow {
             outcome: r.try_get("outcome")?,
             client: r.try_get("client")?,
             request_id: r.try_get("request_id")?,
+            hash: r.try_get("hash")?,
         })
     }
 }
 
-pub async fn append(conn: &mut Conn, e: &NewAuditEntry) -> Result<(), StoreError> {
-    sqlx::query(
+/// Serialises appends to the chain until the caller's transaction ends. On PostgreSQL an
+/// advisory transaction lock; on SQLite every write transaction already holds the
+/// database's write lock (`BEGIN IMMEDIATE`), so nothing more is needed.
+pub async fn lock_chain(conn: &mut Conn) -> Result<(), StoreError> {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        sqlx::query("SELECT pg_advisory_xact_lock(7262001)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The newest entry's hash (the chain's head), if any entry carries one.
+pub async fn head_hash(conn: &mut Conn) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<String>, _>("hash")?,
+        None => None,
+    })
+}
+
+/// Appends one entry with the time and chain hash the caller computed (see
+/// `sanshe_app::uow`); call [`lock_chain`] first in the same transaction.
+pub async fn append_chained(
+    conn: &mut Conn,
+    e: &NewAuditEntry,
+    at: i64,
+    hash: &str,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, \
-         summary, outcome, client, request_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+         summary, outcome, client, request_id, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
+         RETURNING id",
     )
-    .bind(now())
+    .bind(at)
     .bind(e.actor_id)
     .bind(&e.actor_name)
     .bind(&e.action)
@@ -74,9 +107,57 @@ pub async fn append(conn: &mut Conn, e: &NewAuditEntry) -> Result<(), StoreError
     .bind(&e.outcome)
     .bind(&e.client)
     .bind(&e.request_id)
-    .execute(&mut *conn)
+    .bind(hash)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    Ok(row.try_get("id")?)
+}
+
+/// One stored entry as the chain sees it.
+#[derive(Debug, Clone)]
+pub struct ChainRow {
+    pub id: i64,
+    pub entry: NewAuditEntry,
+    pub at: i64,
+    pub hash: Option<String>,
+}
+
+/// Entries with `id > after`, oldest first, at most `limit` (the verifier walks the log
+/// in batches so memory stays flat on a long log).
+pub async fn chain_batch(
+    conn: &mut Conn,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ChainRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, at, actor_id, actor_name, action, object_type, object_id, summary, \
+         outcome, client, request_id, hash FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChainRow {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                hash: r.try_get("hash")?,
+                entry: NewAuditEntry {
+                    actor_id: r.try_get("actor_id")?,
+                    actor_name: r.try_get("actor_name")?,
+                    action: r.try_get("action")?,
+                    object_type: r.try_get("object_type")?,
+                    object_id: r.try_get("object_id")?,
+                    summary: r.try_get("summary")?,
+                    outcome: r.try_get("outcome")?,
+                    client: r.try_get("client")?,
+                    request_id: r.try_get("request_id")?,
+                },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
 }
 
 #[derive(Debug, Clone, Default)]

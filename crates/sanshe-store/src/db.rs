@@ -73,12 +73,27 @@ pub fn redact_url(url: &str) -> String {
     url.to_owned()
 }
 
-/// A connection pool and the backend it talks to.
+/// Connection pools and the backend they talk to.
+///
+/// `pool` serves reads. Every write goes through [`Db::begin`], which takes a connection
+/// from `writer`: on SQLite that pool holds exactly one connection, so writers queue in
+/// the pool (in arrival order, for as long as `WRITE_WAIT`) instead of failing with
+/// "database is locked", while readers keep reading the WAL snapshot beside them. Its
+/// transactions start with `BEGIN IMMEDIATE`, so another process (a CLI import next to
+/// the server) waits on the busy timeout instead of failing on a lock upgrade. On
+/// PostgreSQL both names are the same pool.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    pub writer: AnyPool,
     pub backend: Backend,
 }
+
+/// How long a write waits for its turn on SQLite (an import of a large sheet holds the
+/// writer for its whole transaction; interactive saves queue behind it).
+const WRITE_WAIT: Duration = Duration::from_secs(300);
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
 
 impl Db {
     /// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite's planner
@@ -126,51 +141,72 @@ impl Db {
                 source,
             })?
             .disable_statement_logging();
-        let pool_opts = match backend {
-            // One writer at a time is what SQLite can do; a few readers share WAL.
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(4)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
-                        )
-                        .await?;
-                        Ok(())
+        let connect = |o: AnyPoolOptions| {
+            let opts = opts.clone();
+            let redacted = redacted.clone();
+            async move {
+                o.connect_with(opts)
+                    .await
+                    .map_err(|source| StoreError::Connect {
+                        url: redacted,
+                        source,
                     })
-                }),
+            }
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let sqlite = |max: u32, wait: Duration| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .acquire_timeout(wait)
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(SQLITE_PRAGMAS).await?;
+                                Ok(())
+                            })
+                        })
+                };
+                // The writer first: it creates the file and switches it to WAL.
+                let writer = connect(sqlite(1, WRITE_WAIT)).await?;
+                let readers = connect(sqlite(4, Duration::from_secs(30))).await?;
+                (readers, writer)
+            }
             // Subtree queries bind code ranges whose size runs from one community to the
             // whole country; a cached generic plan chosen for one is wrong for the other
             // (seen: a district's dashboard page at 208 ms instead of 34 ms after national
             // ones). Plan every execution with its actual parameters (PostgreSQL 12+).
             Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("SET plan_cache_mode = force_custom_plan")
-                                .await?;
-                            Ok(())
-                        })
-                    })
+                let pool = connect(
+                    AnyPoolOptions::new()
+                        .max_connections(16)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute("SET plan_cache_mode = force_custom_plan")
+                                    .await?;
+                                Ok(())
+                            })
+                        }),
+                )
+                .await?;
+                (pool.clone(), pool)
             }
-        }
-        .acquire_timeout(Duration::from_secs(10));
-        let pool = pool_opts
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Connect {
-                url: redacted.clone(),
-                source,
-            })?;
-        let db = Db { pool, backend };
+        };
+        let db = Db {
+            pool,
+            writer,
+            backend,
+        };
         crate::migrate::run(&db).await?;
         Ok(db)
     }
 
+    /// A write transaction (see [`Db`]): the only way to write.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
@@ -189,6 +225,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -34,9 +34,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "kernel",
+        common: include_str!("../migrations/0004_kernel.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {
@@ -91,8 +98,25 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
          name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )
-    .execute(&db.pool)
+    .execute(&db.writer)
     .await?;
+    // Two servers starting on one PostgreSQL must not both apply a migration.
+    // (SQLite's one writer connection already serialises them.)
+    if db.backend != Backend::Postgres {
+        return apply_pending(db).await;
+    }
+    let mut lock = db.pool.acquire().await?;
+    sqlx::query("SELECT pg_advisory_lock(7262002)")
+        .execute(&mut *lock)
+        .await?;
+    let result = apply_pending(db).await;
+    sqlx::query("SELECT pg_advisory_unlock(7262002)")
+        .execute(&mut *lock)
+        .await?;
+    result
+}
+
+async fn apply_pending(db: &Db) -> Result<(), StoreError> {
     let current = current_version(&db.pool).await?;
     if current > LATEST {
         return Err(StoreError::SchemaTooNew {
@@ -105,7 +129,7 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
             name: m.name.to_owned(),
             source,
         };
-        let mut tx = db.pool.begin().await.map_err(wrap)?;
+        let mut tx = db.writer.begin().await.map_err(wrap)?;
         let extra = match db.backend {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,

@@ -667,18 +667,36 @@ pub async fn fund_entries(conn: &mut Conn, org_id: i64) -> Result<Vec<FundEntry>
         .collect()
 }
 
-/// The balance after the last entry (0 for none).
+/// The foundation's current balance (0 for none).
 pub async fn fund_balance(conn: &mut Conn, org_id: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT fund_balance_fen FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get("fund_balance_fen"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Moves a foundation's balance by `delta` in one atomic statement that refuses to go
+/// below zero: the new balance, or None when the money is not there. On PostgreSQL the
+/// updated row stays locked until the transaction ends, so concurrent entries of one
+/// ledger are ordered and each running balance is the balance after its own entry.
+pub async fn move_fund_balance(
+    conn: &mut Conn,
+    org_id: i64,
+    delta: i64,
+) -> Result<Option<i64>, StoreError> {
     let row = sqlx::query(
-        "SELECT balance_fen FROM fund_entries WHERE org_id = $1 ORDER BY id DESC LIMIT 1",
+        "UPDATE organizations SET fund_balance_fen = fund_balance_fen + $1 \
+         WHERE id = $2 AND fund_balance_fen + $1 >= 0 RETURNING fund_balance_fen",
     )
+    .bind(delta)
     .bind(org_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row
-        .map(|r| r.try_get("balance_fen"))
-        .transpose()?
-        .unwrap_or(0))
+    Ok(row.map(|r| r.try_get("fund_balance_fen")).transpose()?)
 }
 
 /// Appends an entry with its running balance. The caller holds a transaction; the

@@ -30,6 +30,7 @@ impl Modify for Bearer {
         crate::api::users::lock, crate::api::users::unlock, crate::api::users::set_role,
         crate::api::users::tokens, crate::api::users::create_token, crate::api::users::revoke_token,
         crate::api::audit::list,
+        crate::api::audit::verify,
         crate::api::targets::get, crate::api::targets::snapshot,
         crate::api::targets::get_policy, crate::api::targets::put_policy,
         crate::api::targets::networks, crate::api::targets::record_network,

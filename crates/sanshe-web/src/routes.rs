@@ -110,6 +110,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/networks", pages::networks::record),
         r!(get, "/networks/export/{format}", pages::networks::export),
         r!(get, "/audit/export/{format}", pages::audit::export),
+        r!(post, "/audit/verify", pages::audit::verify),
         // JSON API
         r!(get, "/api/v1/me", api::me),
         r!(get, "/api/v1/areas", api::areas::list),
@@ -131,6 +132,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/api/v1/tokens", api::users::create_token),
         r!(delete, "/api/v1/tokens/{id}", api::users::revoke_token),
         r!(get, "/api/v1/audit", api::audit::list),
+        r!(post, "/api/v1/audit/verify", api::audit::verify),
         r!(get, "/api/v1/targets", api::targets::get),
         r!(get, "/api/v1/networks", api::targets::networks),
         r!(get, "/api/v1/facilities/{id}/photos", api::photos::list),

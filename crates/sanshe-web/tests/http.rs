@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod kernel;
 mod registries;
 
 use axum::http::StatusCode;
@@ -75,6 +76,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("post", "/account/tokens/{id}/revoke"), &auth),
         (("get", "/audit"), &audit),
         (("get", "/audit/export/{format}"), &audit),
+        (("post", "/audit/verify"), &audit),
         (("get", "/api/v1/me"), &auth),
         (("get", "/api/v1/areas"), &area_read),
         (("post", "/api/v1/areas/import"), &area_import),
@@ -94,6 +96,7 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("post", "/api/v1/tokens"), &auth),
         (("delete", "/api/v1/tokens/{id}"), &auth),
         (("get", "/api/v1/audit"), &audit),
+        (("post", "/api/v1/audit/verify"), &audit),
     ] {
         m.insert(k, v.clone());
     }

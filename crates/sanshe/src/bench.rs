@@ -76,7 +76,9 @@ pub async fn generate(app: &App, prefix: &str, divisions: &Path, seed: u64) -> R
         eprintln!("{stem}: {} areas ({:.1?})", r.inserted, t0.elapsed());
     }
     let year = sanshe_app::current_year();
-    let mut tx = app.db.begin().await.map_err(|e| anyhow!("{e}"))?;
+    let mut tx = sanshe_app::uow::Uow::begin(app)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let refs = sanshe_store::areas::refs_within(&mut tx, None).await?;
     let streets: Vec<_> = refs
         .iter()
@@ -121,7 +123,18 @@ pub async fn generate(app: &App, prefix: &str, divisions: &Path, seed: u64) -> R
     let g = sanshe_app::generate::registries(app, &mut tx, &streets, &comms, opts)
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    tx.commit().await.map_err(|e| anyhow!("{e}"))?;
+    tx.commit(sanshe_app::Ctx::cli().audit_entry(
+        "demo.registries",
+        "registry",
+        None,
+        format!(
+            "benchmark data generated: {} facilities, {} organizations, {} social workers, {} posts",
+            g.facilities, g.orgs, g.workers, g.posts
+        ),
+        "success",
+    ))
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
     app.db.analyze().await?;
     println!(
         "generated {} streets, {} communities, {} facilities, {} organizations, {} social workers, {} posts in {:.1?}",

@@ -72,6 +72,17 @@ enum Cmd {
     /// Personal-data keys: generate a new master key, re-encrypt under the current key.
     #[command(subcommand)]
     Pii(PiiCmd),
+    /// The audit log's hash chain.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the chain from the first entry; exit with status 1 naming the first entry that
+    /// was edited, deleted or inserted out of order. Prints the head hash to keep outside
+    /// the database (see docs/operations.md).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -398,6 +409,29 @@ async fn main() -> Result<()> {
             }
         },
         Cmd::Pii(PiiCmd::NewKey) => {}
+        Cmd::Audit(AuditCmd::Verify) => {
+            let r = sanshe_app::uow::verify(&app).await.map_err(explain)?;
+            if r.unchained > 0 {
+                println!(
+                    "{} entries written before the chain existed (not covered)",
+                    r.unchained
+                );
+            }
+            match r.first_broken {
+                None => {
+                    println!("audit chain intact: {} entries verified", r.checked);
+                    println!("head: {}", r.head.as_deref().unwrap_or("-"));
+                }
+                Some(id) => {
+                    eprintln!(
+                        "audit chain BROKEN at entry {id}: it, or an entry just before it, was \
+                         edited, deleted or inserted out of order ({} entries verified before it)",
+                        r.checked.saturating_sub(1)
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
         Cmd::Generate { scale, divisions } => {
             let prefix = match scale.as_str() {
                 "province" => "32",

@@ -87,6 +87,7 @@ fn view(r: &AuditRow) -> AuditView {
 #[template(path = "audit.html")]
 struct AuditPage {
     p: Page,
+    chain: Option<sanshe_app::uow::ChainReport>,
     q: AuditQuery,
     actions: Vec<String>,
     rows: Vec<AuditView>,
@@ -96,6 +97,18 @@ struct AuditPage {
 }
 
 pub async fn list(rc: Rc, Query(q): Query<AuditQuery>) -> PageResult {
+    render(rc, q, None).await
+}
+
+/// Walks the hash chain and shows its state above the log.
+pub async fn verify(rc: Rc) -> PageResult {
+    let report = sanshe_app::audit::verify(&rc.app, &rc.ctx)
+        .await
+        .page(&rc)?;
+    render(rc, AuditQuery::default(), Some(report)).await
+}
+
+async fn render(rc: Rc, q: AuditQuery, chain: Option<sanshe_app::uow::ChainReport>) -> PageResult {
     let f = filter_of(&q);
     let bad_dates = (ne(&q.from).is_some() && f.from.is_none())
         || (ne(&q.until).is_some() && f.until.is_none());
@@ -112,6 +125,7 @@ pub async fn list(rc: Rc, Query(q): Query<AuditQuery>) -> PageResult {
             .crumb("/", rc.tr.t("nav-home"))
             .crumb("", rc.tr.t("audit-title")),
         actions,
+        chain,
         rows: res.items.iter().map(view).collect(),
         pager: Pager::new("/audit", &params, &res),
         export_qs: query_string(&params),

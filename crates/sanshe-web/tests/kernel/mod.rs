@@ -1,0 +1,302 @@
+//! The write door under concurrency and the audit chain: real parallel clients against the
+//! in-process server, on SQLite and (with SANSHE_TEST_DATABASE_URL) PostgreSQL. Outcomes
+//! are counted; nothing here measures time.
+
+use crate::common::T;
+use axum::http::StatusCode;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Runs `n` copies of `f` at once (each on the multi-threaded runtime) and returns the
+/// status codes with how often each came back.
+async fn parallel<F, Fut>(n: usize, f: F) -> HashMap<u16, usize>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = StatusCode> + Send + 'static,
+{
+    let handles: Vec<_> = (0..n).map(|i| tokio::spawn(f(i))).collect();
+    let mut out = HashMap::new();
+    for h in handles {
+        *out.entry(h.await.unwrap().as_u16()).or_default() += 1;
+    }
+    out
+}
+
+fn facility(name: &str) -> serde_json::Value {
+    json!({"area": "320412100002", "name": name, "kind": "special", "area_m2": "120"})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_writers_and_an_import_all_succeed() {
+    let t = Arc::new(T::new().await);
+    let tok = t.token_for("district").await;
+    // A 2,000-row facilities import runs while 16 clients each save 5 records.
+    let mut csv = String::from("所属区划,设施名称,设施类型,面积\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("320412100002,并发导入设施{i},专项服务设施,50\n"));
+    }
+    let import = {
+        let (t, tok) = (t.clone(), tok.clone());
+        tokio::spawn(async move {
+            t.api_raw("POST", "/api/v1/facilities/import", &tok, csv.into_bytes())
+                .await
+        })
+    };
+    let counts = parallel(16, |i| {
+        let (t, tok) = (t.clone(), tok.clone());
+        async move {
+            let mut worst = StatusCode::CREATED;
+            for j in 0..5 {
+                let r = t
+                    .api(
+                        "POST",
+                        "/api/v1/facilities",
+                        Some(&tok),
+                        Some(facility(&format!("并发设施{i}-{j}"))),
+                    )
+                    .await;
+                if r.status != StatusCode::CREATED {
+                    eprintln!("{}: {}", r.status, r.body);
+                    worst = r.status;
+                }
+            }
+            worst
+        }
+    })
+    .await;
+    assert_eq!(counts.get(&201), Some(&16), "{counts:?}");
+    let imp = import.await.unwrap();
+    assert_eq!(imp.status, StatusCode::OK, "{}", imp.body);
+    assert_eq!(imp.json()["inserted"], 2000, "{}", imp.body);
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/facilities?q=%E5%B9%B6%E5%8F%91&per_page=1",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(l["page"]["total"], 2080, "{l}");
+    let chain = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(chain.first_broken, None, "{chain:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_creates_of_one_key_write_once() {
+    let t = Arc::new(T::new().await);
+    let tok = t.token_for("district").await;
+    let counts = parallel(12, |_| {
+        let (t, tok) = (t.clone(), tok.clone());
+        async move {
+            t.api(
+                "POST",
+                "/api/v1/facilities",
+                Some(&tok),
+                Some(facility("只应有一个的设施")),
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(counts.get(&201), Some(&1), "{counts:?}");
+    assert_eq!(counts.get(&409), Some(&11), "{counts:?}");
+    // The same sheet imported by several people at once: written once.
+    let csv = "所属区划,设施名称,设施类型,面积\n\
+               320412100002,同表设施甲,专项服务设施,50\n\
+               320412100002,同表设施乙,专项服务设施,60\n";
+    let outcomes: Vec<_> = {
+        let hs: Vec<_> = (0..6)
+            .map(|_| {
+                let (t, tok) = (t.clone(), tok.clone());
+                tokio::spawn(async move {
+                    t.api_raw(
+                        "POST",
+                        "/api/v1/facilities/import",
+                        &tok,
+                        csv.as_bytes().to_vec(),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut v = Vec::new();
+        for h in hs {
+            v.push(h.await.unwrap());
+        }
+        v
+    };
+    let committed = outcomes
+        .iter()
+        .filter(|r| r.status == StatusCode::OK && r.json()["committed"] == true)
+        .count();
+    assert_eq!(committed, 1, "exactly one import writes");
+    for r in &outcomes {
+        assert!(r.status.as_u16() < 500, "{}: {}", r.status, r.body);
+    }
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/facilities?q=%E5%90%8C%E8%A1%A8%E8%AE%BE%E6%96%BD",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(l["page"]["total"], 2, "{l}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_grants_never_overdraw_a_foundation() {
+    let t = Arc::new(T::new().await);
+    let tok = t.token_for("district").await;
+    let code = sanshe_app::generate::credit_code('3', "320412", 98);
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/organizations",
+            Some(&tok),
+            Some(json!({"name": "并发测试基金会", "credit_code": code, "area": "320412100"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let entry = |kind: &str, amount: &str| sanshe_app::orgs::FundInput {
+        kind: kind.into(),
+        date: "2025-06-01".into(),
+        amount: amount.into(),
+        counterparty: "测试".into(),
+        memo: String::new(),
+    };
+    sanshe_app::orgs::add_fund_entry(&t.app, &sanshe_app::Ctx::cli(), id, &entry("income", "100"))
+        .await
+        .unwrap();
+    let hs: Vec<_> = (0..50)
+        .map(|_| {
+            let app = t.app.clone();
+            let e = entry("grant", "10");
+            tokio::spawn(async move {
+                sanshe_app::orgs::add_fund_entry(&app, &sanshe_app::Ctx::cli(), id, &e).await
+            })
+        })
+        .collect();
+    let (mut ok, mut refused) = (0, 0);
+    for h in hs {
+        match h.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(sanshe_app::AppError::Invalid(f)) if f[0].code == "err-fund-insufficient" => {
+                refused += 1
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!((ok, refused), (10, 40));
+    let mut c = t.app.db.acquire().await.unwrap();
+    assert_eq!(
+        sanshe_store::orgs::fund_balance(&mut c, id).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        sanshe_store::orgs::fund_recomputed(&mut c, id)
+            .await
+            .unwrap(),
+        0
+    );
+    // Every running balance is the balance after its own entry, in order.
+    let entries = sanshe_store::orgs::fund_entries(&mut c, id).await.unwrap();
+    let mut bal = 0;
+    for e in &entries {
+        bal += if e.kind == "income" {
+            e.amount_fen
+        } else {
+            -e.amount_fen
+        };
+        assert_eq!(e.balance_fen, bal, "{entries:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_names_a_tampered_entry() {
+    let t = T::new().await;
+    let r = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(r.first_broken, None, "{r:?}");
+    assert!(r.checked > 10, "{r:?}");
+    assert_eq!(r.unchained, 0);
+    // The audit administrator's page and API show the state, and the check is recorded.
+    let mut a = t.login("auditadmin").await;
+    let page = t.post(&mut a, "/audit/verify", &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("审计链完整"), "{}", page.body);
+    let tok = t.token_for("auditadmin").await;
+    let j = t
+        .api("POST", "/api/v1/audit/verify", Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(j["intact"], true, "{j}");
+    assert_eq!(t.audit_count("audit.verify").await, 2);
+    // Edit one entry in the middle with its guard dropped: the chain names that entry.
+    let target: i64 = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let row = sqlx::query("SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 5")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        sqlx::Row::try_get(&row, "id").unwrap()
+    };
+    let mut c = t.app.db.acquire().await.unwrap();
+    let pg = t.app.db.backend == sanshe_store::Backend::Postgres;
+    let drop = if pg {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
+    sqlx::query(drop).execute(&mut *c).await.unwrap();
+    sqlx::query("UPDATE audit_log SET summary = summary || ' (edited)' WHERE id = $1")
+        .bind(target)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop_conn(c);
+    let r = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(r.first_broken, Some(target), "{r:?}");
+    let j = t
+        .api("POST", "/api/v1/audit/verify", Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(j["intact"], false, "{j}");
+    assert_eq!(j["first_broken"], target, "{j}");
+}
+
+fn drop_conn<C>(c: C) {
+    drop(c)
+}
+
+#[tokio::test]
+async fn a_deleted_audit_entry_breaks_the_chain_after_it() {
+    let t = T::new().await;
+    let pg = t.app.db.backend == sanshe_store::Backend::Postgres;
+    let mut c = t.app.db.acquire().await.unwrap();
+    let ids: Vec<i64> = sqlx::query("SELECT id FROM audit_log ORDER BY id LIMIT 3 OFFSET 3")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, "id").unwrap())
+        .collect();
+    let drop = if pg {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_delete"
+    };
+    sqlx::query(drop).execute(&mut *c).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE id = $1")
+        .bind(ids[1])
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop_conn(c);
+    let r = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(r.first_broken, Some(ids[2]), "{r:?}");
+}
