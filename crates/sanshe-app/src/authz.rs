@@ -45,6 +45,10 @@ pub enum Perm {
     TargetRead,
     /// Edit the policy profile and take year-end snapshots (district).
     PolicyWrite,
+    /// See the working-day calendar (every business role and the system administrator).
+    CalendarRead,
+    /// Keep public holidays and adjusted working days (district administrator).
+    CalendarWrite,
 }
 
 /// The role × permission matrix.
@@ -78,7 +82,17 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
             role,
             DistrictAdmin | StreetStaff | CommunityStaff | SocialWorker
         ),
-        PolicyWrite => role == DistrictAdmin,
+        PolicyWrite | CalendarWrite => role == DistrictAdmin,
+        CalendarRead => matches!(
+            role,
+            DistrictAdmin
+                | StreetStaff
+                | CommunityStaff
+                | SocialOrg
+                | SocialWorker
+                | Evaluator
+                | SystemAdmin
+        ),
     }
 }
 

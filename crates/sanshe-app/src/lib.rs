@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod areas;
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod config;
 mod ctx;
 pub mod demo;

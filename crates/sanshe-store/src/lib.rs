@@ -7,6 +7,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod calendar;
 mod db;
 pub mod facilities;
 mod migrate;

@@ -98,6 +98,9 @@ impl Page {
             if can(a, Perm::PostRead) {
                 item("/posts", "nav-posts");
             }
+            if can(a, Perm::CalendarRead) {
+                item("/calendar", "nav-calendar");
+            }
             if can(a, Perm::AreaImport) {
                 item("/areas/import", "nav-import");
             }

@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod calendar;
 pub mod photos;
 pub mod registry;
 pub mod targets;
