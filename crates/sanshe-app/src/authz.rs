@@ -49,6 +49,18 @@ pub enum Perm {
     CalendarRead,
     /// Keep public holidays and adjusted working days (district administrator).
     CalendarWrite,
+    /// Raise one's own needs and follow them (residents).
+    NeedRaise,
+    /// See needs in one's area (community, street, district staff).
+    NeedRead,
+    /// Record needs on a resident's behalf, accept, answer, reject (area staff).
+    NeedHandle,
+    /// See project proposals in or for one's area.
+    ProposalRead,
+    /// Group accepted needs into proposals, propose and retract them (street, district).
+    ProposalWrite,
+    /// Adopt or decline proposals (district).
+    ProposalDecide,
 }
 
 /// The role × permission matrix.
@@ -82,7 +94,12 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
             role,
             DistrictAdmin | StreetStaff | CommunityStaff | SocialWorker
         ),
-        PolicyWrite | CalendarWrite => role == DistrictAdmin,
+        PolicyWrite | CalendarWrite | ProposalDecide => role == DistrictAdmin,
+        NeedRaise => role == Resident,
+        NeedRead | NeedHandle | ProposalRead => {
+            matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)
+        }
+        ProposalWrite => matches!(role, DistrictAdmin | StreetStaff),
         CalendarRead => matches!(
             role,
             DistrictAdmin

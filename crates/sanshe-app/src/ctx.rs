@@ -49,6 +49,19 @@ impl Ctx {
         }
     }
 
+    /// Scheduled work run by the server itself (reminders, overdue flags).
+    pub fn system() -> Ctx {
+        Ctx {
+            actor: Some(Actor {
+                username: "system:scheduler".into(),
+                display_name: "system".into(),
+                ..Actor::cli()
+            }),
+            client: Some("scheduler".into()),
+            request_id: None,
+        }
+    }
+
     pub fn anonymous(client: Option<String>, request_id: Option<String>) -> Ctx {
         Ctx {
             actor: None,

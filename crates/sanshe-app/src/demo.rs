@@ -219,7 +219,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             "community",
             "社区工作者 演示",
             Role::CommunityStaff,
-            Some(first_community),
+            Some(first_community.clone()),
         ),
         (
             "org",
@@ -246,6 +246,8 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
     ];
     app.db.analyze().await?;
     let mut out = Vec::new();
+    let mut ids = std::collections::HashMap::new();
+    let home = first_community.clone();
     for (username, display, role, scope) in plan {
         let uid = accounts::create_user(
             app,
@@ -259,6 +261,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             },
         )
         .await?;
+        ids.insert(username, uid);
         if role == Role::SocialWorker {
             if let Some(w) = staff.first() {
                 let mut c = crate::uow::Uow::begin(app).await?;
@@ -284,5 +287,14 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             scope: shown,
         });
     }
+    crate::needs::demo::load(
+        app,
+        &home,
+        ids.get("resident").copied(),
+        ids.get("community").copied(),
+        ids.get("street").copied(),
+        ids.get("district").copied(),
+    )
+    .await?;
     Ok(out)
 }

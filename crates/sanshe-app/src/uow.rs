@@ -151,6 +151,7 @@ pub async fn verify(app: &crate::App) -> Result<ChainReport, AppError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -7,10 +7,12 @@ pub mod calendar;
 pub mod cell;
 pub mod error;
 pub mod ident;
+pub mod needs;
 pub mod password;
 pub mod registry;
 pub mod role;
 pub mod targets;
+pub mod workflow;
 
 pub use area::{AreaCode, AreaLevel, TownshipKind};
 pub use error::FieldError;

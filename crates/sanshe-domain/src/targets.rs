@@ -34,6 +34,9 @@ pub struct PolicyProfile {
     pub cpd_hours_assistant: f64,
     pub cpd_hours_intermediate: f64,
     pub cpd_hours_senior: f64,
+    /// Working days within which a resident's need gets its first response (acceptance or
+    /// rejection).
+    pub need_response_days: i64,
 }
 
 impl Default for PolicyProfile {
@@ -55,6 +58,7 @@ impl Default for PolicyProfile {
             cpd_hours_assistant: 72.0,
             cpd_hours_intermediate: 90.0,
             cpd_hours_senior: 90.0,
+            need_response_days: 5,
         }
     }
 }
@@ -136,6 +140,13 @@ impl PolicyProfile {
                 crate::FieldError::new("registration_years", "err-range")
                     .arg("min", 1)
                     .arg("max", 10),
+            );
+        }
+        if !(1..=60).contains(&self.need_response_days) {
+            errs.push(
+                crate::FieldError::new("need_response_days", "err-range")
+                    .arg("min", 1)
+                    .arg("max", 60),
             );
         }
         if errs.is_empty() {

@@ -398,3 +398,27 @@ pub async fn refs_within(conn: &mut Conn, root: Option<&str>) -> Result<Vec<Area
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
 }
+
+/// Communities of a subtree (None: all) with their street's name, for a picker: at most
+/// `limit`, in code order (one index range on `(level, code)`).
+pub async fn communities_within(
+    conn: &mut Conn,
+    root: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let (lo, hi) = subtree_range(root.unwrap_or(""));
+    let rows = sqlx::query(
+        "SELECT c.code, COALESCE(p.name || ' ', '') || c.name AS label FROM areas c \
+         LEFT JOIN areas p ON p.code = c.parent_code \
+         WHERE c.level = 'community' AND c.code >= $1 AND c.code <= $2 ORDER BY c.code LIMIT $3",
+    )
+    .bind(lo)
+    .bind(hi)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("label")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

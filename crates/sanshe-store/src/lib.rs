@@ -10,13 +10,17 @@ pub mod audit;
 pub mod calendar;
 mod db;
 pub mod facilities;
+pub mod inbox;
+pub mod jobs;
 mod migrate;
+pub mod needs;
 pub mod orgs;
 pub mod sessions;
 pub mod targets;
 pub mod tokens;
 pub mod users;
 pub mod workers;
+pub mod workflow;
 
 pub use db::{redact_url as redact_db_url, Backend, Db, StoreError};
 pub use sqlx::AnyConnection as Conn;

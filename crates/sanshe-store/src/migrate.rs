@@ -41,9 +41,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 5,
+        name: "needs",
+        common: include_str!("../migrations/0005_needs.sql"),
+        sqlite: include_str!("../migrations/0005_needs.sqlite.sql"),
+        postgres: include_str!("../migrations/0005_needs.postgres.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

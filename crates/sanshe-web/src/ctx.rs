@@ -23,6 +23,8 @@ pub struct Resolved {
     pub session_token: Option<String>,
     pub request_id: String,
     pub via_token: bool,
+    /// Unread inbox notices of a signed-in page user (shown in the header).
+    pub unread: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -54,6 +56,7 @@ pub struct Rc {
     pub query: String,
     pub flash: Option<String>,
     pub request_id: String,
+    pub unread: i64,
 }
 
 impl Rc {
@@ -111,6 +114,7 @@ impl FromRequestParts<AppState> for Rc {
             query: parts.uri.query().unwrap_or("").to_owned(),
             flash,
             request_id: resolved.request_id,
+            unread: resolved.unread,
         })
     }
 }

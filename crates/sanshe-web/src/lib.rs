@@ -40,6 +40,7 @@ pub fn router(app: App) -> Router {
 pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
+    app: App,
 }
 
 impl Server {
@@ -47,7 +48,8 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         Ok(Server {
             listener,
-            router: router(app),
+            router: router(app.clone()),
+            app,
         })
     }
 
@@ -60,12 +62,30 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        // Scheduled jobs: every server ticks; the database lease makes each run happen once.
+        let app = self.app.clone();
+        let owner = format!(
+            "{}:{}",
+            std::process::id(),
+            sanshe_app::security::random_hex(4).unwrap_or_default()
+        );
+        let ticker = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(e) = sanshe_app::scheduler::tick(&app, &owner).await {
+                    tracing::warn!(error = %e, "scheduler tick failed");
+                }
+            }
+        });
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        ticker.abort();
+        served
     }
 }

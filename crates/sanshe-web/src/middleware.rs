@@ -82,6 +82,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     } else if let Some(tok) = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned) {
         match accounts::resolve_session(app, &tok).await {
             Ok(Some((actor, csrf))) => {
+                // One indexed count for the header's inbox badge (best effort).
+                let ctx = sanshe_app::Ctx {
+                    actor: Some(actor.clone()),
+                    client: None,
+                    request_id: None,
+                };
+                resolved.unread = sanshe_app::inbox::unread(app, &ctx).await.unwrap_or(0);
                 resolved.actor = Some(actor);
                 resolved.session_csrf = Some(csrf);
                 resolved.session_token = Some(tok);

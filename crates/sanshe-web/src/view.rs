@@ -17,6 +17,7 @@ pub struct NavItem {
 }
 
 pub struct UserBadge {
+    pub unread: i64,
     pub display_name: String,
     pub username: String,
     pub role: String,
@@ -98,6 +99,12 @@ impl Page {
             if can(a, Perm::PostRead) {
                 item("/posts", "nav-posts");
             }
+            if can(a, Perm::NeedRaise) || can(a, Perm::NeedRead) {
+                item("/needs", "nav-needs");
+            }
+            if can(a, Perm::ProposalRead) {
+                item("/proposals", "nav-proposals");
+            }
             if can(a, Perm::CalendarRead) {
                 item("/calendar", "nav-calendar");
             }
@@ -119,6 +126,7 @@ impl Page {
                 }
             }
             user = Some(UserBadge {
+                unread: rc.unread,
                 display_name: a.display_name.clone(),
                 username: a.username.clone(),
                 role: tr.role(a.role.as_str()).to_owned(),

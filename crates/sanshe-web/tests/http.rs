@@ -6,6 +6,7 @@
 mod calendar;
 mod common;
 mod kernel;
+mod needs;
 mod registries;
 
 use axum::http::StatusCode;
@@ -50,6 +51,10 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         "sysadmin",
     ];
     let calendar_write = vec!["district"];
+    let needs_any = vec!["district", "street", "community", "resident"];
+    let needs_staff = vec!["district", "street", "community"];
+    let proposal_write = vec!["district", "street"];
+    let district = vec!["district"];
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -63,7 +68,8 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("post", "/login"), &public),
         (("get", "/lang/{code}"), &public),
         (("post", "/logout"), &public),
-        (("get", "/"), &auth),
+        // Anonymous visitors are sent to the public portal, not refused.
+        (("get", "/"), &public),
         (("get", "/areas"), &area_read),
         (("get", "/areas/export/{format}"), &area_read),
         (("get", "/areas/import"), &area_import),
@@ -88,6 +94,23 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("get", "/audit"), &audit),
         (("get", "/audit/export/{format}"), &audit),
         (("post", "/audit/verify"), &audit),
+        (("get", "/public"), &public),
+        (("get", "/needs"), &needs_any),
+        (("get", "/needs/new"), &needs_any),
+        (("post", "/needs/new"), &needs_any),
+        (("get", "/needs/stats"), &needs_staff),
+        (("get", "/needs/export/{format}"), &needs_staff),
+        (("get", "/needs/{id}"), &needs_any),
+        (("post", "/needs/{id}/transition"), &needs_any),
+        (("post", "/needs/{id}/reveal"), &needs_any),
+        (("get", "/proposals"), &needs_staff),
+        (("get", "/proposals/new"), &proposal_write),
+        (("post", "/proposals/new"), &proposal_write),
+        (("get", "/proposals/{id}"), &needs_staff),
+        (("post", "/proposals/{id}/transition"), &needs_staff),
+        (("get", "/inbox"), &auth),
+        (("post", "/inbox/read-all"), &auth),
+        (("post", "/inbox/{id}/open"), &auth),
         (("get", "/calendar"), &calendar_read),
         (("post", "/calendar"), &calendar_write),
         (("post", "/calendar/import"), &calendar_write),
@@ -112,6 +135,19 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("delete", "/api/v1/tokens/{id}"), &auth),
         (("get", "/api/v1/audit"), &audit),
         (("post", "/api/v1/audit/verify"), &audit),
+        (("get", "/api/v1/needs"), &needs_any),
+        (("post", "/api/v1/needs"), &needs_any),
+        (("get", "/api/v1/needs/categories"), &auth),
+        (("get", "/api/v1/needs/stats"), &needs_staff),
+        (("get", "/api/v1/needs/{id}"), &needs_any),
+        (("post", "/api/v1/needs/{id}/transitions"), &needs_staff),
+        (("post", "/api/v1/needs/{id}/contact"), &needs_any),
+        (("get", "/api/v1/proposals"), &needs_staff),
+        (("post", "/api/v1/proposals"), &proposal_write),
+        (("get", "/api/v1/proposals/{id}"), &needs_staff),
+        (("post", "/api/v1/proposals/{id}/transitions"), &district),
+        (("get", "/api/v1/inbox"), &auth),
+        (("post", "/api/v1/inbox/{id}/read"), &auth),
         (("get", "/api/v1/calendar"), &calendar_read),
         (("get", "/api/v1/calendar/deadline"), &calendar_read),
         (("post", "/api/v1/calendar/import"), &calendar_write),
@@ -243,6 +279,52 @@ async fn victims(t: &T) -> HashMap<&'static str, i64> {
     )
     .await
     .unwrap();
+    // A need raised by the demo resident in COMMUNITY, and a proposal of the demo street
+    // grouping another need of COMMUNITY (so every staff level and the resident reach them).
+    let rtok = t.token_for("resident").await;
+    let need = t
+        .api(
+            "POST",
+            "/api/v1/needs",
+            Some(&rtok),
+            Some(json!({"area": COMMUNITY, "category": "other", "title": "矩阵需求", "description": "矩阵测试", "people": 2})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let ctok = t.token_for("community").await;
+    let other = t
+        .api(
+            "POST",
+            "/api/v1/needs",
+            Some(&ctok),
+            Some(json!({"area": COMMUNITY, "category": "other", "title": "矩阵需求二", "description": "矩阵测试", "people": 3, "channel": "phone"})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{other}/transitions"),
+            Some(&ctok),
+            Some(json!({"event": "accept"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let stok = t.token_for("street").await;
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/proposals",
+            Some(&stok),
+            Some(json!({"title": "矩阵建议", "category": "other", "needs": [other]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let proposal = r.json()["id"].as_i64().unwrap();
     let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
@@ -255,6 +337,10 @@ async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/organizations", org),
         ("/workers", worker),
         ("/api/v1/social-workers", worker),
+        ("/needs", need),
+        ("/api/v1/needs", need),
+        ("/proposals", proposal),
+        ("/api/v1/proposals", proposal),
     ])
 }
 
@@ -296,6 +382,16 @@ fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
         ("patch", _) => Some(json!({})),
         ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
+        ("post", "/api/v1/needs") => Some(
+            json!({"area": COMMUNITY, "category": "other", "title": "矩阵", "description": "矩阵测试", "people": 1}),
+        ),
+        ("post", p) if p.starts_with("/api/v1/needs/") && p.ends_with("/transitions") => {
+            Some(json!({"event": "accept"}))
+        }
+        ("post", p) if p.starts_with("/api/v1/proposals/") && p.ends_with("/transitions") => {
+            Some(json!({"event": "adopt"}))
+        }
+        ("post", "/api/v1/proposals") => Some(json!({"title": "", "category": "", "needs": []})),
         ("put", p) if p.starts_with("/api/v1/calendar/") => {
             Some(json!({"kind": "holiday", "name": "国庆节"}))
         }
@@ -652,9 +748,13 @@ async fn idle_sessions_expire() {
         .await
         .unwrap();
     drop(c);
-    let r = t.get(&mut s, "/").await;
+    // The session is gone: a page that needs one sends the browser to sign in, and the
+    // home page to the public portal.
+    let r = t.get(&mut s, "/targets").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.location().starts_with("/login"));
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    let r = t.get(&mut s, "/").await;
+    assert_eq!(r.location(), "/public");
 }
 
 #[tokio::test]

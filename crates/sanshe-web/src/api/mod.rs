@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod audit;
 pub mod calendar;
+pub mod needs;
 pub mod photos;
 pub mod registry;
 pub mod targets;

@@ -4,8 +4,8 @@ use super::{OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::view::{num, with_page, Page};
 use askama::Template;
+use axum::response::IntoResponse;
 use sanshe_app::authz::{can, Perm};
-use sanshe_app::AppError;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -19,11 +19,10 @@ struct HomePage {
 }
 
 pub async fn home(rc: Rc) -> PageResult {
-    let actor = rc
-        .actor()
-        .cloned()
-        .ok_or(AppError::Unauthenticated)
-        .page(&rc)?;
+    // Anonymous visitors land on the public portal (with a link to sign in).
+    let Some(actor) = rc.actor().cloned() else {
+        return Ok(axum::response::Redirect::to("/public").into_response());
+    };
     let tr = rc.tr;
     let mut stats = Vec::new();
     let mut tasks = Vec::new();

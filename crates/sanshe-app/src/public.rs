@@ -1,0 +1,42 @@
+//! The public, no-login portal: the district's headline policy targets and anonymous
+//! figures of residents' needs. Nothing here names a person or a single record; the purchase
+//! work's transparency pages will join it.
+
+use crate::{needs, targets, App, AppError, Ctx};
+use sanshe_domain::targets::TargetResult;
+use sanshe_store::needs::StatCell;
+
+pub struct Overview {
+    pub code: String,
+    pub name: String,
+    pub year: i64,
+    pub targets: Vec<TargetResult>,
+    pub needs: Vec<StatCell>,
+}
+
+/// The district shown to the public: the first district-level area (None before any import).
+pub async fn district(app: &App) -> Result<Option<(String, String)>, AppError> {
+    let mut c = app.db.acquire().await?;
+    Ok(sanshe_store::areas::roots(&mut c, 0)
+        .await?
+        .into_iter()
+        .find(|a| a.level == "district")
+        .map(|a| (a.code, a.name)))
+}
+
+pub async fn overview(app: &App) -> Result<Option<Overview>, AppError> {
+    let Some((code, name)) = district(app).await? else {
+        return Ok(None);
+    };
+    let year = crate::current_year();
+    // Read with the system's reach: the portal shows district totals only.
+    let d = targets::dashboard(app, &Ctx::system(), &code, year, false).await?;
+    let needs = needs::public_stats(app, &code).await?;
+    Ok(Some(Overview {
+        code,
+        name,
+        year: d.year,
+        targets: d.area.results,
+        needs,
+    }))
+}

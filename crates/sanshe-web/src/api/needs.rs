@@ -1,0 +1,662 @@
+//! `/api/v1/needs`, `/api/v1/proposals`, `/api/v1/inbox`: resident needs and project
+//! proposals with their transitions and timelines, and the caller's inbox.
+
+use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi, PageInfo, Paging};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::http::StatusCode;
+use axum::Json;
+use sanshe_app::needs::{self, proposals, NeedInput, TransitionInput};
+use sanshe_domain::needs::{NeedEvent, Needs, ProposalEvent, Proposals};
+use sanshe_domain::workflow::Workflow;
+use sanshe_store::needs::{NeedFilter, NeedRow, ProposalFilter, ProposalRow};
+use sanshe_store::workflow::HistoryRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Step {
+    /// Unix seconds.
+    pub at: i64,
+    pub actor: String,
+    /// `create` for the first step, else the event.
+    pub event: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub note: String,
+}
+
+fn steps(h: &[HistoryRow]) -> Vec<Step> {
+    h.iter()
+        .map(|r| Step {
+            at: r.at,
+            actor: r.entry.actor_name.clone(),
+            event: r.entry.event.clone(),
+            from_state: r.entry.from_state.clone(),
+            to_state: r.entry.to_state.clone(),
+            note: r.entry.note.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Need {
+    pub id: i64,
+    /// The community's 12-digit code.
+    pub area: String,
+    pub area_name: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub people: i64,
+    #[schema(pattern = "^(normal|urgent|critical)$")]
+    pub urgency: String,
+    #[schema(pattern = "^(online|counter|phone|grid)$")]
+    pub channel: String,
+    /// Masked (see `POST /api/v1/needs/{id}/contact` for the handling staff).
+    pub contact_name: String,
+    pub phone: String,
+    #[schema(pattern = "^(submitted|accepted|answered|merged|rejected|withdrawn)$")]
+    pub state: String,
+    /// Send it back with a transition: a newer version means someone else acted first.
+    pub version: i64,
+    /// The first response is due by this date.
+    #[schema(format = Date)]
+    pub due_on: String,
+    pub overdue: bool,
+    pub reply: String,
+    pub reason: String,
+    pub proposal_id: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl From<&NeedRow> for Need {
+    fn from(n: &NeedRow) -> Self {
+        Need {
+            id: n.id,
+            area: n.area_code.clone(),
+            area_name: n.area_name.clone(),
+            category: n.category.clone(),
+            title: n.title.clone(),
+            description: n.description.clone(),
+            people: n.people,
+            urgency: n.urgency.clone(),
+            channel: n.channel.clone(),
+            contact_name: n.contact_name_masked.clone(),
+            phone: n.phone_masked.clone(),
+            state: n.state.clone(),
+            version: n.version,
+            due_on: n.due_on.clone(),
+            overdue: needs::is_overdue(n),
+            reply: n.reply.clone(),
+            reason: n.reason.clone(),
+            proposal_id: n.proposal_id,
+            created_at: n.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedDetail {
+    #[serde(flatten)]
+    pub need: Need,
+    pub timeline: Vec<Step>,
+    /// The events the caller may take now.
+    pub events: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedPage {
+    pub items: Vec<Need>,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NeedQuery {
+    /// Substring of the title, description or community name.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    #[param(pattern = "^(submitted|accepted|answered|merged|rejected|withdrawn)$")]
+    pub state: Option<String>,
+    pub category: Option<String>,
+    /// An area code: needs of its subtree.
+    #[param(pattern = "^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")]
+    pub within: Option<String>,
+    #[param(pattern = "^(normal|urgent|critical)$")]
+    pub urgency: Option<String>,
+    #[param(pattern = "^(online|counter|phone|grid)$")]
+    pub channel: Option<String>,
+    /// Only needs past their first-response date without one.
+    pub overdue: Option<bool>,
+    #[param(pattern = "^(newest|oldest|due|people|urgency)$")]
+    pub sort: Option<String>,
+}
+
+fn filter_of(q: &NeedQuery) -> NeedFilter {
+    let ne = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+    NeedFilter {
+        q: ne(&q.q),
+        state: ne(&q.state),
+        category: ne(&q.category),
+        area: ne(&q.within),
+        urgency: ne(&q.urgency),
+        channel: ne(&q.channel),
+        overdue_on: q
+            .overdue
+            .unwrap_or(false)
+            .then(|| sanshe_app::calendar::today().to_string()),
+        ..Default::default()
+    }
+}
+
+/// Needs the caller may see: a resident's own, or staff's area.
+#[utoipa::path(get, operation_id = "needs_list", path = "/api/v1/needs", tag = "needs", security(("bearer" = [])),
+    params(NeedQuery, Paging),
+    responses((status = 200, body = NeedPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<NeedQuery>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<NeedPage>> {
+    authed(&rc)?;
+    let page = pg.req(&rc)?;
+    let res = needs::list(
+        &rc.app,
+        &rc.ctx,
+        filter_of(&q),
+        q.sort.as_deref().unwrap_or(""),
+        page,
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(NeedPage {
+        items: res.items.iter().map(Need::from).collect(),
+        page: PageInfo::from(&res),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedBody {
+    /// The community's 12-digit code.
+    #[schema(pattern = "^[0-9]{12}$")]
+    pub area: String,
+    /// A category code (`GET /api/v1/needs/categories`).
+    pub category: String,
+    #[schema(min_length = 1, max_length = 60)]
+    pub title: String,
+    #[schema(min_length = 1, max_length = 2000)]
+    pub description: String,
+    #[schema(minimum = 1, maximum = 100000)]
+    pub people: i64,
+    #[schema(pattern = "^(normal|urgent|critical)$")]
+    pub urgency: Option<String>,
+    /// Staff only: how the need reached the community.
+    #[schema(pattern = "^(counter|phone|grid)$")]
+    pub channel: Option<String>,
+    #[schema(max_length = 30)]
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Raise a need (resident) or record one on a resident's behalf (community staff).
+#[utoipa::path(post, operation_id = "needs_create", path = "/api/v1/needs", tag = "needs", security(("bearer" = [])),
+    request_body = NeedBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    rc: Rc,
+    ApiJson(b): ApiJson<NeedBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let id = needs::create(
+        &rc.app,
+        &rc.ctx,
+        &NeedInput {
+            area: b.area,
+            category: b.category,
+            title: b.title,
+            description: b.description,
+            people: b.people.to_string(),
+            urgency: b.urgency.unwrap_or_default(),
+            channel: b.channel.unwrap_or_default(),
+            contact_name: b.contact_name.unwrap_or_default(),
+            phone: b.phone.unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+fn events_of(e: &[NeedEvent]) -> Vec<String> {
+    e.iter().map(|e| Needs::event_name(*e).to_owned()).collect()
+}
+
+/// A need with its timeline and the events the caller may take now.
+#[utoipa::path(get, operation_id = "needs_get", path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = NeedDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<NeedDetail>> {
+    authed(&rc)?;
+    let v = needs::get(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(NeedDetail {
+        need: Need::from(&v.need),
+        timeline: steps(&v.history),
+        events: events_of(&v.offered),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    #[schema(pattern = "^(accept|answer|reject|withdraw)$")]
+    pub event: String,
+    /// The version the caller saw; when given and no longer current, 409.
+    pub version: Option<i64>,
+    /// Accept: the confirmed category (default: as raised).
+    pub category: Option<String>,
+    /// Accept: the confirmed number of people (default: as raised).
+    #[schema(minimum = 1, maximum = 100000)]
+    pub people: Option<i64>,
+    /// Answer: the reply (required). Reject: the reason (required). Otherwise a note.
+    #[schema(max_length = 2000)]
+    pub text: Option<String>,
+}
+
+/// Apply an event to a need. Of two callers acting at once one wins; the other gets 409.
+#[utoipa::path(post, operation_id = "needs_transition", path = "/api/v1/needs/{id}/transitions", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = TransitionBody,
+    responses((status = 200, body = Need), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn transition(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<TransitionBody>,
+) -> ApiResult<Json<Need>> {
+    authed(&rc)?;
+    let n = needs::apply(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &TransitionInput {
+            event: b.event,
+            version: b.version,
+            category: b.category.unwrap_or_default(),
+            people: b.people.map(|p| p.to_string()).unwrap_or_default(),
+            text: b.text.unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(Need::from(&n)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub contact_name: String,
+    pub phone: String,
+}
+
+/// The resident's name and phone in full, for the staff handling the need (audited).
+#[utoipa::path(post, operation_id = "needs_contact", path = "/api/v1/needs/{id}/contact", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Contact), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn contact(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Contact>> {
+    authed(&rc)?;
+    let (contact_name, phone) = needs::reveal_contact(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(Contact {
+        contact_name,
+        phone,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Category {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub active: bool,
+}
+
+/// The need categories (the policy's ten priority categories and other).
+#[utoipa::path(get, operation_id = "needs_categories", path = "/api/v1/needs/categories", tag = "needs", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Category>), (status = 401, body = ErrorBody)))]
+pub async fn categories(rc: Rc) -> ApiResult<Json<Vec<Category>>> {
+    authed(&rc)?;
+    let c = needs::categories(&rc.app).await.api(&rc)?;
+    Ok(Json(
+        c.into_iter()
+            .map(|c| Category {
+                code: c.code,
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+                active: c.active,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatCell {
+    pub area: String,
+    pub area_name: String,
+    pub category: String,
+    pub state: String,
+    pub count: i64,
+    pub people: i64,
+    pub overdue: i64,
+}
+
+/// Counts by community × category × state with overdue counts (staff).
+#[utoipa::path(get, operation_id = "needs_stats", path = "/api/v1/needs/stats", tag = "needs", security(("bearer" = [])),
+    params(NeedQuery),
+    responses((status = 200, body = Vec<StatCell>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn stats(rc: Rc, ApiQuery(q): ApiQuery<NeedQuery>) -> ApiResult<Json<Vec<StatCell>>> {
+    authed(&rc)?;
+    let cells = needs::stats(&rc.app, &rc.ctx, filter_of(&q))
+        .await
+        .api(&rc)?;
+    Ok(Json(
+        cells
+            .into_iter()
+            .map(|c| StatCell {
+                area: c.area_code,
+                area_name: c.area_name,
+                category: c.category,
+                state: c.state,
+                count: c.count,
+                people: c.people,
+                overdue: c.overdue,
+            })
+            .collect(),
+    ))
+}
+
+// ---- proposals ---------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Proposal {
+    pub id: i64,
+    pub owner_area: String,
+    pub owner_name: String,
+    pub title: String,
+    pub category: String,
+    pub description: String,
+    pub beneficiaries: i64,
+    /// Suggested budget in yuan, two decimals.
+    pub budget_yuan: String,
+    #[schema(pattern = "^(draft|proposed|adopted|declined)$")]
+    pub state: String,
+    pub version: i64,
+    pub needs: i64,
+    pub created_at: i64,
+}
+
+impl From<&ProposalRow> for Proposal {
+    fn from(p: &ProposalRow) -> Self {
+        Proposal {
+            id: p.id,
+            owner_area: p.owner_area.clone(),
+            owner_name: p.owner_name.clone(),
+            title: p.title.clone(),
+            category: p.category.clone(),
+            description: p.description.clone(),
+            beneficiaries: p.beneficiaries,
+            budget_yuan: sanshe_app::registry::yuan(p.budget_fen),
+            state: p.state.clone(),
+            version: p.version,
+            needs: p.needs,
+            created_at: p.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalPage {
+    pub items: Vec<Proposal>,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalQuery {
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    #[param(pattern = "^(draft|proposed|adopted|declined)$")]
+    pub state: Option<String>,
+}
+
+/// Proposals kept in, or targeting communities in, the caller's area.
+#[utoipa::path(get, operation_id = "proposals_list", path = "/api/v1/proposals", tag = "needs", security(("bearer" = [])),
+    params(ProposalQuery, Paging),
+    responses((status = 200, body = ProposalPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn proposals_list(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<ProposalQuery>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<ProposalPage>> {
+    authed(&rc)?;
+    let page = pg.req(&rc)?;
+    let res = proposals::list(
+        &rc.app,
+        &rc.ctx,
+        ProposalFilter {
+            q: q.q.filter(|v| !v.trim().is_empty()),
+            state: q.state.filter(|v| !v.trim().is_empty()),
+            ..Default::default()
+        },
+        page,
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(ProposalPage {
+        items: res.items.iter().map(Proposal::from).collect(),
+        page: PageInfo::from(&res),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalBody {
+    #[schema(min_length = 1, max_length = 60)]
+    pub title: String,
+    pub category: String,
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    /// Default: the people of its needs.
+    #[schema(minimum = 1, maximum = 100000)]
+    pub beneficiaries: Option<i64>,
+    /// Yuan, up to two decimals.
+    pub budget: Option<String>,
+    /// Accepted needs to group (they become `merged`).
+    #[schema(min_items = 1, max_items = 200)]
+    pub needs: Vec<i64>,
+}
+
+/// Group accepted needs into a draft proposal (street or district staff).
+#[utoipa::path(post, operation_id = "proposals_create", path = "/api/v1/proposals", tag = "needs", security(("bearer" = [])),
+    request_body = ProposalBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn proposals_create(
+    rc: Rc,
+    ApiJson(b): ApiJson<ProposalBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let id = proposals::create(
+        &rc.app,
+        &rc.ctx,
+        &proposals::ProposalInput {
+            title: b.title,
+            category: b.category,
+            description: b.description.unwrap_or_default(),
+            beneficiaries: b.beneficiaries.map(|v| v.to_string()).unwrap_or_default(),
+            budget: b.budget.unwrap_or_default(),
+            needs: b.needs,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalDetail {
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    pub communities: Vec<String>,
+    pub need_ids: Vec<i64>,
+    pub timeline: Vec<Step>,
+    pub events: Vec<String>,
+}
+
+fn pevents(e: &[ProposalEvent]) -> Vec<String> {
+    e.iter()
+        .map(|e| Proposals::event_name(*e).to_owned())
+        .collect()
+}
+
+/// A proposal with its needs, communities, timeline and the caller's events.
+#[utoipa::path(get, operation_id = "proposals_get", path = "/api/v1/proposals/{id}", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = ProposalDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn proposals_get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<ProposalDetail>> {
+    authed(&rc)?;
+    let v = proposals::get(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(ProposalDetail {
+        proposal: Proposal::from(&v.proposal),
+        communities: v.communities.into_iter().map(|c| c.0).collect(),
+        need_ids: v.needs.iter().map(|n| n.id).collect(),
+        timeline: steps(&v.history),
+        events: pevents(&v.offered),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalTransitionBody {
+    #[schema(pattern = "^(propose|retract|adopt|decline)$")]
+    pub event: String,
+    pub version: Option<i64>,
+    /// Decline: the reason (required). Otherwise a note.
+    #[schema(max_length = 1000)]
+    pub text: Option<String>,
+}
+
+/// Apply an event to a proposal (propose and retract: its keepers; adopt and decline: the
+/// district).
+#[utoipa::path(post, operation_id = "proposals_transition", path = "/api/v1/proposals/{id}/transitions", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = ProposalTransitionBody,
+    responses((status = 200, body = Proposal), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn proposals_transition(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ProposalTransitionBody>,
+) -> ApiResult<Json<Proposal>> {
+    authed(&rc)?;
+    let p = proposals::apply(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &proposals::ProposalTransition {
+            event: b.event,
+            version: b.version,
+            text: b.text.unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(Proposal::from(&p)))
+}
+
+// ---- inbox -------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub read: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxPage {
+    pub items: Vec<Notice>,
+    pub unread: i64,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// Only unread notices.
+    pub unread: Option<bool>,
+}
+
+/// The caller's notices, newest first.
+#[utoipa::path(get, operation_id = "inbox_list", path = "/api/v1/inbox", tag = "inbox", security(("bearer" = [])),
+    params(InboxQuery, Paging),
+    responses((status = 200, body = InboxPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn inbox(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<InboxPage>> {
+    authed(&rc)?;
+    let page = pg.req(&rc)?;
+    let res = sanshe_app::inbox::list(&rc.app, &rc.ctx, q.unread.unwrap_or(false), page)
+        .await
+        .api(&rc)?;
+    let unread = sanshe_app::inbox::unread(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(InboxPage {
+        items: res
+            .items
+            .iter()
+            .map(|n| Notice {
+                id: n.id,
+                at: n.at,
+                kind: n.notice.kind.clone(),
+                title: n.notice.title.clone(),
+                body: n.notice.body.clone(),
+                link: n.notice.link.clone(),
+                read: n.read_at.is_some(),
+            })
+            .collect(),
+        unread,
+        page: PageInfo::from(&res),
+    }))
+}
+
+/// Mark one notice read.
+#[utoipa::path(post, operation_id = "inbox_read", path = "/api/v1/inbox/{id}/read", tag = "inbox", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 204, description = "Marked read"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn inbox_read(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    sanshe_app::inbox::mark_read(&rc.app, &rc.ctx, Some(id))
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,686 @@
+//! Resident needs: the list (a resident's own, or staff's area) with search, filters, sort
+//! and export; the form to raise or record a need; a need's page with its timeline and the
+//! actions its viewer may take now; and the picture of needs by community × category.
+
+use super::{opt_i64, FormErrors, OrPage, PageResult};
+use crate::ctx::Rc;
+use crate::error::PageError;
+use crate::view::{datetime, query_string, redirect_flash, with_page, Page, Pager};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::Form;
+use sanshe_app::authz::{self, Perm};
+use sanshe_app::i18n::{Lang, Tr};
+use sanshe_app::needs::{self, NeedInput, TransitionInput};
+use sanshe_app::AppError;
+use sanshe_domain::needs::{Needs, CHANNELS, URGENCIES};
+use sanshe_domain::workflow::Workflow;
+use sanshe_store::needs::{Category, NeedFilter, NeedRow, SORTS};
+use sanshe_store::workflow::HistoryRow;
+use serde::Deserialize;
+
+/// Locale keys of the closed vocabularies (a test checks every one exists in both files).
+pub fn state_key(s: &str) -> String {
+    format!("need-state-{s}")
+}
+pub fn event_key(e: &str) -> String {
+    format!("need-event-{e}")
+}
+pub fn urgency_key(u: &str) -> String {
+    format!("need-urgency-{u}")
+}
+pub fn channel_key(c: &str) -> String {
+    format!("need-channel-{c}")
+}
+
+/// A category's name in the viewer's language (record values, not translated text).
+pub fn category_name(cats: &[Category], tr: &Tr, code: &str) -> String {
+    cats.iter()
+        .find(|c| c.code == code)
+        .map(|c| match tr.lang {
+            Lang::Zh => c.name_zh.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_owned())
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NeedQuery {
+    pub q: Option<String>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub within: Option<String>,
+    pub urgency: Option<String>,
+    pub channel: Option<String>,
+    pub overdue: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
+fn ne(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+pub fn filter_of(q: &NeedQuery) -> NeedFilter {
+    NeedFilter {
+        q: ne(&q.q),
+        state: ne(&q.state).filter(|s| Needs::parse_state(s).is_some()),
+        category: ne(&q.category),
+        area: ne(&q.within).filter(|w| w.chars().all(|c| c.is_ascii_digit()) && w.len() <= 12),
+        urgency: ne(&q.urgency),
+        channel: ne(&q.channel),
+        overdue_on: (q.overdue.as_deref() == Some("1"))
+            .then(|| sanshe_app::calendar::today().to_string()),
+        ..Default::default()
+    }
+}
+
+fn params(q: &NeedQuery) -> Vec<(&'static str, String)> {
+    vec![
+        ("q", q.q.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+        ("category", q.category.clone().unwrap_or_default()),
+        ("within", q.within.clone().unwrap_or_default()),
+        ("urgency", q.urgency.clone().unwrap_or_default()),
+        ("channel", q.channel.clone().unwrap_or_default()),
+        ("overdue", q.overdue.clone().unwrap_or_default()),
+        ("sort", q.sort.clone().unwrap_or_default()),
+    ]
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts(all_label: &str, items: Vec<(String, String)>, cur: &Option<String>) -> Vec<Opt> {
+    std::iter::once((String::new(), all_label.to_owned()))
+        .chain(items)
+        .map(|(value, label)| Opt {
+            selected: cur.as_deref().unwrap_or("") == value,
+            value,
+            label,
+        })
+        .collect()
+}
+
+pub struct NeedLine {
+    pub id: i64,
+    pub title: String,
+    pub community: String,
+    pub category: String,
+    pub state: String,
+    pub state_label: String,
+    pub urgency: String,
+    pub people: i64,
+    pub created: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+fn line(rc: &Rc, cats: &[Category], n: &NeedRow) -> NeedLine {
+    NeedLine {
+        id: n.id,
+        title: n.title.clone(),
+        community: n.area_name.clone(),
+        category: category_name(cats, &rc.tr, &n.category),
+        state_label: rc.tr.t(&state_key(&n.state)).to_owned(),
+        state: n.state.clone(),
+        urgency: rc.tr.t(&urgency_key(&n.urgency)).to_owned(),
+        people: n.people,
+        created: datetime(n.created_at),
+        due: n.due_on.clone(),
+        overdue: needs::is_overdue(n),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "needs_list.html")]
+struct ListPage {
+    p: Page,
+    q: NeedQuery,
+    states: Vec<Opt>,
+    categories: Vec<Opt>,
+    urgencies: Vec<Opt>,
+    channels: Vec<Opt>,
+    sorts: Vec<Opt>,
+    rows: Vec<NeedLine>,
+    pager: Pager,
+    export_qs: String,
+    is_staff: bool,
+    can_propose: bool,
+}
+
+pub async fn list(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    let is_staff = authz::can(actor, Perm::NeedRead);
+    let page = opt_i64(&q.page).unwrap_or(None);
+    let sort = q.sort.clone().unwrap_or_default();
+    let res = needs::list(
+        &rc.app,
+        &rc.ctx,
+        filter_of(&q),
+        &sort,
+        crate::view::page_req(page, Some(30)),
+    )
+    .await
+    .page(&rc)?;
+    let cats = needs::categories(&rc.app).await.page(&rc)?;
+    let all = rc.tr.t("all").to_owned();
+    let p = params(&q);
+    let page = ListPage {
+        p: Page::new(&rc, "needs-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("", rc.tr.t("needs-title")),
+        states: opts(
+            &all,
+            Needs::STATES
+                .iter()
+                .map(|s| {
+                    let n = Needs::state_name(*s);
+                    (n.to_owned(), rc.tr.t(&state_key(n)).to_owned())
+                })
+                .collect(),
+            &q.state,
+        ),
+        categories: opts(
+            &all,
+            cats.iter()
+                .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
+                .collect(),
+            &q.category,
+        ),
+        urgencies: opts(
+            &all,
+            URGENCIES
+                .iter()
+                .map(|u| (u.to_string(), rc.tr.t(&urgency_key(u)).to_owned()))
+                .collect(),
+            &q.urgency,
+        ),
+        channels: opts(
+            &all,
+            CHANNELS
+                .iter()
+                .map(|c| (c.to_string(), rc.tr.t(&channel_key(c)).to_owned()))
+                .collect(),
+            &q.channel,
+        ),
+        sorts: SORTS
+            .iter()
+            .map(|s| Opt {
+                value: s.to_string(),
+                label: rc.tr.t(&format!("need-sort-{s}")).to_owned(),
+                selected: sort == *s,
+            })
+            .collect(),
+        rows: res.items.iter().map(|n| line(&rc, &cats, n)).collect(),
+        pager: Pager::new("/needs", &p, &res),
+        export_qs: query_string(&p),
+        is_staff,
+        can_propose: authz::can(actor, Perm::ProposalWrite),
+        q,
+    };
+    Ok(with_page(&rc, &page))
+}
+
+#[derive(Template)]
+#[template(path = "need_form.html")]
+struct FormPage {
+    p: Page,
+    f: NeedInput,
+    errors: FormErrors,
+    others: Vec<String>,
+    communities: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    urgencies: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+    resident: bool,
+}
+
+async fn form_page(rc: &Rc, f: NeedInput, errors: FormErrors) -> PageResult {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
+    let resident = authz::can(actor, Perm::NeedRaise);
+    let communities = needs::communities(&rc.app, &rc.ctx).await.page(rc)?;
+    let cats = needs::categories(&rc.app).await.page(rc)?;
+    let shown = [
+        "area",
+        "category",
+        "title",
+        "description",
+        "people",
+        "urgency",
+        "channel",
+        "contact_name",
+        "phone",
+    ];
+    let page = FormPage {
+        p: Page::new(rc, "need-new-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/needs", rc.tr.t("needs-title"))
+            .crumb("", rc.tr.t("need-new-title")),
+        others: errors.others(&shown),
+        f,
+        errors,
+        communities,
+        categories: cats
+            .iter()
+            .filter(|c| c.active)
+            .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
+            .collect(),
+        urgencies: URGENCIES
+            .iter()
+            .map(|u| (u.to_string(), rc.tr.t(&urgency_key(u)).to_owned()))
+            .collect(),
+        channels: CHANNELS[1..]
+            .iter()
+            .map(|c| (c.to_string(), rc.tr.t(&channel_key(c)).to_owned()))
+            .collect(),
+        resident,
+    };
+    let mut r = with_page(rc, &page);
+    if !page.errors.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn new_form(rc: Rc) -> PageResult {
+    let f = NeedInput {
+        people: "1".into(),
+        urgency: "normal".into(),
+        ..Default::default()
+    };
+    form_page(&rc, f, FormErrors::default()).await
+}
+
+pub async fn create(rc: Rc, Form(f): Form<NeedInput>) -> PageResult {
+    match needs::create(&rc.app, &rc.ctx, &f).await {
+        Ok(id) => Ok(redirect_flash(
+            &format!("/needs/{id}"),
+            "flash-need-created",
+        )),
+        Err(e) => match FormErrors::from_app(&e, &rc) {
+            Some(errs) => form_page(&rc, f, errs).await,
+            None => Err(PageError::new(e, &rc)),
+        },
+    }
+}
+
+pub struct Step {
+    pub at: String,
+    pub who: String,
+    pub event: String,
+    pub to: String,
+    pub note: String,
+}
+
+pub fn timeline(
+    tr: &Tr,
+    h: &[HistoryRow],
+    key: fn(&str) -> String,
+    ev: fn(&str) -> String,
+) -> Vec<Step> {
+    h.iter()
+        .map(|r| Step {
+            at: datetime(r.at),
+            who: r.entry.actor_name.clone(),
+            event: if r.entry.event == "create" {
+                tr.t("event-create").to_owned()
+            } else {
+                tr.t(&ev(&r.entry.event)).to_owned()
+            },
+            to: tr.t(&key(&r.entry.to_state)).to_owned(),
+            note: r.entry.note.clone(),
+        })
+        .collect()
+}
+
+pub struct Action {
+    pub event: String,
+    pub label: String,
+    /// `reply`, `reason`, `note` or `accept` (which fields the form shows).
+    pub form: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "need_detail.html")]
+struct DetailPage {
+    p: Page,
+    n: NeedRow,
+    category: String,
+    state_label: String,
+    urgency: String,
+    channel: String,
+    overdue: bool,
+    steps: Vec<Step>,
+    actions: Vec<Action>,
+    categories: Vec<(String, String)>,
+    contact: Option<(String, String)>,
+    may_reveal: bool,
+    proposal: Option<(i64, String)>,
+    errors: Vec<String>,
+}
+
+async fn detail_page(
+    rc: &Rc,
+    id: i64,
+    contact: Option<(String, String)>,
+    errors: Vec<String>,
+) -> PageResult {
+    let v = needs::get(&rc.app, &rc.ctx, id).await.page(rc)?;
+    let cats = needs::categories(&rc.app).await.page(rc)?;
+    let n = v.need;
+    let actions = v
+        .offered
+        .iter()
+        .map(|e| {
+            let name = Needs::event_name(*e);
+            Action {
+                event: name.to_owned(),
+                label: rc.tr.t(&event_key(name)).to_owned(),
+                form: match e {
+                    sanshe_domain::needs::NeedEvent::Accept => "accept",
+                    sanshe_domain::needs::NeedEvent::Answer => "reply",
+                    sanshe_domain::needs::NeedEvent::Reject => "reason",
+                    _ => "note",
+                },
+            }
+        })
+        .collect();
+    let page = DetailPage {
+        p: Page::new(rc, "need-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/needs", rc.tr.t("needs-title"))
+            .crumb("", format!("#{id} {}", n.title)),
+        category: category_name(&cats, &rc.tr, &n.category),
+        state_label: rc.tr.t(&state_key(&n.state)).to_owned(),
+        urgency: rc.tr.t(&urgency_key(&n.urgency)).to_owned(),
+        channel: rc.tr.t(&channel_key(&n.channel)).to_owned(),
+        overdue: v.overdue,
+        steps: timeline(&rc.tr, &v.history, state_key, event_key),
+        actions,
+        categories: cats
+            .iter()
+            .filter(|c| c.active)
+            .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
+            .collect(),
+        contact,
+        may_reveal: v.may_reveal,
+        proposal: v.proposal,
+        errors: errors.clone(),
+        n,
+    };
+    let mut r = with_page(rc, &page);
+    if !errors.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::CONFLICT;
+    }
+    Ok(r)
+}
+
+pub async fn detail(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    detail_page(&rc, id, None, Vec::new()).await
+}
+
+/// Shows the resident's name and phone in full (audited) to the staff handling the need.
+pub async fn reveal(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    let c = needs::reveal_contact(&rc.app, &rc.ctx, id)
+        .await
+        .page(&rc)?;
+    detail_page(&rc, id, Some(c), Vec::new()).await
+}
+
+pub async fn transition(rc: Rc, Path(id): Path<i64>, Form(f): Form<TransitionInput>) -> PageResult {
+    match needs::apply(&rc.app, &rc.ctx, id, &f).await {
+        Ok(_) => Ok(redirect_flash(&format!("/needs/{id}"), "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            let mut r = detail_page(&rc, id, None, errs).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(AppError::Conflict(e)) => detail_page(&rc, id, None, vec![rc.tr.field_error(&e)]).await,
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+pub async fn export(rc: Rc, Path(format): Path<String>, Query(q): Query<NeedQuery>) -> PageResult {
+    if !matches!(format.as_str(), "csv" | "xlsx") {
+        return Err(PageError::new(AppError::NotFound, &rc));
+    }
+    let rows = needs::export(
+        &rc.app,
+        &rc.ctx,
+        filter_of(&q),
+        q.sort.as_deref().unwrap_or(""),
+    )
+    .await
+    .page(&rc)?;
+    let cats = needs::categories(&rc.app).await.page(&rc)?;
+    let t = |k: &str| rc.tr.t(k).to_owned();
+    let headers_owned = [
+        "#".to_owned(),
+        t("col-title"),
+        t("need-community"),
+        t("need-category"),
+        t("col-state"),
+        t("need-urgency"),
+        t("need-channel"),
+        t("need-people"),
+        t("need-contact"),
+        t("need-phone"),
+        t("need-raised"),
+        t("need-due"),
+        t("need-overdue"),
+        t("need-reply"),
+    ];
+    let headers: Vec<&str> = headers_owned.iter().map(String::as_str).collect();
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|n| {
+            vec![
+                n.id.to_string(),
+                n.title.clone(),
+                format!("{} {}", n.area_code, n.area_name),
+                category_name(&cats, &rc.tr, &n.category),
+                rc.tr.t(&state_key(&n.state)).to_owned(),
+                rc.tr.t(&urgency_key(&n.urgency)).to_owned(),
+                rc.tr.t(&channel_key(&n.channel)).to_owned(),
+                n.people.to_string(),
+                n.contact_name_masked.clone(),
+                n.phone_masked.clone(),
+                datetime(n.created_at),
+                n.due_on.clone(),
+                if needs::is_overdue(n) {
+                    t("yes")
+                } else {
+                    String::new()
+                },
+                if n.reply.is_empty() {
+                    n.reason.clone()
+                } else {
+                    n.reply.clone()
+                },
+            ]
+        })
+        .collect();
+    let name = format!("needs-{}", sanshe_app::registry::today());
+    super::areas::file_response(&rc, &format, &name, &headers, &table)
+}
+
+pub struct StatRow {
+    pub code: String,
+    pub name: String,
+    /// Per category column: total needs.
+    pub cells: Vec<i64>,
+    /// Heat shade 0–4 of each cell (its share of the table's largest cell).
+    pub shades: Vec<i64>,
+    pub total: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub max: i64,
+}
+
+#[derive(Template)]
+#[template(path = "needs_stats.html")]
+struct StatsPage {
+    p: Page,
+    columns: Vec<(String, String)>,
+    rows: Vec<StatRow>,
+    states: Vec<(String, i64)>,
+    col_totals: Vec<i64>,
+    total: i64,
+    overdue: i64,
+    max: i64,
+    q: NeedQuery,
+    categories: Vec<Opt>,
+}
+
+/// Heat table: communities (rows) × categories (columns), with counts by state and overdue.
+pub async fn stats(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
+    let mut f = filter_of(&q);
+    // The table is per category; a category filter narrows the columns only.
+    let only_cat = f.category.take();
+    let cells = needs::stats(&rc.app, &rc.ctx, f).await.page(&rc)?;
+    let cats = needs::categories(&rc.app).await.page(&rc)?;
+    let columns: Vec<(String, String)> = cats
+        .iter()
+        .filter(|c| only_cat.as_deref().is_none_or(|o| o == c.code))
+        .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
+        .collect();
+    let mut rows: Vec<StatRow> = Vec::new();
+    let mut states: Vec<(String, i64)> = Needs::STATES
+        .iter()
+        .map(|s| (Needs::state_name(*s).to_owned(), 0))
+        .collect();
+    for c in cells
+        .iter()
+        .filter(|c| only_cat.as_deref().is_none_or(|o| o == c.category))
+    {
+        if rows.last().is_none_or(|r| r.code != c.area_code) {
+            rows.push(StatRow {
+                code: c.area_code.clone(),
+                name: c.area_name.clone(),
+                cells: vec![0; columns.len()],
+                shades: Vec::new(),
+                total: 0,
+                open: 0,
+                overdue: 0,
+                max: 0,
+            });
+        }
+        if let Some(r) = rows.last_mut() {
+            if let Some(i) = columns.iter().position(|(k, _)| *k == c.category) {
+                r.cells[i] += c.count;
+            }
+            r.total += c.count;
+            r.overdue += c.overdue;
+            if c.state == "submitted" || c.state == "accepted" {
+                r.open += c.count;
+            }
+        }
+        if let Some(s) = states.iter_mut().find(|(k, _)| *k == c.state) {
+            s.1 += c.count;
+        }
+    }
+    let mut max = 0;
+    for r in rows.iter_mut() {
+        r.max = r.cells.iter().copied().max().unwrap_or(0);
+        max = max.max(r.max);
+    }
+    for r in rows.iter_mut() {
+        r.shades = r.cells.iter().map(|n| heat(*n, max)).collect();
+    }
+    let col_totals = (0..columns.len())
+        .map(|i| rows.iter().map(|r| r.cells[i]).sum())
+        .collect();
+    let all = rc.tr.t("all").to_owned();
+    let page = StatsPage {
+        p: Page::new(&rc, "needs-stats-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/needs", rc.tr.t("needs-title"))
+            .crumb("", rc.tr.t("needs-stats-title")),
+        total: rows.iter().map(|r| r.total).sum(),
+        overdue: rows.iter().map(|r| r.overdue).sum(),
+        states: states
+            .into_iter()
+            .map(|(k, n)| (rc.tr.t(&state_key(&k)).to_owned(), n))
+            .collect(),
+        categories: opts(
+            &all,
+            cats.iter()
+                .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
+                .collect(),
+            &only_cat,
+        ),
+        columns,
+        rows,
+        col_totals,
+        max,
+        q,
+    };
+    Ok(with_page(&rc, &page))
+}
+
+/// Shade of a heat-table cell: 0–4 by the count's share of the largest.
+pub fn heat(n: i64, max: i64) -> i64 {
+    if n <= 0 || max <= 0 {
+        0
+    } else {
+        1 + (n * 3 / max).min(3)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use sanshe_app::i18n::has_key;
+    use sanshe_domain::needs::Proposals;
+
+    /// Every key built from a closed vocabulary exists (the key-parity test then covers
+    /// both languages), so no raw key can reach a page.
+    #[test]
+    fn every_vocabulary_key_exists() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(
+            Needs::STATES
+                .iter()
+                .map(|s| state_key(Needs::state_name(*s))),
+        );
+        keys.extend(
+            Needs::EVENTS
+                .iter()
+                .map(|e| event_key(Needs::event_name(*e))),
+        );
+        keys.extend(URGENCIES.iter().map(|u| urgency_key(u)));
+        keys.extend(CHANNELS.iter().map(|c| channel_key(c)));
+        keys.extend(SORTS.iter().map(|s| format!("need-sort-{s}")));
+        keys.extend(
+            Proposals::STATES
+                .iter()
+                .map(|s| super::super::proposals::state_key(Proposals::state_name(*s))),
+        );
+        keys.extend(
+            Proposals::EVENTS
+                .iter()
+                .map(|e| super::super::proposals::event_key(Proposals::event_name(*e))),
+        );
+        // Notice kinds: need.<state>, need.due, proposal.<state>.
+        keys.extend(
+            Needs::STATES
+                .iter()
+                .map(|s| super::super::inbox::kind_key(&format!("need.{}", Needs::state_name(*s)))),
+        );
+        keys.push(super::super::inbox::kind_key("need.due"));
+        keys.extend(Proposals::STATES.iter().map(|s| {
+            super::super::inbox::kind_key(&format!("proposal.{}", Proposals::state_name(*s)))
+        }));
+        let missing: Vec<&String> = keys.iter().filter(|k| !has_key(k)).collect();
+        assert!(missing.is_empty(), "missing locale keys: {missing:?}");
+    }
+}
