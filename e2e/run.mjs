@@ -112,6 +112,66 @@ try {
     await Promise.all([page.waitForNavigation(), page.click('nav.langs a[lang=zh-CN]')]);
     await ctx.close();
   }
+  // Resident needs: a resident raises a need, community staff accept and answer it, and
+  // the resident sees the answer in the timeline and the inbox.
+  const login = async (ctx, who) => {
+    const pg = await ctx.newPage();
+    await pg.goto(`${base}/login`);
+    await pg.fill('#username', who);
+    await pg.fill('#password', password);
+    await Promise.all([pg.waitForNavigation(), pg.click('button[type=submit].primary')]);
+    return pg;
+  };
+  const resCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const rp = await login(resCtx, 'resident');
+  await rp.goto(`${base}/needs/new`);
+  await rp.selectOption('#area', '320412100002');
+  await rp.selectOption('#category', 'elderly_disabled');
+  await rp.fill('#title', '浏览器测试：独居老人助餐');
+  await rp.fill('#description', '楼里独居老人多，希望每天中午有人送餐。');
+  await rp.fill('#people', '8');
+  await rp.fill('#phone', '13900139000');
+  await Promise.all([rp.waitForNavigation(), rp.click('form.card button[type=submit].primary')]);
+  const needPath = new URL(rp.url()).pathname;
+  check(/^\/needs\/\d+$/.test(needPath) && (await rp.textContent('main')).includes('待受理'), 'resident: a need is raised from a phone');
+  const rw = await rp.evaluate(() => document.documentElement.scrollWidth);
+  check(rw <= 390, `resident: the need page fits a phone (${rw}px)`);
+  await rp.screenshot({ path: `${out}/need-raised-phone.png`, fullPage: true });
+  const staffCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const sp = await login(staffCtx, 'community');
+  check(((await sp.textContent('header.top')) || '').includes('消息'), 'community: inbox link in the header');
+  await sp.goto(`${base}/needs`);
+  check((await sp.textContent('main')).includes('浏览器测试：独居老人助餐'), 'community: the new need is in the list');
+  await sp.screenshot({ path: `${out}/needs-list.png`, fullPage: true });
+  await sp.goto(`${base}${needPath}`);
+  check(!(await sp.textContent('main')).includes('13900139000'), 'community: the phone is masked');
+  await Promise.all([sp.waitForNavigation(), sp.click('form.action-accept button[type=submit]')]);
+  check((await sp.textContent('main')).includes('已受理'), 'community: the need is accepted');
+  await sp.fill('form.action-answer textarea[name=text]', '每天中午由社区助餐点送餐上门，下周一开始。');
+  await Promise.all([sp.waitForNavigation(), sp.click('form.action-answer button[type=submit]')]);
+  check((await sp.textContent('main')).includes('已答复'), 'community: the need is answered');
+  await sp.screenshot({ path: `${out}/need-answered.png`, fullPage: true });
+  await sp.goto(`${base}/needs/stats`);
+  check((await sp.$$('table.heat tbody tr')).length > 0, 'community: the picture of needs has rows');
+  await sp.screenshot({ path: `${out}/needs-stats.png`, fullPage: true });
+  await rp.goto(`${base}${needPath}`);
+  const mine = await rp.textContent('main');
+  check(mine.includes('每天中午由社区助餐点送餐上门') && mine.includes('直接答复') && mine.includes('受理'), 'resident: the answer and the timeline');
+  check((await rp.$('header.top .badge')) !== null, 'resident: unread badge in the header');
+  await rp.goto(`${base}/inbox`);
+  check((await rp.textContent('main')).includes('需求已答复'), 'resident: the answer is in the inbox');
+  await rp.screenshot({ path: `${out}/inbox-resident.png`, fullPage: true });
+  await resCtx.close();
+  await staffCtx.close();
+  // The public portal: anonymous visitors land on it.
+  const anon = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const ap = await anon.newPage();
+  await ap.goto(`${base}/`);
+  check(new URL(ap.url()).pathname === '/public' && (await ap.textContent('main')).includes('居民需求办理'), 'anonymous: the public portal');
+  const aw = await ap.evaluate(() => document.documentElement.scrollWidth);
+  check(aw <= 390, `public portal fits a phone (${aw}px)`);
+  await ap.screenshot({ path: `${out}/public-phone.png`, fullPage: true });
+  await anon.close();
   // A phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
   const p = await phone.newPage();

@@ -4,8 +4,8 @@
 use crate::authz::Perm;
 use crate::i18n::Tr;
 use crate::registry::{
-    field, field_a, m2, scoped_within, FilterDef, Input, ListQuery, Refs, Registry, RowParser,
-    Section,
+    field, field_a, m2, scoped_within, texts, Cell, FilterDef, Input, ListQuery, Refs, Registry,
+    RowParser, Section,
 };
 use crate::{Actor, App, AppError};
 use sanshe_domain::registry::{WeekHours, FACILITY_KIND, FACILITY_STATUS};
@@ -142,16 +142,13 @@ impl Registry for Facilities {
         // A comprehensive center serves a street/town; a station serves a community.
         if let Some((_, level)) = &area {
             let want = match kind.as_str() {
-                "center" => Some("street"),
-                "station" => Some("community"),
+                "center" => Some(("street", "err-facility-center-level")),
+                "station" => Some(("community", "err-facility-station-level")),
                 _ => None,
             };
-            if let Some(w) = want {
+            if let Some((w, key)) = want {
                 if w != level {
-                    p.errors.push(FieldError::new(
-                        "kind",
-                        format!("err-facility-{kind}-level").as_str(),
-                    ));
+                    p.errors.push(FieldError::new("kind", key));
                 }
             }
         }
@@ -267,15 +264,18 @@ impl Registry for Facilities {
                 .map(|(d, h)| {
                     // Locale keys for the two kinds of blank: a closed day, no hours given.
                     let h = match (h.is_empty(), r.hours.trim().is_empty()) {
-                        (false, _) => h.clone(),
-                        (true, false) => "hours-closed".to_owned(),
-                        (true, true) => "hours-not-given".to_owned(),
+                        (false, _) => Cell::Text(h.clone()),
+                        (true, false) => Cell::Key("hours-closed".to_owned()),
+                        (true, true) => Cell::Key("hours-not-given".to_owned()),
                     };
-                    vec![format!("day-{d}"), h]
+                    vec![Cell::Key(format!("day-{d}")), h]
                 })
                 .collect(),
             // Stored before today's rules: shown as it is rather than as seven closed days.
-            Err(_) => vec![vec!["f-hours".to_owned(), r.hours.clone()]],
+            Err(_) => vec![vec![
+                Cell::Key("f-hours".to_owned()),
+                Cell::Text(r.hours.clone()),
+            ]],
         };
         let hours = Section {
             title_key: "facility-hours-title",
@@ -292,10 +292,10 @@ impl Registry for Facilities {
             rows: photos
                 .iter()
                 .map(|p| {
-                    vec![
+                    texts(vec![
                         p.file_name.clone(),
                         format!("{} KB", (p.size + 1023) / 1024),
-                    ]
+                    ])
                 })
                 .collect(),
             links: photos

@@ -5,8 +5,8 @@
 use crate::authz::{self, Perm};
 use crate::i18n::Tr;
 use crate::registry::{
-    field, field_a, scoped_within, yuan, FilterDef, Input, ListQuery, Refs, Registry, RowParser,
-    Section,
+    field, field_a, scoped_within, texts, yuan, Cell, FilterDef, Input, ListQuery, Refs, Registry,
+    RowParser, Section,
 };
 use crate::{Actor, App, AppError, Ctx};
 use sanshe_domain::registry::{
@@ -501,7 +501,7 @@ impl Registry for Orgs {
             links: served.iter().map(|(c, _)| format!("/areas/{c}")).collect(),
             delete_links: vec![],
             export: None,
-            rows: served.into_iter().map(|(c, n)| vec![c, n]).collect(),
+            rows: served.into_iter().map(|(c, n)| texts(vec![c, n])).collect(),
         });
         let inc = store::incubations(conn, None, Some(r.id)).await?;
         if !inc.is_empty() {
@@ -519,12 +519,12 @@ impl Registry for Orgs {
                 rows: inc
                     .iter()
                     .map(|n| {
-                        vec![
+                        texts(vec![
                             n.entered.clone(),
                             n.graduated.clone().unwrap_or_default(),
                             yuan(n.funds_fen),
                             n.training_hours.to_string(),
-                        ]
+                        ])
                     })
                     .collect(),
             });
@@ -547,11 +547,18 @@ impl Registry for Orgs {
                     .iter()
                     .map(|e| {
                         vec![
-                            e.entry_date.clone(),
-                            format!("fund-{}", e.kind),
-                            yuan(e.amount_fen),
-                            yuan(e.balance_fen),
-                            e.counterparty.clone().unwrap_or_default(),
+                            Cell::Text(e.entry_date.clone()),
+                            Cell::Key(
+                                if e.kind == "income" {
+                                    "fund-income"
+                                } else {
+                                    "fund-grant"
+                                }
+                                .to_owned(),
+                            ),
+                            Cell::Text(yuan(e.amount_fen)),
+                            Cell::Text(yuan(e.balance_fen)),
+                            Cell::Text(e.counterparty.clone().unwrap_or_default()),
                         ]
                     })
                     .collect(),

@@ -388,12 +388,26 @@ impl ListQuery {
     }
 }
 
+/// One cell of a related-records section: a record value (shown as stored, never
+/// translated), a locale key (a closed vocabulary), or a value with a translated flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Key(String),
+    Flagged(String, &'static str),
+}
+
+/// A row of record values.
+pub fn texts(v: Vec<String>) -> Vec<Cell> {
+    v.into_iter().map(Cell::Text).collect()
+}
+
 /// A section of a detail page: a titled table of related records.
 #[derive(Debug, Clone, Default)]
 pub struct Section {
     pub title_key: &'static str,
     pub headers: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
     /// Links for the first cell of each row (same length as rows, or empty).
     pub links: Vec<String>,
     /// Per-row links to a delete confirmation, shown to those who may change the record

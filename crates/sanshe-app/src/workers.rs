@@ -5,8 +5,8 @@
 use crate::authz::{self, Perm};
 use crate::i18n::Tr;
 use crate::registry::{
-    field, field_a, scoped_within, yuan, FilterDef, Input, ListQuery, Refs, Registry, RowParser,
-    Section,
+    field, field_a, scoped_within, texts, yuan, Cell, FilterDef, Input, ListQuery, Refs, Registry,
+    RowParser, Section,
 };
 use crate::{Actor, App, AppError};
 use sanshe_domain::registry::{CERT_LEVEL, EMPLOYER_KIND, WORKER_STATUS};
@@ -560,16 +560,17 @@ impl Registry for Workers {
                         .filter(|c| c.entry_date >= g.start_date && c.entry_date <= g.end_date)
                         .map(|c| c.hours_tenths)
                         .sum();
-                    let mut end = g.end_date.clone();
-                    if g.end_date < today {
-                        end = format!("{end} (worker-expired)");
-                    }
+                    let end = if g.end_date < today {
+                        Cell::Flagged(g.end_date.clone(), "worker-expired")
+                    } else {
+                        Cell::Text(g.end_date.clone())
+                    };
                     vec![
-                        g.start_date.clone(),
+                        Cell::Text(g.start_date.clone()),
                         end,
-                        g.number.clone().unwrap_or_default(),
-                        format!("{:.1}", tenths as f64 / 10.0),
-                        format!("{}", profile.cpd_required(&r.cert_level)),
+                        Cell::Text(g.number.clone().unwrap_or_default()),
+                        Cell::Text(format!("{:.1}", tenths as f64 / 10.0)),
+                        Cell::Text(format!("{}", profile.cpd_required(&r.cert_level))),
                     ]
                 })
                 .collect(),
@@ -583,12 +584,12 @@ impl Registry for Workers {
             rows: cpd
                 .iter()
                 .map(|c| {
-                    vec![
+                    texts(vec![
                         c.entry_date.clone(),
                         format!("{:.1}", c.hours_tenths as f64 / 10.0),
                         c.topic.clone(),
                         c.provider.clone().unwrap_or_default(),
-                    ]
+                    ])
                 })
                 .collect(),
         });
@@ -601,11 +602,11 @@ impl Registry for Workers {
             rows: subs
                 .iter()
                 .map(|x| {
-                    vec![
+                    texts(vec![
                         x.year.to_string(),
                         yuan(x.amount_fen),
                         x.paid_on.clone().unwrap_or_default(),
-                    ]
+                    ])
                 })
                 .collect(),
         });

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod ctx;
 mod error;
+mod locale_keys;
 mod middleware;
 mod openapi;
 mod ops;

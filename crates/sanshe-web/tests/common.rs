@@ -48,6 +48,73 @@ pub async fn database_url() -> String {
     }
 }
 
+/// The demo database every test starts from, built once per test binary on its own thread
+/// and runtime (so no test's runtime owns its connections).
+static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// PostgreSQL refuses to clone a template while another clone of it is being made.
+static CLONING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn template_url() -> &'static str {
+    TEMPLATE.get_or_init(|| {
+        std::thread::spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let url = database_url().await;
+                let settings = Settings {
+                    database_url: Secret::new(url.clone()),
+                    data_dir: std::env::temp_dir()
+                        .join("sanshe-tests")
+                        .join("template-data"),
+                    pii_key: Some(Secret::new(TEST_PII_KEY)),
+                    ..Settings::default()
+                };
+                let app = App::open(settings).await.expect("open template");
+                sanshe_app::demo::load(&app).await.expect("demo");
+                app.db.close().await;
+                url
+            })
+        })
+        .join()
+        .expect("template thread")
+    })
+}
+
+async fn demo_copy() -> String {
+    let tpl = template_url().to_owned();
+    let fresh = database_url().await;
+    match tpl.rsplit_once('/') {
+        Some((base, name)) if tpl.starts_with("postgres") => {
+            let fresh_name = fresh.rsplit('/').next().unwrap().to_owned();
+            let _one_at_a_time = CLONING.lock().await;
+            let admin = format!("{base}/postgres");
+            let pool = sqlx::AnyPool::connect(&admin).await.expect("connect");
+            sqlx::query(&format!("DROP DATABASE {fresh_name}"))
+                .execute(&pool)
+                .await
+                .expect("drop empty database");
+            sqlx::query(&format!("CREATE DATABASE {fresh_name} TEMPLATE {name}"))
+                .execute(&pool)
+                .await
+                .expect("clone template");
+            pool.close().await;
+            fresh
+        }
+        _ => {
+            let from = tpl.trim_start_matches("sqlite://");
+            let to = fresh.trim_start_matches("sqlite://");
+            std::fs::copy(from, to).expect("copy template");
+            // Closed cleanly, the template has no WAL left; copy one if it does.
+            if std::path::Path::new(&format!("{from}-wal")).exists() {
+                std::fs::copy(format!("{from}-wal"), format!("{to}-wal")).expect("copy wal");
+            }
+            fresh
+        }
+    }
+}
+
 pub struct T {
     pub app: App,
     pub router: Router,
@@ -123,8 +190,10 @@ impl T {
         T { app, router }
     }
 
+    /// A fresh database holding the demo district: a copy of one migrated demo database
+    /// built once per test run (SQLite: a file copy; PostgreSQL: `CREATE DATABASE … TEMPLATE`).
     pub async fn new() -> T {
-        let url = database_url().await;
+        let url = demo_copy().await;
         let data = std::env::temp_dir().join("sanshe-tests").join(format!(
             "data_{}",
             sanshe_app::security::random_hex(4).unwrap()
@@ -135,7 +204,7 @@ impl T {
             pii_key: Some(Secret::new(TEST_PII_KEY)),
             ..Settings::default()
         };
-        T::with(settings, true).await
+        T::with(settings, false).await
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {

@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Form;
 use sanshe_app::authz::{self, Perm};
+use sanshe_app::registry::Cell;
 use sanshe_app::registry::{
     self as reg, FilterDef, ImportReport, Input, ListQuery, Registry, Section,
 };
