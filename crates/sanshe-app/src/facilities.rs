@@ -244,11 +244,10 @@ impl Registry for Facilities {
         conn: &mut Conn,
         id: i64,
     ) -> Result<Vec<std::path::PathBuf>, StoreError> {
-        let dir = app.settings.data_dir.join("photos");
         Ok(store::photos(conn, id)
             .await?
             .into_iter()
-            .map(|p| dir.join(p.stored_name))
+            .map(|p| app.settings.data_dir.join(p.stored_name))
             .collect())
     }
     async fn sections(
@@ -324,27 +323,8 @@ pub fn hours_text(minutes: i64) -> String {
     }
 }
 
-/// Photo upload limits.
-pub const PHOTO_TYPES: [(&str, &str); 3] = [
-    ("image/jpeg", "jpg"),
-    ("image/png", "png"),
-    ("image/webp", "webp"),
-];
-
-/// Sniffs an image type from its first bytes (the declared type is not trusted).
-pub fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(PHOTO_TYPES[0])
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(PHOTO_TYPES[1])
-    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(PHOTO_TYPES[2])
-    } else {
-        None
-    }
-}
-
-/// Stores a photo under `<data_dir>/photos/` and records it; audited.
+/// Stores a photo as an attachment of the facility (type sniffed, size limited, SM3 digest
+/// recorded); audited. A file whose record does not commit is removed again.
 pub async fn add_photo(
     app: &App,
     ctx: &crate::Ctx,
@@ -357,54 +337,45 @@ pub async fn add_photo(
     if !Facilities::can_write(actor, &f) {
         return Err(AppError::Forbidden);
     }
-    let max = app.settings.upload_max_mb * 1024 * 1024;
-    if bytes.len() > max {
-        return Err(AppError::invalid(
-            FieldError::new("photo", "err-upload-too-large").arg("max", app.settings.upload_max_mb),
-        ));
-    }
-    let (ctype, ext) = sniff_image(bytes)
-        .ok_or_else(|| AppError::invalid(FieldError::new("photo", "err-upload-type")))?;
-    let dir = app.settings.data_dir.join("photos");
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut rnd = [0u8; 16];
-    getrandom::getrandom(&mut rnd).map_err(|e| AppError::Internal(e.to_string()))?;
-    let stored: String = rnd.iter().map(|b| format!("{b:02x}")).collect::<String>() + "." + ext;
-    // Write to a temporary name, then rename: no half-written photo is ever referenced.
-    let tmp = dir.join(format!("{stored}.part"));
-    std::fs::write(&tmp, bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-    std::fs::rename(&tmp, dir.join(&stored)).map_err(|e| AppError::Internal(e.to_string()))?;
-    let name: String = sanshe_domain::cell::normalize_text(file_name)
-        .chars()
-        .filter(|c| !matches!(c, '/' | '\\' | '"'))
-        .take(100)
-        .collect();
-    let mut tx = crate::uow::Uow::begin(app).await?;
-    let id = store::add_photo(
-        &mut tx,
-        &store::PhotoRow {
-            id: 0,
-            facility_id,
-            file_name: if name.is_empty() {
-                stored.clone()
-            } else {
-                name
+    let saved = crate::attachments::save(
+        app,
+        "photo",
+        file_name,
+        bytes,
+        crate::attachments::Accept::Images,
+    )?;
+    let stored = saved.stored_name.clone();
+    let written = async {
+        let mut tx = crate::uow::Uow::begin(app).await?;
+        let id = store::add_photo(
+            &mut tx,
+            &store::PhotoRow {
+                id: 0,
+                facility_id,
+                file_name: saved.file_name.clone(),
+                stored_name: saved.stored_name.clone(),
+                content_type: saved.content_type.clone(),
+                size: saved.size,
             },
-            stored_name: stored.clone(),
-            content_type: ctype.into(),
-            size: bytes.len() as i64,
-        },
-    )
-    .await?;
-    tx.commit(ctx.audit_entry(
-        "facility.photo.add",
-        "facility",
-        Some(facility_id.to_string()),
-        format!("photo {stored} ({} bytes)", bytes.len()),
-        "success",
-    ))
-    .await?;
-    Ok(id)
+            &saved.sm3,
+            actor.user_id,
+        )
+        .await?;
+        tx.commit(ctx.audit_entry(
+            "facility.photo.add",
+            "facility",
+            Some(facility_id.to_string()),
+            format!("photo {stored} ({} bytes, SM3 {})", saved.size, saved.sm3),
+            "success",
+        ))
+        .await?;
+        Ok::<i64, AppError>(id)
+    }
+    .await;
+    if written.is_err() {
+        crate::attachments::discard(app, &saved);
+    }
+    written
 }
 
 /// A photo's bytes and content type, if the actor may see the facility.
@@ -421,8 +392,7 @@ pub async fn photo(
         .into_iter()
         .find(|p| p.id == photo_id)
         .ok_or(AppError::NotFound)?;
-    let bytes = std::fs::read(app.settings.data_dir.join("photos").join(&p.stored_name))
-        .map_err(|_| AppError::NotFound)?;
+    let bytes = crate::attachments::read(app, &p.stored_name)?;
     Ok((p.content_type, bytes))
 }
 
@@ -457,7 +427,7 @@ pub async fn delete_photo(
         .into_iter()
         .find(|p| p.id == photo_id)
         .ok_or(AppError::NotFound)?;
-    if !store::delete_photo(&mut tx, photo_id).await? {
+    if !store::delete_photo(&mut tx, facility_id, photo_id).await? {
         // Deleted by a concurrent request a moment ago.
         return Err(AppError::NotFound);
     }
@@ -470,6 +440,6 @@ pub async fn delete_photo(
     ))
     .await?;
     // Best effort: an orphaned file is harmless, a dangling record is not.
-    let _ = std::fs::remove_file(app.settings.data_dir.join("photos").join(&p.stored_name));
+    crate::attachments::remove(app, &p.stored_name);
     Ok(())
 }

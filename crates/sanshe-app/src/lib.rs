@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod areas;
+pub mod attachments;
 pub mod audit;
 pub mod authz;
 pub mod calendar;

@@ -43,7 +43,7 @@ pub struct FacilityData {
 
 const SELECT: &str = "SELECT f.id, f.area_code, a.name AS area_name, f.name, f.kind, \
     f.area_m2_centi, f.address, f.hours, f.daily_minutes, f.functions, f.status, f.demo, \
-    f.updated_at, (SELECT COUNT(*) FROM facility_photos p WHERE p.facility_id = f.id) AS photos \
+    f.updated_at, (SELECT COUNT(*) FROM attachments p WHERE p.owner_kind = 'facility' AND p.owner_id = f.id) AS photos \
     FROM facilities f JOIN areas a ON a.code = f.area_code";
 
 fn from_row(r: &AnyRow) -> Result<FacilityRow, sqlx::Error> {
@@ -206,10 +206,7 @@ pub async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, 
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
-    sqlx::query("DELETE FROM facility_photos WHERE facility_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    crate::attachments::delete_all(conn, "facility", id).await?;
     let r = sqlx::query("DELETE FROM facilities WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -222,55 +219,53 @@ pub struct PhotoRow {
     pub id: i64,
     pub facility_id: i64,
     pub file_name: String,
+    /// Path relative to the data directory.
     pub stored_name: String,
     pub content_type: String,
     pub size: i64,
 }
 
+/// A facility's photos (attachments of kind `facility`).
 pub async fn photos(conn: &mut Conn, facility_id: i64) -> Result<Vec<PhotoRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, facility_id, file_name, stored_name, content_type, size FROM facility_photos \
-         WHERE facility_id = $1 ORDER BY id",
-    )
-    .bind(facility_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PhotoRow {
-                id: r.try_get("id")?,
-                facility_id: r.try_get("facility_id")?,
-                file_name: r.try_get("file_name")?,
-                stored_name: r.try_get("stored_name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size")?,
-            })
+    Ok(crate::attachments::list(conn, "facility", facility_id)
+        .await?
+        .into_iter()
+        .map(|a| PhotoRow {
+            id: a.id,
+            facility_id,
+            file_name: a.file_name,
+            stored_name: a.stored_name,
+            content_type: a.content_type,
+            size: a.size,
         })
-        .collect()
+        .collect())
 }
 
-pub async fn add_photo(conn: &mut Conn, p: &PhotoRow) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO facility_photos (facility_id, file_name, stored_name, content_type, size, \
-         created_at) VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+pub async fn add_photo(
+    conn: &mut Conn,
+    p: &PhotoRow,
+    sm3: &str,
+    by: Option<i64>,
+) -> Result<i64, StoreError> {
+    crate::attachments::insert(
+        conn,
+        &crate::attachments::AttachmentRow {
+            owner_kind: "facility".into(),
+            owner_id: p.facility_id,
+            file_name: p.file_name.clone(),
+            stored_name: p.stored_name.clone(),
+            content_type: p.content_type.clone(),
+            size: p.size,
+            sm3: Some(sm3.to_owned()),
+            created_by: by,
+            ..Default::default()
+        },
     )
-    .bind(p.facility_id)
-    .bind(&p.file_name)
-    .bind(&p.stored_name)
-    .bind(&p.content_type)
-    .bind(p.size)
-    .bind(crate::audit::now())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .await
 }
 
-pub async fn delete_photo(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
-    let r = sqlx::query("DELETE FROM facility_photos WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(r.rows_affected() > 0)
+pub async fn delete_photo(conn: &mut Conn, facility_id: i64, id: i64) -> Result<bool, StoreError> {
+    crate::attachments::delete(conn, "facility", facility_id, id).await
 }
 
 /// Every facility's (area code, name) key with its id, for import duplicate checks.

@@ -6,6 +6,7 @@
 //! and its audit entry commit together).
 
 pub mod areas;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 mod db;

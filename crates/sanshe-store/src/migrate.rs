@@ -48,9 +48,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0005_needs.sqlite.sql"),
         postgres: include_str!("../migrations/0005_needs.postgres.sql"),
     },
+    Migration {
+        version: 6,
+        name: "attachments",
+        common: include_str!("../migrations/0006_attachments.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

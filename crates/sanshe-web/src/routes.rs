@@ -120,6 +120,17 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/needs/{id}", pages::needs::detail),
         r!(post, "/needs/{id}/transition", pages::needs::transition),
         r!(post, "/needs/{id}/reveal", pages::needs::reveal),
+        r!(post, "/needs/{id}/attachments", pages::needs::attach),
+        r!(
+            get,
+            "/needs/{id}/attachments/{aid}",
+            pages::needs::attachment
+        ),
+        r!(
+            post,
+            "/needs/{id}/attachments/{aid}/delete",
+            pages::needs::detach
+        ),
         r!(get, "/proposals", pages::proposals::list),
         r!(get, "/proposals/new", pages::proposals::new_form),
         r!(post, "/proposals/new", pages::proposals::create),
@@ -169,6 +180,22 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::needs::transition
         ),
         r!(post, "/api/v1/needs/{id}/contact", api::needs::contact),
+        r!(
+            get,
+            "/api/v1/needs/{id}/attachments",
+            api::needs::attachments
+        ),
+        r!(post, "/api/v1/needs/{id}/attachments", api::needs::attach),
+        r!(
+            get,
+            "/api/v1/needs/{id}/attachments/{aid}",
+            api::needs::attachment
+        ),
+        r!(
+            delete,
+            "/api/v1/needs/{id}/attachments/{aid}",
+            api::needs::detach
+        ),
         r!(get, "/api/v1/proposals", api::needs::proposals_list),
         r!(post, "/api/v1/proposals", api::needs::proposals_create),
         r!(get, "/api/v1/proposals/{id}", api::needs::proposals_get),

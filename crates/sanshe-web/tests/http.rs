@@ -103,6 +103,9 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("get", "/needs/{id}"), &needs_any),
         (("post", "/needs/{id}/transition"), &needs_any),
         (("post", "/needs/{id}/reveal"), &needs_any),
+        (("post", "/needs/{id}/attachments"), &needs_any),
+        (("get", "/needs/{id}/attachments/{aid}"), &needs_any),
+        (("post", "/needs/{id}/attachments/{aid}/delete"), &needs_any),
         (("get", "/proposals"), &needs_staff),
         (("get", "/proposals/new"), &proposal_write),
         (("post", "/proposals/new"), &proposal_write),
@@ -142,6 +145,13 @@ fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
         (("get", "/api/v1/needs/{id}"), &needs_any),
         (("post", "/api/v1/needs/{id}/transitions"), &needs_staff),
         (("post", "/api/v1/needs/{id}/contact"), &needs_any),
+        (("get", "/api/v1/needs/{id}/attachments"), &needs_any),
+        (("post", "/api/v1/needs/{id}/attachments"), &needs_any),
+        (("get", "/api/v1/needs/{id}/attachments/{aid}"), &needs_any),
+        (
+            ("delete", "/api/v1/needs/{id}/attachments/{aid}"),
+            &needs_any,
+        ),
         (("get", "/api/v1/proposals"), &needs_staff),
         (("post", "/api/v1/proposals"), &proposal_write),
         (("get", "/api/v1/proposals/{id}"), &needs_staff),
@@ -351,6 +361,7 @@ fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, i64>) -> St
         .map(|(_, id)| *id)
         .unwrap_or(victim);
     path.replace("{pid}", "1")
+        .replace("{aid}", "1")
         .replace(
             "{code}",
             if path.starts_with("/lang") {

@@ -5,6 +5,7 @@
 
 pub mod deadlines;
 pub mod demo;
+pub mod files;
 pub mod policy;
 pub mod proposals;
 
@@ -233,7 +234,7 @@ pub struct NeedView {
     pub proposal: Option<(i64, String)>,
 }
 
-async fn load_visible(app: &App, ctx: &Ctx, id: i64) -> Result<NeedRow, AppError> {
+pub(crate) async fn load_visible(app: &App, ctx: &Ctx, id: i64) -> Result<NeedRow, AppError> {
     let actor = ctx.actor()?;
     policy::require_any(actor)?;
     let mut c = app.db.acquire().await?;

@@ -245,7 +245,7 @@ fn events_of(e: &[NeedEvent]) -> Vec<String> {
 #[utoipa::path(get, operation_id = "needs_get", path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, body = NeedDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<NeedDetail>> {
     authed(&rc)?;
     let v = needs::get(&rc.app, &rc.ctx, id).await.api(&rc)?;
@@ -534,7 +534,7 @@ fn pevents(e: &[ProposalEvent]) -> Vec<String> {
 #[utoipa::path(get, operation_id = "proposals_get", path = "/api/v1/proposals/{id}", tag = "needs", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, body = ProposalDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn proposals_get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<ProposalDetail>> {
     authed(&rc)?;
     let v = proposals::get(&rc.app, &rc.ctx, id).await.api(&rc)?;
@@ -656,6 +656,112 @@ pub async fn inbox(
 pub async fn inbox_read(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     authed(&rc)?;
     sanshe_app::inbox::mark_read(&rc.app, &rc.ctx, Some(id))
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- attachments -------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    /// Sniffed from the bytes: an image, PDF or an Office document.
+    pub content_type: String,
+    pub size: i64,
+    /// SM3 digest of the bytes, hex.
+    pub sm3: Option<String>,
+    pub created_at: i64,
+    /// Where to download it (same authentication).
+    pub url: String,
+}
+
+/// The files attached to a need.
+#[utoipa::path(get, operation_id = "needs_attachments", path = "/api/v1/needs/{id}/attachments", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<Attachment>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachments(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Attachment>>> {
+    authed(&rc)?;
+    let rows = needs::files::list(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| Attachment {
+                url: format!("/api/v1/needs/{id}/attachments/{}", a.id),
+                id: a.id,
+                file_name: a.file_name,
+                content_type: a.content_type,
+                size: a.size,
+                sm3: a.sm3,
+                created_at: a.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttachQuery {
+    /// The original file name (its extension tells Office documents apart).
+    #[param(max_length = 200)]
+    pub file_name: Option<String>,
+}
+
+/// Attach a file to a need: the raw bytes as the request body.
+#[utoipa::path(post, operation_id = "needs_attach", path = "/api/v1/needs/{id}/attachments", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), AttachQuery),
+    request_body(description = "The file", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<AttachQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let aid = needs::files::add(
+        &rc.app,
+        &rc.ctx,
+        id,
+        q.file_name.as_deref().unwrap_or(""),
+        &body,
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: aid })))
+}
+
+/// Download a file attached to a need (images inline, anything else as a download).
+#[utoipa::path(get, operation_id = "needs_attachment", path = "/api/v1/needs/{id}/attachments/{aid}", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "application/octet-stream"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn attachment(
+    rc: Rc,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    authed(&rc)?;
+    let (a, bytes) = needs::files::get(&rc.app, &rc.ctx, id, aid)
+        .await
+        .api(&rc)?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
+}
+
+/// Remove a file (whoever added it, or the staff handling the need).
+#[utoipa::path(delete, operation_id = "needs_detach", path = "/api/v1/needs/{id}/attachments/{aid}", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses((status = 204, description = "Removed"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn detach(rc: Rc, ApiPath((id, aid)): ApiPath<(i64, i64)>) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    needs::files::remove(&rc.app, &rc.ctx, id, aid)
         .await
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)

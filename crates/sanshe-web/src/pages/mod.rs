@@ -103,3 +103,49 @@ pub async fn read_upload(
     }
     (file.filter(|b| !b.is_empty()), opts)
 }
+
+/// A stored file as a response: raster images inline, everything else as a download (never
+/// rendered by the browser), with its own sniffed type and no content sniffing.
+pub fn file_download(
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
+    let disposition = if sanshe_app::attachments::inline(content_type) {
+        format!("inline; filename*=UTF-8''{encoded}")
+    } else {
+        format!("attachment; filename*=UTF-8''{encoded}")
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The one file field of a multipart upload form: (file name, bytes), None when missing.
+pub async fn read_file_field(
+    mut mp: axum::extract::Multipart,
+    field_name: &str,
+) -> Option<(String, Vec<u8>)> {
+    let mut file = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(field_name) {
+            let name = field.file_name().unwrap_or("").to_owned();
+            file = field.bytes().await.ok().map(|b| (name, b.to_vec()));
+        }
+    }
+    file.filter(|(_, b)| !b.is_empty())
+}

@@ -364,6 +364,16 @@ struct DetailPage {
     may_reveal: bool,
     proposal: Option<(i64, String)>,
     errors: Vec<String>,
+    files: Vec<FileLine>,
+    may_attach: bool,
+}
+
+pub struct FileLine {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+    pub at: String,
+    pub removable: bool,
 }
 
 async fn detail_page(
@@ -374,6 +384,22 @@ async fn detail_page(
 ) -> PageResult {
     let v = needs::get(&rc.app, &rc.ctx, id).await.page(rc)?;
     let cats = needs::categories(&rc.app).await.page(rc)?;
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
+    let files = needs::files::list(&rc.app, &rc.ctx, id)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|a| FileLine {
+            removable: (actor.user_id.is_some() && a.created_by == actor.user_id)
+                || (needs::policy::may_see_contact(actor, &v.need)
+                    && !needs::policy::is_owner(actor, &v.need)),
+            id: a.id,
+            size: format!("{} KB", (a.size + 1023) / 1024),
+            at: datetime(a.created_at),
+            name: a.file_name,
+        })
+        .collect();
+    let may_attach = needs::files::may_attach(actor, &v.need);
     let n = v.need;
     let actions = v
         .offered
@@ -413,6 +439,8 @@ async fn detail_page(
         may_reveal: v.may_reveal,
         proposal: v.proposal,
         errors: errors.clone(),
+        files,
+        may_attach,
         n,
     };
     let mut r = with_page(rc, &page);
@@ -683,4 +711,65 @@ mod tests {
         let missing: Vec<&String> = keys.iter().filter(|k| !has_key(k)).collect();
         assert!(missing.is_empty(), "missing locale keys: {missing:?}");
     }
+}
+
+/// Adds a file to a need (multipart field `file`).
+pub async fn attach(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    // Reach first: a denied user learns nothing from the form's shape.
+    needs::files::list(&rc.app, &rc.ctx, id).await.page(&rc)?;
+    let file = match mp {
+        Ok(mp) => super::read_file_field(mp, "file").await,
+        Err(_) => None,
+    };
+    let Some((name, bytes)) = file else {
+        let msg = rc.tr.t("err-import-no-file").to_owned();
+        let mut r = detail_page(&rc, id, None, vec![msg]).await?;
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    };
+    match needs::files::add(&rc.app, &rc.ctx, id, &name, &bytes).await {
+        Ok(_) => Ok(redirect_flash(&format!("/needs/{id}"), "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            let mut r = detail_page(&rc, id, None, errs).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+pub async fn attachment(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (a, bytes) = needs::files::get(&rc.app, &rc.ctx, id, aid)
+        .await
+        .page(&rc)?;
+    Ok(super::file_download(&a.file_name, &a.content_type, bytes))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub confirm: String,
+}
+
+pub async fn detach(
+    rc: Rc,
+    Path((id, aid)): Path<(i64, i64)>,
+    Form(f): Form<ConfirmForm>,
+) -> PageResult {
+    needs::files::list(&rc.app, &rc.ctx, id).await.page(&rc)?;
+    if f.confirm != "yes" {
+        return Err(PageError::new(
+            AppError::invalid(sanshe_domain::FieldError::new("confirm", "err-confirm")),
+            &rc,
+        ));
+    }
+    needs::files::remove(&rc.app, &rc.ctx, id, aid)
+        .await
+        .page(&rc)?;
+    Ok(redirect_flash(&format!("/needs/{id}"), "flash-deleted"))
 }

@@ -1453,7 +1453,7 @@ async fn facility_photos_through_pages_and_api() {
         ..Default::default()
     };
     settings.upload_max_mb = 1;
-    let photos_dir = settings.data_dir.join("photos");
+    let photos_dir = settings.data_dir.join("attachments");
     let t = T::with(settings, true).await;
     let ctok = t.token_for("community").await;
     let list = t

@@ -1,0 +1,20 @@
+-- Attachments: files linked to any record (evidence, documents, photos). A file lives under
+-- the data directory at `stored_name` (relative); `sm3` is its digest (NULL for files moved
+-- from before, whose digest was not recorded). Facility photos move here.
+CREATE TABLE attachments (
+    id {pk},
+    owner_kind TEXT NOT NULL,
+    owner_id BIGINT NOT NULL,
+    file_name TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sm3 TEXT,
+    created_by BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX attachments_owner_idx ON attachments(owner_kind, owner_id, id);
+INSERT INTO attachments (owner_kind, owner_id, file_name, stored_name, content_type, size, created_at)
+    SELECT 'facility', facility_id, file_name, 'photos/' || stored_name, content_type, size, created_at
+    FROM facility_photos ORDER BY id;
+DROP TABLE facility_photos;
