@@ -245,7 +245,7 @@ pub struct ImportOptions {
     pub demo: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     pub total_rows: usize,
     pub valid_rows: usize,

@@ -1,12 +1,14 @@
-//! Long-running work started from a page (large imports): progress kept in memory so the
-//! browser can follow it on a page that refreshes itself. Jobs belong to the account that
-//! started them and are forgotten an hour after they finish. In-memory on purpose: a job is
-//! tied to the server process running it (behind a load balancer, use sticky sessions for
-//! the import page, or the CLI/API for very large files).
+//! Long imports started from a page run as jobs. Their progress and report are kept in the
+//! database (`import_jobs`), so behind a load balancer any server shows any job; the import
+//! itself runs on the server that received the file. Progress is flushed at most about once
+//! a second by a background task (on SQLite it may wait behind the import's own write
+//! transaction: the page then shows the last count until the import commits). Jobs belong
+//! to the account that started them; finished ones are kept a day.
 
-use crate::registry::ImportReport;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use crate::areas::ImportReport;
+use crate::{App, AppError};
+use sanshe_store::import_jobs::{self as store, JobRow};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Default)]
 pub struct Job {
@@ -20,60 +22,119 @@ pub struct Job {
     pub started: i64,
     pub finished: Option<i64>,
     pub report: Option<ImportReport>,
-    /// A failure that is not a row problem (message key or text).
+    /// A failure that is not a row problem.
     pub error: Option<String>,
 }
 
-#[derive(Debug, Default)]
-pub struct Jobs {
-    map: Mutex<HashMap<String, Job>>,
+/// The latest progress of a running job, shared between the import (which sets it) and the
+/// task that writes it to the database.
+#[derive(Clone, Default)]
+pub struct Progress(Arc<Mutex<Option<(String, usize, usize)>>>);
+
+impl Progress {
+    pub fn set(&self, stage: &str, done: usize, total: usize) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = Some((stage.to_owned(), done, total));
+        }
+    }
+    fn take(&self) -> Option<(String, usize, usize)> {
+        self.0.lock().ok().and_then(|mut g| g.take())
+    }
 }
 
-impl Jobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
-        // A panic while holding the lock cannot leave a job half-updated in a way that
-        // matters (each update is one assignment), so a poisoned lock is still usable.
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn start(&self, owner: Option<i64>, kind: &str) -> Result<String, crate::AppError> {
-        let id = crate::security::random_hex(8)?;
-        let now = sanshe_store::audit::now();
-        let mut m = self.lock();
-        m.retain(|_, j| j.finished.is_none_or(|f| now - f < 3600));
-        m.insert(
-            id.clone(),
-            Job {
-                owner,
-                kind: kind.into(),
-                stage: "check".into(),
-                started: now,
-                ..Default::default()
-            },
-        );
-        Ok(id)
-    }
-
-    pub fn progress(&self, id: &str, stage: &str, done: usize, total: usize) {
-        if let Some(j) = self.lock().get_mut(id) {
-            j.stage = stage.into();
-            j.done = done;
-            j.total = total;
-        }
-    }
-
-    pub fn finish(&self, id: &str, result: Result<ImportReport, String>) {
-        if let Some(j) = self.lock().get_mut(id) {
-            j.finished = Some(sanshe_store::audit::now());
-            match result {
-                Ok(r) => j.report = Some(r),
-                Err(e) => j.error = Some(e),
+/// Records a new job and starts flushing its progress; returns its id.
+pub async fn start(
+    app: &App,
+    owner: Option<i64>,
+    kind: &str,
+) -> Result<(String, Progress), AppError> {
+    let id = crate::security::random_hex(8)?;
+    let mut c = app.db.acquire().await?;
+    store::insert(
+        &mut c,
+        &JobRow {
+            id: id.clone(),
+            owner,
+            kind: kind.into(),
+            stage: "check".into(),
+            started: sanshe_store::audit::now(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let progress = Progress::default();
+    let (p, app2, jid) = (progress.clone(), app.clone(), id.clone());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+            // Stops when the job is finished (the import dropped its handle) or gone.
+            if Arc::strong_count(&p.0) == 1 {
+                break;
+            }
+            if let Some((stage, done, total)) = p.take() {
+                if let Ok(mut c) = app2.db.acquire().await {
+                    if let Err(e) =
+                        store::progress(&mut c, &jid, &stage, done as i64, total as i64).await
+                    {
+                        tracing::debug!(error = %e, "job progress not recorded");
+                    }
+                }
             }
         }
-    }
+    });
+    Ok((id, progress))
+}
 
-    /// The job, if it exists and belongs to `owner`.
-    pub fn get(&self, id: &str, owner: Option<i64>) -> Option<Job> {
-        self.lock().get(id).filter(|j| j.owner == owner).cloned()
+/// Records the outcome.
+pub async fn finish(
+    app: &App,
+    id: &str,
+    result: Result<ImportReport, String>,
+) -> Result<(), AppError> {
+    let (report, error) = match result {
+        Ok(r) => (
+            Some(serde_json::to_string(&r).map_err(|e| AppError::Internal(e.to_string()))?),
+            None,
+        ),
+        Err(e) => (None, Some(e)),
+    };
+    let mut c = app.db.acquire().await?;
+    store::finish(
+        &mut c,
+        id,
+        report.as_deref(),
+        error.as_deref(),
+        sanshe_store::audit::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The job, if it exists and belongs to `owner` (anyone else: not found).
+pub async fn get(app: &App, id: &str, owner: Option<i64>) -> Result<Option<Job>, AppError> {
+    let mut c = app.db.acquire().await?;
+    let Some(j) = store::get(&mut c, id).await? else {
+        return Ok(None);
+    };
+    if j.owner != owner {
+        return Ok(None);
     }
+    let report = match &j.report {
+        Some(r) => Some(
+            serde_json::from_str::<ImportReport>(r)
+                .map_err(|e| AppError::Internal(format!("job {id}: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(Some(Job {
+        owner: j.owner,
+        kind: j.kind,
+        stage: j.stage,
+        done: j.done.max(0) as usize,
+        total: j.total.max(0) as usize,
+        started: j.started,
+        finished: j.finished,
+        report,
+        error: j.error,
+    }))
 }

@@ -42,8 +42,6 @@ pub struct App {
     pub db: Db,
     pub settings: Arc<config::Settings>,
     pub pii: Arc<pii::PiiKeys>,
-    /// Long imports started from pages, with their progress.
-    pub jobs: Arc<jobs::Jobs>,
 }
 
 impl App {
@@ -58,7 +56,6 @@ impl App {
             db,
             settings: Arc::new(settings),
             pii: Arc::new(pii),
-            jobs: Arc::new(jobs::Jobs::default()),
         })
     }
 }

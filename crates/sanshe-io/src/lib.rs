@@ -7,7 +7,7 @@ pub mod sheet;
 
 /// A problem with one cell or row of an import file. `row` is the 1-based line in the file
 /// (the header is line 1), `column` the header name as written in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowIssue {
     pub row: usize,
     pub column: String,

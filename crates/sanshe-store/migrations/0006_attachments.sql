@@ -18,3 +18,19 @@ INSERT INTO attachments (owner_kind, owner_id, file_name, stored_name, content_t
     SELECT 'facility', facility_id, file_name, 'photos/' || stored_name, content_type, size, created_at
     FROM facility_photos ORDER BY id;
 DROP TABLE facility_photos;
+
+-- Long imports started from a page run as jobs whose progress and report live here, so
+-- behind a load balancer any server shows any job.
+CREATE TABLE import_jobs (
+    id TEXT PRIMARY KEY,
+    owner BIGINT,
+    kind TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    done BIGINT NOT NULL DEFAULT 0,
+    total BIGINT NOT NULL DEFAULT 0,
+    started BIGINT NOT NULL,
+    finished BIGINT,
+    report TEXT,
+    error TEXT
+);
+CREATE INDEX import_jobs_started_idx ON import_jobs(started);

@@ -179,7 +179,7 @@ impl Db {
                 let pool = connect(
                     AnyPoolOptions::new()
                         .max_connections(16)
-                        .acquire_timeout(Duration::from_secs(30))
+                        .acquire_timeout(Duration::from_secs(10))
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 conn.execute("SET plan_cache_mode = force_custom_plan")

@@ -73,6 +73,18 @@ fn template_url() -> &'static str {
                 };
                 let app = App::open(settings).await.expect("open template");
                 sanshe_app::demo::load(&app).await.expect("demo");
+                // SQLite: a consistent single-file snapshot (no WAL to race with).
+                let url = match url.strip_prefix("sqlite://") {
+                    Some(path) => {
+                        let frozen = format!("{path}.template");
+                        sqlx::query(&format!("VACUUM INTO '{frozen}'"))
+                            .execute(&app.db.writer)
+                            .await
+                            .expect("snapshot the template");
+                        format!("sqlite://{frozen}")
+                    }
+                    None => url,
+                };
                 app.db.close().await;
                 url
             })
@@ -106,10 +118,6 @@ async fn demo_copy() -> String {
             let from = tpl.trim_start_matches("sqlite://");
             let to = fresh.trim_start_matches("sqlite://");
             std::fs::copy(from, to).expect("copy template");
-            // Closed cleanly, the template has no WAL left; copy one if it does.
-            if std::path::Path::new(&format!("{from}-wal")).exists() {
-                std::fs::copy(format!("{from}-wal"), format!("{to}-wal")).expect("copy wal");
-            }
             fresh
         }
     }

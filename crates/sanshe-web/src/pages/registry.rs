@@ -643,23 +643,25 @@ pub async fn import<R: Registry>(
     // right here; a large one continues in the background and the browser follows its
     // progress on the job page.
     let owner = rc.actor().and_then(|a| a.user_id);
-    let job = rc.app.jobs.start(owner, R::KIND).page(&rc)?;
+    let (job, progress) = sanshe_app::jobs::start(&rc.app, owner, R::KIND)
+        .await
+        .page(&rc)?;
     let (app, ctx, jid) = (rc.app.clone(), rc.ctx.clone(), job.clone());
     let handle = tokio::spawn(async move {
-        let jobs = app.jobs.clone();
-        let progress =
-            |stage: &str, done: usize, total: usize| jobs.progress(&jid, stage, done, total);
-        let r = reg::import::<R>(&app, &ctx, &bytes, opts, Some(&progress)).await;
-        app.jobs.finish(&jid, r.map_err(|e| e.to_string()));
+        let report = |stage: &str, done: usize, total: usize| progress.set(stage, done, total);
+        let r = reg::import::<R>(&app, &ctx, &bytes, opts, Some(&report)).await;
+        drop(progress);
+        if let Err(e) = sanshe_app::jobs::finish(&app, &jid, r.map_err(|e| e.to_string())).await {
+            tracing::error!(job = %jid, error = %e, "could not record an import's outcome");
+        }
     });
     let waited = tokio::time::timeout(std::time::Duration::from_millis(1500), handle).await;
     if waited.is_err() {
         return Ok(axum::response::Redirect::to(&format!("/imports/{job}")).into_response());
     }
-    let done = rc
-        .app
-        .jobs
-        .get(&job, owner)
+    let done = sanshe_app::jobs::get(&rc.app, &job, owner)
+        .await
+        .page(&rc)?
         .ok_or(AppError::NotFound)
         .page(&rc)?;
     let Some(report) = done.report else {
@@ -944,10 +946,9 @@ struct JobPage {
 /// A background import's progress, then its report (only for the account that started it).
 pub async fn job(rc: Rc, Path(id): Path<String>) -> PageResult {
     let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
-    let j = rc
-        .app
-        .jobs
-        .get(&id, actor.user_id)
+    let j = sanshe_app::jobs::get(&rc.app, &id, actor.user_id)
+        .await
+        .page(&rc)?
         .ok_or(AppError::NotFound)
         .page(&rc)?;
     let page = JobPage {

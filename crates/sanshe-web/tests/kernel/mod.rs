@@ -300,3 +300,54 @@ async fn a_deleted_audit_entry_breaks_the_chain_after_it() {
     let r = sanshe_app::uow::verify(&t.app).await.unwrap();
     assert_eq!(r.first_broken, Some(ids[2]), "{r:?}");
 }
+
+#[tokio::test]
+async fn import_jobs_are_followed_from_any_server() {
+    let t = T::new().await;
+    let second = sanshe_app::App::open((*t.app.settings).clone())
+        .await
+        .unwrap();
+    let (id, progress) = sanshe_app::jobs::start(&t.app, Some(1), "facilities")
+        .await
+        .unwrap();
+    progress.set("write", 5, 10);
+    // The progress reaches the database within a few flushes; poll for it (no timing asserted).
+    let mut seen = None;
+    for _ in 0..100 {
+        let j = sanshe_app::jobs::get(&second, &id, Some(1))
+            .await
+            .unwrap()
+            .unwrap();
+        if j.done == 5 {
+            seen = Some(j);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let j = seen.expect("progress visible from the second server");
+    assert_eq!((j.stage.as_str(), j.total), ("write", 10));
+    assert!(j.finished.is_none());
+    drop(progress);
+    let report = sanshe_app::areas::ImportReport {
+        total_rows: 10,
+        valid_rows: 10,
+        inserted: 10,
+        committed: true,
+        ..Default::default()
+    };
+    sanshe_app::jobs::finish(&t.app, &id, Ok(report))
+        .await
+        .unwrap();
+    let j = sanshe_app::jobs::get(&second, &id, Some(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(j.finished.is_some());
+    assert_eq!(j.report.unwrap().inserted, 10);
+    // Someone else's job is not found.
+    assert!(sanshe_app::jobs::get(&second, &id, Some(2))
+        .await
+        .unwrap()
+        .is_none());
+    second.db.close().await;
+}
