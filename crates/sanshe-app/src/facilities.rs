@@ -210,6 +210,18 @@ impl Registry for Facilities {
     async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         store::keys(conn).await
     }
+    async fn existing_for(
+        conn: &mut Conn,
+        keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for k in keys {
+            if let Some((area, name)) = k.split_once('/') {
+                out.extend(store::key(conn, area, name).await?);
+            }
+        }
+        Ok(out)
+    }
     async fn insert(conn: &mut Conn, d: &FacilityData, demo: bool) -> Result<i64, StoreError> {
         let mut d = d.clone();
         d.demo = demo;

@@ -444,6 +444,20 @@ impl Registry for Orgs {
             .map(|(k, id)| (crate::registry::norm_key(k), id))
             .collect())
     }
+    async fn existing_for(
+        conn: &mut Conn,
+        keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let vals: Vec<String> = keys
+            .iter()
+            .filter_map(|k| k.split_once(':').map(|(_, v)| v.to_owned()))
+            .collect();
+        Ok(store::keys_matching(conn, &vals)
+            .await?
+            .into_iter()
+            .map(|(k, id)| (crate::registry::norm_key(k), id))
+            .collect())
+    }
     async fn insert(conn: &mut Conn, d: &OrgInput, demo: bool) -> Result<i64, StoreError> {
         let mut data = d.data.clone();
         data.demo = demo;

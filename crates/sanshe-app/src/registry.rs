@@ -293,6 +293,78 @@ impl Refs {
         Ok(r)
     }
 
+    /// What one record's cells can refer to, found by index look-ups: the areas in the
+    /// actor's reach whose code or name appears in a cell (or a part of a list cell), the
+    /// organizations whose name, credit code or filing number does, and the workers whose
+    /// ID number does. The same answers as [`Refs::load`] for those cells.
+    pub async fn load_for(
+        app: &App,
+        conn: &mut Conn,
+        actor: &Actor,
+        cells: &[String],
+        orgs: bool,
+        workers: bool,
+    ) -> Result<Refs, AppError> {
+        let root = match &actor.scope {
+            sanshe_domain::Scope::Area { code } if !actor.is_cli => Some(code.as_str()),
+            _ => None,
+        };
+        let mut vals: Vec<String> = Vec::new();
+        for c in cells {
+            let n = cell::normalize_text(c);
+            for part in n.split(['、', ',', '，', ';', '；', '/', ' ']) {
+                let p = part.trim();
+                if !p.is_empty() && p.chars().count() <= 200 {
+                    vals.push(p.to_owned());
+                }
+            }
+            if !n.is_empty() && n.chars().count() <= 200 {
+                vals.push(n);
+            }
+        }
+        vals.sort();
+        vals.dedup();
+        vals.truncate(500);
+        let profile = match sanshe_store::targets::profile(conn, crate::current_year()).await? {
+            Some(body) => serde_json::from_str(&body).unwrap_or_default(),
+            None => sanshe_domain::targets::PolicyProfile::default(),
+        };
+        let mut r = Refs {
+            today: today_tuple(),
+            registration_years: profile.registration_years,
+            ..Default::default()
+        };
+        for a in sanshe_store::areas::refs_matching(conn, root, &vals).await? {
+            r.area_names
+                .entry(a.name.clone())
+                .or_default()
+                .push(a.code.clone());
+            r.areas.insert(a.code.clone(), a);
+        }
+        if orgs {
+            r.orgs = sanshe_store::orgs::keys_matching(conn, &vals)
+                .await?
+                .into_iter()
+                .map(|(k, id)| (norm_key(k), id))
+                .collect();
+        }
+        if workers {
+            let blinds: Vec<String> = vals
+                .iter()
+                .filter_map(|v| {
+                    let fixed = cell::fix_excel_id(v);
+                    sanshe_domain::CitizenId::parse(&fixed, r.today).ok()
+                })
+                .filter_map(|id| app.pii.blind("id", id.as_str()).ok())
+                .collect();
+            r.workers = sanshe_store::workers::blind_keys_for(conn, &blinds)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        Ok(r)
+    }
+
     /// An area given by code or by a name unique in the actor's reach.
     pub fn area(&self, field: &str, v: &str, levels: &[&str]) -> Result<&AreaRef, FieldError> {
         let v = cell::normalize_text(v);
@@ -473,6 +545,12 @@ pub trait Registry: Sized + 'static {
 
     fn existing(
         conn: &mut Conn,
+    ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send;
+    /// The existing records holding any of `keys` (a single save checks only its own keys,
+    /// with index look-ups, so it costs the same in a district as in the nation).
+    fn existing_for(
+        conn: &mut Conn,
+        keys: &[String],
     ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send;
     fn insert(
         conn: &mut Conn,
@@ -670,12 +748,15 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let refs = Refs::load(&mut tx, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
     let d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
     if !R::can_create(actor, R::data_area(&d)) {
         return Err(AppError::Forbidden);
     }
-    let existing: HashMap<String, i64> = R::existing(&mut tx).await?.into_iter().collect();
+    let existing: HashMap<String, i64> = R::existing_for(&mut tx, &R::keys(&d))
+        .await?
+        .into_iter()
+        .collect();
     check_unique::<R>(&existing, &d, None).map_err(AppError::Conflict)?;
     let id = R::insert(&mut tx, &d, false).await?;
     tx.commit(ctx.audit_entry(
@@ -702,12 +783,15 @@ pub async fn update<R: Registry>(
     if !R::can_write(actor, &cur) {
         return Err(AppError::Forbidden);
     }
-    let refs = Refs::load(&mut tx, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
     let d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
     if R::data_area(&d) != R::row_area(&cur) && !R::can_create(actor, R::data_area(&d)) {
         return Err(AppError::Forbidden);
     }
-    let existing: HashMap<String, i64> = R::existing(&mut tx).await?.into_iter().collect();
+    let existing: HashMap<String, i64> = R::existing_for(&mut tx, &R::keys(&d))
+        .await?
+        .into_iter()
+        .collect();
     check_unique::<R>(&existing, &d, Some(id)).map_err(AppError::Conflict)?;
     R::update(&mut tx, id, &d).await?;
     let before = R::cells(app, &Tr::new(Lang::Zh), &cur, false);

@@ -422,6 +422,12 @@ impl Registry for Workers {
     async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         store::blind_keys(conn).await
     }
+    async fn existing_for(
+        conn: &mut Conn,
+        keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        store::blind_keys_for(conn, keys).await
+    }
     async fn insert(conn: &mut Conn, d: &WorkerInput, demo: bool) -> Result<i64, StoreError> {
         let mut data = d.data.clone();
         data.demo = demo;
@@ -1149,6 +1155,18 @@ impl Registry for Posts {
 
     async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         store::post_keys(conn).await
+    }
+    async fn existing_for(
+        conn: &mut Conn,
+        keys: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for k in keys {
+            if let Some((area, title)) = k.split_once('/') {
+                out.extend(store::post_key(conn, area, title).await?);
+            }
+        }
+        Ok(out)
     }
     async fn insert(conn: &mut Conn, d: &PostRow, demo: bool) -> Result<i64, StoreError> {
         let mut d = d.clone();

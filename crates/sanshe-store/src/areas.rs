@@ -422,3 +422,38 @@ pub async fn communities_within(
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
 }
+
+/// The areas of a subtree (None: all) whose code or name is one of `vals`: what a single
+/// record's cells can refer to, found with index look-ups instead of loading the subtree.
+pub async fn refs_matching(
+    conn: &mut Conn,
+    root: Option<&str>,
+    vals: &[String],
+) -> Result<Vec<AreaRef>, StoreError> {
+    if vals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (lo, hi) = subtree_range(root.unwrap_or(""));
+    let marks: Vec<String> = (0..vals.len()).map(|i| format!("${}", i + 3)).collect();
+    let list = marks.join(",");
+    let sql = format!(
+        "SELECT code, name, level, urban FROM areas WHERE code >= $1 AND code <= $2 \
+         AND (code IN ({list}) OR name IN ({list})) ORDER BY code"
+    );
+    let mut q = sqlx::query(&sql).bind(lo).bind(hi);
+    for v in vals {
+        q = q.bind(v.as_str());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AreaRef {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                level: r.try_get("level")?,
+                urban: r.try_get::<i64, _>("urban")? != 0,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

@@ -763,3 +763,41 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
         .rows_affected();
     Ok(n > 0)
 }
+
+/// The keys (`name:`, `credit:`, `filing:`) of organizations whose name, credit code or
+/// filing number is one of `vals` (credit codes compared upper-case): a single record's
+/// look-ups and duplicate checks without loading every organization.
+pub async fn keys_matching(conn: &mut Conn, vals: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+    if vals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = vals.len();
+    let names: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, name, credit_code, filing_no FROM organizations WHERE name IN ({0}) \
+         OR credit_code IN ({1}) OR filing_no IN ({0})",
+        names.join(","),
+        ups.join(",")
+    );
+    let mut q = sqlx::query(&sql);
+    for v in vals {
+        q = q.bind(v.as_str());
+    }
+    for v in vals {
+        q = q.bind(v.to_uppercase());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut out = Vec::with_capacity(rows.len() * 2);
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        out.push((format!("name:{}", r.try_get::<String, _>("name")?), id));
+        if let Some(c) = r.try_get::<Option<String>, _>("credit_code")? {
+            out.push((format!("credit:{c}"), id));
+        }
+        if let Some(f) = r.try_get::<Option<String>, _>("filing_no")? {
+            out.push((format!("filing:{f}"), id));
+        }
+    }
+    Ok(out)
+}

@@ -761,3 +761,32 @@ pub async fn cpd_keys(
     }
     Ok(out)
 }
+
+/// `(blind index, id)` of the workers with one of these blind indexes.
+pub async fn blind_keys_for(
+    conn: &mut Conn,
+    blinds: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(reach_keys(conn, blinds)
+        .await?
+        .into_iter()
+        .map(|k| (k.0, k.1))
+        .collect())
+}
+
+/// The post with this area and title, as a `(key, id)` pair if it exists.
+pub async fn post_key(
+    conn: &mut Conn,
+    area: &str,
+    title: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT id FROM posts WHERE area_code = $1 AND title = $2")
+        .bind(area)
+        .bind(title)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((format!("{area}/{title}"), r.try_get("id")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

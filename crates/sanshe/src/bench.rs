@@ -300,3 +300,74 @@ pub async fn bench(app: &App, iterations: usize, import_rows: usize) -> Result<(
     }
     Ok(())
 }
+
+/// Times single saves as a district's administrator would make them through a form or the
+/// API: `n` organizations created, then each edited once. A save checks only the keys it
+/// touches, so its cost should not grow with the database.
+pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
+    let mut c = app.db.acquire().await.map_err(|e| anyhow!("{e}"))?;
+    let refs = sanshe_store::areas::refs_within(&mut c, None).await?;
+    drop(c);
+    let district = refs
+        .iter()
+        .find(|a| a.level == "district")
+        .ok_or_else(|| anyhow!("no areas"))?;
+    let street = refs
+        .iter()
+        .find(|a| a.level == "street" && a.code.starts_with(&district.code))
+        .ok_or_else(|| anyhow!("no street"))?
+        .code
+        .clone();
+    let ctx = Ctx {
+        actor: Some(sanshe_app::Actor {
+            user_id: None,
+            username: "bench:district".into(),
+            display_name: "bench".into(),
+            role: sanshe_domain::Role::DistrictAdmin,
+            scope: sanshe_domain::Scope::Area {
+                code: district.code.clone(),
+            },
+            scope_name: None,
+            locale: None,
+            is_cli: false,
+            password_expired: false,
+        }),
+        client: Some("bench".into()),
+        request_id: None,
+    };
+    let salt = sanshe_store::audit::now() as u64 % 100_000;
+    let (mut creates, mut updates) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let mut m = std::collections::HashMap::new();
+        m.insert("name".to_owned(), format!("基准测试社会组织{salt}-{i}"));
+        m.insert(
+            "credit_code".to_owned(),
+            sanshe_app::generate::credit_code('2', &district.code, 9_000_000 + salt * 1000 + i as u64),
+        );
+        m.insert("area".to_owned(), street.clone());
+        let cells = reg::cells_from_map::<sanshe_app::orgs::Orgs>(&m);
+        let t = Instant::now();
+        let id = reg::create::<sanshe_app::orgs::Orgs>(app, &ctx, &cells)
+            .await
+            .map_err(|e| anyhow!("create: {e}"))?;
+        creates.push(t.elapsed());
+        m.insert("name".to_owned(), format!("基准测试社会组织{salt}-{i}（改）"));
+        let cells = reg::cells_from_map::<sanshe_app::orgs::Orgs>(&m);
+        let t = Instant::now();
+        reg::update::<sanshe_app::orgs::Orgs>(app, &ctx, id, &cells)
+            .await
+            .map_err(|e| anyhow!("update: {e}"))?;
+        updates.push(t.elapsed());
+    }
+    println!("| single save (district administrator) | median ms | p95 ms | max ms |");
+    println!("|---|---:|---:|---:|");
+    for (name, d) in [("organization create", creates), ("organization edit", updates)] {
+        let (med, p95, max) = stats(d);
+        println!("| {name} | {med:.1} | {p95:.1} | {max:.1} |");
+    }
+    println!(
+        "peak resident memory: {:.0} MB",
+        peak_rss_mb().unwrap_or(0.0)
+    );
+    Ok(())
+}

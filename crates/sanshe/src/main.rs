@@ -68,6 +68,9 @@ enum Cmd {
         /// Rows of the import benchmark (0: skip; it writes the rows).
         #[arg(long, default_value_t = 100_000)]
         import_rows: usize,
+        /// Single saves to time (organizations created and edited; 0: skip; it writes them).
+        #[arg(long, default_value_t = 0)]
+        writes: usize,
     },
     /// Personal-data keys: generate a new master key, re-encrypt under the current key.
     #[command(subcommand)]
@@ -446,8 +449,13 @@ async fn main() -> Result<()> {
         Cmd::Bench {
             iterations,
             import_rows,
+            writes,
         } => {
-            bench::bench(&app, iterations.max(1), import_rows).await?;
+            if writes > 0 {
+                bench::bench_writes(&app, writes).await?;
+            } else {
+                bench::bench(&app, iterations.max(1), import_rows).await?;
+            }
         }
         Cmd::Pii(PiiCmd::Rotate) => {
             let (n, changed) = sanshe_app::workers::rotate_keys(&app, &ctx)
