@@ -261,6 +261,25 @@ impl Refs {
             _ => None,
         };
         let list = sanshe_store::areas::refs_within(conn, root).await?;
+        let mut r = Refs::with_areas(conn, list).await?;
+        if orgs {
+            r.orgs = sanshe_store::orgs::keys(conn)
+                .await?
+                .into_iter()
+                .map(|(k, id)| (norm_key(k), id))
+                .collect();
+        }
+        if workers {
+            r.workers = sanshe_store::workers::blind_keys(conn)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        Ok(r)
+    }
+
+    /// Today, this year's registration period and the given areas (by code and by name).
+    async fn with_areas(conn: &mut Conn, list: Vec<AreaRef>) -> Result<Refs, StoreError> {
         let profile = match sanshe_store::targets::profile(conn, crate::current_year()).await? {
             Some(body) => serde_json::from_str(&body).unwrap_or_default(),
             None => sanshe_domain::targets::PolicyProfile::default(),
@@ -276,19 +295,6 @@ impl Refs {
                 .or_default()
                 .push(a.code.clone());
             r.areas.insert(a.code.clone(), a);
-        }
-        if orgs {
-            r.orgs = sanshe_store::orgs::keys(conn)
-                .await?
-                .into_iter()
-                .map(|(k, id)| (norm_key(k), id))
-                .collect();
-        }
-        if workers {
-            r.workers = sanshe_store::workers::blind_keys(conn)
-                .await?
-                .into_iter()
-                .collect();
         }
         Ok(r)
     }
@@ -325,22 +331,8 @@ impl Refs {
         vals.sort();
         vals.dedup();
         vals.truncate(500);
-        let profile = match sanshe_store::targets::profile(conn, crate::current_year()).await? {
-            Some(body) => serde_json::from_str(&body).unwrap_or_default(),
-            None => sanshe_domain::targets::PolicyProfile::default(),
-        };
-        let mut r = Refs {
-            today: today_tuple(),
-            registration_years: profile.registration_years,
-            ..Default::default()
-        };
-        for a in sanshe_store::areas::refs_matching(conn, root, &vals).await? {
-            r.area_names
-                .entry(a.name.clone())
-                .or_default()
-                .push(a.code.clone());
-            r.areas.insert(a.code.clone(), a);
-        }
+        let list = sanshe_store::areas::refs_matching(conn, root, &vals).await?;
+        let mut r = Refs::with_areas(conn, list).await?;
         if orgs {
             r.orgs = sanshe_store::orgs::keys_matching(conn, &vals)
                 .await?

@@ -92,3 +92,24 @@ pub async fn created<W: Workflow>(
     .await?;
     Ok(())
 }
+
+/// Commits a workflow step's unit of work with its audit entry: `{kind}.{event}` on the
+/// record, "title: from → to". Every workflow closes its transitions here.
+pub async fn commit<W: Workflow>(
+    tx: Uow,
+    ctx: &crate::Ctx,
+    id: i64,
+    title: &str,
+    from: W::State,
+    event: W::Event,
+    to: W::State,
+) -> Result<(), AppError> {
+    tx.commit(ctx.audit_entry(
+        &format!("{}.{}", W::KIND, W::event_name(event)),
+        W::KIND,
+        Some(id.to_string()),
+        format!("{title}: {} → {}", W::state_name(from), W::state_name(to)),
+        "success",
+    ))
+    .await
+}

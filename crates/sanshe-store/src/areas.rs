@@ -386,17 +386,7 @@ pub async fn refs_within(conn: &mut Conn, root: Option<&str>) -> Result<Vec<Area
     .bind(hi)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AreaRef {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                level: r.try_get("level")?,
-                urban: r.try_get::<i64, _>("urban")? != 0,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    area_refs(&rows)
 }
 
 /// Communities of a subtree (None: all) with their street's name, for a picker: at most
@@ -445,6 +435,10 @@ pub async fn refs_matching(
         q = q.bind(v.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
+    area_refs(&rows)
+}
+
+fn area_refs(rows: &[sqlx::any::AnyRow]) -> Result<Vec<AreaRef>, StoreError> {
     rows.iter()
         .map(|r| {
             Ok(AreaRef {

@@ -284,7 +284,11 @@ pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
 }
 
 /// The facility with this area and name, as a `(key, id)` pair if it exists.
-pub async fn key(conn: &mut Conn, area: &str, name: &str) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn key(
+    conn: &mut Conn,
+    area: &str,
+    name: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query("SELECT id FROM facilities WHERE area_code = $1 AND name = $2")
         .bind(area)
         .bind(name)

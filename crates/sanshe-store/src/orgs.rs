@@ -737,18 +737,7 @@ pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
     let rows = sqlx::query("SELECT id, name, credit_code, filing_no FROM organizations")
         .fetch_all(&mut *conn)
         .await?;
-    let mut out = Vec::with_capacity(rows.len() * 2);
-    for r in &rows {
-        let id: i64 = r.try_get("id")?;
-        out.push((format!("name:{}", r.try_get::<String, _>("name")?), id));
-        if let Some(c) = r.try_get::<Option<String>, _>("credit_code")? {
-            out.push((format!("credit:{c}"), id));
-        }
-        if let Some(f) = r.try_get::<Option<String>, _>("filing_no")? {
-            out.push((format!("filing:{f}"), id));
-        }
-    }
-    Ok(out)
+    key_rows(&rows)
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
@@ -767,7 +756,10 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
 /// The keys (`name:`, `credit:`, `filing:`) of organizations whose name, credit code or
 /// filing number is one of `vals` (credit codes compared upper-case): a single record's
 /// look-ups and duplicate checks without loading every organization.
-pub async fn keys_matching(conn: &mut Conn, vals: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn keys_matching(
+    conn: &mut Conn,
+    vals: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
     if vals.is_empty() {
         return Ok(Vec::new());
     }
@@ -788,8 +780,13 @@ pub async fn keys_matching(conn: &mut Conn, vals: &[String]) -> Result<Vec<(Stri
         q = q.bind(v.to_uppercase());
     }
     let rows = q.fetch_all(&mut *conn).await?;
+    key_rows(&rows)
+}
+
+/// `(name:…, id)`, `(credit:…, id)`, `(filing:…, id)` of rows with those columns.
+fn key_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64)>, StoreError> {
     let mut out = Vec::with_capacity(rows.len() * 2);
-    for r in &rows {
+    for r in rows {
         let id: i64 = r.try_get("id")?;
         out.push((format!("name:{}", r.try_get::<String, _>("name")?), id));
         if let Some(c) = r.try_get::<Option<String>, _>("credit_code")? {

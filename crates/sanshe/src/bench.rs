@@ -342,7 +342,11 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
         m.insert("name".to_owned(), format!("基准测试社会组织{salt}-{i}"));
         m.insert(
             "credit_code".to_owned(),
-            sanshe_app::generate::credit_code('2', &district.code, 9_000_000 + salt * 1000 + i as u64),
+            sanshe_app::generate::credit_code(
+                '2',
+                &district.code,
+                9_000_000 + salt * 1000 + i as u64,
+            ),
         );
         m.insert("area".to_owned(), street.clone());
         let cells = reg::cells_from_map::<sanshe_app::orgs::Orgs>(&m);
@@ -351,7 +355,10 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
             .await
             .map_err(|e| anyhow!("create: {e}"))?;
         creates.push(t.elapsed());
-        m.insert("name".to_owned(), format!("基准测试社会组织{salt}-{i}（改）"));
+        m.insert(
+            "name".to_owned(),
+            format!("基准测试社会组织{salt}-{i}（改）"),
+        );
         let cells = reg::cells_from_map::<sanshe_app::orgs::Orgs>(&m);
         let t = Instant::now();
         reg::update::<sanshe_app::orgs::Orgs>(app, &ctx, id, &cells)
@@ -361,7 +368,10 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
     }
     println!("| single save (district administrator) | median ms | p95 ms | max ms |");
     println!("|---|---:|---:|---:|");
-    for (name, d) in [("organization create", creates), ("organization edit", updates)] {
+    for (name, d) in [
+        ("organization create", creates),
+        ("organization edit", updates),
+    ] {
         let (med, p95, max) = stats(d);
         println!("| {name} | {med:.1} | {p95:.1} | {max:.1} |");
     }

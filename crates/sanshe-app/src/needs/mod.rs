@@ -429,19 +429,7 @@ pub async fn apply(
             .collect();
         inbox::notify(&mut tx, &staff, &kind, &n.title, &note, &link).await?;
     }
-    tx.commit(ctx.audit_entry(
-        &format!("need.{}", Needs::event_name(event)),
-        "need",
-        Some(id.to_string()),
-        format!(
-            "{}: {} → {}",
-            n.title,
-            Needs::state_name(state),
-            Needs::state_name(to)
-        ),
-        "success",
-    ))
-    .await?;
+    workflow::commit::<Needs>(tx, ctx, id, &n.title, state, event, to).await?;
     let mut c = app.db.acquire().await?;
     store::get(&mut c, id).await?.ok_or(AppError::NotFound)
 }

@@ -311,19 +311,7 @@ pub async fn apply(
     };
     told.retain(|u| Some(*u) != actor.user_id);
     inbox::notify(&mut tx, &told, &kind, &p.title, &note, &link).await?;
-    tx.commit(ctx.audit_entry(
-        &format!("proposal.{}", Proposals::event_name(event)),
-        "proposal",
-        Some(id.to_string()),
-        format!(
-            "{}: {} → {}",
-            p.title,
-            Proposals::state_name(state),
-            Proposals::state_name(to)
-        ),
-        "success",
-    ))
-    .await?;
+    workflow::commit::<Proposals>(tx, ctx, id, &p.title, state, event, to).await?;
     let mut c = app.db.acquire().await?;
     store::get_proposal(&mut c, id)
         .await?

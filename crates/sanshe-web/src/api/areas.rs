@@ -284,6 +284,16 @@ pub struct ImportQuery {
     pub only_valid: Option<bool>,
 }
 
+impl ImportQuery {
+    pub fn options(&self) -> ImportOptions {
+        ImportOptions {
+            dry_run: self.dry_run.unwrap_or(false),
+            only_valid: self.only_valid.unwrap_or(false),
+            demo: false,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportIssue {
     /// Line in the file (the header is line 1).
@@ -318,12 +328,7 @@ pub async fn import(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     authed(&rc)?;
-    let opts = ImportOptions {
-        dry_run: q.dry_run.unwrap_or(false),
-        only_valid: q.only_valid.unwrap_or(false),
-        demo: false,
-    };
-    let r = areas::import(&rc.app, &rc.ctx, &body, opts)
+    let r = areas::import(&rc.app, &rc.ctx, &body, q.options())
         .await
         .api(&rc)?;
     Ok(report_json(&rc, &r))

@@ -8,7 +8,6 @@ use crate::error::ErrorBody;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::Json;
-use sanshe_app::areas::ImportOptions;
 use sanshe_app::calendar::{self, DayInput};
 use sanshe_domain::calendar::Day;
 use serde::{Deserialize, Serialize};
@@ -136,12 +135,7 @@ pub async fn import(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     authed(&rc)?;
-    let opts = ImportOptions {
-        dry_run: q.dry_run.unwrap_or(false),
-        only_valid: q.only_valid.unwrap_or(false),
-        demo: false,
-    };
-    let r = calendar::import(&rc.app, &rc.ctx, &body, opts)
+    let r = calendar::import(&rc.app, &rc.ctx, &body, q.options())
         .await
         .api(&rc)?;
     Ok(report_json(&rc, &r))

@@ -15,7 +15,7 @@ use axum::Json;
 use sanshe_app::facilities::Facilities;
 use sanshe_app::i18n::{Lang, Tr};
 use sanshe_app::orgs::Orgs;
-use sanshe_app::registry::{self as reg, ImportOptions, Input, ListQuery, Registry};
+use sanshe_app::registry::{self as reg, Input, ListQuery, Registry};
 use sanshe_app::workers::{Posts, Workers};
 use sanshe_app::AppError;
 use serde::Deserialize;
@@ -257,12 +257,7 @@ pub async fn import<R: Registry>(
 ) -> ApiResult<(StatusCode, Json<super::areas::ImportReport>)> {
     authed(&rc)?;
     require_create::<R>(&rc)?;
-    let opts = ImportOptions {
-        dry_run: q.dry_run.unwrap_or(false),
-        only_valid: q.only_valid.unwrap_or(false),
-        demo: false,
-    };
-    let r = reg::import::<R>(&rc.app, &rc.ctx, &body, opts, None)
+    let r = reg::import::<R>(&rc.app, &rc.ctx, &body, q.options(), None)
         .await
         .api(&rc)?;
     Ok(super::areas::report_json(&rc, &r))

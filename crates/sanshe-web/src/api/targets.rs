@@ -417,12 +417,7 @@ pub async fn import_cpd(
     body: axum::body::Bytes,
 ) -> ApiResult<(axum::http::StatusCode, Json<super::areas::ImportReport>)> {
     authed(&rc)?;
-    let opts = sanshe_app::areas::ImportOptions {
-        dry_run: q.dry_run.unwrap_or(false),
-        only_valid: q.only_valid.unwrap_or(false),
-        demo: false,
-    };
-    let r = sanshe_app::workers::import_cpd(&rc.app, &rc.ctx, &body, opts)
+    let r = sanshe_app::workers::import_cpd(&rc.app, &rc.ctx, &body, q.options())
         .await
         .api(&rc)?;
     Ok(super::areas::report_json(&rc, &r))
