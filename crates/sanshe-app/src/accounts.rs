@@ -4,6 +4,7 @@ use crate::authz::{self, Perm};
 use crate::security::{constant_time_eq, hash_password, random_hex, sm3_hex, verify_password};
 use crate::uow::Uow;
 use crate::{Actor, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::role::ScopeKind;
 use sanshe_domain::{AreaCode, FieldError, Role, Scope};
 use sanshe_store::audit::{self as audit_store, now};
@@ -79,11 +80,10 @@ pub async fn login(
     let t = now();
     let fail = |reason: &str| {
         ctx.audit_entry(
-            "login",
-            "user",
+            Action::Login,
             Some(username.to_owned()),
             reason.to_owned(),
-            "failure",
+            Outcome::Failure,
         )
     };
     let Some(user) = user else {
@@ -110,14 +110,13 @@ pub async fn login(
             users::set_locked_until(&mut c, user.id, until).await?;
             users::clear_login_failures(&mut c, username).await?;
             c.commit(ctx.audit_entry(
-                "lockout",
-                "user",
+                Action::Lockout,
                 Some(user.id.to_string()),
                 format!(
                     "{username} locked out for {} minutes after {n} failures",
                     s.lockout_minutes
                 ),
-                "success",
+                Outcome::Success,
             ))
             .await?;
             return Err(AppError::LockedOut(until));
@@ -144,11 +143,10 @@ pub async fn login(
         ..ctx.clone()
     };
     c.commit(ok.audit_entry(
-        "login",
-        "user",
+        Action::Login,
         Some(user.id.to_string()),
         "login".into(),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(NewSession { token, csrf, actor })
@@ -161,7 +159,7 @@ pub async fn logout(app: &App, ctx: &Ctx, token: &str) -> Result<(), AppError> {
         Some(a) => (a.user_id.map(|i| i.to_string()), "logout"),
         None => (None, "logout of a session that had already ended"),
     };
-    c.commit(ctx.audit_entry("logout", "user", who, summary.into(), "success"))
+    c.commit(ctx.audit_entry(Action::Logout, who, summary.into(), Outcome::Success))
         .await
 }
 
@@ -371,14 +369,13 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
         .or(scope.1.map(|i| format!("org {i}")))
         .unwrap_or_else(|| "-".into());
     tx.commit(ctx.audit_entry(
-        "user.create",
-        "user",
+        Action::UserCreate,
         Some(id.to_string()),
         format!(
             "created {username} ({display}) role={} scope={scope_desc}",
             role.as_str()
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)
@@ -424,13 +421,16 @@ pub async fn set_locked(app: &App, ctx: &Ctx, id: i64, locked: bool) -> Result<(
     } else {
         users::clear_login_failures(&mut tx, &u.username).await?;
     }
-    let action = if locked { "user.lock" } else { "user.unlock" };
+    let action = if locked {
+        Action::UserLock
+    } else {
+        Action::UserUnlock
+    };
     tx.commit(ctx.audit_entry(
         action,
-        "user",
         Some(id.to_string()),
-        format!("{action} {}", u.username),
-        "success",
+        format!("{} {}", action.name(), u.username),
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -455,11 +455,10 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Re
     users::set_password(&mut tx, id, &hash_password(password)?).await?;
     sessions::delete_for_user(&mut tx, id).await?;
     tx.commit(ctx.audit_entry(
-        "user.reset_password",
-        "user",
+        Action::UserResetPassword,
         Some(id.to_string()),
         format!("password reset for {}", u.username),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -487,8 +486,7 @@ pub async fn change_role(
     users::set_role(&mut tx, id, r.as_str(), area.as_deref(), org).await?;
     sessions::delete_for_user(&mut tx, id).await?;
     tx.commit(ctx.audit_entry(
-        "user.change_role",
-        "user",
+        Action::UserChangeRole,
         Some(id.to_string()),
         format!(
                 "{}: role {} → {} scope={}",
@@ -498,7 +496,7 @@ pub async fn change_role(
                 area.or(org.map(|o| format!("org {o}")))
                     .unwrap_or_else(|| "-".into())
             ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -537,11 +535,10 @@ pub async fn change_own_password(
         })?;
     users::set_password(&mut tx, id, &hash_password(new)?).await?;
     tx.commit(ctx.audit_entry(
-        "user.change_password",
-        "user",
+        Action::UserChangePassword,
         Some(id.to_string()),
         "own password changed".into(),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -555,11 +552,10 @@ pub async fn set_own_locale(app: &App, ctx: &Ctx, locale: &str) -> Result<(), Ap
     let mut tx = crate::uow::Uow::begin(app).await?;
     users::set_locale(&mut tx, id, locale).await?;
     tx.commit(ctx.audit_entry(
-        "user.set_locale",
-        "user",
+        Action::UserSetLocale,
         Some(id.to_string()),
         format!("language {locale}"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -615,11 +611,10 @@ pub async fn create_token(
     )
     .await?;
     tx.commit(ctx.audit_entry(
-        "token.create",
-        "api_token",
+        Action::TokenCreate,
         Some(id.to_string()),
         format!("token {name} ({prefix}…) for user {user_id}"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(CreatedToken { id, secret })
@@ -642,11 +637,10 @@ pub async fn revoke_token(app: &App, ctx: &Ctx, token_id: i64) -> Result<(), App
     }
     tokens::revoke(&mut tx, token_id).await?;
     tx.commit(ctx.audit_entry(
-        "token.revoke",
-        "api_token",
+        Action::TokenRevoke,
         Some(token_id.to_string()),
         format!("token {} revoked", row.prefix),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -657,11 +651,10 @@ pub async fn audit_denied(app: &App, ctx: &Ctx, what: &str) -> Result<(), AppErr
     audit(
         app,
         ctx.audit_entry(
-            "access",
-            "route",
+            Action::Access,
             Some(what.to_owned()),
             format!("denied {what}"),
-            "denied",
+            Outcome::Denied,
         ),
     )
     .await

@@ -2,6 +2,7 @@
 
 use crate::authz::{self, Perm};
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::{AreaCode, FieldError};
 use sanshe_io::divisions::{self, DivisionFile};
 use sanshe_io::RowIssue;
@@ -150,11 +151,10 @@ pub async fn update(app: &App, ctx: &Ctx, code: &str, u: &AreaUpdate) -> Result<
         changes.push("no change".into());
     }
     tx.commit(ctx.audit_entry(
-        "area.update",
-        "area",
+        Action::AreaUpdate,
         Some(code.to_owned()),
         changes.join("; "),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -218,8 +218,7 @@ pub async fn set_population(
     }
     store::set_population(&mut tx, code, p).await?;
     tx.commit(ctx.audit_entry(
-        "area.population",
-        "area",
+        Action::AreaPopulation,
         Some(code.to_owned()),
         format!(
             "{}: residents {} → {}, households {} → {}",
@@ -229,7 +228,7 @@ pub async fn set_population(
             area.households.map_or("-".into(), |v| v.to_string()),
             p.households
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -423,8 +422,7 @@ pub async fn import(
     }
     report.inserted = inserted;
     tx.commit(ctx.audit_entry(
-        "area.import",
-        "area",
+        Action::AreaImport,
         None,
         format!(
             "imported {inserted} areas ({} rows, {} existing, {} issues{})",
@@ -437,7 +435,7 @@ pub async fn import(
                 ""
             }
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     report.committed = true;

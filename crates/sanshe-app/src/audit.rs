@@ -2,6 +2,7 @@
 
 use crate::authz::{self, Perm};
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_store::audit::{self as store, AuditFilter, AuditRow};
 use sanshe_store::{PageReq, Paged};
 
@@ -40,11 +41,10 @@ pub async fn export(
     crate::uow::Uow::begin(app)
         .await?
         .commit(ctx.audit_entry(
-            "audit.export",
-            "audit_log",
+            Action::AuditExport,
             None,
             format!("exported {} rows as {format}", rows.len()),
-            "success",
+            Outcome::Success,
         ))
         .await?;
     Ok(rows)
@@ -58,17 +58,16 @@ pub async fn verify(app: &App, ctx: &Ctx) -> Result<crate::uow::ChainReport, App
     crate::uow::Uow::begin(app)
         .await?
         .commit(ctx.audit_entry(
-            "audit.verify",
-            "audit_log",
+            Action::AuditVerify,
             None,
             match report.first_broken {
                 None => format!("chain verified: {} entries", report.checked),
                 Some(id) => format!("chain broken at entry {id}"),
             },
             if report.first_broken.is_none() {
-                "success"
+                Outcome::Success
             } else {
-                "failure"
+                Outcome::Failure
             },
         ))
         .await?;

@@ -6,6 +6,7 @@ use crate::areas::{ImportOptions, ImportReport};
 use crate::authz::{self, Perm};
 use crate::uow::Uow;
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::calendar::{Day, DayKind, WorkCalendar};
 use sanshe_domain::FieldError;
 use sanshe_io::sheet::{self, Column};
@@ -141,14 +142,13 @@ pub async fn set_day(app: &App, ctx: &Ctx, i: &DayInput) -> Result<CalendarDay, 
     let before = store::get(&mut tx, &d.day).await?;
     store::upsert(&mut tx, &d).await?;
     tx.commit(ctx.audit_entry(
-        "calendar.set",
-        "calendar",
+        Action::CalendarSet,
         Some(d.day.clone()),
         match before {
             Some(b) => format!("{}: {} {} → {} {}", d.day, b.kind, b.name, d.kind, d.name),
             None => format!("{}: {} {}", d.day, d.kind, d.name),
         },
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(d)
@@ -164,11 +164,10 @@ pub async fn remove_day(app: &App, ctx: &Ctx, day: &str) -> Result<(), AppError>
         .ok_or(AppError::NotFound)?;
     store::delete(&mut tx, &before.day).await?;
     tx.commit(ctx.audit_entry(
-        "calendar.remove",
-        "calendar",
+        Action::CalendarRemove,
         Some(before.day.clone()),
         format!("{}: {} {} removed", before.day, before.kind, before.name),
-        "success",
+        Outcome::Success,
     ))
     .await
 }
@@ -261,11 +260,10 @@ pub async fn import(
     }
     report.inserted = valid.len();
     tx.commit(ctx.audit_entry(
-        "calendar.import",
-        "calendar",
+        Action::CalendarImport,
         None,
         crate::registry::import_summary("calendar days", &report, opts),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     report.committed = true;
@@ -281,4 +279,15 @@ pub async fn working_day_after(app: &App, ctx: &Ctx, from: Day, n: i64) -> Resul
 /// Refuses anyone who may not keep the calendar (checked before a form is even read).
 pub fn require_edit(ctx: &Ctx) -> Result<(), AppError> {
     authz::require(ctx.actor()?, Perm::CalendarWrite)
+}
+
+/// For the district administrator's home page: the year that needs a holiday schedule, if
+/// any (None for everyone else).
+pub async fn missing_for(app: &App, ctx: &Ctx) -> Result<Option<i32>, AppError> {
+    let actor = ctx.actor()?;
+    if !authz::can(actor, Perm::CalendarWrite) {
+        return Ok(None);
+    }
+    let mut c = app.db.acquire().await?;
+    Ok(missing_year(&store::years(&mut c).await?))
 }

@@ -74,13 +74,14 @@ impl Ctx {
         self.actor.as_ref().ok_or(crate::AppError::Unauthenticated)
     }
 
+    /// An audit entry for this actor and request: the action is typed (it also names the
+    /// object type), never free text.
     pub fn audit_entry(
         &self,
-        action: &str,
-        object_type: &str,
+        action: sanshe_domain::audit::Action,
         object_id: Option<String>,
         summary: String,
-        outcome: &str,
+        outcome: sanshe_domain::audit::Outcome,
     ) -> sanshe_store::audit::NewAuditEntry {
         sanshe_store::audit::NewAuditEntry {
             actor_id: self.actor.as_ref().and_then(|a| a.user_id),
@@ -89,11 +90,11 @@ impl Ctx {
                 .as_ref()
                 .map(|a| a.username.clone())
                 .unwrap_or_else(|| "-".into()),
-            action: action.into(),
-            object_type: object_type.into(),
+            action: action.name(),
+            object_type: action.object().into(),
             object_id,
             summary,
-            outcome: outcome.into(),
+            outcome: outcome.as_str().into(),
             client: self.client.clone(),
             request_id: self.request_id.clone(),
         }

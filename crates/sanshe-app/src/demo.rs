@@ -5,6 +5,7 @@
 use crate::accounts::{self, NewUserInput};
 use crate::areas::{self, ImportOptions};
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::Role;
 use sanshe_store::areas::PopulationRow;
 
@@ -162,8 +163,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         staff.push(id);
     }
     tx.audit(&ctx.audit_entry(
-            "demo.registries",
-            "registry",
+            Action::DemoRegistries,
             None,
             format!(
                 "demo registries generated: {} facilities, {} organizations, {} social workers, {} posts",
@@ -172,7 +172,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
                 generated.workers + staff.len(),
                 generated.posts
             ),
-            "success",
+            Outcome::Success,
         )).await?;
     // Two earlier year-end snapshots so the dashboard has a trend to show: the same
     // registries with some stations and community organizations not yet open (held back by
@@ -184,15 +184,14 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         sanshe_store::targets::demo_restore(&mut tx, &fac, &org).await?;
     }
     tx.commit(ctx.audit_entry(
-        "demo.load",
-        "area",
+        Action::DemoLoad,
         Some(DISTRICT_CODE.into()),
         format!(
             "demo district loaded: {} communities with synthetic populations {}–{this_year}",
             communities.items.len(),
             this_year - 3
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
 
@@ -267,11 +266,10 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
                 let mut c = crate::uow::Uow::begin(app).await?;
                 sanshe_store::workers::link_user(&mut c, *w, Some(uid)).await?;
                 c.commit(ctx.audit_entry(
-                    "social_worker.link_user",
-                    "social_worker",
+                    Action::WorkerLinkUser,
                     Some(w.to_string()),
                     format!("demo account {username} linked to social worker {w}"),
-                    "success",
+                    Outcome::Success,
                 ))
                 .await?;
             }

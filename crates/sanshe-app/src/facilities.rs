@@ -8,6 +8,7 @@ use crate::registry::{
     RowParser, Section,
 };
 use crate::{Actor, App, AppError};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::registry::{WeekHours, FACILITY_KIND, FACILITY_STATUS};
 use sanshe_domain::FieldError;
 use sanshe_store::facilities::{
@@ -374,11 +375,10 @@ pub async fn add_photo(
         )
         .await?;
         tx.commit(ctx.audit_entry(
-            "facility.photo.add",
-            "facility",
+            Action::FacilityPhotoAdd,
             Some(facility_id.to_string()),
             format!("photo {stored} ({} bytes, SM3 {})", saved.size, saved.sm3),
-            "success",
+            Outcome::Success,
         ))
         .await?;
         Ok::<i64, AppError>(id)
@@ -444,11 +444,10 @@ pub async fn delete_photo(
         return Err(AppError::NotFound);
     }
     tx.commit(ctx.audit_entry(
-        "facility.photo.delete",
-        "facility",
+        Action::FacilityPhotoDelete,
         Some(facility_id.to_string()),
         format!("photo {} ({})", p.stored_name, p.file_name),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     // Best effort: an orphaned file is harmless, a dangling record is not.

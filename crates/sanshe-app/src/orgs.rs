@@ -9,6 +9,7 @@ use crate::registry::{
     RowParser, Section,
 };
 use crate::{Actor, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::registry::{
     org_kind_for_credit_type, ANNUAL_RESULT, ORG_KIND, ORG_STATUS, SERVICE_DOMAIN,
 };
@@ -699,15 +700,14 @@ pub async fn add_fund_entry(
     )
     .await?;
     tx.commit(ctx.audit_entry(
-        "organization.fund",
-        "organization",
+        Action::OrgFund,
         Some(org_id.to_string()),
         format!(
             "{kind} {} → balance {}",
             yuan(amount_fen),
             yuan(new_balance)
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)
@@ -727,11 +727,10 @@ pub async fn fund_ledger(
     let mut tx = crate::uow::Uow::begin(app).await?;
     let entries = store::fund_entries(&mut tx, org_id).await?;
     tx.commit(ctx.audit_entry(
-        "organization.fund_export",
-        "organization",
+        Action::OrgFundExport,
         Some(org_id.to_string()),
         format!("exported {} ledger entries of {}", entries.len(), org.name),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(entries)
@@ -785,11 +784,10 @@ pub async fn export_networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError>
             .sum::<usize>();
     let tx = crate::uow::Uow::begin(app).await?;
     tx.commit(ctx.audit_entry(
-        "network.export",
-        "network",
+        Action::NetworkExport,
         None,
         format!("exported {rows} rows of incubation bases and federations"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(n)
@@ -856,6 +854,7 @@ pub async fn record_network(app: &App, ctx: &Ctx, input: &NetworkInput) -> Resul
             Err(AppError::Forbidden)
         }
     };
+    let network_action = sanshe_domain::audit::NetworkAction::parse(&input.action);
     let (id, summary) = match input.action.as_str() {
         "base" => {
             let area = street(&input.area)?;
@@ -976,11 +975,10 @@ pub async fn record_network(app: &App, ctx: &Ctx, input: &NetworkInput) -> Resul
         }
     };
     tx.commit(ctx.audit_entry(
-        &format!("organization.{}", input.action),
-        "organization_network",
+        Action::Network(network_action.unwrap_or(sanshe_domain::audit::NetworkAction::Base)),
         Some(id.to_string()),
         summary,
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)

@@ -5,6 +5,7 @@
 use crate::authz::{self, Perm};
 use crate::i18n::{Lang, Tr};
 use crate::{Actor, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome, Verb};
 use sanshe_domain::cell;
 use sanshe_domain::registry::Vocab;
 use sanshe_domain::FieldError;
@@ -643,11 +644,13 @@ pub async fn cells<R: Registry>(
         authz::require(actor, Perm::PiiReveal)?;
         let tx = crate::uow::Uow::begin(app).await?;
         tx.commit(ctx.audit_entry(
-            &format!("{}.reveal", R::OBJECT),
-            R::OBJECT,
+            Action::Record {
+                object: R::OBJECT,
+                verb: Verb::Reveal,
+            },
             Some(R::row_id(r).to_string()),
             format!("revealed personal data of {}", R::row_label(r)),
-            "success",
+            Outcome::Success,
         ))
         .await?;
     }
@@ -667,8 +670,10 @@ pub async fn audit_export<R: Registry>(
     }
     let tx = crate::uow::Uow::begin(app).await?;
     tx.commit(ctx.audit_entry(
-        &format!("{}.export", R::OBJECT),
-        R::OBJECT,
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Export,
+        },
         None,
         format!(
             "exported {rows} rows{}",
@@ -678,7 +683,7 @@ pub async fn audit_export<R: Registry>(
                 ""
             }
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -752,11 +757,13 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
     check_unique::<R>(&existing, &d, None).map_err(AppError::Conflict)?;
     let id = R::insert(&mut tx, &d, false).await?;
     tx.commit(ctx.audit_entry(
-        &format!("{}.create", R::OBJECT),
-        R::OBJECT,
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Create,
+        },
         Some(id.to_string()),
         R::summary(&d),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)
@@ -796,15 +803,17 @@ pub async fn update<R: Registry>(
         .map(|(f, (b, a))| format!("{}: {b} → {a}", f.col.key))
         .collect();
     tx.commit(ctx.audit_entry(
-        &format!("{}.update", R::OBJECT),
-        R::OBJECT,
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Update,
+        },
         Some(id.to_string()),
         if changes.is_empty() {
             "no changes".into()
         } else {
             changes.join("; ")
         },
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -828,11 +837,13 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
         e => AppError::Store(e),
     })?;
     tx.commit(ctx.audit_entry(
-        &format!("{}.delete", R::OBJECT),
-        R::OBJECT,
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Delete,
+        },
         Some(id.to_string()),
         format!("deleted {label}"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     // After the commit: an orphaned file is harmless, a record pointing at nothing is not.
@@ -971,11 +982,13 @@ pub async fn import<R: Registry>(
     }
     report.inserted = valid.len();
     tx.commit(ctx.audit_entry(
-        &format!("{}.import", R::OBJECT),
-        R::OBJECT,
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Import,
+        },
         first_id.map(|f| format!("{f}-{last_id}")),
         import_summary(R::KIND, &report, opts),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     if valid.len() >= 10_000 {

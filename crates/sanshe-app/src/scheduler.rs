@@ -5,6 +5,7 @@
 
 use crate::uow::Uow;
 use crate::{App, AppError};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_store::jobs as store;
 
 pub const LEASE_SECS: i64 = 600;
@@ -24,11 +25,10 @@ pub async fn tick(app: &App, owner: &str) -> Result<Vec<String>, AppError> {
             continue;
         }
         c.commit(ctx.audit_entry(
-            "job.start",
-            "job",
+            Action::JobStart,
             Some(name.to_owned()),
             format!("{name} started on {owner}"),
-            "success",
+            Outcome::Success,
         ))
         .await?;
         let result = run(app, name).await;
@@ -39,11 +39,14 @@ pub async fn tick(app: &App, owner: &str) -> Result<Vec<String>, AppError> {
         let mut c = Uow::begin(app).await?;
         store::finish(&mut c, name, owner, now + period, &text).await?;
         c.commit(ctx.audit_entry(
-            "job.finish",
-            "job",
+            Action::JobFinish,
             Some(name.to_owned()),
             format!("{name} on {owner}: {text}"),
-            if result.is_ok() { "success" } else { "failure" },
+            if result.is_ok() {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
         ))
         .await?;
         if let Err(e) = result {

@@ -4,6 +4,7 @@
 
 use crate::authz::{self, Perm};
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::targets::{evaluate, PolicyProfile, TargetCounts, TargetResult};
 use sanshe_store::areas as area_store;
 use sanshe_store::targets as store;
@@ -58,15 +59,14 @@ pub async fn set_profile(
         }
     }
     tx.commit(ctx.audit_entry(
-        "policy.update",
-        "policy_profile",
+        Action::PolicyUpdate,
         Some(year.to_string()),
         if changes.is_empty() {
             "no changes".into()
         } else {
             changes.join("; ")
         },
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(())
@@ -294,11 +294,10 @@ pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Resul
     let mut tx = crate::uow::Uow::begin(app).await?;
     let n = snapshot_in(&mut tx, code, year, &actor.username).await?;
     tx.commit(ctx.audit_entry(
-        "targets.snapshot",
-        "target_snapshot",
+        Action::TargetsSnapshot,
         Some(format!("{year}/{code}")),
         format!("year-end snapshot of {n} areas"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(n)

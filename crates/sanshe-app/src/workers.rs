@@ -9,6 +9,7 @@ use crate::registry::{
     RowParser, Section,
 };
 use crate::{Actor, App, AppError};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::registry::{CERT_LEVEL, EMPLOYER_KIND, WORKER_STATUS};
 use sanshe_domain::{cell, CitizenId, FieldError, Phone};
 use sanshe_io::RowIssue;
@@ -676,11 +677,10 @@ pub async fn add_cpd(
         AppError::Conflict(FieldError::new("topic", "err-cpd-duplicate").arg("date", &date))
     })?;
     tx.commit(ctx.audit_entry(
-        "social_worker.cpd",
-        "social_worker",
+        Action::WorkerCpd,
         Some(worker_id.to_string()),
         format!("CPD {date} {:.1} h: {topic}", tenths as f64 / 10.0),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)
@@ -933,15 +933,14 @@ pub async fn import_cpd(
         }
     }
     tx.commit(ctx.audit_entry(
-        "social_worker.cpd_import",
-        "cpd_entry",
+        Action::WorkerCpdImport,
         first.map(|f| format!("{f}-{last}")),
         crate::registry::import_summary(
             &format!("CPD entries, {:.1} h", hours as f64 / 10.0),
             &report,
             opts,
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     report.committed = true;
@@ -1242,15 +1241,14 @@ pub async fn rotate_keys(app: &App, ctx: &crate::Ctx) -> Result<(usize, usize), 
         changed += 1;
     }
     tx.commit(ctx.audit_entry(
-        "pii.rotate",
-        "social_worker",
+        Action::PiiRotate,
         None,
         format!(
             "re-encrypted {changed} of {} records under key {}",
             rows.len(),
             app.pii.key_id()
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok((rows.len(), changed))
@@ -1327,11 +1325,10 @@ pub async fn add_subsidy(
     )
     .await?;
     tx.commit(ctx.audit_entry(
-        "social_worker.subsidy",
-        "social_worker",
+        Action::WorkerSubsidy,
         Some(worker_id.to_string()),
         format!("certificate subsidy {year}: {}", yuan(amount_fen)),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)

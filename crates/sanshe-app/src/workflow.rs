@@ -7,6 +7,7 @@
 
 use crate::uow::Uow;
 use crate::{Actor, AppError};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::workflow::Workflow;
 use sanshe_domain::FieldError;
 use sanshe_store::workflow::{self as store, HistoryEntry, Table};
@@ -105,11 +106,13 @@ pub async fn commit<W: Workflow>(
     to: W::State,
 ) -> Result<(), AppError> {
     tx.commit(ctx.audit_entry(
-        &format!("{}.{}", W::KIND, W::event_name(event)),
-        W::KIND,
+        Action::Transition {
+            kind: W::KIND,
+            event: W::event_name(event),
+        },
         Some(id.to_string()),
         format!("{title}: {} → {}", W::state_name(from), W::state_name(to)),
-        "success",
+        Outcome::Success,
     ))
     .await
 }

@@ -3,6 +3,7 @@
 //! Everything here is pure so it can be tested exhaustively and shared by every layer.
 
 pub mod area;
+pub mod audit;
 pub mod calendar;
 pub mod cell;
 pub mod error;

@@ -5,6 +5,7 @@ use anyhow::{anyhow, Context, Result};
 use sanshe_app::areas::ImportOptions;
 use sanshe_app::registry as reg;
 use sanshe_app::{App, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -124,15 +125,14 @@ pub async fn generate(app: &App, prefix: &str, divisions: &Path, seed: u64) -> R
         .await
         .map_err(|e| anyhow!("{e}"))?;
     tx.commit(sanshe_app::Ctx::cli().audit_entry(
-        "demo.registries",
-        "registry",
-        None,
-        format!(
+            Action::DemoRegistries,
+            None,
+            format!(
             "benchmark data generated: {} facilities, {} organizations, {} social workers, {} posts",
             g.facilities, g.orgs, g.workers, g.posts
         ),
-        "success",
-    ))
+            Outcome::Success,
+        ))
     .await
     .map_err(|e| anyhow!("{e}"))?;
     app.db.analyze().await?;

@@ -4,6 +4,7 @@
 
 use crate::uow::Uow;
 use crate::{calendar, inbox, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_store::needs as store;
 
 /// Sends the reminders due today; returns how many were sent.
@@ -34,11 +35,10 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
         )
         .await?;
         tx.commit(ctx.audit_entry(
-            "need.remind",
-            "need",
+            Action::NeedRemind,
             Some(id.to_string()),
             format!("first response due {due}: {} staff reminded", staff.len()),
-            "success",
+            Outcome::Success,
         ))
         .await?;
         sent += 1;

@@ -6,6 +6,7 @@
 use crate::generate::Rng;
 use crate::uow::Uow;
 use crate::{calendar, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::calendar::Day;
 use sanshe_store::needs::{self as store, NewNeed, NewProposal};
 use sanshe_store::workflow::{append_history_at, HistoryEntry};
@@ -626,14 +627,13 @@ pub async fn load(
         made += 1;
     }
     tx.commit(ctx.audit_entry(
-        "need.demo",
-        "need",
+        Action::NeedDemo,
         None,
         format!(
             "demo needs generated: {made} needs, {} proposals",
             proposals.len()
         ),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(made)

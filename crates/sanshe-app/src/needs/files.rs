@@ -6,6 +6,7 @@ use super::{load_visible, policy};
 use crate::attachments::{self, Accept};
 use crate::uow::Uow;
 use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::FieldError;
 use sanshe_store::attachments::{self as store, AttachmentRow};
 
@@ -59,14 +60,13 @@ pub async fn add(
         )
         .await?;
         tx.commit(ctx.audit_entry(
-            "need.attach",
-            "need",
+            Action::NeedAttach,
             Some(need.to_string()),
             format!(
                 "attachment {id}: {} ({}, {} bytes, SM3 {})",
                 saved.file_name, saved.content_type, saved.size, saved.sm3
             ),
-            "success",
+            Outcome::Success,
         ))
         .await?;
         Ok(id)
@@ -109,11 +109,10 @@ pub async fn remove(app: &App, ctx: &Ctx, need: i64, id: i64) -> Result<(), AppE
         return Err(AppError::NotFound);
     }
     tx.commit(ctx.audit_entry(
-        "need.detach",
-        "need",
+        Action::NeedDetach,
         Some(need.to_string()),
         format!("attachment {id} removed: {}", a.file_name),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     attachments::remove(app, &a.stored_name);

@@ -13,6 +13,7 @@ use crate::authz::{self, Perm};
 use crate::uow::Uow;
 use crate::workflow::{self, At};
 use crate::{calendar, inbox, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::needs::{self as rules, NeedEvent, NeedState, Needs};
 use sanshe_domain::workflow::Workflow;
 use sanshe_domain::FieldError;
@@ -202,11 +203,10 @@ pub async fn create(app: &App, ctx: &Ctx, i: &NeedInput) -> Result<i64, AppError
     )
     .await?;
     tx.commit(ctx.audit_entry(
-        "need.create",
-        "need",
+        Action::NeedCreate,
         Some(id.to_string()),
         format!("{title} ({area}, {channel}, due {due})"),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)
@@ -295,11 +295,10 @@ pub async fn reveal_contact(app: &App, ctx: &Ctx, id: i64) -> Result<(String, St
     Uow::begin(app)
         .await?
         .commit(ctx.audit_entry(
-            "need.reveal",
-            "need",
+            Action::NeedReveal,
             Some(id.to_string()),
             format!("revealed the contact of need {id}"),
-            "success",
+            Outcome::Success,
         ))
         .await?;
     Ok((name, phone))
@@ -486,11 +485,10 @@ pub async fn export(
     Uow::begin(app)
         .await?
         .commit(ctx.audit_entry(
-            "need.export",
-            "need",
+            Action::NeedExport,
             None,
             format!("exported {} needs", rows.len()),
-            "success",
+            Outcome::Success,
         ))
         .await?;
     Ok(rows)

@@ -8,6 +8,7 @@ use crate::authz::{self, Perm};
 use crate::uow::Uow;
 use crate::workflow::{self, At};
 use crate::{inbox, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::needs::{
     self as rules, NeedEvent, Needs, ProposalEvent, ProposalState, Proposals,
 };
@@ -175,11 +176,10 @@ pub async fn create(app: &App, ctx: &Ctx, i: &ProposalInput) -> Result<i64, AppE
         }
     }
     tx.commit(ctx.audit_entry(
-        "proposal.create",
-        "proposal",
+        Action::ProposalCreate,
         Some(id.to_string()),
         format!("{title}: {} needs ({})", needs.len(), owner),
-        "success",
+        Outcome::Success,
     ))
     .await?;
     Ok(id)

@@ -16,6 +16,7 @@ struct HomePage {
     tasks: Vec<(&'static str, String)>,
     password_expired: bool,
     demo: bool,
+    calendar_missing: Option<i32>,
 }
 
 pub async fn home(rc: Rc) -> PageResult {
@@ -54,6 +55,21 @@ pub async fn home(rc: Rc) -> PageResult {
     if can(&actor, Perm::AuditRead) {
         tasks.push(("/audit", tr.t("task-audit").to_owned()));
     }
+    if can(&actor, Perm::NeedRaise) {
+        tasks.push(("/needs/new", tr.t("task-raise-need").to_owned()));
+        tasks.push(("/needs", tr.t("task-my-needs").to_owned()));
+    }
+    if can(&actor, Perm::NeedRead) {
+        tasks.push((
+            "/needs?state=submitted&sort=due",
+            tr.t("task-needs-open").to_owned(),
+        ));
+        tasks.push(("/needs/stats", tr.t("task-needs-stats").to_owned()));
+    }
+    if can(&actor, Perm::ProposalRead) {
+        tasks.push(("/proposals", tr.t("task-proposals").to_owned()));
+    }
+    tasks.push(("/inbox", tr.t("task-inbox").to_owned()));
     tasks.push(("/account", tr.t("task-account").to_owned()));
     tasks.push(("/api/docs", tr.t("task-api").to_owned()));
     let demo = sanshe_app::areas::has_demo(&rc.app).await.page(&rc)?;
@@ -66,6 +82,9 @@ pub async fn home(rc: Rc) -> PageResult {
         tasks,
         password_expired: actor.password_expired,
         demo,
+        calendar_missing: sanshe_app::calendar::missing_for(&rc.app, &rc.ctx)
+            .await
+            .page(&rc)?,
     };
     Ok(with_page(&rc, &page))
 }
