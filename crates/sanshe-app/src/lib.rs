@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod needs;
 pub mod orgs;
 pub mod pii;
+pub mod posts;
 pub mod public;
 pub mod registry;
 pub mod scheduler;

@@ -6,7 +6,8 @@ use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
 use sanshe_app::facilities::Facilities;
 use sanshe_app::orgs::Orgs;
-use sanshe_app::workers::{Posts, Workers};
+use sanshe_app::posts::Posts;
+use sanshe_app::workers::Workers;
 
 /// A route as the matrix test sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -282,7 +282,7 @@ async fn victims(t: &T) -> HashMap<&'static str, i64> {
     )
     .await
     .unwrap();
-    let post = reg::create::<sanshe_app::workers::Posts>(
+    let post = reg::create::<sanshe_app::posts::Posts>(
         &t.app,
         &cli,
         &[COMMUNITY, "矩阵测试岗位", "false", "false", ""].map(String::from),

@@ -512,8 +512,7 @@ async fn main() -> Result<()> {
                         .await
                 }
                 _ => {
-                    reg::import::<sanshe_app::workers::Posts>(&app, &ctx, &bytes, opts, Some(p))
-                        .await
+                    reg::import::<sanshe_app::posts::Posts>(&app, &ctx, &bytes, opts, Some(p)).await
                 }
             }
             .map_err(explain)?;

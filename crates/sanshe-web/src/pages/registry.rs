@@ -764,7 +764,7 @@ impl Example for sanshe_app::workers::Workers {
     ];
 }
 
-impl Example for sanshe_app::workers::Posts {
+impl Example for sanshe_app::posts::Posts {
     const EXAMPLE: &'static [&'static str] = &["320412100002", "专职社工（一）", "是", "否", ""];
 }
 
