@@ -105,7 +105,7 @@ pub async fn login(
         let n = users::count_login_failures(&mut c, username, since).await?;
         let failed = fail(&format!("wrong password ({n} in window)"));
         if n >= s.lockout_threshold {
-            c.audit(&failed).await?;
+            c.audit(&failed);
             let until = t + s.lockout_minutes * 60;
             users::set_locked_until(&mut c, user.id, until).await?;
             users::clear_login_failures(&mut c, username).await?;
@@ -175,8 +175,11 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
     if sess.expires_at < t || sess.last_seen + app.settings.session_idle_minutes * 60 < t {
         // Bookkeeping, not a change anyone asked for: best effort, never a failed request
         // (on SQLite it may wait behind a long import's write transaction).
-        if let Err(e) = sessions::delete(&mut c, &hash).await {
-            tracing::warn!(error = %e, "could not remove an expired session");
+        // Best effort on the no-wait connection: never a stalled or failed request.
+        if let Ok(mut b) = app.db.bookkeeping().await {
+            if let Err(e) = sessions::delete(&mut b, &hash).await {
+                tracing::debug!(error = %e, "expired session left for later");
+            }
         }
         return Ok(None);
     }
@@ -187,8 +190,10 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
         return Ok(None);
     }
     if t - sess.last_seen >= 30 {
-        if let Err(e) = sessions::touch(&mut c, &hash).await {
-            tracing::warn!(error = %e, "could not record session activity");
+        if let Ok(mut b) = app.db.bookkeeping().await {
+            if let Err(e) = sessions::touch(&mut b, &hash).await {
+                tracing::debug!(error = %e, "session activity not recorded this time");
+            }
         }
     }
     Ok(Some((
@@ -218,8 +223,10 @@ pub async fn resolve_token(app: &App, token: &str) -> Result<Option<Actor>, AppE
         return Ok(None);
     }
     if row.last_used_at.is_none_or(|l| t - l >= 60) {
-        if let Err(e) = tokens::touch(&mut c, row.id).await {
-            tracing::warn!(error = %e, "could not record token use");
+        if let Ok(mut b) = app.db.bookkeeping().await {
+            if let Err(e) = tokens::touch(&mut b, row.id).await {
+                tracing::debug!(error = %e, "token use not recorded this time");
+            }
         }
     }
     // API tokens do not expire with the password; the password-age rule applies to logins.
@@ -312,6 +319,17 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
         errs.push(FieldError::new("display_name", "err-too-long").arg("max", 64));
     }
     let role = Role::parse(input.role.trim());
+    // argon2 runs before the write transaction: on SQLite writes queue on one connection.
+    let policy_ok = app
+        .settings
+        .password_policy()
+        .check(username, &input.password)
+        .is_ok();
+    let hash = if policy_ok {
+        Some(hash_password(&input.password)?)
+    } else {
+        None
+    };
     let mut tx = crate::uow::Uow::begin(app).await?;
     let mut scope = (None, None);
     match role {
@@ -343,7 +361,7 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
         )));
     }
     let role = role.ok_or(AppError::Forbidden)?;
-    let hash = hash_password(&input.password)?;
+    let hash = hash.ok_or_else(|| AppError::Internal("password hash missing".into()))?;
     let id = users::insert(
         &mut tx,
         &users::NewUser {
@@ -439,8 +457,10 @@ pub async fn set_locked(app: &App, ctx: &Ctx, id: i64, locked: bool) -> Result<(
 pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::UserManage)?;
-    let mut tx = crate::uow::Uow::begin(app).await?;
-    let u = target_user(&mut tx, id).await?;
+    let u = {
+        let mut r = app.db.acquire().await?;
+        target_user(&mut r, id).await?
+    };
     if !actor.is_cli
         && Role::parse(&u.role).is_some_and(Role::is_admin)
         && actor.user_id != Some(id)
@@ -452,7 +472,10 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Re
         .password_policy()
         .check(&u.username, password)
         .map_err(AppError::invalid)?;
-    users::set_password(&mut tx, id, &hash_password(password)?).await?;
+    // argon2 before the write transaction (SQLite writes queue on one connection).
+    let hash = hash_password(password)?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
+    users::set_password(&mut tx, id, &hash).await?;
     sessions::delete_for_user(&mut tx, id).await?;
     tx.commit(ctx.audit_entry(
         Action::UserResetPassword,
@@ -510,8 +533,10 @@ pub async fn change_own_password(
 ) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     let id = actor.user_id.ok_or(AppError::Forbidden)?;
-    let mut tx = crate::uow::Uow::begin(app).await?;
-    let u = target_user(&mut tx, id).await?;
+    let u = {
+        let mut r = app.db.acquire().await?;
+        target_user(&mut r, id).await?
+    };
     if !verify_password(current, &u.password_hash) {
         return Err(AppError::invalid(FieldError::new(
             "current_password",
@@ -533,7 +558,9 @@ pub async fn change_own_password(
                 ..e
             })
         })?;
-    users::set_password(&mut tx, id, &hash_password(new)?).await?;
+    let hash = hash_password(new)?;
+    let mut tx = crate::uow::Uow::begin(app).await?;
+    users::set_password(&mut tx, id, &hash).await?;
     tx.commit(ctx.audit_entry(
         Action::UserChangePassword,
         Some(id.to_string()),

@@ -173,7 +173,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
                 generated.posts
             ),
             Outcome::Success,
-        )).await?;
+        ));
     // Two earlier year-end snapshots so the dashboard has a trend to show: the same
     // registries with some stations and community organizations not yet open (held back by
     // a deterministic share, computed for real, then restored), in one transaction.

@@ -32,6 +32,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         if e.is_unique_violation() {
             AppError::Conflict(FieldError::new("", "err-duplicate-concurrent"))
+        } else if e.is_bad_text() {
+            AppError::Invalid(vec![FieldError::new("", "err-control-chars")])
         } else if e.is_foreign_key_violation() {
             AppError::Conflict(FieldError::new("", "err-reference-changed"))
         } else {

@@ -76,12 +76,11 @@ pub async fn unread(app: &App, ctx: &Ctx) -> Result<i64, AppError> {
     Ok(store::unread_count(&mut c, uid).await?)
 }
 
-/// Marks one notice (None: all) read; returns the notice's link for a redirect. Reading
-/// one's own notices is not a change of record: no audit entry, and a notice of another
-/// user answers as not found.
+/// Marks one notice (None: all) read; returns the notice's link for a redirect. A notice of
+/// another user answers as not found.
 pub async fn mark_read(app: &App, ctx: &Ctx, id: Option<i64>) -> Result<Option<String>, AppError> {
     let uid = me(ctx)?;
-    let mut c = app.db.acquire().await?;
+    let mut c = crate::uow::Uow::begin(app).await?;
     let link = match id {
         Some(id) => Some(
             store::get(&mut c, uid, id)
@@ -92,8 +91,13 @@ pub async fn mark_read(app: &App, ctx: &Ctx, id: Option<i64>) -> Result<Option<S
         ),
         None => None,
     };
-    if let Err(e) = store::mark_read(&mut c, uid, id).await {
-        tracing::warn!(error = %e, "could not mark a notice read");
-    }
+    let n = store::mark_read(&mut c, uid, id).await?;
+    c.commit(ctx.audit_entry(
+        sanshe_domain::audit::Action::InboxRead,
+        id.map(|i| i.to_string()),
+        format!("{n} notices marked read"),
+        sanshe_domain::audit::Outcome::Success,
+    ))
+    .await?;
     Ok(link)
 }

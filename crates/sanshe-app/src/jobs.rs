@@ -6,7 +6,9 @@
 //! to the account that started them; finished ones are kept a day.
 
 use crate::areas::ImportReport;
-use crate::{App, AppError};
+use crate::uow::Uow;
+use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
 use sanshe_store::import_jobs::{self as store, JobRow};
 use std::sync::{Arc, Mutex};
 
@@ -45,11 +47,12 @@ impl Progress {
 /// Records a new job and starts flushing its progress; returns its id.
 pub async fn start(
     app: &App,
+    ctx: &Ctx,
     owner: Option<i64>,
     kind: &str,
 ) -> Result<(String, Progress), AppError> {
     let id = crate::security::random_hex(8)?;
-    let mut c = app.db.acquire().await?;
+    let mut c = Uow::begin(app).await?;
     store::insert(
         &mut c,
         &JobRow {
@@ -62,6 +65,13 @@ pub async fn start(
         },
     )
     .await?;
+    c.commit(ctx.audit_entry(
+        Action::ImportJobStart,
+        Some(id.clone()),
+        format!("{kind} import started"),
+        Outcome::Success,
+    ))
+    .await?;
     let progress = Progress::default();
     let (p, app2, jid) = (progress.clone(), app.clone(), id.clone());
     tokio::spawn(async move {
@@ -72,7 +82,7 @@ pub async fn start(
                 break;
             }
             if let Some((stage, done, total)) = p.take() {
-                if let Ok(mut c) = app2.db.acquire().await {
+                if let Ok(mut c) = app2.db.bookkeeping().await {
                     if let Err(e) =
                         store::progress(&mut c, &jid, &stage, done as i64, total as i64).await
                     {
@@ -88,6 +98,7 @@ pub async fn start(
 /// Records the outcome.
 pub async fn finish(
     app: &App,
+    ctx: &Ctx,
     id: &str,
     result: Result<ImportReport, String>,
 ) -> Result<(), AppError> {
@@ -98,7 +109,8 @@ pub async fn finish(
         ),
         Err(e) => (None, Some(e)),
     };
-    let mut c = app.db.acquire().await?;
+    let failed = error.is_some();
+    let mut c = Uow::begin(app).await?;
     store::finish(
         &mut c,
         id,
@@ -107,7 +119,17 @@ pub async fn finish(
         sanshe_store::audit::now(),
     )
     .await?;
-    Ok(())
+    c.commit(ctx.audit_entry(
+        Action::ImportJobFinish,
+        Some(id.to_owned()),
+        error.unwrap_or_else(|| "import job finished".into()),
+        if failed {
+            Outcome::Failure
+        } else {
+            Outcome::Success
+        },
+    ))
+    .await
 }
 
 /// The job, if it exists and belongs to `owner` (anyone else: not found).

@@ -43,6 +43,8 @@ pub struct App {
     pub db: Db,
     pub settings: Arc<config::Settings>,
     pub pii: Arc<pii::PiiKeys>,
+    /// The public portal's figures, recomputed at most once a minute.
+    pub public_cache: Arc<public::Cache>,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             db,
             settings: Arc::new(settings),
             pii: Arc::new(pii),
+            public_cache: Arc::new(public::Cache::default()),
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::{needs, targets, App, AppError, Ctx};
 use sanshe_domain::targets::TargetResult;
 use sanshe_store::needs::StatCell;
 
+#[derive(Clone)]
 pub struct Overview {
     pub code: String,
     pub name: String,
@@ -24,7 +25,30 @@ pub async fn district(app: &App) -> Result<Option<(String, String)>, AppError> {
         .map(|a| (a.code, a.name)))
 }
 
+/// Anonymous visitors share one computation a minute (the portal must not be a cheap way
+/// to make the server compute a dashboard per request).
+#[derive(Default)]
+pub struct Cache(std::sync::Mutex<Option<(i64, Option<Overview>)>>);
+
+const CACHE_SECS: i64 = 60;
+
 pub async fn overview(app: &App) -> Result<Option<Overview>, AppError> {
+    let now = sanshe_store::audit::now();
+    if let Ok(g) = app.public_cache.0.lock() {
+        if let Some((at, o)) = g.as_ref() {
+            if now - at < CACHE_SECS {
+                return Ok(o.clone());
+            }
+        }
+    }
+    let fresh = compute(app).await?;
+    if let Ok(mut g) = app.public_cache.0.lock() {
+        *g = Some((now, fresh.clone()));
+    }
+    Ok(fresh)
+}
+
+async fn compute(app: &App) -> Result<Option<Overview>, AppError> {
     let Some((code, name)) = district(app).await? else {
         return Ok(None);
     };

@@ -40,14 +40,24 @@ pub fn add_years(date: &str, years: i64) -> Option<String> {
     Some(cell::date_to_string((y, m, d)))
 }
 
-/// A required text field, normalised, at most `max` characters.
+/// A required text field, normalised, at most `max` characters, without control
+/// characters (a NUL byte would be refused by PostgreSQL and truncate text elsewhere).
 pub fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     let v = cell::normalize_text(v);
     if v.is_empty() {
         return Err(FieldError::new(field, "err-required"));
     }
+    check_text(field, v, max)
+}
+
+fn check_text(field: &str, v: String, max: usize) -> Result<String, FieldError> {
     if v.chars().count() > max {
         return Err(FieldError::new(field, "err-too-long").arg("max", max));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(field, "err-control-chars"));
     }
     Ok(v)
 }
@@ -58,10 +68,7 @@ pub fn opt_text(field: &str, v: &str, max: usize) -> Result<Option<String>, Fiel
     if v.is_empty() {
         return Ok(None);
     }
-    if v.chars().count() > max {
-        return Err(FieldError::new(field, "err-too-long").arg("max", max));
-    }
-    Ok(Some(v))
+    check_text(field, v, max).map(Some)
 }
 
 pub fn opt_date(field: &str, v: &str) -> Result<Option<String>, FieldError> {

@@ -16,24 +16,32 @@ use std::ops::{Deref, DerefMut};
 
 pub struct Uow {
     tx: Transaction<'static, Any>,
+    /// Entries recorded during the unit, appended to the chain at commit.
+    pending: Vec<NewAuditEntry>,
 }
 
 impl Uow {
     pub async fn begin(app: &crate::App) -> Result<Uow, AppError> {
         Ok(Uow {
             tx: app.db.begin().await?,
+            pending: Vec::new(),
         })
     }
 
-    /// Appends an audit entry now (for a change that records more than one entry; the
-    /// last one is given to [`Uow::commit`]).
-    pub async fn audit(&mut self, e: &NewAuditEntry) -> Result<i64, AppError> {
-        Ok(append(&mut self.tx, e).await?)
+    /// Records an audit entry of this unit (for a change that records more than one; the
+    /// last one is given to [`Uow::commit`]). Every entry is appended at commit: the chain's
+    /// lock is always the last lock a unit takes, so units that also lock rows (a user, a
+    /// foundation) cannot deadlock on it.
+    pub fn audit(&mut self, e: &NewAuditEntry) {
+        self.pending.push(e.clone());
     }
 
-    /// Appends the closing audit entry and commits the whole unit.
+    /// Appends the unit's audit entries, the closing one last, and commits the whole unit.
     pub async fn commit(mut self, e: NewAuditEntry) -> Result<(), AppError> {
-        append(&mut self.tx, &e).await?;
+        self.pending.push(e);
+        for entry in &self.pending {
+            append(&mut self.tx, entry).await?;
+        }
         self.tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

@@ -54,6 +54,9 @@ pub enum Action {
     FacilityPhotoDelete,
     JobStart,
     JobFinish,
+    ImportJobStart,
+    ImportJobFinish,
+    InboxRead,
     NeedCreate,
     NeedReveal,
     NeedExport,
@@ -150,6 +153,9 @@ impl Action {
             Action::FacilityPhotoDelete => "facility.photo.delete",
             Action::JobStart => "job.start",
             Action::JobFinish => "job.finish",
+            Action::ImportJobStart => "import_job.start",
+            Action::ImportJobFinish => "import_job.finish",
+            Action::InboxRead => "inbox.read",
             Action::NeedCreate => "need.create",
             Action::NeedReveal => "need.reveal",
             Action::NeedExport => "need.export",
@@ -198,6 +204,8 @@ impl Action {
             Action::DemoRegistries => "registry",
             Action::FacilityPhotoAdd | Action::FacilityPhotoDelete => "facility",
             Action::JobStart | Action::JobFinish => "job",
+            Action::ImportJobStart | Action::ImportJobFinish => "import_job",
+            Action::InboxRead => "inbox",
             Action::NeedCreate
             | Action::NeedReveal
             | Action::NeedExport

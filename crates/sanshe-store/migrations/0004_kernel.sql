@@ -18,6 +18,12 @@ UPDATE organizations SET fund_balance_fen = COALESCE(
 -- Keys the application treats as unique are unique in the database, so two simultaneous
 -- saves cannot both write (organizations' credit code and filing number, workers' ID
 -- blind index and organization names were already unique).
+-- Duplicates saved by the race this closes keep their data: every copy after the first gets
+-- its id appended to its name, so it can be found and merged by hand.
+UPDATE facilities SET name = name || ' #' || CAST(id AS TEXT) WHERE id NOT IN
+    (SELECT MIN(id) FROM facilities GROUP BY area_code, name);
+UPDATE posts SET title = title || ' #' || CAST(id AS TEXT) WHERE id NOT IN
+    (SELECT MIN(id) FROM posts GROUP BY area_code, title);
 CREATE UNIQUE INDEX facilities_area_name_idx ON facilities(area_code, name);
 CREATE UNIQUE INDEX posts_area_title_idx ON posts(area_code, title);
 

@@ -34,3 +34,7 @@ CREATE TABLE import_jobs (
     error TEXT
 );
 CREATE INDEX import_jobs_started_idx ON import_jobs(started);
+
+-- How many files a need holds, moved atomically (`… WHERE files < limit`): concurrent
+-- uploads cannot pass the limit.
+ALTER TABLE needs ADD COLUMN files BIGINT NOT NULL DEFAULT 0;

@@ -47,6 +47,18 @@ impl StoreError {
         }
     }
 
+    /// True when PostgreSQL refused a text value (a NUL byte or an invalid character in
+    /// the encoding, SQLSTATE 22021 / 22P05): bad input, not a server fault.
+    pub fn is_bad_text(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("22021") | Some("22P05"))
+            }
+            StoreError::Sql(sqlx::Error::Encode(_)) => true,
+            _ => false,
+        }
+    }
+
     /// True for a foreign-key violation (a row still referenced elsewhere).
     pub fn is_foreign_key_violation(&self) -> bool {
         match self {
@@ -86,6 +98,11 @@ pub fn redact_url(url: &str) -> String {
 pub struct Db {
     pub pool: AnyPool,
     pub writer: AnyPool,
+    /// Best-effort bookkeeping writes (a session's or token's last use, import progress):
+    /// on SQLite one connection that never waits for the write lock (`busy_timeout = 0`), so
+    /// such a write is skipped rather than queued behind a long import, and never holds a
+    /// reader while it waits. On PostgreSQL the shared pool.
+    pub bookkeeping: AnyPool,
     pub backend: Backend,
 }
 
@@ -153,7 +170,7 @@ impl Db {
                     })
             }
         };
-        let (pool, writer) = match backend {
+        let (pool, writer, bookkeeping) = match backend {
             Backend::Sqlite => {
                 let sqlite = |max: u32, wait: Duration| {
                     AnyPoolOptions::new()
@@ -169,7 +186,20 @@ impl Db {
                 // The writer first: it creates the file and switches it to WAL.
                 let writer = connect(sqlite(1, WRITE_WAIT)).await?;
                 let readers = connect(sqlite(4, Duration::from_secs(30))).await?;
-                (readers, writer)
+                let bookkeeping = connect(
+                    AnyPoolOptions::new()
+                        .max_connections(1)
+                        .acquire_timeout(Duration::from_secs(2))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(SQLITE_PRAGMAS).await?;
+                                conn.execute("PRAGMA busy_timeout = 0").await?;
+                                Ok(())
+                            })
+                        }),
+                )
+                .await?;
+                (readers, writer, bookkeeping)
             }
             // Subtree queries bind code ranges whose size runs from one community to the
             // whole country; a cached generic plan chosen for one is wrong for the other
@@ -189,12 +219,13 @@ impl Db {
                         }),
                 )
                 .await?;
-                (pool.clone(), pool)
+                (pool.clone(), pool.clone(), pool)
             }
         };
         let db = Db {
             pool,
             writer,
+            bookkeeping,
             backend,
         };
         crate::migrate::run(&db).await?;
@@ -207,6 +238,11 @@ impl Db {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         })
+    }
+
+    /// A connection for a best-effort bookkeeping write (see [`Db::bookkeeping`]).
+    pub async fn bookkeeping(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.bookkeeping.acquire().await?)
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
@@ -226,6 +262,7 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
+        self.bookkeeping.close().await;
     }
 }
 

@@ -108,12 +108,6 @@ pub async fn current_version(pool: &AnyPool) -> Result<i64, StoreError> {
 }
 
 pub async fn run(db: &Db) -> Result<(), StoreError> {
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
-         name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .execute(&db.writer)
-    .await?;
     // Two servers starting on one PostgreSQL must not both apply a migration.
     // (SQLite's one writer connection already serialises them.)
     if db.backend != Backend::Postgres {
@@ -131,6 +125,12 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
 }
 
 async fn apply_pending(db: &Db) -> Result<(), StoreError> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+         name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&db.writer)
+    .await?;
     let current = current_version(&db.pool).await?;
     if current > LATEST {
         return Err(StoreError::SchemaTooNew {

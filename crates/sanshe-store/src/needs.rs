@@ -338,14 +338,14 @@ pub async fn stats(
         .map_err(StoreError::from)
 }
 
-/// Needs still awaiting a first response that fall due on `due_on` and have had no
-/// reminder yet: (id, community, title).
+/// Needs still awaiting a first response that fall due on or before `due_on` and have had
+/// no reminder yet (a missed run catches up): (id, community, title).
 pub async fn due_unreminded(
     conn: &mut Conn,
     due_on: &str,
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, area_code, title FROM needs WHERE state = 'submitted' AND due_on = $1 \
+        "SELECT id, area_code, title FROM needs WHERE state = 'submitted' AND due_on <= $1 \
          AND reminded_at IS NULL ORDER BY id",
     )
     .bind(due_on)
@@ -363,13 +363,17 @@ pub async fn due_unreminded(
         .map_err(StoreError::from)
 }
 
-/// Marks a reminder sent; false when another run already did.
+/// Marks a reminder sent; false when another run already did or the need was answered
+/// meanwhile.
 pub async fn mark_reminded(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
-    let r = sqlx::query("UPDATE needs SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
-        .bind(crate::audit::now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE needs SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL \
+         AND state = 'submitted'",
+    )
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -583,5 +587,24 @@ pub async fn demo_settle_proposal(
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Takes one of a need's attachment slots; false when it already holds `max`.
+pub async fn take_file_slot(conn: &mut Conn, id: i64, max: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query("UPDATE needs SET files = files + 1 WHERE id = $1 AND files < $2")
+        .bind(id)
+        .bind(max)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Gives a slot back when a file is removed.
+pub async fn free_file_slot(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE needs SET files = files - 1 WHERE id = $1 AND files > 0")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }

@@ -763,6 +763,17 @@ pub async fn keys_matching(
     if vals.is_empty() {
         return Ok(Vec::new());
     }
+    // Input is normalised (half-width brackets); names kept from spreadsheets or generated
+    // may hold full-width ones. Ask for both spellings so a single save finds what an
+    // import (which compares normalised keys) finds.
+    let mut vals: Vec<String> = vals.to_vec();
+    let wide: Vec<String> = vals
+        .iter()
+        .filter(|v| v.contains('(') || v.contains(')'))
+        .map(|v| v.replace('(', "（").replace(')', "）"))
+        .collect();
+    vals.extend(wide);
+    let vals = &vals;
     let n = vals.len();
     let names: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();

@@ -38,7 +38,7 @@ pub async fn add(
     let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
     let written = async {
         let mut tx = Uow::begin(app).await?;
-        if store::count(&mut tx, KIND, need).await? >= attachments::MAX_PER_RECORD {
+        if !sanshe_store::needs::take_file_slot(&mut tx, need, attachments::MAX_PER_RECORD).await? {
             return Err(AppError::invalid(
                 FieldError::new("file", "err-attachments-too-many")
                     .arg("max", attachments::MAX_PER_RECORD),
@@ -108,6 +108,7 @@ pub async fn remove(app: &App, ctx: &Ctx, need: i64, id: i64) -> Result<(), AppE
     if !store::delete(&mut tx, KIND, need, id).await? {
         return Err(AppError::NotFound);
     }
+    sanshe_store::needs::free_file_slot(&mut tx, need).await?;
     tx.commit(ctx.audit_entry(
         Action::NeedDetach,
         Some(need.to_string()),

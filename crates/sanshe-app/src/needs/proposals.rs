@@ -188,7 +188,9 @@ pub async fn create(app: &App, ctx: &Ctx, i: &ProposalInput) -> Result<i64, AppE
 pub struct ProposalView {
     pub proposal: ProposalRow,
     pub communities: Vec<(String, String)>,
+    /// The needs behind it that the viewer may read (others are only counted).
     pub needs: Vec<NeedRow>,
+    pub hidden_needs: usize,
     pub history: Vec<HistoryRow>,
     pub offered: Vec<ProposalEvent>,
 }
@@ -218,11 +220,17 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ProposalView, AppError
     )
     .await?
     .items;
+    let all = needs.len();
+    let needs: Vec<NeedRow> = needs
+        .into_iter()
+        .filter(|n| policy::may_read(actor, n))
+        .collect();
     let history = sanshe_store::workflow::history(&mut c, Proposals::KIND, id).await?;
     Ok(ProposalView {
         offered: policy::offered_proposal(actor, &p),
         proposal: p,
         communities,
+        hidden_needs: all - needs.len(),
         needs,
         history,
     })

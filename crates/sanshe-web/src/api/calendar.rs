@@ -176,7 +176,7 @@ pub async fn deadline(rc: Rc, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult
         )
     };
     let from = Day::parse(q.from.trim()).ok_or_else(|| bad("from", "err-calendar-day"))?;
-    if q.days.abs() > sanshe_domain::calendar::MAX_WORKING_DAYS {
+    if q.days.unsigned_abs() > sanshe_domain::calendar::MAX_WORKING_DAYS as u64 {
         return Err(bad("days", "err-calendar-days"));
     }
     let due = calendar::working_day_after(&rc.app, &rc.ctx, from, q.days)

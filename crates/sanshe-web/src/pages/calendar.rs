@@ -92,7 +92,9 @@ async fn render(
     let (mut due, mut calc_error) = (None, None);
     if !from.trim().is_empty() {
         match (Day::parse(from.trim()), days.trim().parse::<i64>()) {
-            (Some(f), Ok(n)) if n.abs() <= sanshe_domain::calendar::MAX_WORKING_DAYS => {
+            (Some(f), Ok(n))
+                if n.unsigned_abs() <= sanshe_domain::calendar::MAX_WORKING_DAYS as u64 =>
+            {
                 due = Some(
                     calendar::working_day_after(&rc.app, &rc.ctx, f, n)
                         .await

@@ -113,7 +113,10 @@ pub fn file_download(
 ) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
+    // Form encoding writes a space as `+` (a literal `+` becomes `%2B`): RFC 5987 wants `%20`.
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
     let disposition = if sanshe_app::attachments::inline(content_type) {
         format!("inline; filename*=UTF-8''{encoded}")
     } else {

@@ -221,6 +221,7 @@ struct DetailPage {
     budget: String,
     communities: Vec<(String, String)>,
     needs: Vec<(NeedRow, String)>,
+    hidden_needs: usize,
     steps: Vec<Step>,
     actions: Vec<Action>,
     errors: Vec<String>,
@@ -238,6 +239,7 @@ async fn detail_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         state_label: rc.tr.t(&state_key(&v.proposal.state)).to_owned(),
         budget: yuan(v.proposal.budget_fen),
         communities: v.communities,
+        hidden_needs: v.hidden_needs,
         needs: v
             .needs
             .into_iter()

@@ -643,7 +643,7 @@ pub async fn import<R: Registry>(
     // right here; a large one continues in the background and the browser follows its
     // progress on the job page.
     let owner = rc.actor().and_then(|a| a.user_id);
-    let (job, progress) = sanshe_app::jobs::start(&rc.app, owner, R::KIND)
+    let (job, progress) = sanshe_app::jobs::start(&rc.app, &rc.ctx, owner, R::KIND)
         .await
         .page(&rc)?;
     let (app, ctx, jid) = (rc.app.clone(), rc.ctx.clone(), job.clone());
@@ -651,7 +651,9 @@ pub async fn import<R: Registry>(
         let report = |stage: &str, done: usize, total: usize| progress.set(stage, done, total);
         let r = reg::import::<R>(&app, &ctx, &bytes, opts, Some(&report)).await;
         drop(progress);
-        if let Err(e) = sanshe_app::jobs::finish(&app, &jid, r.map_err(|e| e.to_string())).await {
+        if let Err(e) =
+            sanshe_app::jobs::finish(&app, &ctx, &jid, r.map_err(|e| e.to_string())).await
+        {
             tracing::error!(job = %jid, error = %e, "could not record an import's outcome");
         }
     });

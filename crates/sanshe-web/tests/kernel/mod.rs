@@ -307,9 +307,10 @@ async fn import_jobs_are_followed_from_any_server() {
     let second = sanshe_app::App::open((*t.app.settings).clone())
         .await
         .unwrap();
-    let (id, progress) = sanshe_app::jobs::start(&t.app, Some(1), "facilities")
-        .await
-        .unwrap();
+    let (id, progress) =
+        sanshe_app::jobs::start(&t.app, &sanshe_app::Ctx::cli(), Some(1), "facilities")
+            .await
+            .unwrap();
     progress.set("write", 5, 10);
     // The progress reaches the database within a few flushes; poll for it (no timing asserted).
     let mut seen = None;
@@ -335,7 +336,7 @@ async fn import_jobs_are_followed_from_any_server() {
         committed: true,
         ..Default::default()
     };
-    sanshe_app::jobs::finish(&t.app, &id, Ok(report))
+    sanshe_app::jobs::finish(&t.app, &sanshe_app::Ctx::cli(), &id, Ok(report))
         .await
         .unwrap();
     let j = sanshe_app::jobs::get(&second, &id, Some(1))
@@ -350,4 +351,66 @@ async fn import_jobs_are_followed_from_any_server() {
         .unwrap()
         .is_none());
     second.db.close().await;
+}
+
+/// Review regressions of the single-save path and bad text, on both backends.
+#[tokio::test]
+async fn single_saves_find_what_imports_find_and_bad_text_is_a_clear_error() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    // The demo organization is stored with full-width brackets; a form or API body writes
+    // them half-width. The employer is found, as an import finds it.
+    let half = sanshe_app::demo::DEMO_ORG
+        .replace('（', "(")
+        .replace('）', ")");
+    let first = "32041219900101071";
+    let id = format!(
+        "{first}{}",
+        sanshe_domain::ident::id_check_char(first).unwrap()
+    );
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/social-workers",
+            Some(&tok),
+            Some(
+                json!({"name": "括号测试", "id_number": id, "area": "320412100002",
+                        "employer": half, "employer_kind": "social_work_org"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // And a second organization of the same name in the other spelling is a duplicate.
+    let code = sanshe_app::generate::credit_code('2', "320412", 4242);
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/organizations",
+            Some(&tok),
+            Some(json!({"name": half, "credit_code": code, "area": "320412100"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // A NUL byte in a search or a body is refused, never a server error.
+    for path in [
+        "/api/v1/needs?q=a%00b",
+        "/api/v1/facilities?q=a%00b",
+        "/api/v1/organizations?q=%00",
+    ] {
+        let r = t.api("GET", path, Some(&tok), None).await;
+        assert!(
+            r.status.is_client_error() || r.status.is_success(),
+            "{path}: {}",
+            r.status
+        );
+    }
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/facilities",
+            Some(&tok),
+            Some(json!({"area": "320412100002", "name": "空\u{0}字符", "kind": "point", "area_m2": "10"})),
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);
 }

@@ -447,6 +447,27 @@ async fn the_deadline_job_runs_once_across_two_servers() {
             .await
             .unwrap();
     }
+    // A need whose reminder day was missed (the server was down) is caught up.
+    let late = t
+        .api(
+            "POST",
+            "/api/v1/needs",
+            Some(&rtok),
+            Some(need_body("错过提醒")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE needs SET due_on = $1 WHERE id = $2")
+            .bind(today.plus_days(-3).to_string())
+            .bind(late)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
     let before = t.audit_count("need.remind").await;
     let (a, b) = tokio::join!(
         sanshe_app::scheduler::tick(&t.app, "server-a"),
@@ -460,7 +481,7 @@ async fn the_deadline_job_runs_once_across_two_servers() {
     assert!(j.lease_owner.is_none(), "lease released");
     assert!(j.last_result.contains("reminders"), "{}", j.last_result);
     let reminded = t.audit_count("need.remind").await - before;
-    assert!(reminded >= 1, "our need was reminded");
+    assert!(reminded >= 2, "our two needs were reminded");
     // Not due again until its period passes: another tick runs nothing.
     assert!(sanshe_app::scheduler::tick(&second, "server-b")
         .await
@@ -479,6 +500,12 @@ async fn the_deadline_job_runs_once_across_two_servers() {
         .filter(|n| n["kind"] == "need.due" && n["link"] == link)
         .count();
     assert_eq!(due_notices, 1);
+    let late_link = format!("/needs/{late}");
+    assert!(inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == "need.due" && n["link"] == late_link));
     second.db.close().await;
 }
 
