@@ -175,7 +175,9 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
     if sess.expires_at < t || sess.last_seen + app.settings.session_idle_minutes * 60 < t {
         // Bookkeeping, not a change anyone asked for: best effort, never a failed request
         // (on SQLite it may wait behind a long import's write transaction).
-        // Best effort on the no-wait connection: never a stalled or failed request.
+        // Best effort on the no-wait connection: never a stalled or failed request. The read
+        // connection goes back first: a request never holds two (the pool could run dry).
+        drop(c);
         if let Ok(mut b) = app.db.bookkeeping().await {
             if let Err(e) = sessions::delete(&mut b, &hash).await {
                 tracing::debug!(error = %e, "expired session left for later");
@@ -190,6 +192,7 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
         return Ok(None);
     }
     if t - sess.last_seen >= 30 {
+        drop(c);
         if let Ok(mut b) = app.db.bookkeeping().await {
             if let Err(e) = sessions::touch(&mut b, &hash).await {
                 tracing::debug!(error = %e, "session activity not recorded this time");
@@ -223,6 +226,7 @@ pub async fn resolve_token(app: &App, token: &str) -> Result<Option<Actor>, AppE
         return Ok(None);
     }
     if row.last_used_at.is_none_or(|l| t - l >= 60) {
+        drop(c);
         if let Ok(mut b) = app.db.bookkeeping().await {
             if let Err(e) = tokens::touch(&mut b, row.id).await {
                 tracing::debug!(error = %e, "token use not recorded this time");

@@ -190,6 +190,11 @@ pub fn csrf_in(body: &str) -> String {
 
 impl T {
     pub async fn with(settings: Settings, demo: bool) -> T {
+        // Server errors show in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_test_writer()
+            .try_init();
         let app = App::open(settings).await.expect("open app");
         if demo {
             sanshe_app::demo::load(&app).await.expect("demo");
