@@ -1,6 +1,7 @@
-//! Localisation. Every user-visible string lives in `locales/<lang>.txt` as `key = value`
-//! lines; `{name}` in a value is replaced by the argument of that name. zh-CN is the default,
-//! English the second language; a test requires both files to have the same keys.
+//! Localisation. Every user-visible string lives in `locales/<lang>/<module>.txt` (one file
+//! per domain module and language) as `key = value` lines; `{name}` in a value is replaced
+//! by the argument of that name. zh-CN is the default, English the second language; a test
+//! requires both languages to have the same keys, and a key to live in one file only.
 
 use sanshe_domain::FieldError;
 use std::collections::HashMap;
@@ -64,10 +65,31 @@ fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
-static ZH: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse_table(include_str!("../locales/zh-CN.txt")));
-static EN: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| parse_table(include_str!("../locales/en.txt")));
+/// The modules with locale files, in both languages.
+pub const MODULES: [&str; 6] = ["core", "registries", "calendar", "needs", "inbox", "public"];
+
+macro_rules! locale_files {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("../locales/", $lang, "/core.txt")),
+            include_str!(concat!("../locales/", $lang, "/registries.txt")),
+            include_str!(concat!("../locales/", $lang, "/calendar.txt")),
+            include_str!(concat!("../locales/", $lang, "/needs.txt")),
+            include_str!(concat!("../locales/", $lang, "/inbox.txt")),
+            include_str!(concat!("../locales/", $lang, "/public.txt")),
+        ]
+    };
+}
+
+const ZH_FILES: [&str; 6] = locale_files!("zh-CN");
+const EN_FILES: [&str; 6] = locale_files!("en");
+
+fn merged(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
+    files.iter().flat_map(|f| parse_table(f)).collect()
+}
+
+static ZH: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| merged(&ZH_FILES));
+static EN: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| merged(&EN_FILES));
 
 fn table(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
     match lang {
@@ -142,6 +164,17 @@ mod tests {
     fn locales_have_the_same_keys() {
         assert_eq!(missing_keys(), Vec::<String>::new());
         assert!(ZH.len() > 50);
+    }
+
+    #[test]
+    fn each_key_lives_in_one_module_file_the_same_in_both_languages() {
+        for (zh, en) in ZH_FILES.iter().zip(EN_FILES.iter()) {
+            let a: std::collections::BTreeSet<_> = parse_table(zh).into_keys().collect();
+            let b: std::collections::BTreeSet<_> = parse_table(en).into_keys().collect();
+            assert_eq!(a, b, "a module's file differs between languages");
+        }
+        let total: usize = ZH_FILES.iter().map(|f| parse_table(f).len()).sum();
+        assert_eq!(total, ZH.len(), "a key is defined in two module files");
     }
 
     #[test]
