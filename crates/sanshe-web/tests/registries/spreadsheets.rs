@@ -1,0 +1,309 @@
+//! Messy spreadsheets, round trips of exports, and every template's example row.
+
+use super::*;
+
+#[tokio::test]
+async fn a_messy_spreadsheet_gets_a_complete_report_and_writes_nothing() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let id = valid_id();
+    // Existing worker for the duplicate-against-database case.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/social-workers",
+            Some(&tok),
+            Some(json!({"name": "已有", "id_number": id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let other = sanshe_app::generate::citizen_id("320412", (1985, 6, 1), 77, false);
+    let other2 = sanshe_app::generate::citizen_id("320412", (1990, 2, 28), 78, true);
+    let fullwidth: String = other2
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+        .collect();
+    let csv = format!(
+        "武进区社会工作者花名册（2025年）,,,,,\n\
+         姓名,身份证号码,手机,所在社区,证书等级,取证年份,注册日期,是否两委成员\n\
+         王五,{other},139 1234 5678,320412100002,助理社会工作师,2019,2019.9.10,是\n\
+         赵六,{fullwidth},,南街社区居委会,无证书,,,否\n\
+         姓名,身份证号码,手机,所在社区,证书等级,取证年份,注册日期,是否两委成员\n\
+         钱七,3.20412E+17,,320412100002,,,,\n\
+         孙八,{other},,320412100002,,,,否\n\
+         周九,{id},,320412100002,,,,否\n\
+         吴十,{bad},12345,999999999999,高级,1980,2019年2月30日,也许\n",
+        bad = &id[..17].to_owned()
+    );
+    let before = count(&t, "social_workers").await;
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import",
+            &tok,
+            csv.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let rep = r.json();
+    assert_eq!(rep["committed"], false);
+    assert_eq!(
+        rep["total_rows"], 6,
+        "title and repeated header rows are not data: {rep}"
+    );
+    let issues = rep["issues"].as_array().unwrap();
+    let has = |row: i64, code: &str| issues.iter().any(|i| i["row"] == row && i["code"] == code);
+    assert!(has(6, "err-id-length"), "Excel-mangled ID reported: {rep}");
+    assert!(
+        has(7, "err-duplicate-in-file"),
+        "duplicate within the file: {rep}"
+    );
+    assert!(
+        has(8, "err-duplicate-record"),
+        "duplicate against the database: {rep}"
+    );
+    for code in [
+        "err-id-length",
+        "err-phone",
+        "err-area-unreachable",
+        "err-choice",
+        "err-range",
+        "err-cell-date",
+        "err-cell-bool",
+    ] {
+        assert!(has(9, code), "row 9 should report {code}: {rep}");
+    }
+    // Reported by column header as written in the file, with a message.
+    assert!(issues
+        .iter()
+        .any(|i| i["column"] == "身份证号码" && !i["message"].as_str().unwrap().is_empty()));
+    // Rows 3 and 4 are fine despite the mess.
+    assert!(
+        !issues.iter().any(|i| i["row"] == 3 || i["row"] == 4),
+        "{rep}"
+    );
+    assert_eq!(count(&t, "social_workers").await, before, "nothing written");
+
+    // Only the valid rows, on request; the same file in GB18030 this time.
+    let (gb, _, _) = encoding_rs::GB18030.encode(&csv);
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import?only_valid=true",
+            &tok,
+            gb.into_owned(),
+        )
+        .await;
+    let rep = r.json();
+    assert_eq!(rep["committed"], true, "{rep}");
+    assert_eq!(rep["inserted"], 2);
+    assert_eq!(count(&t, "social_workers").await, before + 2);
+    let w = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers?q={other2}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(w["page"]["total"], 1, "full-width digits normalised: {w}");
+    assert_eq!(
+        w["items"][0]["area"], "320412100002",
+        "community found by its name"
+    );
+    let wang = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers?q={other}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(wang["items"][0]["cert_level"], "assistant");
+    assert_eq!(wang["items"][0]["committee_member"], true);
+    let detail = t
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/social-workers/{}?reveal=true",
+                wang["items"][0]["id"]
+            ),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        detail["phone"], "13912345678",
+        "spaces in phone numbers removed"
+    );
+    // The registration period from 2019.9.10 runs three years.
+    let mut c = t.app.db.acquire().await.unwrap();
+    let reg: (String, String) = sqlx::query("SELECT r.start_date, r.end_date FROM worker_registrations r JOIN social_workers w ON w.id = r.worker_id WHERE w.name = '王五'")
+        .fetch_one(&mut *c)
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(reg, ("2019-09-10".to_owned(), "2022-09-09".to_owned()));
+}
+
+#[tokio::test]
+async fn facility_and_org_spreadsheets_round_trip() {
+    let t = T::new().await;
+    let tok = t.token_for("street").await;
+    let csv = "所属区划,设施名称,设施类型,面积（平方米）,开放时间,状态\n\
+               320412100002,南街社区长者食堂,专项服务设施,\"1,200.5\",\"08:00-19:00,08:00-19:00,08:00-19:00,08:00-19:00,08:00-19:00,08:00-12:00,休\",在用\n\
+               320412100,湖塘镇第二综合服务中心,镇（街道）综合服务中心,３０００,,\n\
+               320412100002,错层级的中心,镇（街道）综合服务中心,100,,\n\
+               320412101001,越界的站点,城乡社区综合服务站,100,,\n";
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/facilities/import?dry_run=true",
+            &tok,
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    let rep = r.json();
+    let issues = rep["issues"].as_array().unwrap();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["row"] == 4 && i["code"] == "err-facility-center-level"),
+        "{rep}"
+    );
+    assert!(
+        issues.iter().any(|i| i["row"] == 5),
+        "out-of-scope row reported: {rep}"
+    );
+    assert_eq!(rep["committed"], false);
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/facilities/import?only_valid=true",
+            &tok,
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r.json()["inserted"], 2, "{}", r.body);
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/facilities?q=%E9%95%BF%E8%80%85%E9%A3%9F%E5%A0%82",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(l["page"]["total"], 1, "Chinese substring search: {l}");
+    assert_eq!(l["items"][0]["area_m2"], 1200.5);
+    // The export is in the import format: re-importing it finds only duplicates.
+    let mut s = t.login("street").await;
+    let x = t
+        .get(
+            &mut s,
+            "/facilities/export/csv?q=%E9%95%BF%E8%80%85%E9%A3%9F%E5%A0%82",
+        )
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/facilities/import",
+            &tok,
+            x.body.into_bytes(),
+        )
+        .await;
+    let rep = r.json();
+    assert_eq!(rep["issues"][0]["code"], "err-duplicate-record", "{rep}");
+    // XLSX template downloads.
+    let tpl = t.get(&mut s, "/facilities/template.xlsx").await;
+    assert_eq!(tpl.status, StatusCode::OK);
+    // Organizations: the filing authority travels with the record (export, API, page).
+    let x = t
+        .get(&mut s, "/orgs/export/csv?kind=community_org&per_page=5")
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let header = x.body.lines().next().unwrap();
+    assert!(header.contains("登记或备案机关"), "{header}");
+    assert!(
+        x.body.contains("人民政府") || x.body.contains("办事处"),
+        "filing authority exported"
+    );
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/organizations?kind=community_org&per_page=1",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let a = l["items"][0]["authority"].as_str().unwrap_or_default();
+    assert!(a.ends_with("人民政府") || a.ends_with("办事处"), "{l}");
+    let oid = l["items"][0]["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/organizations/{oid}"),
+            Some(&tok),
+            Some(json!({"authority": "测试街道办事处"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let o = t
+        .api(
+            "GET",
+            &format!("/api/v1/organizations/{oid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(o["authority"], "测试街道办事处");
+    let page = t.get(&mut s, &format!("/orgs/{oid}")).await;
+    assert!(page.body.contains("登记或备案机关") && page.body.contains("测试街道办事处"));
+}
+
+#[tokio::test]
+async fn every_template_example_row_passes_its_own_import_check() {
+    // The template's example row lines up with its headers and obeys every rule: a dry
+    // run of the downloaded template reports no problem (and writes nothing).
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let mut s = t.login("district").await;
+    for (page, api) in [
+        ("facilities", "facilities"),
+        ("orgs", "organizations"),
+        ("workers", "social-workers"),
+        ("posts", "posts"),
+    ] {
+        let req = axum::http::Request::get(format!("/{page}/template.xlsx"))
+            .header("cookie", s.cookie_header())
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(t.router.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap()
+            .to_vec();
+        let r = t
+            .api_raw(
+                "POST",
+                &format!("/api/v1/{api}/import?dry_run=true"),
+                &tok,
+                bytes,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{page}: {}", r.body);
+        let j = r.json();
+        assert_eq!(j["total_rows"], 1, "{page}: {j}");
+        assert_eq!(j["inserted"], 0, "{page}: {j}");
+    }
+    let _ = t.get(&mut s, "/").await;
+}
