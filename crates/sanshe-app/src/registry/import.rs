@@ -1,0 +1,165 @@
+//! The one import loop: every row checked, duplicates in the file and against the
+//! database reported, nothing written unless every row is valid (or only valid rows are
+//! asked for), the write in one unit of work.
+
+use super::*;
+use crate::authz::{self};
+use crate::{App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome, Verb};
+use sanshe_io::sheet::{self};
+use sanshe_io::RowIssue;
+use std::collections::HashMap;
+
+/// Whether a checked import writes: not a dry run, some valid rows, and either no problem
+/// at all or the user asked for the valid rows only.
+pub fn import_writes(report: &ImportReport, opts: ImportOptions) -> bool {
+    !opts.dry_run && report.valid_rows > 0 && (report.issues.is_empty() || opts.only_valid)
+}
+
+/// The audit entry's text for a written import.
+pub fn import_summary(what: &str, report: &ImportReport, opts: ImportOptions) -> String {
+    format!(
+        "imported {} {what} ({} rows, {} issues{})",
+        report.inserted,
+        report.total_rows,
+        report.issues.len(),
+        if opts.only_valid {
+            ", valid rows only"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Progress of a long import: rows checked or written so far, of the total.
+pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
+
+/// Imports a spreadsheet: every row is checked first; by default nothing is written unless
+/// every row is valid (`only_valid` writes the good rows, `dry_run` writes nothing). All
+/// writes and the audit entry commit in one transaction.
+pub async fn import<R: Registry>(
+    app: &App,
+    ctx: &Ctx,
+    bytes: &[u8],
+    opts: ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<ImportReport, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, R::WRITE)?;
+    let mut report = ImportReport {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let spec = columns(R::fields());
+    let sheet = match sheet::read(bytes, &spec) {
+        Ok(s) => s,
+        Err(issue) => {
+            report.issues.push(issue);
+            return Ok(report);
+        }
+    };
+    report.total_rows = sheet.rows.len();
+    let mut conn = app.db.acquire().await?;
+    let refs = Refs::load(&mut conn, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    let existing: HashMap<String, i64> = R::existing(&mut conn).await?.into_iter().collect();
+    drop(conn);
+    let col_of = |field: &str| -> String {
+        spec.iter()
+            .position(|c| c.key == field)
+            .map(|i| sheet.header(&spec, i))
+            .unwrap_or_default()
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut valid: Vec<R::Data> = Vec::new();
+    let total = sheet.rows.len();
+    for (n, row) in sheet.rows.iter().enumerate() {
+        if n % 1000 == 0 {
+            if let Some(p) = progress {
+                p("check", n, total);
+            }
+        }
+        let d = match R::parse(app, actor, &refs, &row.cells, None) {
+            Ok(d) => d,
+            Err(errs) => {
+                for e in errs {
+                    let col = col_of(&e.field);
+                    report.issues.push(issue(row.line, &col, e));
+                }
+                continue;
+            }
+        };
+        if !R::can_create(actor, R::data_area(&d)) {
+            report
+                .issues
+                .push(RowIssue::new(row.line, "", "err-row-out-of-scope"));
+            continue;
+        }
+        let keys = R::keys(&d);
+        let mut bad = false;
+        for key in &keys {
+            let col = col_of(key_field(key, R::fields()));
+            if let Some(first) = seen.get(key) {
+                report
+                    .issues
+                    .push(RowIssue::new(row.line, &col, "err-duplicate-in-file").arg("row", first));
+                bad = true;
+            } else if let Some(id) = existing.get(key) {
+                report.existing_rows += 1;
+                report
+                    .issues
+                    .push(RowIssue::new(row.line, &col, "err-duplicate-record").arg("id", id));
+                bad = true;
+            }
+        }
+        if bad {
+            continue;
+        }
+        for key in keys {
+            seen.insert(key, row.line);
+        }
+        valid.push(d);
+    }
+    report.issues.sort_by_key(|i| i.row);
+    report.valid_rows = valid.len();
+    if !import_writes(&report, opts) {
+        return Ok(report);
+    }
+    let mut tx = crate::uow::Uow::begin(app).await?;
+    let mut first_id = None;
+    let mut last_id = 0;
+    for (n, d) in valid.iter().enumerate() {
+        if n % 1000 == 0 {
+            if let Some(p) = progress {
+                p("write", n, valid.len());
+            }
+        }
+        let id = R::insert(&mut tx, d, opts.demo).await?;
+        first_id.get_or_insert(id);
+        last_id = id;
+    }
+    report.inserted = valid.len();
+    tx.commit(ctx.audit_entry(
+        Action::Record {
+            object: R::OBJECT,
+            verb: Verb::Import,
+        },
+        first_id.map(|f| format!("{f}-{last_id}")),
+        import_summary(R::KIND, &report, opts),
+        Outcome::Success,
+    ))
+    .await?;
+    if valid.len() >= 10_000 {
+        app.db.analyze().await?;
+    }
+    if let Some(p) = progress {
+        p("write", valid.len(), valid.len());
+    }
+    report.committed = true;
+    Ok(report)
+}
+
+/// The XLSX template of a registry: Chinese headers and one example row.
+pub fn template<R: Registry>(example: &[&str]) -> Result<Vec<u8>, AppError> {
+    sheet::template(R::KIND, &columns(R::fields()), example)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}

@@ -1,0 +1,191 @@
+//! What a record's cells may refer to: areas in reach, organizations, workers.
+
+use super::*;
+use crate::i18n::{Lang, Tr};
+use crate::{Actor, App, AppError};
+use sanshe_domain::cell;
+use sanshe_domain::FieldError;
+use sanshe_store::areas::AreaRef;
+use sanshe_store::{Conn, StoreError};
+use std::collections::HashMap;
+
+/// Reference data loaded once per import or form: areas in the actor's reach, and when
+/// needed organizations and workers by key.
+#[derive(Debug, Default)]
+pub struct Refs {
+    pub areas: HashMap<String, AreaRef>,
+    pub area_names: HashMap<String, Vec<String>>,
+    pub orgs: HashMap<String, i64>,
+    pub workers: HashMap<String, i64>,
+    pub today: (i32, u32, u32),
+    /// Years of one social-worker registration period (this year's policy profile).
+    pub registration_years: i64,
+}
+
+impl Refs {
+    pub async fn load(
+        conn: &mut Conn,
+        actor: &Actor,
+        orgs: bool,
+        workers: bool,
+    ) -> Result<Refs, StoreError> {
+        let root = match &actor.scope {
+            sanshe_domain::Scope::Area { code } if !actor.is_cli => Some(code.as_str()),
+            _ => None,
+        };
+        let list = sanshe_store::areas::refs_within(conn, root).await?;
+        let mut r = Refs::with_areas(conn, list).await?;
+        if orgs {
+            r.orgs = sanshe_store::orgs::keys(conn)
+                .await?
+                .into_iter()
+                .map(|(k, id)| (norm_key(k), id))
+                .collect();
+        }
+        if workers {
+            r.workers = sanshe_store::workers::blind_keys(conn)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        Ok(r)
+    }
+
+    /// Today, this year's registration period and the given areas (by code and by name).
+    async fn with_areas(conn: &mut Conn, list: Vec<AreaRef>) -> Result<Refs, StoreError> {
+        let profile = match sanshe_store::targets::profile(conn, crate::current_year()).await? {
+            Some(body) => serde_json::from_str(&body).unwrap_or_default(),
+            None => sanshe_domain::targets::PolicyProfile::default(),
+        };
+        let mut r = Refs {
+            today: today_tuple(),
+            registration_years: profile.registration_years,
+            ..Default::default()
+        };
+        for a in list {
+            r.area_names
+                .entry(a.name.clone())
+                .or_default()
+                .push(a.code.clone());
+            r.areas.insert(a.code.clone(), a);
+        }
+        Ok(r)
+    }
+
+    /// What one record's cells can refer to, found by index look-ups: the areas in the
+    /// actor's reach whose code or name appears in a cell (or a part of a list cell), the
+    /// organizations whose name, credit code or filing number does, and the workers whose
+    /// ID number does. The same answers as [`Refs::load`] for those cells.
+    pub async fn load_for(
+        app: &App,
+        conn: &mut Conn,
+        actor: &Actor,
+        cells: &[String],
+        orgs: bool,
+        workers: bool,
+    ) -> Result<Refs, AppError> {
+        let root = match &actor.scope {
+            sanshe_domain::Scope::Area { code } if !actor.is_cli => Some(code.as_str()),
+            _ => None,
+        };
+        let mut vals: Vec<String> = Vec::new();
+        for c in cells {
+            let n = cell::normalize_text(c);
+            for part in n.split(['、', ',', '，', ';', '；', '/', ' ']) {
+                let p = part.trim();
+                if !p.is_empty() && p.chars().count() <= 200 {
+                    vals.push(p.to_owned());
+                }
+            }
+            if !n.is_empty() && n.chars().count() <= 200 {
+                vals.push(n);
+            }
+        }
+        vals.sort();
+        vals.dedup();
+        vals.truncate(500);
+        let list = sanshe_store::areas::refs_matching(conn, root, &vals).await?;
+        let mut r = Refs::with_areas(conn, list).await?;
+        if orgs {
+            r.orgs = sanshe_store::orgs::keys_matching(conn, &vals)
+                .await?
+                .into_iter()
+                .map(|(k, id)| (norm_key(k), id))
+                .collect();
+        }
+        if workers {
+            let blinds: Vec<String> = vals
+                .iter()
+                .filter_map(|v| {
+                    let fixed = cell::fix_excel_id(v);
+                    sanshe_domain::CitizenId::parse(&fixed, r.today).ok()
+                })
+                .filter_map(|id| app.pii.blind("id", id.as_str()).ok())
+                .collect();
+            r.workers = sanshe_store::workers::blind_keys_for(conn, &blinds)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        Ok(r)
+    }
+
+    /// An area given by code or by a name unique in the actor's reach.
+    pub fn area(&self, field: &str, v: &str, levels: &[&str]) -> Result<&AreaRef, FieldError> {
+        let v = cell::normalize_text(v);
+        if v.is_empty() {
+            return Err(FieldError::new(field, "err-required"));
+        }
+        let a = if v.chars().all(|c| c.is_ascii_digit()) {
+            self.areas.get(&v)
+        } else {
+            match self.area_names.get(&v).map(Vec::as_slice) {
+                Some([one]) => self.areas.get(one),
+                Some(many) if many.len() > 1 => {
+                    return Err(FieldError::new(field, "err-area-ambiguous")
+                        .arg("name", &v)
+                        .arg("codes", many.join("、")))
+                }
+                _ => None,
+            }
+        };
+        let a = a.ok_or_else(|| FieldError::new(field, "err-area-unreachable").arg("value", &v))?;
+        if !levels.is_empty() && !levels.contains(&a.level.as_str()) {
+            let zh = Tr::new(Lang::Zh);
+            return Err(FieldError::new(field, "err-area-level-wrong").arg(
+                "levels",
+                levels
+                    .iter()
+                    .map(|l| zh.t(&format!("level-{l}")).to_owned())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ));
+        }
+        Ok(a)
+    }
+
+    /// An organization by credit code, filing number or exact name.
+    pub fn org(&self, field: &str, v: &str) -> Result<Option<i64>, FieldError> {
+        let v = cell::normalize_text(v);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let up = v.to_uppercase();
+        self.orgs
+            .get(&format!("credit:{up}"))
+            .or_else(|| self.orgs.get(&format!("filing:{v}")))
+            .or_else(|| self.orgs.get(&format!("name:{v}")))
+            .copied()
+            .map(Some)
+            .ok_or_else(|| FieldError::new(field, "err-org-not-found").arg("value", v))
+    }
+}
+
+/// A uniqueness or look-up key in the form cells are compared in: names normalised like
+/// input (full-width characters, spaces), so `（演示）` and `(演示)` are the same name.
+pub fn norm_key(k: String) -> String {
+    match k.strip_prefix("name:") {
+        Some(n) => format!("name:{}", cell::normalize_text(n)),
+        None => k,
+    }
+}
