@@ -79,32 +79,36 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/policy", pages::targets::policy_current),
         r!(get, "/policy/{year}", pages::targets::policy_form),
         r!(post, "/policy/{year}", pages::targets::policy_save),
-        r!(post, "/facilities/{id}/photos", pages::registry::add_photo),
-        r!(get, "/facilities/{id}/photos/{pid}", pages::registry::photo),
+        r!(
+            post,
+            "/facilities/{id}/photos",
+            pages::facilities::add_photo
+        ),
+        r!(
+            get,
+            "/facilities/{id}/photos/{pid}",
+            pages::facilities::photo
+        ),
         r!(
             get,
             "/facilities/{id}/photos/{pid}/delete",
-            pages::registry::delete_photo_form
+            pages::facilities::delete_photo_form
         ),
         r!(
             post,
             "/facilities/{id}/photos/{pid}/delete",
-            pages::registry::delete_photo
+            pages::facilities::delete_photo
         ),
-        r!(post, "/workers/{id}/cpd", pages::registry::add_cpd),
+        r!(post, "/workers/{id}/cpd", pages::workers::add_cpd),
         r!(get, "/workers/cpd/import", pages::cpd::import_form),
         r!(post, "/workers/cpd/import", pages::cpd::import),
         r!(get, "/workers/cpd/template.xlsx", pages::cpd::template),
-        r!(
-            post,
-            "/workers/{id}/subsidies",
-            pages::registry::add_subsidy
-        ),
-        r!(post, "/orgs/{id}/fund", pages::registry::add_fund),
+        r!(post, "/workers/{id}/subsidies", pages::workers::add_subsidy),
+        r!(post, "/orgs/{id}/fund", pages::orgs::add_fund),
         r!(
             get,
             "/orgs/{id}/fund/export/{format}",
-            pages::registry::fund_export
+            pages::orgs::fund_export
         ),
         r!(get, "/imports/{job}", pages::registry::job),
         r!(get, "/networks", pages::networks::show),

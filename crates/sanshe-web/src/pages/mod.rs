@@ -7,15 +7,18 @@ pub mod auth;
 pub mod calendar;
 pub mod cpd;
 pub mod docs;
+pub mod facilities;
 pub mod home;
 pub mod inbox;
 pub mod needs;
 pub mod networks;
+pub mod orgs;
 pub mod proposals;
 pub mod public;
 pub mod registry;
 pub mod targets;
 pub mod users;
+pub mod workers;
 
 use crate::ctx::Rc;
 use crate::error::PageError;
