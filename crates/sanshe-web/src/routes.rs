@@ -217,7 +217,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(put, "/api/v1/calendar/{day}", api::calendar::put_day),
         r!(delete, "/api/v1/calendar/{day}", api::calendar::delete_day),
         r!(get, "/api/v1/targets", api::targets::get),
-        r!(get, "/api/v1/networks", api::targets::networks),
+        r!(get, "/api/v1/networks", api::orgs::networks),
         r!(get, "/api/v1/facilities/{id}/photos", api::photos::list),
         r!(post, "/api/v1/facilities/{id}/photos", api::photos::upload),
         r!(
@@ -233,24 +233,24 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(
             post,
             "/api/v1/social-workers/{id}/cpd",
-            api::targets::add_cpd
+            api::workers::add_cpd
         ),
         r!(
             post,
             "/api/v1/social-workers/cpd/import",
-            api::targets::import_cpd
+            api::workers::import_cpd
         ),
         r!(
             post,
             "/api/v1/social-workers/{id}/subsidies",
-            api::targets::add_subsidy
+            api::workers::add_subsidy
         ),
         r!(
             post,
             "/api/v1/organizations/{id}/fund-entries",
-            api::targets::add_fund_entry
+            api::orgs::add_fund_entry
         ),
-        r!(post, "/api/v1/networks", api::targets::record_network),
+        r!(post, "/api/v1/networks", api::orgs::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
         r!(put, "/api/v1/policy/{year}", api::targets::put_policy),

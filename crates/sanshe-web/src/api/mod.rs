@@ -5,10 +5,12 @@ pub mod areas;
 pub mod audit;
 pub mod calendar;
 pub mod needs;
+pub mod orgs;
 pub mod photos;
 pub mod registry;
 pub mod targets;
 pub mod users;
+pub mod workers;
 
 use crate::ctx::Rc;
 use crate::error::ApiError;

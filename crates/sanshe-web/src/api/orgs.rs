@@ -1,0 +1,187 @@
+//! Organization endpoints beyond the registry's: incubation bases and federations
+//! (`/api/v1/networks`) and foundation ledger entries.
+
+use super::{authed, ApiJson, ApiPath, ApiResult, OrApi};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An incubation base or a federation with its organizations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkGroup {
+    pub id: i64,
+    pub area_code: String,
+    pub area_name: String,
+    pub name: String,
+    /// Opening (bases) or founding (federations) date.
+    pub date: Option<String>,
+    pub organizations: Vec<NetworkMember>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkMember {
+    /// The incubation entry's id (bases; use it to record a graduation), 0 for members.
+    pub entry_id: i64,
+    pub org_id: i64,
+    pub name: String,
+    /// Entry (bases) or joining (federations) date.
+    pub since: Option<String>,
+    pub graduated: Option<String>,
+    pub funds_yuan: Option<String>,
+    pub training_hours: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Networks {
+    pub incubation_bases: Vec<NetworkGroup>,
+    pub federations: Vec<NetworkGroup>,
+}
+
+/// Incubation bases with their incubated organizations, and federations with their members,
+/// within the caller's scope.
+#[utoipa::path(get, operation_id = "networks_get", path = "/api/v1/networks", tag = "registries", security(("bearer" = [])),
+    responses((status = 200, body = Networks), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn networks(rc: Rc) -> ApiResult<Json<Networks>> {
+    authed(&rc)?;
+    let n = sanshe_app::orgs::networks(&rc.app, &rc.ctx)
+        .await
+        .api(&rc)?;
+    Ok(Json(Networks {
+        incubation_bases: n
+            .bases
+            .iter()
+            .map(|(b, inc)| NetworkGroup {
+                id: b.id,
+                area_code: b.area_code.clone(),
+                area_name: b.area_name.clone(),
+                name: b.name.clone(),
+                date: b.opened.clone(),
+                organizations: inc
+                    .iter()
+                    .map(|i| NetworkMember {
+                        entry_id: i.id,
+                        org_id: i.org_id,
+                        name: i.org_name.clone(),
+                        since: Some(i.entered.clone()),
+                        graduated: i.graduated.clone(),
+                        funds_yuan: Some(sanshe_app::registry::yuan(i.funds_fen)),
+                        training_hours: Some(i.training_hours),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        federations: n
+            .federations
+            .iter()
+            .map(|(f, m)| NetworkGroup {
+                id: f.id,
+                area_code: f.area_code.clone(),
+                area_name: f.area_name.clone(),
+                name: f.name.clone(),
+                date: f.founded.clone(),
+                organizations: m
+                    .iter()
+                    .map(|(id, name, joined)| NetworkMember {
+                        entry_id: 0,
+                        org_id: *id,
+                        name: name.clone(),
+                        since: joined.clone(),
+                        graduated: None,
+                        funds_yuan: None,
+                        training_hours: None,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// The body of `POST /api/v1/networks`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkBody {
+    /// `base`, `incubation`, `graduate`, `federation` or `member`.
+    pub action: String,
+    /// Street/town code (base, federation).
+    pub area: Option<String>,
+    pub name: Option<String>,
+    /// YYYY-MM-DD: opening, entry, graduation, founding or joining date.
+    pub date: Option<String>,
+    /// Base id (incubation), incubation entry id (graduate) or federation id (member).
+    pub parent: Option<i64>,
+    /// Organization by credit code, filing number or exact name.
+    pub org: Option<String>,
+    /// Support given, in yuan.
+    pub funds: Option<String>,
+    pub training_hours: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Record an incubation base, an incubated organization, a graduation, a federation or a
+/// member (street and district supervisors).
+#[utoipa::path(post, operation_id = "networks_record", path = "/api/v1/networks", tag = "registries", security(("bearer" = [])),
+    request_body = NetworkBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn record_network(rc: Rc, ApiJson(b): ApiJson<NetworkBody>) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let input = sanshe_app::orgs::NetworkInput {
+        action: b.action,
+        area: b.area.unwrap_or_default(),
+        name: b.name.unwrap_or_default(),
+        date: b.date.unwrap_or_default(),
+        parent: b.parent.map(|p| p.to_string()).unwrap_or_default(),
+        org: b.org.unwrap_or_default(),
+        funds: b.funds.unwrap_or_default(),
+        training_hours: b.training_hours.map(|h| h.to_string()).unwrap_or_default(),
+    };
+    let id = sanshe_app::orgs::record_network(&rc.app, &rc.ctx, &input)
+        .await
+        .api(&rc)?;
+    Ok(Json(Created { id }))
+}
+
+/// A community foundation's ledger entry.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct FundBody {
+    /// `income` or `grant`.
+    pub kind: String,
+    pub date: String,
+    /// Yuan, two decimals at most.
+    pub amount: String,
+    pub counterparty: String,
+    pub memo: String,
+}
+
+/// Append an income or a grant to a foundation's fund ledger; a grant larger than the
+/// balance is refused.
+#[utoipa::path(post, operation_id = "organizations_add_fund_entry", path = "/api/v1/organizations/{id}/fund-entries", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FundBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_fund_entry(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<FundBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let input = sanshe_app::orgs::FundInput {
+        kind: b.kind,
+        date: b.date,
+        amount: b.amount,
+        counterparty: b.counterparty,
+        memo: b.memo,
+    };
+    let id = sanshe_app::orgs::add_fund_entry(&rc.app, &rc.ctx, id, &input)
+        .await
+        .api(&rc)?;
+    Ok(Json(Created { id }))
+}

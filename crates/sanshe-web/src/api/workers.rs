@@ -1,0 +1,98 @@
+//! Social-worker endpoints beyond the registry's: CPD hours (one by one or an attendance
+//! sheet) and certification subsidies.
+
+use super::orgs::Created;
+use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A CPD (continuing education) entry.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CpdBody {
+    /// YYYY-MM-DD, not in the future.
+    pub date: String,
+    /// Hours, one decimal at most.
+    pub hours: String,
+    pub topic: String,
+    pub provider: String,
+}
+
+/// Add CPD hours to a social worker's ledger.
+#[utoipa::path(post, operation_id = "workers_add_cpd", path = "/api/v1/social-workers/{id}/cpd", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CpdBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_cpd(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CpdBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let id = sanshe_app::workers::add_cpd(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &b.date,
+        &b.hours,
+        &b.topic,
+        &b.provider,
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(Created { id }))
+}
+
+/// Import CPD hours from an attendance sheet.
+///
+/// The body is the file: XLSX, or CSV in UTF-8 or GB18030, with the columns 身份证号, 培训日期,
+/// 学时, 培训内容, 培训机构 (English headers `id_number`, `date`, `hours`, `topic`, `provider`
+/// accepted). Nothing is written unless every row is valid, unless `only_valid=true`; the
+/// same person, date and training is recorded once.
+#[utoipa::path(post, operation_id = "workers_import_cpd", path = "/api/v1/social-workers/cpd/import", tag = "registries", security(("bearer" = [])),
+    params(super::areas::ImportQuery), request_body(content = super::photos::Binary, content_type = "application/octet-stream"),
+    responses((status = 200, body = super::areas::ImportReport, description = "Every row valid (written unless dry run)"),
+        (status = 422, body = super::areas::ImportReport, description = "Some rows invalid; see issues"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_cpd(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<super::areas::ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(axum::http::StatusCode, Json<super::areas::ImportReport>)> {
+    authed(&rc)?;
+    let r = sanshe_app::workers::import_cpd(&rc.app, &rc.ctx, &body, q.options())
+        .await
+        .api(&rc)?;
+    Ok(super::areas::report_json(&rc, &r))
+}
+
+/// A certification subsidy paid.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SubsidyBody {
+    pub year: String,
+    /// Yuan.
+    pub amount: String,
+    /// YYYY-MM-DD.
+    pub paid_on: String,
+}
+
+/// Record a certification subsidy paid to a social worker (district and street staff).
+#[utoipa::path(post, operation_id = "workers_add_subsidy", path = "/api/v1/social-workers/{id}/subsidies", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SubsidyBody,
+    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_subsidy(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SubsidyBody>,
+) -> ApiResult<Json<Created>> {
+    authed(&rc)?;
+    let id = sanshe_app::workers::add_subsidy(&rc.app, &rc.ctx, id, &b.year, &b.amount, &b.paid_on)
+        .await
+        .api(&rc)?;
+    Ok(Json(Created { id }))
+}
