@@ -74,6 +74,18 @@ static FILTERS: [FilterDef; 2] = [
 const MAX_AREA_CENTI: i64 = 100_000_000;
 
 impl Registry for Facilities {
+    const API_SEGMENT: &'static str = "facilities";
+    const API_SCHEMA: &'static str = "Facility";
+    const EXAMPLE: &'static [&'static str] = &[
+        "320412100002",
+        "示例社区党群服务中心",
+        "城乡社区综合服务站",
+        "650",
+        "示例路1号",
+        "08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,09:00-12:00,休",
+        "议事协商、养老服务、文化活动",
+        "在用",
+    ];
     type Data = FacilityData;
     type Row = FacilityRow;
     const KIND: &'static str = "facilities";

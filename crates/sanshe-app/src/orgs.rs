@@ -164,6 +164,28 @@ fn labels(tr: &Tr, voc: &sanshe_domain::registry::Vocab, keys: &str) -> String {
 }
 
 impl Registry for Orgs {
+    const API_SEGMENT: &'static str = "organizations";
+    const API_SCHEMA: &'static str = "Organization";
+    const EXAMPLE: &'static [&'static str] = &[
+        "示例社会工作服务中心",
+        "52320412MJ000000XF",
+        "",
+        "常州市武进区民政局",
+        "",
+        "320412100",
+        "否",
+        "养老照护、为民服务",
+        "",
+        "张三",
+        "2018-09-10",
+        "示例路2号",
+        "8",
+        "20",
+        "",
+        "",
+        "",
+        "",
+    ];
     type Data = OrgInput;
     type Row = OrgRow;
     const KIND: &'static str = "orgs";

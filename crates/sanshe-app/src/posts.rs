@@ -63,6 +63,9 @@ static POST_FILTERS: [FilterDef; 3] = [
 ];
 
 impl Registry for Posts {
+    const API_SEGMENT: &'static str = "posts";
+    const API_SCHEMA: &'static str = "Post";
+    const EXAMPLE: &'static [&'static str] = &["320412100002", "专职社工（一）", "是", "否", ""];
     type Data = PostRow;
     type Row = PostRow;
     const KIND: &'static str = "posts";

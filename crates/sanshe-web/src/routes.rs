@@ -4,10 +4,6 @@
 use crate::{api, assets, middleware, ops, pages, AppState};
 use axum::routing::{delete, get, patch, post, put, MethodRouter};
 use axum::Router;
-use sanshe_app::facilities::Facilities;
-use sanshe_app::orgs::Orgs;
-use sanshe_app::posts::Posts;
-use sanshe_app::workers::Workers;
 
 /// A route as the matrix test sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -255,10 +251,15 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
         r!(put, "/api/v1/policy/{year}", api::targets::put_policy),
     ];
-    out.extend(registry_routes::<Facilities>());
-    out.extend(registry_routes::<Orgs>());
-    out.extend(registry_routes::<Workers>());
-    out.extend(registry_routes::<Posts>());
+    struct Pages(Vec<(RouteDef, MethodRouter<AppState>)>);
+    impl sanshe_app::registry::Visit for Pages {
+        fn visit<R: sanshe_app::registry::Registry>(&mut self) {
+            self.0.extend(registry_routes::<R>());
+        }
+    }
+    let mut pages_of = Pages(Vec::new());
+    sanshe_app::registry::each(&mut pages_of);
+    out.extend(pages_of.0);
     out.extend(api::registry::routes());
     out
 }
@@ -266,7 +267,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
 /// The pages every registry has, under `/<kind>`.
 fn registry_routes<R>() -> Vec<(RouteDef, MethodRouter<AppState>)>
 where
-    R: sanshe_app::registry::Registry + pages::registry::Example,
+    R: sanshe_app::registry::Registry,
 {
     use pages::registry as pr;
     let p = |s: &str| -> &'static str { Box::leak(format!("/{}{s}", R::KIND).into_boxed_str()) };

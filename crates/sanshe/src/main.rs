@@ -494,26 +494,7 @@ async fn main() -> Result<()> {
             let r = match kind {
                 "areas" => sanshe_app::areas::import(&app, &ctx, &bytes, opts).await,
                 "cpd" => sanshe_app::workers::import_cpd(&app, &ctx, &bytes, opts).await,
-                "facilities" => {
-                    reg::import::<sanshe_app::facilities::Facilities>(
-                        &app,
-                        &ctx,
-                        &bytes,
-                        opts,
-                        Some(p),
-                    )
-                    .await
-                }
-                "orgs" => {
-                    reg::import::<sanshe_app::orgs::Orgs>(&app, &ctx, &bytes, opts, Some(p)).await
-                }
-                "workers" => {
-                    reg::import::<sanshe_app::workers::Workers>(&app, &ctx, &bytes, opts, Some(p))
-                        .await
-                }
-                _ => {
-                    reg::import::<sanshe_app::posts::Posts>(&app, &ctx, &bytes, opts, Some(p)).await
-                }
+                registry => reg::import_kind(&app, &ctx, registry, &bytes, opts, Some(p)).await,
             }
             .map_err(explain)?;
             let tr = sanshe_app::i18n::Tr::new(sanshe_app::i18n::Lang::En);

@@ -163,3 +163,53 @@ pub fn template<R: Registry>(example: &[&str]) -> Result<Vec<u8>, AppError> {
     sheet::template(R::KIND, &columns(R::fields()), example)
         .map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// Imports into the registry of this kind (`facilities`, `orgs`, …; see [`super::kinds`]).
+pub async fn import_kind(
+    app: &App,
+    ctx: &Ctx,
+    kind: &str,
+    bytes: &[u8],
+    opts: ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<ImportReport, AppError> {
+    type Fut<'a> = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ImportReport, AppError>> + Send + 'a>,
+    >;
+    struct Pick<'a> {
+        kind: &'a str,
+        app: &'a App,
+        ctx: &'a Ctx,
+        bytes: &'a [u8],
+        opts: ImportOptions,
+        progress: Option<Progress<'a>>,
+        fut: Option<Fut<'a>>,
+    }
+    impl<'a> Visit for Pick<'a> {
+        fn visit<R: Registry>(&mut self) {
+            if R::KIND == self.kind {
+                self.fut = Some(Box::pin(import::<R>(
+                    self.app,
+                    self.ctx,
+                    self.bytes,
+                    self.opts,
+                    self.progress,
+                )));
+            }
+        }
+    }
+    let mut pick = Pick {
+        kind,
+        app,
+        ctx,
+        bytes,
+        opts,
+        progress,
+        fut: None,
+    };
+    each(&mut pick);
+    match pick.fut {
+        Some(f) => f.await,
+        None => Err(AppError::NotFound),
+    }
+}

@@ -176,6 +176,11 @@ pub struct Section {
 
 /// One registry, described once.
 pub trait Registry: Sized + 'static {
+    /// The JSON API's path segment (`/api/v1/<segment>`) and record schema name.
+    const API_SEGMENT: &'static str;
+    const API_SCHEMA: &'static str;
+    /// The XLSX template's example row (it never passes validation on its own).
+    const EXAMPLE: &'static [&'static str];
     type Data: Send + Sync;
     type Row: Send + Sync;
     /// URL segment, locale prefix and `sanshe import` kind.
@@ -543,4 +548,30 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
         let _ = std::fs::remove_file(f);
     }
     Ok(())
+}
+
+/// Something done for every registry (routes, OpenAPI paths and schemas, CLI import kinds).
+pub trait Visit {
+    fn visit<R: Registry>(&mut self);
+}
+
+/// The registries, listed once: every layer that needs all of them walks this list.
+pub fn each<V: Visit>(v: &mut V) {
+    v.visit::<crate::facilities::Facilities>();
+    v.visit::<crate::orgs::Orgs>();
+    v.visit::<crate::workers::Workers>();
+    v.visit::<crate::posts::Posts>();
+}
+
+/// The registry kinds (`facilities`, `orgs`, …), in list order.
+pub fn kinds() -> Vec<&'static str> {
+    struct K(Vec<&'static str>);
+    impl Visit for K {
+        fn visit<R: Registry>(&mut self) {
+            self.0.push(R::KIND);
+        }
+    }
+    let mut k = K(Vec::new());
+    each(&mut k);
+    k.0
 }

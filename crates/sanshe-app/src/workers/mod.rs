@@ -164,6 +164,25 @@ pub(crate) fn is_masked(v: &str) -> bool {
 }
 
 impl Registry for Workers {
+    const API_SEGMENT: &'static str = "social-workers";
+    const API_SCHEMA: &'static str = "SocialWorker";
+    const EXAMPLE: &'static [&'static str] = &[
+        "李四",
+        "320412199003070024",
+        "13800138000",
+        "320412100002",
+        "",
+        "社区（村）两委",
+        "助理社会工作师",
+        "A123456",
+        "2019",
+        "是",
+        "是",
+        "否",
+        "2019-12-01",
+        "",
+        "在职",
+    ];
     type Data = WorkerInput;
     type Row = WorkerRow;
     const KIND: &'static str = "workers";

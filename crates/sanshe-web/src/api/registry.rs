@@ -12,12 +12,8 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::{get, post, MethodRouter};
 use axum::Json;
-use sanshe_app::facilities::Facilities;
 use sanshe_app::i18n::{Lang, Tr};
-use sanshe_app::orgs::Orgs;
-use sanshe_app::posts::Posts;
 use sanshe_app::registry::{self as reg, Input, ListQuery, Registry};
-use sanshe_app::workers::Workers;
 use sanshe_app::AppError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -264,31 +260,9 @@ pub async fn import<R: Registry>(
     Ok(super::areas::report_json(&rc, &r))
 }
 
-/// The API's path segment for each registry.
-pub trait ApiName: Registry {
-    const SEGMENT: &'static str;
-    const SCHEMA: &'static str;
-}
-impl ApiName for Facilities {
-    const SEGMENT: &'static str = "facilities";
-    const SCHEMA: &'static str = "Facility";
-}
-impl ApiName for Orgs {
-    const SEGMENT: &'static str = "organizations";
-    const SCHEMA: &'static str = "Organization";
-}
-impl ApiName for Workers {
-    const SEGMENT: &'static str = "social-workers";
-    const SCHEMA: &'static str = "SocialWorker";
-}
-impl ApiName for Posts {
-    const SEGMENT: &'static str = "posts";
-    const SCHEMA: &'static str = "Post";
-}
-
-fn kind_routes<R: ApiName>() -> Vec<(crate::routes::RouteDef, MethodRouter<AppState>)> {
+fn kind_routes<R: Registry>() -> Vec<(crate::routes::RouteDef, MethodRouter<AppState>)> {
     let p = |s: &str| -> &'static str {
-        Box::leak(format!("/api/v1/{}{s}", R::SEGMENT).into_boxed_str())
+        Box::leak(format!("/api/v1/{}{s}", R::API_SEGMENT).into_boxed_str())
     };
     let d = |m: &'static str, s: &str| crate::routes::RouteDef {
         method: m,
@@ -305,11 +279,15 @@ fn kind_routes<R: ApiName>() -> Vec<(crate::routes::RouteDef, MethodRouter<AppSt
 }
 
 pub fn routes() -> Vec<(crate::routes::RouteDef, MethodRouter<AppState>)> {
-    let mut v = kind_routes::<Facilities>();
-    v.extend(kind_routes::<Orgs>());
-    v.extend(kind_routes::<Workers>());
-    v.extend(kind_routes::<Posts>());
-    v
+    struct V(Vec<(crate::routes::RouteDef, MethodRouter<AppState>)>);
+    impl reg::Visit for V {
+        fn visit<R: Registry>(&mut self) {
+            self.0.extend(kind_routes::<R>());
+        }
+    }
+    let mut v = V(Vec::new());
+    reg::each(&mut v);
+    v.0
 }
 
 // ---- OpenAPI: the record schemas and paths come from the field lists ----------------------
@@ -374,7 +352,7 @@ fn field_schema(f: &reg::Field, for_input: bool) -> RefOr<Schema> {
 }
 
 /// The record schema (responses) and the input schema (create/patch bodies).
-pub fn schemas<R: ApiName>() -> Vec<(String, RefOr<Schema>)> {
+pub fn schemas<R: Registry>() -> Vec<(String, RefOr<Schema>)> {
     let mut out = ObjectBuilder::new()
         .property("id", ObjectBuilder::new().schema_type(Type::Integer))
         .property("label", ObjectBuilder::new().schema_type(Type::String))
@@ -393,7 +371,7 @@ pub fn schemas<R: ApiName>() -> Vec<(String, RefOr<Schema>)> {
         .property(
             "items",
             ArrayBuilder::new().items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
-                R::SCHEMA,
+                R::API_SCHEMA,
             ))),
         )
         .property(
@@ -403,52 +381,49 @@ pub fn schemas<R: ApiName>() -> Vec<(String, RefOr<Schema>)> {
         .required("items")
         .required("page");
     vec![
-        (R::SCHEMA.to_owned(), RefOr::T(out.into())),
-        (format!("{}Input", R::SCHEMA), RefOr::T(input.into())),
-        (format!("{}Page", R::SCHEMA), RefOr::T(page.into())),
+        (R::API_SCHEMA.to_owned(), RefOr::T(out.into())),
+        (format!("{}Input", R::API_SCHEMA), RefOr::T(input.into())),
+        (format!("{}Page", R::API_SCHEMA), RefOr::T(page.into())),
     ]
 }
 
-/// The registry names in `sanshe import KIND` and the API.
-pub fn api_kinds() -> [(&'static str, &'static str, &'static str); 4] {
-    [
-        (Facilities::SEGMENT, Facilities::SCHEMA, Facilities::KIND),
-        (Orgs::SEGMENT, Orgs::SCHEMA, Orgs::KIND),
-        (Workers::SEGMENT, Workers::SCHEMA, Workers::KIND),
-        (Posts::SEGMENT, Posts::SCHEMA, Posts::KIND),
-    ]
-}
-
+/// Every registry's record schemas (from the same field lists as the handlers).
 pub fn all_schemas() -> Vec<(String, RefOr<Schema>)> {
-    let mut v = schemas::<Facilities>();
-    v.extend(schemas::<Orgs>());
-    v.extend(schemas::<Workers>());
-    v.extend(schemas::<Posts>());
-    v
+    struct V(Vec<(String, RefOr<Schema>)>);
+    impl reg::Visit for V {
+        fn visit<R: Registry>(&mut self) {
+            self.0.extend(schemas::<R>());
+        }
+    }
+    let mut v = V(Vec::new());
+    reg::each(&mut v);
+    v.0
 }
 
-/// Filters and sorts of a registry, for the list operation's description.
-pub fn list_doc(kind: &str) -> String {
-    fn d<R: Registry>() -> String {
-        let f: Vec<String> = R::filters()
-            .iter()
-            .map(|f| match f.input {
-                Input::Select(v) => format!("`{}` ({})", f.key, v.keys.join(", ")),
-                _ => format!("`{}` (true/false)", f.key),
-            })
-            .collect();
-        format!(
-            "Filters: {}. Sort: {}.",
-            f.join("; "),
-            R::sorts().join(", ")
-        )
+/// A registry's API names and the description of its list operation: (segment, schema,
+/// kind, filters and sorts).
+fn api_kinds() -> Vec<(&'static str, &'static str, &'static str, String)> {
+    struct V(Vec<(&'static str, &'static str, &'static str, String)>);
+    impl reg::Visit for V {
+        fn visit<R: Registry>(&mut self) {
+            let f: Vec<String> = R::filters()
+                .iter()
+                .map(|f| match f.input {
+                    Input::Select(v) => format!("`{}` ({})", f.key, v.keys.join(", ")),
+                    _ => format!("`{}` (true/false)", f.key),
+                })
+                .collect();
+            let doc = format!(
+                "Filters: {}. Sort: {}.",
+                f.join("; "),
+                R::sorts().join(", ")
+            );
+            self.0.push((R::API_SEGMENT, R::API_SCHEMA, R::KIND, doc));
+        }
     }
-    match kind {
-        "facilities" => d::<Facilities>(),
-        "orgs" => d::<Orgs>(),
-        "workers" => d::<Workers>(),
-        _ => d::<Posts>(),
-    }
+    let mut v = V(Vec::new());
+    reg::each(&mut v);
+    v.0
 }
 
 /// Adds every registry's paths (generated from the same field lists as the handlers).
@@ -496,7 +471,7 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
             ))
             .build()
     };
-    for (seg, schema, kind) in api_kinds() {
+    for (seg, schema, kind, doc) in api_kinds() {
         let base = format!("/api/v1/{seg}");
         let sec = || SecurityRequirement::new("bearer", Vec::<String>::new());
         let tag = "registries";
@@ -504,7 +479,7 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
             .operation_id(Some(format!("{kind}_list")))
             .tag(tag)
             .summary(Some(format!("List {seg} within the caller's scope")))
-            .description(Some(list_doc(kind)))
+            .description(Some(doc.clone()))
             .security(sec())
             .parameter(qparam("q", Type::String, "Search text"))
             .parameter(qparam("within", Type::String, "Area code subtree"))

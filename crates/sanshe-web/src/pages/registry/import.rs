@@ -153,7 +153,7 @@ pub async fn import<R: Registry>(
 }
 
 /// The XLSX template: Chinese headers (required ones starred) and one example row.
-pub async fn template<R: Registry + Example>(rc: Rc) -> PageResult {
+pub async fn template<R: Registry>(rc: Rc) -> PageResult {
     require_create::<R>(&rc)?;
     let bytes = reg::template::<R>(R::EXAMPLE).page(&rc)?;
     Ok((
@@ -173,70 +173,6 @@ pub async fn template<R: Registry + Example>(rc: Rc) -> PageResult {
 }
 
 /// The example row of each registry's template.
-pub trait Example {
-    const EXAMPLE: &'static [&'static str];
-}
-
-impl Example for sanshe_app::facilities::Facilities {
-    const EXAMPLE: &'static [&'static str] = &[
-        "320412100002",
-        "示例社区党群服务中心",
-        "城乡社区综合服务站",
-        "650",
-        "示例路1号",
-        "08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,09:00-12:00,休",
-        "议事协商、养老服务、文化活动",
-        "在用",
-    ];
-}
-
-impl Example for sanshe_app::orgs::Orgs {
-    const EXAMPLE: &'static [&'static str] = &[
-        "示例社会工作服务中心",
-        "52320412MJ000000XF",
-        "",
-        "常州市武进区民政局",
-        "",
-        "320412100",
-        "否",
-        "养老照护、为民服务",
-        "",
-        "张三",
-        "2018-09-10",
-        "示例路2号",
-        "8",
-        "20",
-        "",
-        "",
-        "",
-        "",
-    ];
-}
-
-impl Example for sanshe_app::workers::Workers {
-    const EXAMPLE: &'static [&'static str] = &[
-        "李四",
-        "320412199003070024",
-        "13800138000",
-        "320412100002",
-        "",
-        "社区（村）两委",
-        "助理社会工作师",
-        "A123456",
-        "2019",
-        "是",
-        "是",
-        "否",
-        "2019-12-01",
-        "",
-        "在职",
-    ];
-}
-
-impl Example for sanshe_app::posts::Posts {
-    const EXAMPLE: &'static [&'static str] = &["320412100002", "专职社工（一）", "是", "否", ""];
-}
-
 // ---- kind-specific actions ------------------------------------------------------------------
 
 #[derive(Template)]
