@@ -63,10 +63,14 @@ impl DerefMut for Uow {
 /// Appends one chained entry inside the caller's transaction.
 async fn append(conn: &mut Conn, e: &NewAuditEntry) -> Result<i64, StoreError> {
     store::lock_chain(conn).await?;
-    let prev = store::head_hash(conn).await?.unwrap_or_default();
+    let prev = store::head_hash(conn).await?;
     let at = store::now();
-    let hash = entry_hash(&prev, e, at);
-    store::append_chained(conn, e, at, &hash).await
+    let hash = entry_hash(prev.as_deref().unwrap_or(""), e, at);
+    let id = store::append_chained(conn, e, at, &hash).await?;
+    if prev.is_none() {
+        store::mark_chain_start(conn, id).await?;
+    }
+    Ok(id)
 }
 
 /// The canonical content of an entry: every field, each preceded by its length in bytes
@@ -127,6 +131,8 @@ pub async fn verify(app: &crate::App) -> Result<ChainReport, AppError> {
     };
     let mut after = 0;
     let mut prev: Option<String> = None;
+    // From here on every entry must carry a hash (blanking hashes is not "before the chain").
+    let start = store::chain_start(&mut c).await?;
     loop {
         let batch = store::chain_batch(&mut c, after, 5_000).await?;
         if batch.is_empty() {
@@ -135,6 +141,9 @@ pub async fn verify(app: &crate::App) -> Result<ChainReport, AppError> {
         for row in &batch {
             after = row.id;
             match (&row.hash, &prev) {
+                (None, _) if start.is_some_and(|s| row.id >= s) => {
+                    r.first_broken.get_or_insert(row.id);
+                }
                 (None, None) => r.unchained += 1,
                 (None, Some(_)) => {
                     // An unhashed entry after the chain started was inserted behind its back.

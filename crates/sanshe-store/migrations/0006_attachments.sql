@@ -38,3 +38,11 @@ CREATE INDEX import_jobs_started_idx ON import_jobs(started);
 -- How many files a need holds, moved atomically (`… WHERE files < limit`): concurrent
 -- uploads cannot pass the limit.
 ALTER TABLE needs ADD COLUMN files BIGINT NOT NULL DEFAULT 0;
+
+-- Where the audit chain starts: the first entry that carries a hash. Every later entry must
+-- carry one, so blanking hashes cannot pass for entries older than the chain. One row,
+-- written once; the database refuses to change or remove it.
+CREATE TABLE audit_chain (
+    id BIGINT PRIMARY KEY,
+    first_id BIGINT NOT NULL
+);

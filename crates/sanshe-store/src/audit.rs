@@ -84,6 +84,25 @@ pub async fn head_hash(conn: &mut Conn) -> Result<Option<String>, StoreError> {
     })
 }
 
+/// Records where the chain starts (once; later calls change nothing).
+pub async fn mark_chain_start(conn: &mut Conn, first_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_chain (id, first_id) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(first_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The first chained entry's id, if the chain has started.
+pub async fn chain_start(conn: &mut Conn) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT first_id FROM audit_chain WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("first_id")).transpose()?)
+}
+
 /// Appends one entry with the time and chain hash the caller computed (see
 /// `sanshe_app::uow`); call [`lock_chain`] first in the same transaction.
 pub async fn append_chained(

@@ -52,8 +52,8 @@ const MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "attachments",
         common: include_str!("../migrations/0006_attachments.sql"),
-        sqlite: "",
-        postgres: "",
+        sqlite: include_str!("../migrations/0006_attachments.sqlite.sql"),
+        postgres: include_str!("../migrations/0006_attachments.postgres.sql"),
     },
 ];
 

@@ -414,3 +414,36 @@ async fn single_saves_find_what_imports_find_and_bad_text_is_a_clear_error() {
         .await;
     assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);
 }
+
+#[tokio::test]
+async fn blanking_every_hash_does_not_pass_for_an_old_log() {
+    let t = T::new().await;
+    let pg = t.app.db.backend == sanshe_store::Backend::Postgres;
+    let mut c = t.app.db.acquire().await.unwrap();
+    let first: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT MIN(id) AS m FROM audit_log")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap(),
+        "m",
+    )
+    .unwrap();
+    let drop = if pg {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
+    sqlx::query(drop).execute(&mut *c).await.unwrap();
+    sqlx::query("UPDATE audit_log SET hash = NULL")
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    // The start of the chain cannot be moved either.
+    assert!(sqlx::query("DELETE FROM audit_chain")
+        .execute(&mut *c)
+        .await
+        .is_err());
+    drop_conn(c);
+    let r = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(r.first_broken, Some(first), "{r:?}");
+}
