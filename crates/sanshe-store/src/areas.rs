@@ -394,17 +394,24 @@ pub async fn refs_within(conn: &mut Conn, root: Option<&str>) -> Result<Vec<Area
 pub async fn communities_within(
     conn: &mut Conn,
     root: Option<&str>,
+    find: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(String, String)>, StoreError> {
     let (lo, hi) = subtree_range(root.unwrap_or(""));
+    // `find`: a part of the community's or its street's name (a resident looking for theirs
+    // in a province-sized list).
+    let pattern = crate::like_pattern(find.unwrap_or(""));
     let rows = sqlx::query(
         "SELECT c.code, COALESCE(p.name || ' ', '') || c.name AS label FROM areas c \
          LEFT JOIN areas p ON p.code = c.parent_code \
-         WHERE c.level = 'community' AND c.code >= $1 AND c.code <= $2 ORDER BY c.code LIMIT $3",
+         WHERE c.level = 'community' AND c.code >= $1 AND c.code <= $2 \
+         AND (c.name LIKE $4 ESCAPE '\\' OR COALESCE(p.name, '') LIKE $4 ESCAPE '\\') \
+         ORDER BY c.code LIMIT $3",
     )
     .bind(lo)
     .bind(hi)
     .bind(limit)
+    .bind(pattern)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()

@@ -184,6 +184,7 @@ pub async fn load(
         sanshe_store::areas::communities_within(
             &mut c,
             Some(super::super::demo::DISTRICT_CODE),
+            None,
             5_000,
         )
         .await?

@@ -52,8 +52,15 @@ pub async fn categories(app: &App) -> Result<Vec<Category>, AppError> {
     Ok(store::categories(&mut c).await?)
 }
 
+/// The longest list of communities a form offers; a resident narrows it by name.
+pub const COMMUNITY_CHOICES: i64 = 3_000;
+
 /// Communities a need can be raised in (a resident chooses; staff see their own reach).
-pub async fn communities(app: &App, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
+pub async fn communities(
+    app: &App,
+    ctx: &Ctx,
+    find: Option<&str>,
+) -> Result<Vec<(String, String)>, AppError> {
     let actor = ctx.actor()?;
     let root = if authz::can(actor, Perm::NeedRaise) {
         None
@@ -62,7 +69,13 @@ pub async fn communities(app: &App, ctx: &Ctx) -> Result<Vec<(String, String)>, 
         authz::area_root(actor)
     };
     let mut c = app.db.acquire().await?;
-    Ok(sanshe_store::areas::communities_within(&mut c, root.as_deref(), 5_000).await?)
+    let find = find
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && f.chars().count() <= 50);
+    Ok(
+        sanshe_store::areas::communities_within(&mut c, root.as_deref(), find, COMMUNITY_CHOICES)
+            .await?,
+    )
 }
 
 fn person_name(field: &str, v: &str) -> Result<String, FieldError> {

@@ -236,16 +236,32 @@ struct FormPage {
     errors: FormErrors,
     others: Vec<String>,
     communities: Vec<(String, String)>,
+    /// The list was cut at its limit: ask the resident to narrow it by name.
+    more: bool,
+    find: String,
     categories: Vec<(String, String)>,
     urgencies: Vec<(String, String)>,
     channels: Vec<(String, String)>,
     resident: bool,
 }
 
-async fn form_page(rc: &Rc, f: NeedInput, errors: FormErrors) -> PageResult {
+async fn form_page(rc: &Rc, f: NeedInput, errors: FormErrors, find: &str) -> PageResult {
     let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
     let resident = authz::can(actor, Perm::NeedRaise);
-    let communities = needs::communities(&rc.app, &rc.ctx).await.page(rc)?;
+    let mut communities = needs::communities(&rc.app, &rc.ctx, Some(find))
+        .await
+        .page(rc)?;
+    // Keep the chosen community selectable after a narrowed search.
+    if !f.area.is_empty() && !communities.iter().any(|c| c.0 == f.area) {
+        if let Some(c) = needs::communities(&rc.app, &rc.ctx, None)
+            .await
+            .page(rc)?
+            .into_iter()
+            .find(|c| c.0 == f.area)
+        {
+            communities.insert(0, c);
+        }
+    }
     let cats = needs::categories(&rc.app).await.page(rc)?;
     let shown = [
         "area",
@@ -264,6 +280,8 @@ async fn form_page(rc: &Rc, f: NeedInput, errors: FormErrors) -> PageResult {
             .crumb("/needs", rc.tr.t("needs-title"))
             .crumb("", rc.tr.t("need-new-title")),
         others: errors.others(&shown),
+        more: communities.len() as i64 >= needs::COMMUNITY_CHOICES,
+        find: find.to_owned(),
         f,
         errors,
         communities,
@@ -289,13 +307,24 @@ async fn form_page(rc: &Rc, f: NeedInput, errors: FormErrors) -> PageResult {
     Ok(r)
 }
 
-pub async fn new_form(rc: Rc) -> PageResult {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    pub find: Option<String>,
+}
+
+pub async fn new_form(rc: Rc, Query(q): Query<NewQuery>) -> PageResult {
     let f = NeedInput {
         people: "1".into(),
         urgency: "normal".into(),
         ..Default::default()
     };
-    form_page(&rc, f, FormErrors::default()).await
+    form_page(
+        &rc,
+        f,
+        FormErrors::default(),
+        q.find.as_deref().unwrap_or(""),
+    )
+    .await
 }
 
 pub async fn create(rc: Rc, Form(f): Form<NeedInput>) -> PageResult {
@@ -305,7 +334,7 @@ pub async fn create(rc: Rc, Form(f): Form<NeedInput>) -> PageResult {
             "flash-need-created",
         )),
         Err(e) => match FormErrors::from_app(&e, &rc) {
-            Some(errs) => form_page(&rc, f, errs).await,
+            Some(errs) => form_page(&rc, f, errs, "").await,
             None => Err(PageError::new(e, &rc)),
         },
     }

@@ -22,6 +22,13 @@ async fn a_resident_raises_a_need_and_sees_the_answer() {
     let form = t.get(&mut r, "/needs/new").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("养老助残"), "categories offered");
+    // A resident finds their community by name.
+    let found = t.get(&mut r, "/needs/new?find=%E5%8D%97%E8%A1%97").await;
+    assert!(found.body.contains("南街社区"), "{}", found.body);
+    assert!(
+        found.body.matches("<option value=\"3204").count() < 10,
+        "narrowed"
+    );
     // A blank title and a control character are refused with messages, nothing stored.
     let bad = t
         .post(
