@@ -9,7 +9,8 @@ use sanshe_domain::registry::SERVICE_DOMAIN;
 use sanshe_store::areas::AreaRef;
 use sanshe_store::facilities::FacilityData;
 use sanshe_store::orgs::{FundEntry, IncubationRow, OrgData};
-use sanshe_store::workers::{CpdEntry, PostRow, Registration, Subsidy, WorkerData};
+use sanshe_store::posts::PostRow;
+use sanshe_store::workers::{CpdEntry, Registration, Subsidy, WorkerData};
 use sanshe_store::Conn;
 
 pub struct Rng(u64);
@@ -677,7 +678,7 @@ pub async fn registries(
                 format!("专职社区工作者（{}）", p - committee + 1)
             };
             let professional = !is_committee && level != "none" && rng.chance(85);
-            sanshe_store::workers::insert_post(
+            sanshe_store::posts::insert_post(
                 conn,
                 &PostRow {
                     area_code: c.code.clone(),
@@ -694,7 +695,7 @@ pub async fn registries(
         }
         // A vacant post here and there.
         if ci % 7 == 0 {
-            sanshe_store::workers::insert_post(
+            sanshe_store::posts::insert_post(
                 conn,
                 &PostRow {
                     area_code: c.code.clone(),

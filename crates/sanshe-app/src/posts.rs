@@ -10,7 +10,7 @@ use crate::workers::is_masked;
 use crate::{Actor, App, AppError};
 use sanshe_domain::registry::CERT_LEVEL;
 use sanshe_domain::{cell, CitizenId, FieldError};
-use sanshe_store::workers::{self as store, PostFilter, PostRow};
+use sanshe_store::posts::{self as store, PostFilter, PostRow};
 use sanshe_store::{Conn, PageReq, Paged, StoreError};
 
 pub struct Posts;
