@@ -1,0 +1,510 @@
+//! The route × role matrix: every route, every role (and anonymous), the decision
+//! written by hand; a 5xx is always a failure.
+
+use crate::common::{self, Session, T};
+use axum::http::StatusCode;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub(crate) const ROLES: [&str; 10] = [
+    "district",
+    "street",
+    "community",
+    "org",
+    "worker",
+    "evaluator",
+    "resident",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+];
+pub(crate) const COMMUNITY: &str = "320412100002"; // in the demo street 湖塘镇
+
+/// Who may use each route. "public": everyone including anonymous; "auth": every signed-in
+/// role. Written by hand on purpose: it is the specification the code is checked against.
+pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static str>> {
+    let public = vec!["public"];
+    let auth = vec!["auth"];
+    let area_read = vec!["district", "street", "community", "sysadmin", "secadmin"];
+    let area_write = vec!["district", "street", "community"];
+    let area_import = vec!["district", "sysadmin"];
+    let user_read = vec!["sysadmin", "secadmin"];
+    let sys = vec!["sysadmin"];
+    let sec = vec!["secadmin"];
+    let audit = vec!["auditadmin"];
+    let calendar_read = vec![
+        "district",
+        "street",
+        "community",
+        "org",
+        "worker",
+        "evaluator",
+        "sysadmin",
+    ];
+    let calendar_write = vec!["district"];
+    let needs_any = vec!["district", "street", "community", "resident"];
+    let needs_staff = vec!["district", "street", "community"];
+    let proposal_write = vec!["district", "street"];
+    let district = vec!["district"];
+    let mut m = BTreeMap::new();
+    for (k, v) in [
+        (("get", "/healthz"), &public),
+        (("get", "/readyz"), &public),
+        (("get", "/metrics"), &public),
+        (("get", "/static/app.css"), &public),
+        (("get", "/static/favicon.svg"), &public),
+        (("get", "/api/openapi.json"), &public),
+        (("get", "/api/docs"), &public),
+        (("get", "/login"), &public),
+        (("post", "/login"), &public),
+        (("get", "/lang/{code}"), &public),
+        (("post", "/logout"), &public),
+        // Anonymous visitors are sent to the public portal, not refused.
+        (("get", "/"), &public),
+        (("get", "/areas"), &area_read),
+        (("get", "/areas/export/{format}"), &area_read),
+        (("get", "/areas/import"), &area_import),
+        (("post", "/areas/import"), &area_import),
+        (("get", "/areas/import/template.csv"), &area_import),
+        (("get", "/areas/{code}"), &area_read),
+        (("get", "/areas/{code}/edit"), &area_write),
+        (("post", "/areas/{code}/edit"), &area_write),
+        (("post", "/areas/{code}/population"), &area_write),
+        (("get", "/users"), &user_read),
+        (("get", "/users/new"), &sys),
+        (("post", "/users/new"), &sys),
+        (("get", "/users/{id}"), &user_read),
+        (("post", "/users/{id}/lock"), &sys),
+        (("post", "/users/{id}/unlock"), &sys),
+        (("post", "/users/{id}/password"), &sys),
+        (("post", "/users/{id}/role"), &sec),
+        (("get", "/account"), &auth),
+        (("post", "/account/password"), &auth),
+        (("post", "/account/tokens"), &auth),
+        (("post", "/account/tokens/{id}/revoke"), &auth),
+        (("get", "/audit"), &audit),
+        (("get", "/audit/export/{format}"), &audit),
+        (("post", "/audit/verify"), &audit),
+        (("get", "/public"), &public),
+        (("get", "/needs"), &needs_any),
+        (("get", "/needs/new"), &needs_any),
+        (("post", "/needs/new"), &needs_any),
+        (("get", "/needs/stats"), &needs_staff),
+        (("get", "/needs/export/{format}"), &needs_staff),
+        (("get", "/needs/{id}"), &needs_any),
+        (("post", "/needs/{id}/transition"), &needs_any),
+        (("post", "/needs/{id}/reveal"), &needs_any),
+        (("post", "/needs/{id}/attachments"), &needs_any),
+        (("get", "/needs/{id}/attachments/{aid}"), &needs_any),
+        (("post", "/needs/{id}/attachments/{aid}/delete"), &needs_any),
+        (("get", "/proposals"), &needs_staff),
+        (("get", "/proposals/new"), &proposal_write),
+        (("post", "/proposals/new"), &proposal_write),
+        (("get", "/proposals/{id}"), &needs_staff),
+        (("post", "/proposals/{id}/transition"), &needs_staff),
+        (("get", "/inbox"), &auth),
+        (("post", "/inbox/read-all"), &auth),
+        (("post", "/inbox/{id}/open"), &auth),
+        (("get", "/calendar"), &calendar_read),
+        (("post", "/calendar"), &calendar_write),
+        (("post", "/calendar/import"), &calendar_write),
+        (("post", "/calendar/{day}/delete"), &calendar_write),
+        (("get", "/api/v1/me"), &auth),
+        (("get", "/api/v1/areas"), &area_read),
+        (("post", "/api/v1/areas/import"), &area_import),
+        (("get", "/api/v1/areas/{code}"), &area_read),
+        (("patch", "/api/v1/areas/{code}"), &area_write),
+        (
+            ("put", "/api/v1/areas/{code}/populations/{year}"),
+            &area_write,
+        ),
+        (("get", "/api/v1/users"), &user_read),
+        (("post", "/api/v1/users"), &sys),
+        (("get", "/api/v1/users/{id}"), &user_read),
+        (("post", "/api/v1/users/{id}/lock"), &sys),
+        (("post", "/api/v1/users/{id}/unlock"), &sys),
+        (("put", "/api/v1/users/{id}/role"), &sec),
+        (("get", "/api/v1/tokens"), &auth),
+        (("post", "/api/v1/tokens"), &auth),
+        (("delete", "/api/v1/tokens/{id}"), &auth),
+        (("get", "/api/v1/audit"), &audit),
+        (("post", "/api/v1/audit/verify"), &audit),
+        (("get", "/api/v1/needs"), &needs_any),
+        (("post", "/api/v1/needs"), &needs_any),
+        (("get", "/api/v1/needs/categories"), &auth),
+        (("get", "/api/v1/needs/stats"), &needs_staff),
+        (("get", "/api/v1/needs/{id}"), &needs_any),
+        (("post", "/api/v1/needs/{id}/transitions"), &needs_staff),
+        (("post", "/api/v1/needs/{id}/contact"), &needs_any),
+        (("get", "/api/v1/needs/{id}/attachments"), &needs_any),
+        (("post", "/api/v1/needs/{id}/attachments"), &needs_any),
+        (("get", "/api/v1/needs/{id}/attachments/{aid}"), &needs_any),
+        (
+            ("delete", "/api/v1/needs/{id}/attachments/{aid}"),
+            &needs_any,
+        ),
+        (("get", "/api/v1/proposals"), &needs_staff),
+        (("post", "/api/v1/proposals"), &proposal_write),
+        (("get", "/api/v1/proposals/{id}"), &needs_staff),
+        (("post", "/api/v1/proposals/{id}/transitions"), &district),
+        (("get", "/api/v1/inbox"), &auth),
+        (("post", "/api/v1/inbox/{id}/read"), &auth),
+        (("get", "/api/v1/calendar"), &calendar_read),
+        (("get", "/api/v1/calendar/deadline"), &calendar_read),
+        (("post", "/api/v1/calendar/import"), &calendar_write),
+        (("put", "/api/v1/calendar/{day}"), &calendar_write),
+        (("delete", "/api/v1/calendar/{day}"), &calendar_write),
+    ] {
+        m.insert(k, v.clone());
+    }
+    let staff = vec!["district", "street", "community"];
+    let district = vec!["district"];
+    let supervise = vec!["district", "street"];
+    let org_list = vec!["district", "street", "community", "org"];
+    // The organization record used is the demo organization, registered at street level:
+    // the community account does not reach it, the organization account does.
+    let org_one = vec!["district", "street", "org"];
+    let worker_all = vec!["district", "street", "community", "org", "worker"];
+    let worker_new = vec!["district", "street", "community", "org"];
+    for (k, v) in [
+        (("get", "/imports/{job}"), &auth),
+        (("get", "/networks"), &staff),
+        (("post", "/networks"), &supervise),
+        (("get", "/networks/export/{format}"), &staff),
+        (("get", "/api/v1/networks"), &staff),
+        (("post", "/api/v1/networks"), &supervise),
+        (("get", "/targets"), &staff),
+        (("get", "/targets/export.xlsx"), &staff),
+        (("post", "/targets/snapshot"), &district),
+        (("get", "/policy"), &staff),
+        (("get", "/policy/{year}"), &staff),
+        (("post", "/policy/{year}"), &district),
+        (("post", "/facilities/{id}/photos"), &staff),
+        (("get", "/facilities/{id}/photos/{pid}"), &staff),
+        (("get", "/facilities/{id}/photos/{pid}/delete"), &staff),
+        (("post", "/facilities/{id}/photos/{pid}/delete"), &staff),
+        (("get", "/api/v1/facilities/{id}/photos"), &staff),
+        (("post", "/api/v1/facilities/{id}/photos"), &staff),
+        (("get", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
+        (("delete", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
+        (("post", "/workers/{id}/cpd"), &worker_all),
+        (("get", "/workers/cpd/import"), &worker_all),
+        (("post", "/workers/cpd/import"), &worker_all),
+        (("get", "/workers/cpd/template.xlsx"), &worker_all),
+        (("post", "/api/v1/social-workers/cpd/import"), &worker_all),
+        (("post", "/workers/{id}/subsidies"), &supervise),
+        (("post", "/api/v1/social-workers/{id}/cpd"), &worker_all),
+        (
+            ("post", "/api/v1/social-workers/{id}/subsidies"),
+            &supervise,
+        ),
+        (
+            ("post", "/api/v1/organizations/{id}/fund-entries"),
+            &org_one,
+        ),
+        (("post", "/orgs/{id}/fund"), &org_one),
+        (("get", "/orgs/{id}/fund/export/{format}"), &org_one),
+        (("get", "/api/v1/targets"), &staff),
+        (("post", "/api/v1/targets/snapshot"), &district),
+        (("get", "/api/v1/policy/{year}"), &staff),
+        (("put", "/api/v1/policy/{year}"), &district),
+    ] {
+        m.insert(k, v.clone());
+    }
+    // Every registry's pages and API: (page prefix, API prefix, list, create, one record).
+    for (page, api, list, create, one) in [
+        ("/facilities", "/api/v1/facilities", &staff, &staff, &staff),
+        ("/posts", "/api/v1/posts", &staff, &staff, &staff),
+        (
+            "/orgs",
+            "/api/v1/organizations",
+            &org_list,
+            &staff,
+            &org_one,
+        ),
+        (
+            "/workers",
+            "/api/v1/social-workers",
+            &worker_all,
+            &worker_new,
+            &worker_all,
+        ),
+    ] {
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        for (method, suffix, who) in [
+            ("get", "", list),
+            ("get", "/export/{format}", list),
+            ("get", "/new", create),
+            ("post", "/new", create),
+            ("get", "/import", create),
+            ("post", "/import", create),
+            ("get", "/template.xlsx", create),
+            ("get", "/{id}", one),
+            ("get", "/{id}/edit", one),
+            ("post", "/{id}/edit", one),
+            ("get", "/{id}/delete", one),
+            ("post", "/{id}/delete", one),
+        ] {
+            m.insert((method, leak(format!("{page}{suffix}"))), who.clone());
+        }
+        for (method, suffix, who) in [
+            ("get", "", list),
+            ("post", "", create),
+            ("post", "/import", create),
+            ("get", "/{id}", one),
+            ("patch", "/{id}", one),
+            ("delete", "/{id}", one),
+        ] {
+            m.insert((method, leak(format!("{api}{suffix}"))), who.clone());
+        }
+    }
+    m
+}
+
+/// Records the matrix acts on: ids per registry (facility and post in the community
+/// account's community, the demo organization, the demo social worker's own record).
+pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
+    use sanshe_app::registry::{self as reg};
+    let cli = sanshe_app::Ctx::cli();
+    let fac = reg::create::<sanshe_app::facilities::Facilities>(
+        &t.app,
+        &cli,
+        &[COMMUNITY, "矩阵测试服务点", "point", "80", "", "", "", ""].map(String::from),
+    )
+    .await
+    .unwrap();
+    let post = reg::create::<sanshe_app::posts::Posts>(
+        &t.app,
+        &cli,
+        &[COMMUNITY, "矩阵测试岗位", "false", "false", ""].map(String::from),
+    )
+    .await
+    .unwrap();
+    // A need raised by the demo resident in COMMUNITY, and a proposal of the demo street
+    // grouping another need of COMMUNITY (so every staff level and the resident reach them).
+    let rtok = t.token_for("resident").await;
+    let need = t
+        .api(
+            "POST",
+            "/api/v1/needs",
+            Some(&rtok),
+            Some(json!({"area": COMMUNITY, "category": "other", "title": "矩阵需求", "description": "矩阵测试", "people": 2})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let ctok = t.token_for("community").await;
+    let other = t
+        .api(
+            "POST",
+            "/api/v1/needs",
+            Some(&ctok),
+            Some(json!({"area": COMMUNITY, "category": "other", "title": "矩阵需求二", "description": "矩阵测试", "people": 3, "channel": "phone"})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{other}/transitions"),
+            Some(&ctok),
+            Some(json!({"event": "accept"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let stok = t.token_for("street").await;
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/proposals",
+            Some(&stok),
+            Some(json!({"title": "矩阵建议", "category": "other", "needs": [other]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let proposal = r.json()["id"].as_i64().unwrap();
+    let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let uid = t.user_id("worker").await;
+    let worker = t.worker_of_user(uid).await;
+    HashMap::from([
+        ("/facilities", fac),
+        ("/api/v1/facilities", fac),
+        ("/posts", post),
+        ("/api/v1/posts", post),
+        ("/orgs", org),
+        ("/api/v1/organizations", org),
+        ("/workers", worker),
+        ("/api/v1/social-workers", worker),
+        ("/needs", need),
+        ("/api/v1/needs", need),
+        ("/proposals", proposal),
+        ("/api/v1/proposals", proposal),
+    ])
+}
+
+pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, i64>) -> String {
+    let victim = records
+        .iter()
+        .find(|(p, _)| path.starts_with(&format!("{p}/")))
+        .map(|(_, id)| *id)
+        .unwrap_or(victim);
+    path.replace("{pid}", "1")
+        .replace("{aid}", "1")
+        .replace(
+            "{code}",
+            if path.starts_with("/lang") {
+                "en"
+            } else {
+                COMMUNITY
+            },
+        )
+        .replace("{format}", "csv")
+        .replace("{day}", "2025-10-01")
+        .replace("/deadline", "/deadline?from=2025-01-27&days=5")
+        .replace("{year}", "2025")
+        .replace("/tokens/{id}", "/tokens/999999")
+        .replace("{id}", &victim.to_string())
+}
+
+pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
+    match (method, path) {
+        ("patch", p) if p.starts_with("/api/v1/areas/") => Some(json!({"name": "测试社区居委会"})),
+        ("put", p) if p.contains("/populations/") => {
+            Some(json!({"residents": 5000, "households": 2000}))
+        }
+        ("post", "/api/v1/users") => Some(
+            json!({"username": "newbie", "display_name": "新人", "role": "resident", "password": "short"}),
+        ),
+        ("put", p) if p.ends_with("/role") => Some(json!({"role": "resident"})),
+        ("post", "/api/v1/tokens") => Some(json!({"name": ""})),
+        ("post", "/api/v1/targets/snapshot") => Some(json!({"area": COMMUNITY, "year": 2025})),
+        ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
+        ("patch", _) => Some(json!({})),
+        ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
+        ("post", "/api/v1/needs") => Some(
+            json!({"area": COMMUNITY, "category": "other", "title": "矩阵", "description": "矩阵测试", "people": 1}),
+        ),
+        ("post", p) if p.starts_with("/api/v1/needs/") && p.ends_with("/transitions") => {
+            Some(json!({"event": "accept"}))
+        }
+        ("post", p) if p.starts_with("/api/v1/proposals/") && p.ends_with("/transitions") => {
+            Some(json!({"event": "adopt"}))
+        }
+        ("post", "/api/v1/proposals") => Some(json!({"title": "", "category": "", "needs": []})),
+        ("put", p) if p.starts_with("/api/v1/calendar/") => {
+            Some(json!({"kind": "holiday", "name": "国庆节"}))
+        }
+        ("post", p)
+            if p.ends_with("/cpd") || p.ends_with("/subsidies") || p.ends_with("/fund-entries") =>
+        {
+            Some(json!({}))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_is_decided() {
+    let t = T::new().await;
+    // A victim account for lock/unlock/role routes.
+    sanshe_app::accounts::create_user(
+        &t.app,
+        &sanshe_app::Ctx::cli(),
+        &sanshe_app::accounts::NewUserInput {
+            username: "victim".into(),
+            display_name: "V".into(),
+            role: "resident".into(),
+            scope: None,
+            password: "Strong#2026x".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let victim = t.user_id("victim").await;
+    let records = victims(&t).await;
+    let matrix = expected();
+    let routes: HashSet<(&str, &str)> = sanshe_web::route_list()
+        .iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    let specified: HashSet<(&str, &str)> = matrix.keys().copied().collect();
+    let unspecified: Vec<_> = routes.difference(&specified).collect();
+    assert!(
+        unspecified.is_empty(),
+        "routes without an expected decision: {unspecified:?}"
+    );
+    let stale: Vec<_> = specified.difference(&routes).collect();
+    assert!(
+        stale.is_empty(),
+        "decisions for routes that do not exist: {stale:?}"
+    );
+
+    let mut sessions: HashMap<&str, Session> = HashMap::new();
+    let mut tokens: HashMap<&str, String> = HashMap::new();
+    for r in ROLES {
+        sessions.insert(r, t.login(r).await);
+        tokens.insert(r, t.token_for(r).await);
+    }
+    let mut failures = Vec::new();
+    for ((method, path), allowed) in &matrix {
+        let url = concrete(path, victim, &records);
+        for who in ROLES.iter().copied().chain(["anonymous"]) {
+            let may = allowed.contains(&"public")
+                || (allowed.contains(&"auth") && who != "anonymous")
+                || allowed.contains(&who);
+            let r = if path.starts_with("/api/v1") {
+                let tok = tokens.get(who).map(String::as_str);
+                t.api(&method.to_uppercase(), &url, tok, api_body(method, path))
+                    .await
+            } else {
+                let mut s = sessions.get(who).cloned().unwrap_or_default();
+                if who == "anonymous" {
+                    let page = t.get(&mut s, "/login").await;
+                    s.csrf = common::csrf_in(&page.body);
+                }
+                match *method {
+                    "get" => t.get(&mut s, &url).await,
+                    _ if path.ends_with("/import") || path.ends_with("/photos") => {
+                        t.post_multipart(&mut s, &url, None, "all").await
+                    }
+                    // logging out would end the shared session; a fresh one is used instead
+                    _ if *path == "/logout" && who != "anonymous" => {
+                        let mut fresh = t.login(who).await;
+                        t.post(&mut fresh, &url, &[]).await
+                    }
+                    _ => t.post(&mut s, &url, &[]).await,
+                }
+            };
+            let denied = matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                || (r.status == StatusCode::SEE_OTHER
+                    && r.location().starts_with("/login")
+                    && *path != "/logout");
+            // A server error is never a decision: it fails the test whoever asked.
+            if r.status.is_server_error() {
+                failures.push(format!(
+                    "{method} {url} as {who}: server error {}",
+                    r.status
+                ));
+            } else if may == denied {
+                failures.push(format!(
+                    "{method} {url} as {who}: expected {}, got {}",
+                    if may { "allow" } else { "deny" },
+                    r.status
+                ));
+            }
+        }
+        // Unlock the victim again so later routes see the same state.
+        sanshe_app::accounts::set_locked(&t.app, &sanshe_app::Ctx::cli(), victim, false)
+            .await
+            .unwrap();
+    }
+    assert!(
+        failures.is_empty(),
+        "{} wrong decisions:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

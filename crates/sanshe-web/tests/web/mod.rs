@@ -1,0 +1,244 @@
+//! The interface in general: localised errors in forms and the API, language choice,
+//! operations endpoints, the OpenAPI snapshot, database URLs.
+
+use crate::common::{Session, T};
+use crate::routes::COMMUNITY;
+use axum::http::StatusCode;
+use sanshe_app::config::{Secret, Settings};
+use serde_json::json;
+
+#[tokio::test]
+async fn forms_show_localised_errors_beside_fields() {
+    let t = T::new().await;
+    let mut s = t.login("sysadmin").await;
+    let r = t
+        .post(
+            &mut s,
+            "/users/new",
+            &[
+                ("username", "a"),
+                ("display_name", ""),
+                ("role", "district_admin"),
+                ("scope", "320412100"),
+                ("password", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "用户名为 3–64 位",
+        "此项必填",
+        "区划层级与角色不符",
+        "密码至少 10 位",
+    ] {
+        assert!(r.body.contains(msg), "missing {msg}");
+    }
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    // Admin roles are not the system administrator's to hand out.
+    let r = t
+        .post(
+            &mut s,
+            "/users/new",
+            &[
+                ("username", "boss"),
+                ("display_name", "B"),
+                ("role", "audit_admin"),
+                ("scope", ""),
+                ("password", "Good#Pass2026"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("只能由安全管理员分配"));
+    let r = t
+        .post(
+            &mut s,
+            "/users/new",
+            &[
+                ("username", "zhang.san"),
+                ("display_name", "张三"),
+                ("role", "street_staff"),
+                ("scope", "320412102"),
+                ("password", "Good#Pass2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    t.try_login("zhang.san", "Good#Pass2026")
+        .await
+        .1
+        .status
+        .eq(&StatusCode::SEE_OTHER)
+        .then_some(())
+        .unwrap();
+    // English
+    let mut e = t.login("sysadmin").await;
+    t.get(&mut e, "/lang/en?next=/").await;
+    let r = t
+        .post(
+            &mut e,
+            "/users/new",
+            &[
+                ("username", "zhang.san"),
+                ("display_name", "x"),
+                ("role", "resident"),
+                ("scope", ""),
+                ("password", "Good#Pass2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("This user name is taken"), "{}", r.body);
+    assert!(r.body.contains("lang=\"en\""));
+}
+
+#[tokio::test]
+async fn the_api_speaks_one_error_shape_in_the_request_language() {
+    let t = T::new().await;
+    let r = t.api("GET", "/api/v1/areas", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthenticated");
+    let tok = t.token_for("district").await;
+    let r = t
+        .api("GET", "/api/v1/areas?per_page=0", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "per_page");
+    let r = t
+        .api("GET", "/api/v1/areas?page=abc", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
+    let req = axum::http::Request::get("/api/v1/users")
+        .header("authorization", format!("Bearer {tok}"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = t.send(req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "You are not allowed to do or see this."
+    );
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/areas/{COMMUNITY}/populations/2025"),
+            Some(&tok),
+            Some(json!({"residents": 10, "households": 20})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"]["fields"][0]["code"],
+        "err-households-exceed"
+    );
+    let r = t
+        .api(
+            "PATCH",
+            "/api/v1/areas/999999",
+            Some(&tok),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Revoked tokens stop working.
+    let id = t
+        .api("GET", "/api/v1/tokens", Some(&tok), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        t.api("DELETE", &format!("/api/v1/tokens/{id}"), Some(&tok), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.api("GET", "/api/v1/me", Some(&tok), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn language_follows_profile_then_accept_language() {
+    let t = T::new().await;
+    let mut s = Session::default();
+    let req = axum::http::Request::get("/login")
+        .header("accept-language", "en")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = t.send(req).await;
+    assert!(r.body.contains("<html lang=\"en\">"));
+    let r = t.get(&mut s, "/login").await;
+    assert!(r.body.contains("<html lang=\"zh-CN\">"));
+    let mut d = t.login("district").await;
+    t.get(&mut d, "/lang/en?next=/").await;
+    // The choice is stored in the profile: a fresh login without cookies is English.
+    let mut fresh = t.login("district").await;
+    fresh.cookies.retain(|(k, _)| k == "sanshe_session");
+    let r = t.get(&mut fresh, "/").await;
+    assert!(r.body.contains("<html lang=\"en\">"), "{}", &r.body[..200]);
+}
+
+#[tokio::test]
+async fn operations_endpoints_answer() {
+    let t = T::new().await;
+    let mut s = Session::default();
+    assert_eq!(t.get(&mut s, "/healthz").await.status, StatusCode::OK);
+    assert_eq!(t.get(&mut s, "/readyz").await.status, StatusCode::OK);
+    let m = t.get(&mut s, "/metrics").await;
+    assert!(m.body.contains("sanshe_http_requests_total"));
+    assert!(m.body.contains("sanshe_database_up 1"));
+    let r = t.get(&mut s, "/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.headers.get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn openapi_document_matches_the_snapshot() {
+    let doc = sanshe_web::openapi_json();
+    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = v["paths"].as_object().unwrap();
+    for r in sanshe_web::route_list()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1"))
+    {
+        let op = paths.get(r.path).and_then(|p| p.get(r.method));
+        assert!(
+            op.is_some(),
+            "{} {} missing from the OpenAPI document",
+            r.method,
+            r.path
+        );
+    }
+    let snap = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(&snap, &doc).unwrap();
+    }
+    let old = std::fs::read_to_string(&snap).unwrap_or_default();
+    assert!(old == doc, "the OpenAPI document changed (docs/openapi.json); review the change and run with UPDATE_SNAPSHOTS=1");
+}
+
+#[tokio::test]
+async fn bad_database_urls_are_clear_errors() {
+    for url in [
+        "mysql://x/y",
+        "sqlite::memory:",
+        "sqlite:///no/such/dir/x.db",
+    ] {
+        let e = sanshe_store::Db::connect(url)
+            .await
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!e.is_empty(), "{url} accepted");
+    }
+    let e = sanshe_store::Db::connect("postgres://postgres@127.0.0.1:1/none").await;
+    assert!(matches!(e, Err(sanshe_store::StoreError::Connect { .. })));
+    let _ = Settings {
+        database_url: Secret::new("x"),
+        ..Settings::default()
+    };
+}
