@@ -197,16 +197,16 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/needs/{id}/attachments/{aid}",
             api::needs::detach
         ),
-        r!(get, "/api/v1/proposals", api::needs::proposals_list),
-        r!(post, "/api/v1/proposals", api::needs::proposals_create),
-        r!(get, "/api/v1/proposals/{id}", api::needs::proposals_get),
+        r!(get, "/api/v1/proposals", api::proposals::proposals_list),
+        r!(post, "/api/v1/proposals", api::proposals::proposals_create),
+        r!(get, "/api/v1/proposals/{id}", api::proposals::proposals_get),
         r!(
             post,
             "/api/v1/proposals/{id}/transitions",
-            api::needs::proposals_transition
+            api::proposals::proposals_transition
         ),
-        r!(get, "/api/v1/inbox", api::needs::inbox),
-        r!(post, "/api/v1/inbox/{id}/read", api::needs::inbox_read),
+        r!(get, "/api/v1/inbox", api::inbox::inbox),
+        r!(post, "/api/v1/inbox/{id}/read", api::inbox::inbox_read),
         r!(get, "/api/v1/calendar", api::calendar::year),
         r!(get, "/api/v1/calendar/deadline", api::calendar::deadline),
         r!(post, "/api/v1/calendar/import", api::calendar::import),

@@ -4,9 +4,11 @@
 pub mod areas;
 pub mod audit;
 pub mod calendar;
+pub mod inbox;
 pub mod needs;
 pub mod orgs;
 pub mod photos;
+pub mod proposals;
 pub mod registry;
 pub mod targets;
 pub mod users;
