@@ -19,6 +19,12 @@ use sanshe_store::needs::{Category, NeedFilter, NeedRow, SORTS};
 use sanshe_store::workflow::HistoryRow;
 use serde::Deserialize;
 
+mod files;
+mod report;
+
+pub use files::*;
+pub use report::*;
+
 /// Locale keys of the closed vocabularies (a test checks every one exists in both files).
 pub fn state_key(s: &str) -> String {
     format!("need-state-{s}")
@@ -57,7 +63,7 @@ pub struct NeedQuery {
     pub page: Option<String>,
 }
 
-fn ne(s: &Option<String>) -> Option<String> {
+pub(crate) fn ne(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -78,7 +84,7 @@ pub fn filter_of(q: &NeedQuery) -> NeedFilter {
     }
 }
 
-fn params(q: &NeedQuery) -> Vec<(&'static str, String)> {
+pub(crate) fn params(q: &NeedQuery) -> Vec<(&'static str, String)> {
     vec![
         ("q", q.q.clone().unwrap_or_default()),
         ("state", q.state.clone().unwrap_or_default()),
@@ -97,7 +103,11 @@ pub struct Opt {
     pub selected: bool,
 }
 
-fn opts(all_label: &str, items: Vec<(String, String)>, cur: &Option<String>) -> Vec<Opt> {
+pub(crate) fn opts(
+    all_label: &str,
+    items: Vec<(String, String)>,
+    cur: &Option<String>,
+) -> Vec<Opt> {
     std::iter::once((String::new(), all_label.to_owned()))
         .chain(items)
         .map(|(value, label)| Opt {
@@ -122,7 +132,7 @@ pub struct NeedLine {
     pub overdue: bool,
 }
 
-fn line(rc: &Rc, cats: &[Category], n: &NeedRow) -> NeedLine {
+pub(crate) fn line(rc: &Rc, cats: &[Category], n: &NeedRow) -> NeedLine {
     NeedLine {
         id: n.id,
         title: n.title.clone(),
@@ -405,7 +415,7 @@ pub struct FileLine {
     pub removable: bool,
 }
 
-async fn detail_page(
+pub(crate) async fn detail_page(
     rc: &Rc,
     id: i64,
     contact: Option<(String, String)>,
@@ -505,193 +515,6 @@ pub async fn transition(rc: Rc, Path(id): Path<i64>, Form(f): Form<TransitionInp
     }
 }
 
-pub async fn export(rc: Rc, Path(format): Path<String>, Query(q): Query<NeedQuery>) -> PageResult {
-    if !matches!(format.as_str(), "csv" | "xlsx") {
-        return Err(PageError::new(AppError::NotFound, &rc));
-    }
-    let rows = needs::export(
-        &rc.app,
-        &rc.ctx,
-        filter_of(&q),
-        q.sort.as_deref().unwrap_or(""),
-    )
-    .await
-    .page(&rc)?;
-    let cats = needs::categories(&rc.app).await.page(&rc)?;
-    let t = |k: &str| rc.tr.t(k).to_owned();
-    let headers_owned = [
-        "#".to_owned(),
-        t("col-title"),
-        t("need-community"),
-        t("need-category"),
-        t("col-state"),
-        t("need-urgency"),
-        t("need-channel"),
-        t("need-people"),
-        t("need-contact"),
-        t("need-phone"),
-        t("need-raised"),
-        t("need-due"),
-        t("need-overdue"),
-        t("need-reply"),
-    ];
-    let headers: Vec<&str> = headers_owned.iter().map(String::as_str).collect();
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|n| {
-            vec![
-                n.id.to_string(),
-                n.title.clone(),
-                format!("{} {}", n.area_code, n.area_name),
-                category_name(&cats, &rc.tr, &n.category),
-                rc.tr.t(&state_key(&n.state)).to_owned(),
-                rc.tr.t(&urgency_key(&n.urgency)).to_owned(),
-                rc.tr.t(&channel_key(&n.channel)).to_owned(),
-                n.people.to_string(),
-                n.contact_name_masked.clone(),
-                n.phone_masked.clone(),
-                datetime(n.created_at),
-                n.due_on.clone(),
-                if needs::is_overdue(n) {
-                    t("yes")
-                } else {
-                    String::new()
-                },
-                if n.reply.is_empty() {
-                    n.reason.clone()
-                } else {
-                    n.reply.clone()
-                },
-            ]
-        })
-        .collect();
-    let name = format!("needs-{}", sanshe_app::registry::today());
-    super::areas::file_response(&rc, &format, &name, &headers, &table)
-}
-
-pub struct StatRow {
-    pub code: String,
-    pub name: String,
-    /// Per category column: total needs.
-    pub cells: Vec<i64>,
-    /// Heat shade 0–4 of each cell (its share of the table's largest cell).
-    pub shades: Vec<i64>,
-    pub total: i64,
-    pub open: i64,
-    pub overdue: i64,
-    pub max: i64,
-}
-
-#[derive(Template)]
-#[template(path = "needs_stats.html")]
-struct StatsPage {
-    p: Page,
-    columns: Vec<(String, String)>,
-    rows: Vec<StatRow>,
-    states: Vec<(String, i64)>,
-    col_totals: Vec<i64>,
-    total: i64,
-    overdue: i64,
-    max: i64,
-    q: NeedQuery,
-    categories: Vec<Opt>,
-}
-
-/// Heat table: communities (rows) × categories (columns), with counts by state and overdue.
-pub async fn stats(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
-    let mut f = filter_of(&q);
-    // The table is per category; a category filter narrows the columns only.
-    let only_cat = f.category.take();
-    let cells = needs::stats(&rc.app, &rc.ctx, f).await.page(&rc)?;
-    let cats = needs::categories(&rc.app).await.page(&rc)?;
-    let columns: Vec<(String, String)> = cats
-        .iter()
-        .filter(|c| only_cat.as_deref().is_none_or(|o| o == c.code))
-        .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
-        .collect();
-    let mut rows: Vec<StatRow> = Vec::new();
-    let mut states: Vec<(String, i64)> = Needs::STATES
-        .iter()
-        .map(|s| (Needs::state_name(*s).to_owned(), 0))
-        .collect();
-    for c in cells
-        .iter()
-        .filter(|c| only_cat.as_deref().is_none_or(|o| o == c.category))
-    {
-        if rows.last().is_none_or(|r| r.code != c.area_code) {
-            rows.push(StatRow {
-                code: c.area_code.clone(),
-                name: c.area_name.clone(),
-                cells: vec![0; columns.len()],
-                shades: Vec::new(),
-                total: 0,
-                open: 0,
-                overdue: 0,
-                max: 0,
-            });
-        }
-        if let Some(r) = rows.last_mut() {
-            if let Some(i) = columns.iter().position(|(k, _)| *k == c.category) {
-                r.cells[i] += c.count;
-            }
-            r.total += c.count;
-            r.overdue += c.overdue;
-            if c.state == "submitted" || c.state == "accepted" {
-                r.open += c.count;
-            }
-        }
-        if let Some(s) = states.iter_mut().find(|(k, _)| *k == c.state) {
-            s.1 += c.count;
-        }
-    }
-    let mut max = 0;
-    for r in rows.iter_mut() {
-        r.max = r.cells.iter().copied().max().unwrap_or(0);
-        max = max.max(r.max);
-    }
-    for r in rows.iter_mut() {
-        r.shades = r.cells.iter().map(|n| heat(*n, max)).collect();
-    }
-    let col_totals = (0..columns.len())
-        .map(|i| rows.iter().map(|r| r.cells[i]).sum())
-        .collect();
-    let all = rc.tr.t("all").to_owned();
-    let page = StatsPage {
-        p: Page::new(&rc, "needs-stats-title")
-            .crumb("/", rc.tr.t("nav-home"))
-            .crumb("/needs", rc.tr.t("needs-title"))
-            .crumb("", rc.tr.t("needs-stats-title")),
-        total: rows.iter().map(|r| r.total).sum(),
-        overdue: rows.iter().map(|r| r.overdue).sum(),
-        states: states
-            .into_iter()
-            .map(|(k, n)| (rc.tr.t(&state_key(&k)).to_owned(), n))
-            .collect(),
-        categories: opts(
-            &all,
-            cats.iter()
-                .map(|c| (c.code.clone(), category_name(&cats, &rc.tr, &c.code)))
-                .collect(),
-            &only_cat,
-        ),
-        columns,
-        rows,
-        col_totals,
-        max,
-        q,
-    };
-    Ok(with_page(&rc, &page))
-}
-
-/// Shade of a heat-table cell: 0–4 by the count's share of the largest.
-pub fn heat(n: i64, max: i64) -> i64 {
-    if n <= 0 || max <= 0 {
-        0
-    } else {
-        1 + (n * 3 / max).min(3)
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -740,65 +563,4 @@ mod tests {
         let missing: Vec<&String> = keys.iter().filter(|k| !has_key(k)).collect();
         assert!(missing.is_empty(), "missing locale keys: {missing:?}");
     }
-}
-
-/// Adds a file to a need (multipart field `file`).
-pub async fn attach(
-    rc: Rc,
-    Path(id): Path<i64>,
-    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
-) -> PageResult {
-    // Reach first: a denied user learns nothing from the form's shape.
-    needs::files::list(&rc.app, &rc.ctx, id).await.page(&rc)?;
-    let file = match mp {
-        Ok(mp) => super::read_file_field(mp, "file").await,
-        Err(_) => None,
-    };
-    let Some((name, bytes)) = file else {
-        let msg = rc.tr.t("err-import-no-file").to_owned();
-        let mut r = detail_page(&rc, id, None, vec![msg]).await?;
-        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(r);
-    };
-    match needs::files::add(&rc.app, &rc.ctx, id, &name, &bytes).await {
-        Ok(_) => Ok(redirect_flash(&format!("/needs/{id}"), "flash-saved")),
-        Err(AppError::Invalid(fs)) => {
-            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
-            let mut r = detail_page(&rc, id, None, errs).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(PageError::new(e, &rc)),
-    }
-}
-
-pub async fn attachment(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
-    let (a, bytes) = needs::files::get(&rc.app, &rc.ctx, id, aid)
-        .await
-        .page(&rc)?;
-    Ok(super::file_download(&a.file_name, &a.content_type, bytes))
-}
-
-#[derive(Deserialize, Default)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    pub confirm: String,
-}
-
-pub async fn detach(
-    rc: Rc,
-    Path((id, aid)): Path<(i64, i64)>,
-    Form(f): Form<ConfirmForm>,
-) -> PageResult {
-    needs::files::list(&rc.app, &rc.ctx, id).await.page(&rc)?;
-    if f.confirm != "yes" {
-        return Err(PageError::new(
-            AppError::invalid(sanshe_domain::FieldError::new("confirm", "err-confirm")),
-            &rc,
-        ));
-    }
-    needs::files::remove(&rc.app, &rc.ctx, id, aid)
-        .await
-        .page(&rc)?;
-    Ok(redirect_flash(&format!("/needs/{id}"), "flash-deleted"))
 }
