@@ -61,6 +61,8 @@ pub enum Perm {
     ProposalWrite,
     /// Adopt or decline proposals (district).
     ProposalDecide,
+    /// Keep the list of need categories (district).
+    NeedConfigure,
 }
 
 /// The role × permission matrix.
@@ -94,7 +96,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
             role,
             DistrictAdmin | StreetStaff | CommunityStaff | SocialWorker
         ),
-        PolicyWrite | CalendarWrite | ProposalDecide => role == DistrictAdmin,
+        PolicyWrite | CalendarWrite | ProposalDecide | NeedConfigure => role == DistrictAdmin,
         NeedRaise => role == Resident,
         NeedRead | NeedHandle | ProposalRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)

@@ -64,6 +64,7 @@ pub enum Action {
     NeedDetach,
     NeedRemind,
     NeedDemo,
+    NeedCategorySet,
     ProposalCreate,
     NetworkExport,
     OrgFund,
@@ -163,6 +164,7 @@ impl Action {
             Action::NeedDetach => "need.detach",
             Action::NeedRemind => "need.remind",
             Action::NeedDemo => "need.demo",
+            Action::NeedCategorySet => "need.category_set",
             Action::ProposalCreate => "proposal.create",
             Action::NetworkExport => "network.export",
             Action::OrgFund => "organization.fund",
@@ -212,7 +214,8 @@ impl Action {
             | Action::NeedAttach
             | Action::NeedDetach
             | Action::NeedRemind
-            | Action::NeedDemo => "need",
+            | Action::NeedDemo
+            | Action::NeedCategorySet => "need",
             Action::ProposalCreate => "proposal",
             Action::NetworkExport => "network",
             Action::OrgFund | Action::OrgFundExport => "organization",

@@ -32,6 +32,23 @@ pub async fn categories(conn: &mut Conn) -> Result<Vec<Category>, StoreError> {
         .map_err(StoreError::from)
 }
 
+/// Adds a category at the end of the list, or renames / (de)activates an existing one.
+pub async fn upsert_category(conn: &mut Conn, c: &Category) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO need_categories (code, name_zh, name_en, position, active) \
+         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM need_categories), $4) \
+         ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
+         active = excluded.active",
+    )
+    .bind(&c.code)
+    .bind(&c.name_zh)
+    .bind(&c.name_en)
+    .bind(c.active as i64)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewNeed {
     pub area_code: String,

@@ -34,6 +34,7 @@ impl Modify for Bearer {
         crate::api::needs::list,
         crate::api::needs::create,
         crate::api::needs::categories,
+        crate::api::needs::put_category,
         crate::api::needs::stats,
         crate::api::needs::get,
         crate::api::needs::transition,

@@ -117,6 +117,8 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/needs/new", pages::needs::new_form),
         r!(post, "/needs/new", pages::needs::create),
         r!(get, "/needs/stats", pages::needs::stats),
+        r!(get, "/needs/categories", pages::needs::categories),
+        r!(post, "/needs/categories", pages::needs::save_category),
         r!(get, "/needs/export/{format}", pages::needs::export),
         r!(get, "/needs/{id}", pages::needs::detail),
         r!(post, "/needs/{id}/transition", pages::needs::transition),
@@ -173,6 +175,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/api/v1/needs", api::needs::list),
         r!(post, "/api/v1/needs", api::needs::create),
         r!(get, "/api/v1/needs/categories", api::needs::categories),
+        r!(
+            put,
+            "/api/v1/needs/categories/{code}",
+            api::needs::put_category
+        ),
         r!(get, "/api/v1/needs/stats", api::needs::stats),
         r!(get, "/api/v1/needs/{id}", api::needs::get),
         r!(

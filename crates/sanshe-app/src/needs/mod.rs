@@ -52,6 +52,65 @@ pub async fn categories(app: &App) -> Result<Vec<Category>, AppError> {
     Ok(store::categories(&mut c).await?)
 }
 
+/// A category as entered by the district administrator.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CategoryInput {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Inactive categories stay on existing needs but are not offered for new ones.
+    #[serde(default)]
+    pub active: bool,
+}
+
+/// Adds or changes a need category (district administrator; audited).
+pub async fn set_category(app: &App, ctx: &Ctx, i: &CategoryInput) -> Result<Category, AppError> {
+    authz::require(ctx.actor()?, Perm::NeedConfigure)?;
+    let mut errs = Vec::new();
+    let code = i.code.trim().to_owned();
+    if code.is_empty()
+        || code.len() > 30
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        errs.push(FieldError::new("code", "err-need-category-code"));
+    }
+    let name_zh = rules::text("name_zh", &i.name_zh, 20, true).map_err(|e| errs.push(e));
+    let name_en = rules::text("name_en", &i.name_en, 40, true).map_err(|e| errs.push(e));
+    let (Ok(name_zh), Ok(name_en)) = (name_zh, name_en) else {
+        return Err(AppError::Invalid(errs));
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let c = Category {
+        code,
+        name_zh,
+        name_en,
+        active: i.active,
+    };
+    let mut tx = Uow::begin(app).await?;
+    store::upsert_category(&mut tx, &c).await?;
+    tx.commit(ctx.audit_entry(
+        sanshe_domain::audit::Action::NeedCategorySet,
+        Some(c.code.clone()),
+        format!(
+            "{} {} / {}{}",
+            c.code,
+            c.name_zh,
+            c.name_en,
+            if c.active { "" } else { " (inactive)" }
+        ),
+        sanshe_domain::audit::Outcome::Success,
+    ))
+    .await?;
+    Ok(c)
+}
+
 /// The longest list of communities a form offers; a resident narrows it by name.
 pub const COMMUNITY_CHOICES: i64 = 3_000;
 

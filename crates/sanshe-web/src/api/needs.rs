@@ -489,3 +489,45 @@ pub async fn detach(rc: Rc, ApiPath((id, aid)): ApiPath<(i64, i64)>) -> ApiResul
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryBody {
+    #[schema(min_length = 1, max_length = 20)]
+    pub name_zh: String,
+    #[schema(min_length = 1, max_length = 40)]
+    pub name_en: String,
+    /// Inactive categories stay on existing needs but are not offered for new ones.
+    pub active: bool,
+}
+
+/// Add a need category, or rename or (de)activate one (district administrator).
+#[utoipa::path(put, operation_id = "needs_put_category", path = "/api/v1/needs/categories/{code}", tag = "needs", security(("bearer" = [])),
+    params(("code" = String, Path, pattern = "^[a-z0-9_]{1,30}$")), request_body = CategoryBody,
+    responses((status = 200, body = Category), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_category(
+    rc: Rc,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(b): ApiJson<CategoryBody>,
+) -> ApiResult<Json<Category>> {
+    authed(&rc)?;
+    let c = needs::set_category(
+        &rc.app,
+        &rc.ctx,
+        &needs::CategoryInput {
+            code,
+            name_zh: b.name_zh,
+            name_en: b.name_en,
+            active: b.active,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(Category {
+        code: c.code,
+        name_zh: c.name_zh,
+        name_en: c.name_en,
+        active: c.active,
+    }))
+}

@@ -90,6 +90,8 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/needs/new"), &needs_any),
         (("post", "/needs/new"), &needs_any),
         (("get", "/needs/stats"), &needs_staff),
+        (("get", "/needs/categories"), &district),
+        (("post", "/needs/categories"), &district),
         (("get", "/needs/export/{format}"), &needs_staff),
         (("get", "/needs/{id}"), &needs_any),
         (("post", "/needs/{id}/transition"), &needs_any),
@@ -132,6 +134,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/api/v1/needs"), &needs_any),
         (("post", "/api/v1/needs"), &needs_any),
         (("get", "/api/v1/needs/categories"), &auth),
+        (("put", "/api/v1/needs/categories/{code}"), &district),
         (("get", "/api/v1/needs/stats"), &needs_staff),
         (("get", "/api/v1/needs/{id}"), &needs_any),
         (("post", "/api/v1/needs/{id}/transitions"), &needs_staff),
@@ -357,6 +360,8 @@ pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, 
             "{code}",
             if path.starts_with("/lang") {
                 "en"
+            } else if path.starts_with("/api/v1/needs/categories") {
+                "other"
             } else {
                 COMMUNITY
             },
@@ -394,6 +399,9 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"event": "adopt"}))
         }
         ("post", "/api/v1/proposals") => Some(json!({"title": "", "category": "", "needs": []})),
+        ("put", p) if p.starts_with("/api/v1/needs/categories/") => {
+            Some(json!({"name_zh": "其他", "name_en": "Other", "active": true}))
+        }
         ("put", p) if p.starts_with("/api/v1/calendar/") => {
             Some(json!({"kind": "holiday", "name": "国庆节"}))
         }

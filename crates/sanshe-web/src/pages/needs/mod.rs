@@ -163,6 +163,7 @@ struct ListPage {
     export_qs: String,
     is_staff: bool,
     can_propose: bool,
+    can_configure: bool,
 }
 
 pub async fn list(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
@@ -233,6 +234,7 @@ pub async fn list(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
         export_qs: query_string(&p),
         is_staff,
         can_propose: authz::can(actor, Perm::ProposalWrite),
+        can_configure: authz::can(actor, Perm::NeedConfigure),
         q,
     };
     Ok(with_page(&rc, &page))

@@ -198,3 +198,69 @@ pub fn heat(n: i64, max: i64) -> i64 {
         1 + (n * 3 / max).min(3)
     }
 }
+
+#[derive(Template)]
+#[template(path = "need_categories.html")]
+struct CategoriesPage {
+    p: Page,
+    cats: Vec<Category>,
+    errors: Vec<String>,
+}
+
+async fn categories_page(rc: &Rc, errors: Vec<String>) -> PageResult {
+    sanshe_app::authz::require(
+        rc.actor().ok_or(AppError::Unauthenticated).page(rc)?,
+        sanshe_app::authz::Perm::NeedConfigure,
+    )
+    .page(rc)?;
+    let page = CategoriesPage {
+        p: Page::new(rc, "need-categories-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/needs", rc.tr.t("needs-title"))
+            .crumb("", rc.tr.t("need-categories-title")),
+        cats: needs::categories(&rc.app).await.page(rc)?,
+        errors: errors.clone(),
+    };
+    let mut r = with_page(rc, &page);
+    if !errors.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// The need categories (district administrator).
+pub async fn categories(rc: Rc) -> PageResult {
+    categories_page(&rc, Vec::new()).await
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CategoryForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn save_category(rc: Rc, axum::Form(f): axum::Form<CategoryForm>) -> PageResult {
+    let input = sanshe_app::needs::CategoryInput {
+        code: f.code,
+        name_zh: f.name_zh,
+        name_en: f.name_en,
+        active: f.active.is_some(),
+    };
+    match needs::set_category(&rc.app, &rc.ctx, &input).await {
+        Ok(_) => Ok(crate::view::redirect_flash(
+            "/needs/categories",
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            categories_page(&rc, errs).await
+        }
+        Err(e) => Err(crate::error::PageError::new(e, &rc)),
+    }
+}
