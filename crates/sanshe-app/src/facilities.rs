@@ -227,13 +227,7 @@ impl Registry for Facilities {
         conn: &mut Conn,
         keys: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut out = Vec::new();
-        for k in keys {
-            if let Some((area, name)) = k.split_once('/') {
-                out.extend(store::key(conn, area, name).await?);
-            }
-        }
-        Ok(out)
+        sanshe_store::area_name_keys(conn, sanshe_store::AreaNamed::Facilities, keys).await
     }
     async fn insert(conn: &mut Conn, d: &FacilityData, demo: bool) -> Result<i64, StoreError> {
         let mut d = d.clone();

@@ -226,13 +226,7 @@ impl Registry for Posts {
         conn: &mut Conn,
         keys: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let mut out = Vec::new();
-        for k in keys {
-            if let Some((area, title)) = k.split_once('/') {
-                out.extend(store::post_key(conn, area, title).await?);
-            }
-        }
-        Ok(out)
+        sanshe_store::area_name_keys(conn, sanshe_store::AreaNamed::Posts, keys).await
     }
     async fn insert(conn: &mut Conn, d: &PostRow, demo: bool) -> Result<i64, StoreError> {
         let mut d = d.clone();

@@ -88,17 +88,6 @@ pub async fn get(
     Ok(row.as_ref().map(map).transpose()?)
 }
 
-pub async fn count(conn: &mut Conn, kind: &str, owner: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM attachments WHERE owner_kind = $1 AND owner_id = $2",
-    )
-    .bind(kind)
-    .bind(owner)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("n")?)
-}
-
 /// Removes one; false when it was already gone.
 pub async fn delete(conn: &mut Conn, kind: &str, owner: i64, id: i64) -> Result<bool, StoreError> {
     let r =

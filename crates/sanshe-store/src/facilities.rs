@@ -282,20 +282,3 @@ pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
 }
-
-/// The facility with this area and name, as a `(key, id)` pair if it exists.
-pub async fn key(
-    conn: &mut Conn,
-    area: &str,
-    name: &str,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id FROM facilities WHERE area_code = $1 AND name = $2")
-        .bind(area)
-        .bind(name)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((format!("{area}/{name}"), r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}

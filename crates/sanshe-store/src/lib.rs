@@ -182,3 +182,39 @@ pub(crate) fn os(v: &Option<String>) -> audit::Bind {
 pub(crate) fn oi(v: Option<i64>) -> audit::Bind {
     audit::Bind::OI(v)
 }
+
+/// Tables whose records are unique by area and a name (`{area}/{name}` keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaNamed {
+    Facilities,
+    Posts,
+}
+
+/// The records holding these `{area}/{name}` keys, as `(key, id)` pairs: a single save's
+/// duplicate check, one index probe per key.
+pub async fn area_name_keys(
+    conn: &mut Conn,
+    table: AreaNamed,
+    keys: &[String],
+) -> Result<Vec<(String, i64)>, StoreError> {
+    use sqlx::Row;
+    let sql = match table {
+        AreaNamed::Facilities => "SELECT id FROM facilities WHERE area_code = $1 AND name = $2",
+        AreaNamed::Posts => "SELECT id FROM posts WHERE area_code = $1 AND title = $2",
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        let Some((area, name)) = k.split_once('/') else {
+            continue;
+        };
+        for r in sqlx::query(sql)
+            .bind(area)
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.push((k.clone(), r.try_get("id")?));
+        }
+    }
+    Ok(out)
+}

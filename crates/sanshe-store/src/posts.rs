@@ -155,20 +155,3 @@ pub async fn post_keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
 }
-
-/// The post with this area and title, as a `(key, id)` pair if it exists.
-pub async fn post_key(
-    conn: &mut Conn,
-    area: &str,
-    title: &str,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id FROM posts WHERE area_code = $1 AND title = $2")
-        .bind(area)
-        .bind(title)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((format!("{area}/{title}"), r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}

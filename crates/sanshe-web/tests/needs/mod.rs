@@ -837,3 +837,58 @@ async fn the_district_keeps_the_list_of_need_categories() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_need_goes_into_one_proposal_however_many_try_at_once() {
+    let t = Arc::new(T::new().await);
+    let ctok = t.token_for("community").await;
+    let mut b = need_body("并发纳入");
+    b["channel"] = json!("counter");
+    let id = t
+        .api("POST", "/api/v1/needs", Some(&ctok), Some(b))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/needs/{id}/transitions"),
+            Some(&ctok),
+            Some(json!({"event": "accept"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let tokens = [t.token_for("street").await, t.token_for("district").await];
+    let hs: Vec<_> = (0..8)
+        .map(|i| {
+            let (t, tok) = (t.clone(), tokens[i % 2].clone());
+            tokio::spawn(async move {
+                t.api(
+                    "POST",
+                    "/api/v1/proposals",
+                    Some(&tok),
+                    Some(json!({"title": format!("并发建议{i}"), "category": "elderly_disabled", "needs": [id]})),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for h in hs {
+        let r = h.await.unwrap();
+        match r.status.as_u16() {
+            201 => created += 1,
+            409 | 422 => {}
+            s => panic!("{s}: {}", r.body),
+        }
+    }
+    assert_eq!(created, 1, "the need is merged into exactly one proposal");
+    let n = t
+        .api("GET", &format!("/api/v1/needs/{id}"), Some(&ctok), None)
+        .await
+        .json();
+    assert_eq!(n["state"], "merged");
+    let steps = n["timeline"].as_array().unwrap();
+    assert_eq!(steps.iter().filter(|s| s["event"] == "merge").count(), 1);
+}
