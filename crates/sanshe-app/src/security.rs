@@ -4,6 +4,7 @@ use crate::AppError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sm3::{Digest, Sm3};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub fn random_hex(bytes: usize) -> Result<String, AppError> {
     let mut buf = vec![0u8; bytes];
@@ -26,11 +27,31 @@ pub fn sm3_hex(s: &str) -> String {
     hex(&Sm3::digest(s.as_bytes()))
 }
 
+static CHEAP_HASHING: AtomicBool = AtomicBool::new(false);
+
+/// Test suites only: new password hashes use the smallest argon2id parameters, so that a
+/// test creating and logging in users does not spend its time hashing. Verification always
+/// reads the parameters stored in the hash, so hashes made either way verify either way.
+/// Nothing in the product calls this.
+pub fn use_cheap_password_hashing_in_tests() {
+    CHEAP_HASHING.store(true, Ordering::Relaxed);
+}
+
+fn hasher() -> Argon2<'static> {
+    if CHEAP_HASHING.load(Ordering::Relaxed) {
+        let params =
+            argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None).unwrap_or_default();
+        Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+    } else {
+        Argon2::default()
+    }
+}
+
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).map_err(|e| AppError::Internal(format!("random: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
-    Argon2::default()
+    hasher()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::Internal(e.to_string()))

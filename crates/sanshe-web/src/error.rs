@@ -144,7 +144,7 @@ pub fn internal(e: &AppError, request_id: &str) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "layout/error.html")]
 struct ErrorPage {
     p: Page,
     status: u16,

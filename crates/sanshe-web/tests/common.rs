@@ -71,6 +71,7 @@ fn template_url() -> &'static str {
                     pii_key: Some(Secret::new(TEST_PII_KEY)),
                     ..Settings::default()
                 };
+                sanshe_app::security::use_cheap_password_hashing_in_tests();
                 let app = App::open(settings).await.expect("open template");
                 sanshe_app::demo::load(&app).await.expect("demo");
                 // SQLite: a consistent single-file snapshot (no WAL to race with).
@@ -195,6 +196,7 @@ impl T {
             .with_max_level(tracing::Level::WARN)
             .with_test_writer()
             .try_init();
+        sanshe_app::security::use_cheap_password_hashing_in_tests();
         let app = App::open(settings).await.expect("open app");
         if demo {
             sanshe_app::demo::load(&app).await.expect("demo");

@@ -22,7 +22,7 @@ pub struct TokenView {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "accounts/account.html")]
 struct AccountPage {
     p: Page,
     tokens: Vec<TokenView>,

@@ -100,7 +100,7 @@ fn view(rc: &Rc, a: &AreaRow) -> AreaView {
 }
 
 #[derive(Template)]
-#[template(path = "areas.html")]
+#[template(path = "areas/list.html")]
 struct AreasPage {
     p: Page,
     q: ListQuery,
@@ -271,7 +271,7 @@ pub fn file_response(
 }
 
 #[derive(Template)]
-#[template(path = "area.html")]
+#[template(path = "areas/detail.html")]
 struct AreaPage {
     p: Page,
     a: AreaView,
@@ -344,7 +344,7 @@ pub async fn detail(rc: Rc, Path(code): Path<String>, Query(q): Query<YearQuery>
 }
 
 #[derive(Template)]
-#[template(path = "area_edit.html")]
+#[template(path = "areas/form.html")]
 struct AreaEditPage {
     p: Page,
     code: String,
@@ -513,7 +513,7 @@ pub async fn population(
 }
 
 #[derive(Template)]
-#[template(path = "area_import.html")]
+#[template(path = "areas/import.html")]
 struct ImportPage {
     p: Page,
     report: Option<ReportView>,

@@ -84,7 +84,7 @@ fn view(r: &AuditRow) -> AuditView {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/list.html")]
 struct AuditPage {
     p: Page,
     chain: Option<sanshe_app::uow::ChainReport>,

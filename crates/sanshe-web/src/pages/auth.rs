@@ -14,7 +14,7 @@ use sanshe_app::AppError;
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     p: Page,
     next: String,

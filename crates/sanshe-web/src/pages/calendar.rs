@@ -30,7 +30,7 @@ pub struct DayRow {
 }
 
 #[derive(Template)]
-#[template(path = "calendar.html")]
+#[template(path = "calendar/calendar.html")]
 struct CalendarPage {
     p: Page,
     v: YearView,

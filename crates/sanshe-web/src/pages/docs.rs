@@ -13,7 +13,7 @@ pub struct Op {
 }
 
 #[derive(Template)]
-#[template(path = "api_docs.html")]
+#[template(path = "docs/api.html")]
 struct DocsPage {
     p: Page,
     ops: Vec<Op>,

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use sanshe_app::authz::{can, Perm};
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 struct HomePage {
     p: Page,
     intro: String,

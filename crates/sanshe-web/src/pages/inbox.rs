@@ -25,7 +25,7 @@ pub struct Item {
 }
 
 #[derive(Template)]
-#[template(path = "inbox.html")]
+#[template(path = "inbox/list.html")]
 struct InboxPage {
     p: Page,
     items: Vec<Item>,

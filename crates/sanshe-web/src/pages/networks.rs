@@ -21,7 +21,7 @@ pub struct Group {
 }
 
 #[derive(Template)]
-#[template(path = "networks.html")]
+#[template(path = "orgs/networks.html")]
 struct NetworksPage {
     p: Page,
     bases: Vec<Group>,

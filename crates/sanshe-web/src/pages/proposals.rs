@@ -45,7 +45,7 @@ pub struct Line {
 }
 
 #[derive(Template)]
-#[template(path = "proposals_list.html")]
+#[template(path = "proposals/list.html")]
 struct ListPage {
     p: Page,
     q: ProposalQuery,
@@ -109,7 +109,7 @@ fn line(rc: &Rc, cats: &[sanshe_store::needs::Category], p: &ProposalRow) -> Lin
 }
 
 #[derive(Template)]
-#[template(path = "proposal_form.html")]
+#[template(path = "proposals/form.html")]
 struct FormPage {
     p: Page,
     f: ProposalInput,
@@ -212,7 +212,7 @@ pub async fn create(rc: Rc, RawForm(body): RawForm) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "proposal_detail.html")]
+#[template(path = "proposals/detail.html")]
 struct DetailPage {
     p: Page,
     pr: ProposalRow,

@@ -19,7 +19,7 @@ pub struct TargetLine {
 }
 
 #[derive(Template)]
-#[template(path = "public.html")]
+#[template(path = "public/home.html")]
 struct PublicPage {
     p: Page,
     district: String,

@@ -132,7 +132,7 @@ pub struct ChildRow {
 }
 
 #[derive(Template)]
-#[template(path = "targets.html")]
+#[template(path = "targets/dashboard.html")]
 struct TargetsPage {
     p: Page,
     code: String,
@@ -351,7 +351,7 @@ pub async fn snapshot(rc: Rc, Form(f): Form<SnapshotForm>) -> PageResult {
 // ---- policy profile --------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "policy.html")]
+#[template(path = "targets/policy.html")]
 struct PolicyPage {
     p: Page,
     year: i64,

@@ -68,7 +68,7 @@ fn roles(rc: &Rc, only_creatable: bool) -> Vec<(&'static str, String)> {
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "accounts/users.html")]
 struct UsersPage {
     p: Page,
     q: String,
@@ -118,7 +118,7 @@ pub async fn list(rc: Rc, Query(q): Query<UsersQuery>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "user_new.html")]
+#[template(path = "accounts/user_new.html")]
 struct NewUserPage {
     p: Page,
     f: NewUserForm,
@@ -189,7 +189,7 @@ pub async fn create(rc: Rc, Form(f): Form<NewUserForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "user.html")]
+#[template(path = "accounts/user.html")]
 struct UserPage {
     p: Page,
     u: UserView,

@@ -267,22 +267,25 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
 /// Records the matrix acts on: ids per registry (facility and post in the community
 /// account's community, the demo organization, the demo social worker's own record).
 pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
-    use sanshe_app::registry::{self as reg};
-    let cli = sanshe_app::Ctx::cli();
-    let fac = reg::create::<sanshe_app::facilities::Facilities>(
-        &t.app,
-        &cli,
-        &[COMMUNITY, "矩阵测试服务点", "point", "80", "", "", "", ""].map(String::from),
+    let dtok = t.token_for("district").await;
+    let create = |path: &'static str, body: serde_json::Value| {
+        let (t, dtok) = (&*t, dtok.clone());
+        async move {
+            let r = t.api("POST", path, Some(&dtok), Some(body)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+            r.json()["id"].as_i64().unwrap()
+        }
+    };
+    let fac = create(
+        "/api/v1/facilities",
+        json!({"area": COMMUNITY, "name": "矩阵测试服务点", "kind": "point", "area_m2": "80"}),
     )
-    .await
-    .unwrap();
-    let post = reg::create::<sanshe_app::posts::Posts>(
-        &t.app,
-        &cli,
-        &[COMMUNITY, "矩阵测试岗位", "false", "false", ""].map(String::from),
+    .await;
+    let post = create(
+        "/api/v1/posts",
+        json!({"area": COMMUNITY, "title": "矩阵测试岗位", "professional": false, "committee": false}),
     )
-    .await
-    .unwrap();
+    .await;
     // A need raised by the demo resident in COMMUNITY, and a proposal of the demo street
     // grouping another need of COMMUNITY (so every staff level and the resident reach them).
     let rtok = t.token_for("resident").await;

@@ -149,7 +149,7 @@ pub(crate) fn line(rc: &Rc, cats: &[Category], n: &NeedRow) -> NeedLine {
 }
 
 #[derive(Template)]
-#[template(path = "needs_list.html")]
+#[template(path = "needs/list.html")]
 struct ListPage {
     p: Page,
     q: NeedQuery,
@@ -241,7 +241,7 @@ pub async fn list(rc: Rc, Query(q): Query<NeedQuery>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "need_form.html")]
+#[template(path = "needs/form.html")]
 struct FormPage {
     p: Page,
     f: NeedInput,
@@ -389,7 +389,7 @@ pub struct Action {
 }
 
 #[derive(Template)]
-#[template(path = "need_detail.html")]
+#[template(path = "needs/detail.html")]
 struct DetailPage {
     p: Page,
     n: NeedRow,

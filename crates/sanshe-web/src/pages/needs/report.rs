@@ -90,7 +90,7 @@ pub struct StatRow {
 }
 
 #[derive(Template)]
-#[template(path = "needs_stats.html")]
+#[template(path = "needs/stats.html")]
 struct StatsPage {
     p: Page,
     columns: Vec<(String, String)>,
@@ -200,7 +200,7 @@ pub fn heat(n: i64, max: i64) -> i64 {
 }
 
 #[derive(Template)]
-#[template(path = "need_categories.html")]
+#[template(path = "needs/categories.html")]
 struct CategoriesPage {
     p: Page,
     cats: Vec<Category>,

@@ -44,7 +44,7 @@ pub fn report_view(rc: &Rc, r: &ImportReport) -> ReportView {
 }
 
 #[derive(Template)]
-#[template(path = "registry_import.html")]
+#[template(path = "registry/import.html")]
 pub(crate) struct ImportPage {
     pub(crate) p: Page,
     pub(crate) base: String,
@@ -176,7 +176,7 @@ pub async fn template<R: Registry>(rc: Rc) -> PageResult {
 // ---- kind-specific actions ------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "import_job.html")]
+#[template(path = "jobs/import_job.html")]
 struct JobPage {
     p: Page,
     kind: String,

@@ -131,7 +131,7 @@ fn filter_views<R: Registry>(rc: &Rc, q: &HashMap<String, String>) -> Vec<Filter
 }
 
 #[derive(Template)]
-#[template(path = "registry_list.html")]
+#[template(path = "registry/list.html")]
 struct ListPage {
     p: Page,
     base: String,
@@ -295,7 +295,7 @@ fn raw_key(input: Input, v: &str, _rc: &Rc) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "registry_form.html")]
+#[template(path = "registry/form.html")]
 struct FormPage {
     p: Page,
     action: String,
@@ -374,7 +374,7 @@ pub async fn create<R: Registry>(rc: Rc, Form(pairs): Form<Vec<(String, String)>
 }
 
 #[derive(Template)]
-#[template(path = "registry_detail.html")]
+#[template(path = "registry/detail.html")]
 struct DetailPage {
     p: Page,
     base: String,
@@ -496,7 +496,7 @@ pub async fn edit<R: Registry>(
 }
 
 #[derive(Template)]
-#[template(path = "confirm.html")]
+#[template(path = "layout/confirm.html")]
 pub(crate) struct ConfirmPage {
     pub(crate) p: Page,
     pub(crate) message: String,
