@@ -1,6 +1,7 @@
 //! Area pages: list (search, filters, sort, pagination, export), tree, detail, edit,
 //! population, import.
 
+use super::registry::{report_view, ImportPage, ReportView};
 use super::{opt_i64, FormErrors, OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::error::PageError;
@@ -10,7 +11,7 @@ use axum::extract::{Multipart, Path, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Form;
-use sanshe_app::areas::{self, AreaUpdate, ImportReport};
+use sanshe_app::areas::{self, AreaUpdate};
 use sanshe_app::AppError;
 use sanshe_store::areas::{AreaFilter, AreaRow, AreaSort, PopulationRow};
 use serde::Deserialize;
@@ -512,79 +513,38 @@ pub async fn population(
     }
 }
 
-#[derive(Template)]
-#[template(path = "areas/import.html")]
-struct ImportPage {
-    p: Page,
-    report: Option<ReportView>,
-    error: Option<String>,
-}
-
-struct ReportView {
-    summary: String,
-    committed: bool,
-    dry_run: bool,
-    issues: Vec<(usize, String, String)>,
-}
-
-fn report_view(rc: &Rc, r: &ImportReport) -> ReportView {
-    let tr = rc.tr;
-    ReportView {
-        summary: tr.f(
-            "import-summary",
-            &[
-                ("total", r.total_rows.to_string()),
-                ("valid", r.valid_rows.to_string()),
-                ("existing", r.existing_rows.to_string()),
-                ("inserted", r.inserted.to_string()),
-                ("issues", r.issues.len().to_string()),
-            ],
-        ),
-        committed: r.committed,
-        dry_run: r.dry_run,
-        issues: r
-            .issues
-            .iter()
-            .map(|i| (i.row, i.column.clone(), tr.f(&i.code, &i.args)))
-            .collect(),
+/// The division import page: the shared import page without a column table (the NBS
+/// file's columns are fixed).
+fn import_page(rc: &Rc, report: Option<ReportView>, error: Option<String>) -> ImportPage {
+    ImportPage {
+        p: Page::new(rc, "import-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/areas", rc.tr.t("areas-title"))
+            .crumb("", rc.tr.t("import-title")),
+        base: "/areas".into(),
+        intro: rc.tr.t("import-intro").to_owned(),
+        template_href: "/areas/import/template.csv".into(),
+        accept: ".csv,text/csv",
+        columns: Vec::new(),
+        report,
+        error,
     }
 }
 
 pub async fn import_form(rc: Rc) -> PageResult {
     let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
     sanshe_app::authz::require(actor, sanshe_app::authz::Perm::AreaImport).page(&rc)?;
-    let p = Page::new(&rc, "import-title")
-        .crumb("/", rc.tr.t("nav-home"))
-        .crumb("/areas", rc.tr.t("areas-title"))
-        .crumb("", rc.tr.t("import-title"));
-    Ok(with_page(
-        &rc,
-        &ImportPage {
-            p,
-            report: None,
-            error: None,
-        },
-    ))
+    Ok(with_page(&rc, &import_page(&rc, None, None)))
 }
 
 pub async fn import(rc: Rc, mp: Multipart) -> PageResult {
     let (file, opts) = super::read_upload(mp).await;
-    let p = Page::new(&rc, "import-title")
-        .crumb("/", rc.tr.t("nav-home"))
-        .crumb("/areas", rc.tr.t("areas-title"))
-        .crumb("", rc.tr.t("import-title"));
     let Some(bytes) = file else {
         // Permission first: a denied user learns nothing about the form.
         let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
         sanshe_app::authz::require(actor, sanshe_app::authz::Perm::AreaImport).page(&rc)?;
-        let mut r = with_page(
-            &rc,
-            &ImportPage {
-                p,
-                report: None,
-                error: Some(rc.tr.t("err-import-no-file").to_owned()),
-            },
-        );
+        let error = Some(rc.tr.t("err-import-no-file").to_owned());
+        let mut r = with_page(&rc, &import_page(&rc, None, error));
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     };
@@ -598,11 +558,7 @@ pub async fn import(rc: Rc, mp: Multipart) -> PageResult {
     };
     let mut r = with_page(
         &rc,
-        &ImportPage {
-            p,
-            report: Some(report_view(&rc, &report)),
-            error: None,
-        },
+        &import_page(&rc, Some(report_view(&rc, &report)), None),
     );
     *r.status_mut() = status;
     Ok(r)

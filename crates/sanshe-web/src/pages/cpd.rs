@@ -36,6 +36,9 @@ fn page(rc: &Rc, report: Option<&ImportReport>, error: Option<String>) -> Import
             .crumb("/workers", rc.tr.t("workers-title"))
             .crumb("", rc.tr.t("cpd-import-title")),
         base: BASE.into(),
+        intro: rc.tr.t("registry-import-intro").to_owned(),
+        template_href: format!("{BASE}/template.xlsx"),
+        accept: super::registry::SHEETS,
         columns: CPD_FIELDS
             .iter()
             .map(|f| {

@@ -43,11 +43,19 @@ pub fn report_view(rc: &Rc, r: &ImportReport) -> ReportView {
     }
 }
 
+/// The file types a spreadsheet import accepts.
+pub(crate) const SHEETS: &str = ".xlsx,.csv,text/csv";
+
 #[derive(Template)]
 #[template(path = "registry/import.html")]
 pub(crate) struct ImportPage {
     pub(crate) p: Page,
+    /// Where the form posts: `{base}/import`.
     pub(crate) base: String,
+    pub(crate) intro: String,
+    pub(crate) template_href: String,
+    /// The file types the chooser offers.
+    pub(crate) accept: &'static str,
     pub(crate) columns: Vec<(String, bool, String)>,
     pub(crate) report: Option<ReportView>,
     pub(crate) error: Option<String>,
@@ -61,6 +69,9 @@ fn import_page<R: Registry>(
     ImportPage {
         p: base_page::<R>(rc, "registry-import-title").crumb("", rc.tr.t("registry-import-title")),
         base: path::<R>(),
+        intro: rc.tr.t("registry-import-intro").to_owned(),
+        template_href: format!("{}/template.xlsx", path::<R>()),
+        accept: SHEETS,
         columns: R::fields()
             .iter()
             .map(|f| {
