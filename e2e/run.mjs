@@ -105,11 +105,11 @@ try {
       await page.screenshot({ path: `${out}/audit.png` });
     }
     // Switch to English with the switcher on the page.
-    await Promise.all([page.waitForNavigation(), page.click('nav.langs a[lang=en]')]);
+    await Promise.all([page.waitForNavigation(), page.click('nav.langs [lang=en]')]);
     check((await page.getAttribute('html', 'lang')) === 'en', `${role}: switched to English`);
     check((await page.textContent('nav.main')).includes('Home'), `${role}: English navigation`);
     await page.screenshot({ path: `${out}/home-${role}-en.png` });
-    await Promise.all([page.waitForNavigation(), page.click('nav.langs a[lang=zh-CN]')]);
+    await Promise.all([page.waitForNavigation(), page.click('nav.langs [lang=zh-CN]')]);
     await ctx.close();
   }
   // Resident needs: a resident raises a need, community staff accept and answer it, and

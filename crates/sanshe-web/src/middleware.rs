@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sanshe_app::accounts::{self, SESSION_COOKIE};
 use std::time::Instant;
+use tracing::Instrument;
 
 /// Largest request body accepted (imports included).
 pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
@@ -50,10 +51,27 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         })
         .map(str::to_owned)
         .unwrap_or_else(new_request_id);
+    let span = tracing::info_span!(
+        "request",
+        id = %request_id,
+        method = %req.method(),
+        path = %req.uri().path()
+    );
+    // The span is attached to this request's future (entered only while it runs), never
+    // held across an await: a log line carries its own request's span and no other.
+    handle(state, req, next, request_id, started)
+        .instrument(span)
+        .await
+}
+
+async fn handle(
+    state: AppState,
+    req: Request,
+    next: Next,
+    request_id: String,
+    started: Instant,
+) -> Response {
     let path = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let span = tracing::info_span!("request", id = %request_id, %method, %path);
-    let _enter = span.enter();
     let is_api = path.starts_with("/api/v1");
     let mut resolved = Resolved {
         request_id: request_id.clone(),

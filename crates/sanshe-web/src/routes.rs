@@ -37,6 +37,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/login", pages::auth::login),
         r!(post, "/logout", pages::auth::logout),
         r!(get, "/lang/{code}", pages::auth::set_lang),
+        r!(post, "/lang/{code}", pages::auth::save_lang),
         // pages
         r!(get, "/", pages::home::home),
         r!(get, "/areas", pages::areas::list),

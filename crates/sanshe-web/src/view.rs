@@ -25,7 +25,11 @@ pub struct UserBadge {
 }
 
 pub struct LangLink {
+    /// GET: sets this browser's language cookie only (anonymous visitors).
     pub href: String,
+    /// POST target for signed-in users (also saves the choice to the account).
+    pub action: String,
+    pub next: String,
     pub label: &'static str,
     pub code: &'static str,
     pub current: bool,
@@ -51,6 +55,8 @@ fn lang_links(next: &str, current: Lang) -> Vec<LangLink> {
                 .finish();
             LangLink {
                 href: format!("/lang/{}?{q}", l.code()),
+                action: format!("/lang/{}", l.code()),
+                next: next.to_owned(),
                 label: match l {
                     Lang::Zh => "中文",
                     Lang::En => "English",

@@ -124,6 +124,7 @@ async fn demo_copy() -> String {
     }
 }
 
+#[derive(Clone)]
 pub struct T {
     pub app: App,
     pub router: Router,

@@ -11,4 +11,5 @@ mod kernel;
 mod needs;
 mod registries;
 mod routes;
+mod security;
 mod web;

@@ -30,11 +30,15 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirects).
-fn safe_next(next: Option<&str>) -> String {
+/// Only same-origin relative paths are followed (no open redirects). Browsers drop tabs
+/// and line breaks from URLs and treat `\\` as `/`, so `/\t/evil.example` would leave the
+/// site: anything but visible ASCII, a second leading slash or backslash anywhere falls
+/// back to the home page.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
+                && n.bytes().all(|b| b.is_ascii_graphic())
                 && !n.starts_with("//")
                 && !n.contains('\\')
                 && !n.starts_with("/login") =>
@@ -169,8 +173,30 @@ pub async fn logout(rc: Rc) -> Response {
     r
 }
 
+fn lang_of(code: &str) -> Option<Lang> {
+    Lang::parse(code).filter(|l| l.code() == code)
+}
+
+fn with_lang_cookie(rc: &Rc, lang: Lang, next: Option<&str>) -> Response {
+    let mut r = Redirect::to(&safe_next(next)).into_response();
+    if let Some(v) = cookie_header(rc, LANG_COOKIE, lang.code(), Some(365 * 86400)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// GET: sets this browser's language cookie and nothing else (no account change, no
+/// audit entry), so a link or an image elsewhere cannot change anything stored.
 pub async fn set_lang(rc: Rc, Path(code): Path<String>, Query(q): Query<NextQuery>) -> PageResult {
-    let Some(lang) = Lang::parse(&code).filter(|l| l.code() == code) else {
+    let Some(lang) = lang_of(&code) else {
+        return Err(crate::error::PageError::new(AppError::NotFound, &rc));
+    };
+    Ok(with_lang_cookie(&rc, lang, q.next.as_deref()))
+}
+
+/// POST (CSRF-checked): a signed-in user's choice, saved to the account and audited.
+pub async fn save_lang(rc: Rc, Path(code): Path<String>, Form(f): Form<NextQuery>) -> PageResult {
+    let Some(lang) = lang_of(&code) else {
         return Err(crate::error::PageError::new(AppError::NotFound, &rc));
     };
     if rc.actor().is_some() {
@@ -179,11 +205,7 @@ pub async fn set_lang(rc: Rc, Path(code): Path<String>, Query(q): Query<NextQuer
             .await
             .page(&rc)?;
     }
-    let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Some(v) = cookie_header(&rc, LANG_COOKIE, lang.code(), Some(365 * 86400)) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(r)
+    Ok(with_lang_cookie(&rc, lang, f.next.as_deref()))
 }
 
 pub async fn not_found(rc: Rc) -> Response {

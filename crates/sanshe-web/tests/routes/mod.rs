@@ -58,6 +58,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/login"), &public),
         (("post", "/login"), &public),
         (("get", "/lang/{code}"), &public),
+        (("post", "/lang/{code}"), &public),
         (("post", "/logout"), &public),
         // Anonymous visitors are sent to the public portal, not refused.
         (("get", "/"), &public),

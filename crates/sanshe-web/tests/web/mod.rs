@@ -72,7 +72,7 @@ async fn forms_show_localised_errors_beside_fields() {
         .unwrap();
     // English
     let mut e = t.login("sysadmin").await;
-    t.get(&mut e, "/lang/en?next=/").await;
+    t.post(&mut e, "/lang/en", &[("next", "/")]).await;
     let r = t
         .post(
             &mut e,
@@ -173,7 +173,7 @@ async fn language_follows_profile_then_accept_language() {
     let r = t.get(&mut s, "/login").await;
     assert!(r.body.contains("<html lang=\"zh-CN\">"));
     let mut d = t.login("district").await;
-    t.get(&mut d, "/lang/en?next=/").await;
+    t.post(&mut d, "/lang/en", &[("next", "/")]).await;
     // The choice is stored in the profile: a fresh login without cookies is English.
     let mut fresh = t.login("district").await;
     fresh.cookies.retain(|(k, _)| k == "sanshe_session");
