@@ -10,6 +10,7 @@ use sanshe_store::users::UserRow;
 use sanshe_store::{sessions, tokens, users};
 mod admin;
 mod own;
+pub mod throttle;
 pub use admin::*;
 pub use own::*;
 
@@ -51,6 +52,25 @@ pub struct NewSession {
     pub actor: Actor,
 }
 
+/// The longest user name (see `admin::validate_username`); anything longer is cut before
+/// it is looked up or stored.
+pub const USERNAME_MAX: usize = 64;
+
+/// Verifies a password against a hash nobody has, so that a sign-in for an unknown name
+/// costs the same time as one for a known name with a wrong password.
+fn verify_against_nobody(password: &str) {
+    static NOBODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = NOBODY.get_or_init(|| {
+        random_hex(16)
+            .and_then(|p| crate::security::hash_password(&p))
+            .unwrap_or_default()
+    });
+    let _ = verify_password(password, hash);
+}
+
+/// Signs in. Known and unknown names get the same answers in the same time; failures
+/// throttle the name and the client address with growing delays (see `throttle`), without
+/// touching the account itself.
 pub async fn login(
     app: &App,
     ctx: &Ctx,
@@ -58,7 +78,10 @@ pub async fn login(
     password: &str,
 ) -> Result<NewSession, AppError> {
     let s = &app.settings;
-    let username = username.trim();
+    // Bounded and cleaned before anything is looked up or stored: what a visitor typed
+    // reaches the failure table and the audit log, never more than USERNAME_MAX characters.
+    let username = sanshe_domain::text::bounded(username.trim(), USERNAME_MAX);
+    let username = username.as_str();
     if username.is_empty() || password.is_empty() {
         let mut errs = Vec::new();
         if username.is_empty() {
@@ -69,62 +92,66 @@ pub async fn login(
         }
         return Err(AppError::Invalid(errs));
     }
-    // The password is checked before the write transaction starts: on SQLite writes queue
-    // on one connection, and argon2 must not hold the queue.
-    let user = {
-        let mut r = app.db.acquire().await?;
-        users::by_username(&mut r, username).await?
-    };
-    let password_ok = user
-        .as_ref()
-        .is_some_and(|u| verify_password(password, &u.password_hash));
-    let mut c = Uow::begin(app).await?;
     let t = now();
-    let fail = |reason: &str| {
-        ctx.audit_entry(
-            Action::Login,
-            Some(username.to_owned()),
-            reason.to_owned(),
-            Outcome::Failure,
-        )
+    let fail = |reason: String, outcome: Outcome| {
+        ctx.audit_entry(Action::Login, Some(username.to_owned()), reason, outcome)
     };
-    let Some(user) = user else {
-        users::add_login_failure(&mut c, username, ctx.client.as_deref()).await?;
-        c.commit(fail("unknown user")).await?;
-        return Err(AppError::BadCredentials);
+    // The throttle and the password are checked before the write transaction starts: on
+    // SQLite writes queue on one connection, and argon2 must not hold the queue.
+    let (counts, user) = {
+        let mut r = app.db.acquire().await?;
+        let since = t - s.lockout_window_minutes * 60;
+        let counts =
+            users::login_failures_since(&mut r, username, ctx.client.as_deref(), since).await?;
+        (counts, users::by_username(&mut r, username).await?)
+    };
+    if let Some(until) = throttle::until(&counts, s, t) {
+        audit(
+            app,
+            ctx.audit_entry(
+                Action::Throttle,
+                Some(username.to_owned()),
+                format!(
+                    "sign-in refused until {until}: {} failures for the name, {} from the address",
+                    counts.name_failures, counts.client_failures
+                ),
+                Outcome::Denied,
+            ),
+        )
+        .await?;
+        return Err(AppError::Throttled(until));
+    }
+    let password_ok = match &user {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            verify_against_nobody(password);
+            false
+        }
+    };
+    let mut c = Uow::begin(app).await?;
+    let user = match user {
+        Some(u) if password_ok => u,
+        known => {
+            users::add_login_failure(&mut c, username, ctx.client.as_deref()).await?;
+            let n = counts.name_failures + 1;
+            let why = if known.is_some() {
+                "wrong password"
+            } else {
+                "unknown user"
+            };
+            c.commit(fail(format!("{why} ({n} in window)"), Outcome::Failure))
+                .await?;
+            return Err(AppError::BadCredentials);
+        }
     };
     if user.locked {
-        c.commit(fail("account locked by administrator")).await?;
+        // Said only to someone who knows the password.
+        c.commit(fail(
+            "account locked by administrator".into(),
+            Outcome::Denied,
+        ))
+        .await?;
         return Err(AppError::AccountLocked);
-    }
-    if let Some(until) = user.locked_until.filter(|u| *u > t) {
-        c.commit(fail("account in lockout")).await?;
-        return Err(AppError::LockedOut(until));
-    }
-    if !password_ok {
-        users::add_login_failure(&mut c, username, ctx.client.as_deref()).await?;
-        let since = t - s.lockout_window_minutes * 60;
-        let n = users::count_login_failures(&mut c, username, since).await?;
-        let failed = fail(&format!("wrong password ({n} in window)"));
-        if n >= s.lockout_threshold {
-            c.audit(&failed);
-            let until = t + s.lockout_minutes * 60;
-            users::set_locked_until(&mut c, user.id, until).await?;
-            users::clear_login_failures(&mut c, username).await?;
-            c.commit(ctx.audit_entry(
-                Action::Lockout,
-                Some(user.id.to_string()),
-                format!(
-                    "{username} locked out for {} minutes after {n} failures",
-                    s.lockout_minutes
-                ),
-                Outcome::Success,
-            ))
-            .await?;
-            return Err(AppError::LockedOut(until));
-        }
-        c.commit(failed).await?;
-        return Err(AppError::BadCredentials);
     }
     users::clear_login_failures(&mut c, username).await?;
     users::record_login(&mut c, user.id).await?;
@@ -190,7 +217,7 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
     let Some(user) = users::get(&mut c, sess.user_id).await? else {
         return Ok(None);
     };
-    if user.locked || user.locked_until.is_some_and(|u| u > t) {
+    if user.locked {
         return Ok(None);
     }
     if t - sess.last_seen >= 30 {
@@ -224,7 +251,7 @@ pub async fn resolve_token(app: &App, token: &str) -> Result<Option<Actor>, AppE
     let Some(user) = users::get(&mut c, row.user_id).await? else {
         return Ok(None);
     };
-    if user.locked || user.locked_until.is_some_and(|u| u > t) {
+    if user.locked {
         return Ok(None);
     }
     if row.last_used_at.is_none_or(|l| t - l >= 60) {

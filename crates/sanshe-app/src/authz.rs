@@ -20,6 +20,8 @@ pub enum Perm {
     UserManage,
     /// Assign roles and scopes (security administrator).
     UserRoles,
+    /// See and lift sign-in throttles (security administrator).
+    ThrottleManage,
     /// Read and export the audit log (audit administrator only).
     AuditRead,
     /// Read the effective configuration (system administrator).
@@ -78,7 +80,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         AreaImport => matches!(role, DistrictAdmin | SystemAdmin),
         UserRead => matches!(role, SystemAdmin | SecurityAdmin),
         UserManage | ConfigRead => role == SystemAdmin,
-        UserRoles => role == SecurityAdmin,
+        UserRoles | ThrottleManage => role == SecurityAdmin,
         AuditRead => role == AuditAdmin,
         FacilityRead | FacilityWrite | PostRead | PostWrite | TargetRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)

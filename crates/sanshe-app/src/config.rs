@@ -48,6 +48,9 @@ pub struct Settings {
     pub pii_previous_key: Option<Secret>,
     /// Largest upload (import files, photos) in MiB.
     pub upload_max_mb: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (their own addresses). Empty:
+    /// the peer address is the client, whatever the header says.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the configuration came from, for `sanshe config`.
     pub sources: Vec<String>,
 }
@@ -70,6 +73,7 @@ impl Default for Settings {
             pii_key: None,
             pii_previous_key: None,
             upload_max_mb: 20,
+            trusted_proxies: Vec::new(),
             sources: vec!["defaults".into()],
         }
     }
@@ -93,6 +97,7 @@ struct FileSettings {
     pii_key: Option<String>,
     pii_previous_key: Option<String>,
     upload_max_mb: Option<usize>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,7 +176,8 @@ impl Settings {
             password_min_length,
             password_max_age_days,
             secure_cookies,
-            log_format
+            log_format,
+            trusted_proxies
         );
     }
 
@@ -220,6 +226,20 @@ impl Settings {
             password_min_length => "SANSHE_PASSWORD_MIN_LENGTH",
             password_max_age_days => "SANSHE_PASSWORD_MAX_AGE_DAYS",
             upload_max_mb => "SANSHE_UPLOAD_MAX_MB");
+        if let Some(v) = env("SANSHE_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| ConfigError::Env {
+                        var: "SANSHE_TRUSTED_PROXIES".into(),
+                        err: format!("expected IP addresses separated by commas, got {a:?}"),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            used = true;
+        }
         if let Some(v) = env("SANSHE_SECURE_COOKIES") {
             self.secure_cookies = match v.trim() {
                 "1" | "true" | "yes" => true,
@@ -311,7 +331,7 @@ impl Settings {
              session_idle_minutes = {}\nsession_max_hours = {}\nlockout_threshold = {}\n\
              lockout_window_minutes = {}\nlockout_minutes = {}\npassword_min_length = {}\n\
              password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n\
-             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\n",
+             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\n",
             self.sources.join(" → "),
             sanshe_store::redact_db_url(self.database_url.expose()),
             self.listen,
@@ -336,6 +356,10 @@ impl Settings {
                 "# not set"
             },
             self.upload_max_mb,
+            self.trusted_proxies
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>(),
         )
     }
 

@@ -92,10 +92,14 @@ impl Ctx {
                 .unwrap_or_else(|| "-".into()),
             action: action.name(),
             object_type: action.object().into(),
-            object_id,
-            summary,
+            // Bounded here, before storage: summaries may quote what a visitor typed.
+            object_id: object_id.map(|o| sanshe_domain::text::bounded(&o, 128)),
+            summary: sanshe_domain::text::bounded(&summary, 2_000),
             outcome: outcome.as_str().into(),
-            client: self.client.clone(),
+            client: self
+                .client
+                .as_deref()
+                .map(|c| sanshe_domain::text::bounded(c, 64)),
             request_id: self.request_id.clone(),
         }
     }

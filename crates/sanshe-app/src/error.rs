@@ -17,8 +17,9 @@ pub enum AppError {
     BadCredentials,
     #[error("account locked")]
     AccountLocked,
-    #[error("too many failed logins; locked until {0}")]
-    LockedOut(i64),
+    #[error("too many failed sign-ins; wait until {0}")]
+    /// Too many failed sign-ins for this name or from this address: wait until then.
+    Throttled(i64),
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -57,7 +58,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::BadCredentials => "bad_credentials",
             AppError::AccountLocked => "account_locked",
-            AppError::LockedOut(_) => "locked_out",
+            AppError::Throttled(_) => "throttled",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }

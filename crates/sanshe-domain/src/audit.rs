@@ -31,6 +31,8 @@ pub enum Action {
     Login,
     Logout,
     Lockout,
+    Throttle,
+    ThrottleLift,
     UserCreate,
     UserLock,
     UserUnlock,
@@ -131,6 +133,8 @@ impl Action {
             Action::Login => "login",
             Action::Logout => "logout",
             Action::Lockout => "lockout",
+            Action::Throttle => "throttle",
+            Action::ThrottleLift => "throttle.lift",
             Action::UserCreate => "user.create",
             Action::UserLock => "user.lock",
             Action::UserUnlock => "user.unlock",
@@ -190,6 +194,8 @@ impl Action {
             Action::Login
             | Action::Logout
             | Action::Lockout
+            | Action::Throttle
+            | Action::ThrottleLift
             | Action::UserCreate
             | Action::UserLock
             | Action::UserUnlock

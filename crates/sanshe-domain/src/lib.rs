@@ -13,6 +13,7 @@ pub mod password;
 pub mod registry;
 pub mod role;
 pub mod targets;
+pub mod text;
 pub mod workflow;
 
 pub use area::{AreaCode, AreaLevel, TownshipKind};

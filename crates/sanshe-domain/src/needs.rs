@@ -200,15 +200,7 @@ pub fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String, 
             Ok(String::new())
         };
     }
-    if v.chars().count() > max {
-        return Err(FieldError::new(field, "err-too-long").arg("max", max));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(FieldError::new(field, "err-control-chars"));
-    }
-    Ok(v.to_owned())
+    crate::text::check(field, v, max)
 }
 
 /// People affected: a whole number from 1 to [`MAX_PEOPLE`].

@@ -55,9 +55,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0006_attachments.sqlite.sql"),
         postgres: include_str!("../migrations/0006_attachments.postgres.sql"),
     },
+    Migration {
+        version: 7,
+        name: "hardening",
+        common: include_str!("../migrations/0007_hardening.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

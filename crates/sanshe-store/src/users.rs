@@ -171,16 +171,6 @@ pub async fn set_locked(conn: &mut Conn, id: i64, locked: bool) -> Result<(), St
     Ok(())
 }
 
-pub async fn set_locked_until(conn: &mut Conn, id: i64, until: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET locked_until = $1, updated_at = $2 WHERE id = $3")
-        .bind(until)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn set_role(
     conn: &mut Conn,
     id: i64,
@@ -232,18 +222,90 @@ pub async fn add_login_failure(
     Ok(())
 }
 
-pub async fn count_login_failures(
+/// Failures in the window: for one user name and for one client address.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FailureCounts {
+    pub name_failures: i64,
+    pub name_last: Option<i64>,
+    pub client_failures: i64,
+    pub client_last: Option<i64>,
+}
+
+pub async fn login_failures_since(
     conn: &mut Conn,
     username: &str,
+    client: Option<&str>,
     since: i64,
-) -> Result<i64, StoreError> {
-    let r =
-        sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2")
-            .bind(username)
+) -> Result<FailureCounts, StoreError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE username = $1 AND at >= $2",
+    )
+    .bind(username)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut out = FailureCounts {
+        name_failures: r.try_get("n")?,
+        name_last: r.try_get("last")?,
+        ..Default::default()
+    };
+    if let Some(client) = client {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS last FROM login_failures WHERE client = $1 AND at >= $2",
+        )
+        .bind(client)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await?;
+        out.client_failures = r.try_get("n")?;
+        out.client_last = r.try_get("last")?;
+    }
+    Ok(out)
+}
+
+/// A user name or client address with failed sign-ins in the window.
+#[derive(Debug, Clone)]
+pub struct FailureGroup {
+    /// `name` or `client`.
+    pub kind: &'static str,
+    pub key: String,
+    pub failures: i64,
+    pub last_at: i64,
+}
+
+/// User names with at least `min_name` and client addresses with at least `min_client`
+/// failures since `since`, most failures first (at most 500 of each).
+pub async fn failure_groups(
+    conn: &mut Conn,
+    since: i64,
+    min_name: i64,
+    min_client: i64,
+) -> Result<Vec<FailureGroup>, StoreError> {
+    let mut out = Vec::new();
+    for (kind, col, min) in [
+        ("name", "username", min_name),
+        ("client", "client", min_client),
+    ] {
+        let sql = format!(
+            "SELECT {col} AS k, COUNT(*) AS n, MAX(at) AS last FROM login_failures \
+             WHERE at >= $1 AND {col} IS NOT NULL GROUP BY {col} HAVING COUNT(*) >= $2 \
+             ORDER BY n DESC, k LIMIT 500"
+        );
+        for r in sqlx::query(&sql)
             .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(r.try_get("n")?)
+            .bind(min)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.push(FailureGroup {
+                kind,
+                key: r.try_get("k")?,
+                failures: r.try_get("n")?,
+                last_at: r.try_get("last")?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub async fn clear_login_failures(conn: &mut Conn, username: &str) -> Result<(), StoreError> {
@@ -252,6 +314,14 @@ pub async fn clear_login_failures(conn: &mut Conn, username: &str) -> Result<(),
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+pub async fn clear_client_failures(conn: &mut Conn, client: &str) -> Result<u64, StoreError> {
+    let r = sqlx::query("DELETE FROM login_failures WHERE client = $1")
+        .bind(client)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected())
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {

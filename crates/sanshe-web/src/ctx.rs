@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use sanshe_app::i18n::{Lang, Tr};
 use sanshe_app::{Actor, App, Ctx};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub const LANG_COOKIE: &str = "sanshe_lang";
 pub const CSRF_COOKIE: &str = "sanshe_csrf";
@@ -38,11 +38,30 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+pub fn client_addr(parts: &Parts, trusted: &[IpAddr]) -> Option<String> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(client_behind(peer, &parts.headers, trusted).to_string())
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy (addresses further left
+/// were written by the client and prove nothing). Never longer than an IP address.
+pub fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|h| h.trim().parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    hops.into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
 }
 
 /// The request context handed to every handler.
@@ -104,7 +123,7 @@ impl FromRequestParts<AppState> for Rc {
             app: state.app.clone(),
             ctx: Ctx {
                 actor: resolved.actor,
-                client: client_addr(parts),
+                client: client_addr(parts, &state.app.settings.trusted_proxies),
                 request_id: Some(resolved.request_id.clone()),
             },
             tr,

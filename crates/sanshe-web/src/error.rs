@@ -19,17 +19,17 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::AccountLocked | AppError::LockedOut(_) => StatusCode::FORBIDDEN,
+        AppError::AccountLocked => StatusCode::FORBIDDEN,
+        AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 pub fn message_of(e: &AppError, tr: &Tr) -> String {
     match e {
-        AppError::LockedOut(until) => tr.f(
-            "err-locked-out",
-            &[("until", crate::view::datetime(*until))],
-        ),
+        AppError::Throttled(until) => {
+            tr.f("err-throttled", &[("until", crate::view::datetime(*until))])
+        }
         AppError::Conflict(f) => tr.field_error(f),
         _ => tr
             .t(&format!("err-{}", e.code().replace('_', "-")))

@@ -151,7 +151,7 @@ async fn handle(
             let tr = sanshe_app::i18n::Tr::new(rc_lang);
             let ctx = sanshe_app::Ctx {
                 actor: resolved.actor.clone(),
-                client: crate::ctx::client_addr(&parts),
+                client: crate::ctx::client_addr(&parts, &app.settings.trusted_proxies),
                 request_id: Some(request_id.clone()),
             };
             let _ = accounts::audit_denied(app, &ctx, &format!("csrf {path}")).await;

@@ -47,6 +47,8 @@ impl Modify for Bearer {
         crate::api::proposals::proposals_create,
         crate::api::proposals::proposals_get,
         crate::api::proposals::proposals_transition,
+        crate::api::throttles::list,
+        crate::api::throttles::lift,
         crate::api::inbox::inbox,
         crate::api::inbox::inbox_read,
         crate::api::calendar::year,

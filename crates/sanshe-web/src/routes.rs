@@ -144,6 +144,8 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/proposals/{id}/transition",
             pages::proposals::transition
         ),
+        r!(get, "/security/throttles", pages::throttles::list),
+        r!(post, "/security/throttles/lift", pages::throttles::lift),
         r!(get, "/inbox", pages::inbox::list),
         r!(post, "/inbox/read-all", pages::inbox::read_all),
         r!(post, "/inbox/{id}/open", pages::inbox::open),
@@ -213,6 +215,8 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/transitions",
             api::proposals::proposals_transition
         ),
+        r!(get, "/api/v1/login-throttles", api::throttles::list),
+        r!(post, "/api/v1/login-throttles/lift", api::throttles::lift),
         r!(get, "/api/v1/inbox", api::inbox::inbox),
         r!(post, "/api/v1/inbox/{id}/read", api::inbox::inbox_read),
         r!(get, "/api/v1/calendar", api::calendar::year),

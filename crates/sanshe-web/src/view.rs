@@ -120,6 +120,9 @@ impl Page {
             if can(a, Perm::UserRead) {
                 item("/users", "nav-users");
             }
+            if can(a, Perm::ThrottleManage) {
+                item("/security/throttles", "nav-throttles");
+            }
             if can(a, Perm::AuditRead) {
                 item("/audit", "nav-audit");
             }

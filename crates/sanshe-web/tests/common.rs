@@ -209,6 +209,11 @@ impl T {
     /// A fresh database holding the demo district: a copy of one migrated demo database
     /// built once per test run (SQLite: a file copy; PostgreSQL: `CREATE DATABASE … TEMPLATE`).
     pub async fn new() -> T {
+        T::configured(|_| {}).await
+    }
+
+    /// As [`T::new`], with settings changed by `f` first.
+    pub async fn configured(f: impl FnOnce(&mut Settings)) -> T {
         let url = demo_copy().await;
         let data = std::env::temp_dir().join("sanshe-tests").join(format!(
             "data_{}",
@@ -220,7 +225,54 @@ impl T {
             pii_key: Some(Secret::new(TEST_PII_KEY)),
             ..Settings::default()
         };
+        let mut settings = settings;
+        f(&mut settings);
         T::with(settings, false).await
+    }
+
+    /// A sign-in attempt arriving from `peer` (optionally through a proxy that sent
+    /// `X-Forwarded-For`), with a double-submitted CSRF token.
+    pub async fn login_from(
+        &self,
+        peer: &str,
+        forwarded_for: Option<&str>,
+        username: &str,
+        password: &str,
+    ) -> Resp {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", "c0ffee")
+            .append_pair("username", username)
+            .append_pair("password", password)
+            .finish();
+        let mut req = Request::post("/login")
+            .header(header::COOKIE, "sanshe_csrf=c0ffee")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(x) = forwarded_for {
+            req = req.header("x-forwarded-for", x);
+        }
+        let mut req = req.body(Body::from(body)).unwrap();
+        let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(addr));
+        self.send(req).await
+    }
+
+    /// The newest audit entry with this action.
+    pub async fn last_audit(&self, action: &str) -> sanshe_store::audit::AuditRow {
+        let f = sanshe_store::audit::AuditFilter {
+            action: Some(action.into()),
+            ..Default::default()
+        };
+        let mut c = self.app.db.acquire().await.unwrap();
+        let page = sanshe_store::PageReq {
+            page: 1,
+            per_page: 1,
+        };
+        sanshe_store::audit::list(&mut c, &f, page)
+            .await
+            .unwrap()
+            .items
+            .remove(0)
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {

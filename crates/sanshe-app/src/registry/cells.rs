@@ -42,15 +42,7 @@ pub fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
 }
 
 fn check_text(field: &str, v: String, max: usize) -> Result<String, FieldError> {
-    if v.chars().count() > max {
-        return Err(FieldError::new(field, "err-too-long").arg("max", max));
-    }
-    if v.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(FieldError::new(field, "err-control-chars"));
-    }
-    Ok(v)
+    sanshe_domain::text::check(field, &v, max)
 }
 
 /// An optional text field (empty → None).

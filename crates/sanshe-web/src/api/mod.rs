@@ -11,6 +11,7 @@ pub mod photos;
 pub mod proposals;
 pub mod registry;
 pub mod targets;
+pub mod throttles;
 pub mod users;
 pub mod workers;
 

@@ -17,6 +17,7 @@ pub mod proposals;
 pub mod public;
 pub mod registry;
 pub mod targets;
+pub mod throttles;
 pub mod users;
 pub mod workers;
 

@@ -1,4 +1,5 @@
-//! Accounts and sessions: scopes, the audit log, lockout, CSRF, idle expiry, logout.
+//! Accounts and sessions: scopes, the audit log, CSRF, idle expiry, logout (sign-in
+//! throttling is in `security/`).
 
 use crate::common::{Session, T};
 use crate::routes::COMMUNITY;
@@ -92,32 +93,6 @@ async fn the_audit_log_is_append_only_and_records_changes() {
     assert_eq!(e["object_id"], COMMUNITY);
     assert_eq!(e["outcome"], "success");
     assert!(!e["request_id"].as_str().unwrap().is_empty());
-}
-
-#[tokio::test]
-async fn repeated_failures_lock_the_account_until_an_admin_unlocks_it() {
-    let t = T::new().await;
-    for i in 0..4 {
-        let (_, r) = t.try_login("resident", "wrong-password").await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
-    }
-    let (_, r) = t.try_login("resident", "wrong-password").await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "fifth failure locks");
-    assert!(r.body.contains("锁定"), "{}", r.body);
-    // Even the right password is refused now.
-    let (_, r) = t
-        .try_login("resident", sanshe_app::demo::DEMO_PASSWORD)
-        .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(t.audit_count("lockout").await, 1);
-    // The system administrator unlocks.
-    let mut admin = t.login("sysadmin").await;
-    let id = t.user_id("resident").await;
-    let r = t
-        .post(&mut admin, &format!("/users/{id}/unlock"), &[])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    t.login("resident").await;
 }
 
 #[tokio::test]

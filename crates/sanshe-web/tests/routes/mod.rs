@@ -59,6 +59,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/login"), &public),
         (("get", "/lang/{code}"), &public),
         (("post", "/lang/{code}"), &public),
+        (("get", "/security/throttles"), &sec),
+        (("post", "/security/throttles/lift"), &sec),
+        (("get", "/api/v1/login-throttles"), &sec),
+        (("post", "/api/v1/login-throttles/lift"), &sec),
         (("post", "/logout"), &public),
         // Anonymous visitors are sent to the public portal, not refused.
         (("get", "/"), &public),
@@ -393,6 +397,7 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("put", p) if p.starts_with("/api/v1/policy/") => Some(json!({})),
         ("patch", _) => Some(json!({})),
         ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
+        ("post", "/api/v1/login-throttles/lift") => Some(json!({"kind": "name", "key": "nobody"})),
         ("post", "/api/v1/needs") => Some(
             json!({"area": COMMUNITY, "category": "other", "title": "矩阵", "description": "矩阵测试", "people": 1}),
         ),

@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use std::sync::{Arc, Mutex};
 
+mod signin;
+
 /// `next` after login and after a language switch stays on this site, whatever a browser
 /// would make of it (tabs and line breaks are dropped by browsers, `\` means `/`).
 #[tokio::test]
