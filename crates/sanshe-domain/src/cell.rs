@@ -346,7 +346,9 @@ pub fn parse_decimal_centi(s: &str) -> Result<Option<i64>, &'static str> {
 }
 
 /// `3.20412198001011E+17`: a number Excel has already rounded; the digits are lost.
-fn looks_scientific(t: &str) -> bool {
+/// `3.20412E+17`, `3.2041219850601E17`: a long number Excel stored as a number (its last
+/// digits are lost).
+pub fn looks_scientific(t: &str) -> bool {
     let Some((mantissa, exp)) = t.split_once(['e', 'E']) else {
         return false;
     };

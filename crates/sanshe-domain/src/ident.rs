@@ -237,6 +237,9 @@ impl CitizenId {
         if s.is_empty() {
             return Err(FieldError::new(F, "err-required"));
         }
+        if crate::cell::looks_scientific(&s) {
+            return Err(FieldError::new(F, "err-id-excel-number").arg("value", s));
+        }
         let len = s.chars().count();
         if len != 18 {
             return Err(FieldError::new(F, "err-id-length").arg("len", len));

@@ -70,7 +70,26 @@ fn match_column(spec: &[Column], cell: &str) -> Option<usize> {
     })
 }
 
-/// Reads raw rows (every cell as text) from XLSX or CSV bytes.
+/// What one import may hold. Reading is bounded by the cells that exist, never by the
+/// range a file claims, and a workbook is measured before it is opened: these limits bound
+/// the memory of an import (see docs/benchmarks.md).
+pub mod limits {
+    /// Rows holding at least one value.
+    pub const ROWS: usize = 250_000;
+    /// Columns: a value further right than this is refused.
+    pub const COLUMNS: usize = 256;
+    /// Non-empty cells in the sheet.
+    pub const CELLS: usize = 5_000_000;
+    /// Bytes of a workbook once decompressed (all its parts together).
+    pub const UNZIPPED_BYTES: u64 = 160 * 1024 * 1024;
+    /// Decompressed over compressed size, for parts over 1 MiB once decompressed.
+    pub const RATIO: u64 = 100;
+    /// Parts in a workbook.
+    pub const PARTS: usize = 10_000;
+}
+
+/// Reads raw rows (every cell as text) from XLSX or CSV bytes: only rows holding a value,
+/// each with its row number as the user sees it in Excel.
 pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
     if bytes.starts_with(b"PK\x03\x04") {
         return xlsx_rows(bytes);
@@ -81,12 +100,57 @@ pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|_| RowIssue::new(i + 1, "", "err-import-csv"))?;
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
+    let mut cells = 0usize;
+    // Line numbers counted from the bytes (the reader's own count is off with CRLF, the
+    // line end Excel writes): a record starts after as many line feeds as precede it.
+    let (mut seen_byte, mut seen_line) = (0usize, 1usize);
+    let raw = text.as_bytes();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|_| RowIssue::new(seen_line, "", "err-import-csv"))?;
+        let mut at = rec
+            .position()
+            .map(|p| p.byte() as usize)
+            .unwrap_or(seen_byte)
+            .min(raw.len());
+        // The reader may place a record on the line end before it (the LF of a CRLF).
+        while at < raw.len() && matches!(raw[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at >= seen_byte {
+            seen_line += raw[seen_byte..at].iter().filter(|b| **b == b'\n').count();
+            seen_byte = at;
+        }
+        let line = seen_line;
+        if rec.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        if rec.len() > limits::COLUMNS {
+            return Err(too_many_columns(line));
+        }
+        cells += rec.len();
+        if out.len() >= limits::ROWS {
+            return Err(too_many_rows());
+        }
+        if cells > limits::CELLS {
+            return Err(too_many_cells());
+        }
         out.push((line, rec.iter().map(str::to_owned).collect()));
     }
     Ok(out)
+}
+
+fn too_many_rows() -> RowIssue {
+    RowIssue::new(1, "", "err-import-too-many-rows").arg("max", limits::ROWS)
+}
+
+fn too_many_cells() -> RowIssue {
+    RowIssue::new(1, "", "err-import-too-many-cells").arg("max", limits::CELLS)
+}
+
+fn too_many_columns(line: usize) -> RowIssue {
+    RowIssue::new(line, "", "err-import-too-many-columns")
+        .arg("max", limits::COLUMNS)
+        .arg("row", line)
 }
 
 /// UTF-8 (with or without BOM), else GB18030 — what Chinese spreadsheet programs save.
@@ -101,52 +165,108 @@ pub fn decode_any(bytes: &[u8]) -> String {
     }
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?;
-    let first = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| RowIssue::new(1, "", "err-import-empty"))?;
-    let range = wb
-        .worksheet_range(&first)
-        .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = vec![String::new(); start_col];
-        for c in row {
-            cells.push(match c {
-                Data::Empty => String::new(),
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Int(v) => v.to_string(),
-                Data::Float(f) => {
-                    if f.fract() == 0.0 && f.abs() < 1e15 {
-                        format!("{}", *f as i64)
-                    } else {
-                        // Long digit strings Excel turned into numbers lose digits: keep the
-                        // scientific form so validation reports it instead of guessing.
-                        format!("{f}")
-                    }
-                }
-                Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
-                Data::DateTime(d) => {
-                    let v = d.as_f64();
-                    if v.fract() == 0.0 {
-                        format!("{}", v as i64)
-                    } else {
-                        format!("{v}")
-                    }
-                }
-                Data::Error(_) => "#ERROR".to_owned(),
-            });
-        }
-        out.push((start_row + i + 1, cells));
+/// Measures every part of a workbook by decompressing it (headers can lie) and refuses
+/// one whose parts are too many, too large together, or compressed suspiciously well.
+fn check_workbook(bytes: &[u8]) -> Result<(), RowIssue> {
+    let bad = || RowIssue::new(1, "", "err-import-xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
+    if zip.len() > limits::PARTS {
+        return Err(RowIssue::new(1, "", "err-import-xlsx-bomb"));
     }
-    Ok(out)
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| bad())?;
+        let packed = part.compressed_size().max(1);
+        let room = limits::UNZIPPED_BYTES - total;
+        let n = std::io::copy(
+            &mut std::io::Read::take(&mut part, room + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| bad())?;
+        total += n;
+        if total > limits::UNZIPPED_BYTES || (n > 1024 * 1024 && n / packed > limits::RATIO) {
+            return Err(RowIssue::new(1, "", "err-import-xlsx-bomb")
+                .arg("max", limits::UNZIPPED_BYTES / (1024 * 1024)));
+        }
+    }
+    Ok(())
+}
+
+/// A number as Excel shows it: integers in full below 10^15, otherwise at most 15
+/// significant digits (a formula's cached 657.80000000000007 is 657.8). Numbers of 16 or
+/// more digits are written in scientific form, as Excel does, because their last digits
+/// are already lost: an ID number stored as a number is reported, never guessed.
+pub fn excel_number(f: f64) -> String {
+    if f.abs() >= 1e15 {
+        return format!("{f:E}");
+    }
+    if f.fract() == 0.0 {
+        return format!("{}", f as i64);
+    }
+    let shown: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    format!("{shown}")
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
+    use calamine::{DataRef, Reader, SheetVisible, Xlsx};
+    check_workbook(bytes)?;
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?;
+    // The first visible sheet (a hidden first sheet holds lists or instructions).
+    let meta = wb.sheets_metadata();
+    let name = meta
+        .iter()
+        .find(|m| m.visible == SheetVisible::Visible)
+        .or_else(|| meta.first())
+        .map(|m| m.name.clone())
+        .ok_or_else(|| RowIssue::new(1, "", "err-import-empty"))?;
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?;
+    // Only cells that hold something; the sheet's claimed range is never allocated.
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
+    let mut cells = 0usize;
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?
+    {
+        let (r, c) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_owned(),
+            DataRef::Int(v) => v.to_string(),
+            DataRef::Float(f) => excel_number(*f),
+            DataRef::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+            DataRef::DateTime(d) => excel_number(d.as_f64()),
+            DataRef::Error(_) => "#ERROR".to_owned(),
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        if c as usize >= limits::COLUMNS {
+            return Err(too_many_columns(r as usize + 1));
+        }
+        cells += 1;
+        if cells > limits::CELLS {
+            return Err(too_many_cells());
+        }
+        if !rows.contains_key(&r) && rows.len() >= limits::ROWS {
+            return Err(too_many_rows());
+        }
+        rows.entry(r).or_default().push((c, text));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(r, vals)| {
+            let width = vals.iter().map(|(c, _)| *c as usize + 1).max().unwrap_or(0);
+            let mut out = vec![String::new(); width];
+            for (c, v) in vals {
+                out[c as usize] = v;
+            }
+            (r as usize + 1, out)
+        })
+        .collect())
 }
 
 /// Finds the header among the first rows (title rows above it are skipped), maps its cells to
@@ -248,6 +368,10 @@ pub fn template(
     let row: Vec<String> = example.iter().map(|s| (*s).to_owned()).collect();
     crate::export::xlsx(sheet, &h, &[row])
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod limits_tests;
 
 #[cfg(test)]
 mod tests {

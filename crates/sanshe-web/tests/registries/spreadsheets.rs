@@ -53,7 +53,10 @@ async fn a_messy_spreadsheet_gets_a_complete_report_and_writes_nothing() {
     );
     let issues = rep["issues"].as_array().unwrap();
     let has = |row: i64, code: &str| issues.iter().any(|i| i["row"] == row && i["code"] == code);
-    assert!(has(6, "err-id-length"), "Excel-mangled ID reported: {rep}");
+    assert!(
+        has(6, "err-id-excel-number"),
+        "Excel-mangled ID named as such: {rep}"
+    );
     assert!(
         has(7, "err-duplicate-in-file"),
         "duplicate within the file: {rep}"
