@@ -84,6 +84,16 @@ pub async fn delete(conn: &mut Conn, id_hash: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Ends every session of a user but the one whose hash is `keep` (the caller's own).
+pub async fn delete_others(conn: &mut Conn, user_id: i64, keep: &str) -> Result<u64, StoreError> {
+    let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected())
+}
+
 pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)

@@ -92,6 +92,18 @@ pub async fn revoke(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_all(conn: &mut Conn, user_id: i64) -> Result<u64, StoreError> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 pub async fn touch(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now())

@@ -7,7 +7,7 @@ use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::role::ScopeKind;
 use sanshe_domain::{AreaCode, FieldError, Role};
 use sanshe_store::users::{UserFilter, UserRow};
-use sanshe_store::{areas, orgs, sessions, users, PageReq, Paged};
+use sanshe_store::{areas, orgs, sessions, tokens, users, PageReq, Paged};
 
 fn validate_username(name: &str) -> Result<(), FieldError> {
     let n = name.chars().count();
@@ -251,10 +251,23 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Re
     let mut tx = crate::uow::Uow::begin(app).await?;
     users::set_password(&mut tx, id, &hash).await?;
     sessions::delete_for_user(&mut tx, id).await?;
+    let revoked = tokens::revoke_all(&mut tx, id).await?;
+    crate::inbox::notify(
+        &mut tx,
+        &[id],
+        "account.password_reset",
+        &u.username,
+        "",
+        "/account",
+    )
+    .await?;
     tx.commit(ctx.audit_entry(
         Action::UserResetPassword,
         Some(id.to_string()),
-        format!("password reset for {}", u.username),
+        format!(
+            "password reset for {}; every session ended, {revoked} API tokens revoked",
+            u.username
+        ),
         Outcome::Success,
     ))
     .await?;

@@ -6,13 +6,17 @@ use crate::{App, AppError, Ctx};
 use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::FieldError;
 use sanshe_store::audit::now;
-use sanshe_store::{tokens, users};
+use sanshe_store::{sessions, tokens, users};
 
+/// Changes the caller's password. Every other session and every API token of the caller
+/// ends (a password change is what one does after a compromise); `keep_session` is the
+/// caller's own session cookie, which stays. The caller is told in the inbox.
 pub async fn change_own_password(
     app: &App,
     ctx: &Ctx,
     current: &str,
     new: &str,
+    keep_session: Option<&str>,
 ) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     let id = actor.user_id.ok_or(AppError::Forbidden)?;
@@ -44,10 +48,24 @@ pub async fn change_own_password(
     let hash = hash_password(new)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
     users::set_password(&mut tx, id, &hash).await?;
+    let keep = keep_session.map(sm3_hex).unwrap_or_default();
+    let sessions = sessions::delete_others(&mut tx, id, &keep).await?;
+    let tokens = tokens::revoke_all(&mut tx, id).await?;
+    crate::inbox::notify(
+        &mut tx,
+        &[id],
+        "account.password_changed",
+        &u.username,
+        "",
+        "/account",
+    )
+    .await?;
     tx.commit(ctx.audit_entry(
         Action::UserChangePassword,
         Some(id.to_string()),
-        "own password changed".into(),
+        format!(
+            "own password changed; {sessions} other sessions ended, {tokens} API tokens revoked"
+        ),
         Outcome::Success,
     ))
     .await?;

@@ -89,7 +89,14 @@ pub async fn change_password(rc: Rc, Form(f): Form<PasswordForm>) -> PageResult 
             "err-password-mismatch",
         )))
     } else {
-        accounts::change_own_password(&rc.app, &rc.ctx, &f.current_password, &f.new_password).await
+        accounts::change_own_password(
+            &rc.app,
+            &rc.ctx,
+            &f.current_password,
+            &f.new_password,
+            rc.session_token.as_deref(),
+        )
+        .await
     };
     match res {
         Ok(()) => Ok(redirect_flash("/account", "flash-password-changed")),

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use std::sync::{Arc, Mutex};
 
+mod credentials;
 mod signin;
 
 /// `next` after login and after a language switch stays on this site, whatever a browser

@@ -1,0 +1,68 @@
+//! Credentials do not outlive a compromise: a password change ends every other session and
+//! every API token; an administrator's reset ends them all; the holder is told.
+
+use crate::common::T;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn changing_ones_password_ends_every_other_sign_in_and_token() {
+    let t = T::new().await;
+    let mut here = t.login("worker").await;
+    let mut elsewhere = t.login("worker").await;
+    let token = t.token_for("worker").await;
+    let new = "Fresh#Start2026x";
+    let r = t
+        .post(
+            &mut here,
+            "/account/password",
+            &[
+                ("current_password", sanshe_app::demo::DEMO_PASSWORD),
+                ("new_password", new),
+                ("new_password_again", new),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        t.get(&mut here, "/account").await.status,
+        StatusCode::OK,
+        "this session stays"
+    );
+    let r = t.get(&mut elsewhere, "/account").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the other session ended");
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    let r = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the token was revoked");
+    let inbox = t.get(&mut here, "/inbox").await;
+    assert!(inbox.body.contains("其他设备上的登录"), "told in the inbox");
+}
+
+#[tokio::test]
+async fn an_administrators_reset_ends_every_sign_in_and_token() {
+    let t = T::new().await;
+    let mut holder = t.login("resident").await;
+    let token = t.token_for("resident").await;
+    let id = t.user_id("resident").await;
+    let mut admin = t.login("sysadmin").await;
+    let r = t
+        .post(
+            &mut admin,
+            &format!("/users/{id}/password"),
+            &[("password", "Reset#Pass2026x"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        t.get(&mut holder, "/account").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let r = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the token was revoked");
+    let (mut again, r) = t.try_login("resident", "Reset#Pass2026x").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let inbox = t.get(&mut again, "/inbox").await;
+    assert!(
+        inbox.body.contains("管理员重置了您的密码"),
+        "told in the inbox"
+    );
+}
