@@ -37,6 +37,7 @@ pub fn actor_from_user(u: &UserRow, max_age_days: i64) -> Result<Actor, AppError
         locale: u.locale.clone(),
         is_cli: false,
         password_expired: max_age_days > 0 && now() - u.password_changed_at > max_age_days * 86_400,
+        must_change_password: u.must_change_password,
     })
 }
 

@@ -13,6 +13,8 @@ pub struct Actor {
     /// The operator at the server's command line: trusted, audited as `cli`.
     pub is_cli: bool,
     pub password_expired: bool,
+    /// Signed in with a password an administrator set: nothing but changing it is allowed.
+    pub must_change_password: bool,
 }
 
 impl Actor {
@@ -28,6 +30,7 @@ impl Actor {
             locale: None,
             is_cli: true,
             password_expired: false,
+            must_change_password: false,
         }
     }
 }

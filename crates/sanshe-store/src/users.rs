@@ -19,6 +19,8 @@ pub struct UserRow {
     pub locale: Option<String>,
     pub locked: bool,
     pub locked_until: Option<i64>,
+    /// The password was set by an administrator: its holder must change it first.
+    pub must_change_password: bool,
     pub password_changed_at: i64,
     pub last_login_at: Option<i64>,
     pub created_at: i64,
@@ -42,6 +44,7 @@ fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
         locale: r.try_get("locale")?,
         locked: r.try_get::<i64, _>("locked")? != 0,
         locked_until: r.try_get("locked_until")?,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         password_changed_at: r.try_get("password_changed_at")?,
         last_login_at: r.try_get("last_login_at")?,
         created_at: r.try_get("created_at")?,
@@ -55,14 +58,16 @@ pub struct NewUser<'a> {
     pub scope_area: Option<&'a str>,
     pub scope_org: Option<i64>,
     pub password_hash: &'a str,
+    /// Set by someone else: to be changed by its holder at first login.
+    pub one_time: bool,
 }
 
 pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<i64, StoreError> {
     let t = now();
     let row = sqlx::query(
         "INSERT INTO users (username, display_name, role, scope_area, scope_org, password_hash, \
-         locked, password_changed_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,0,$7,$7,$7) \
-         RETURNING id",
+         locked, must_change_password, password_changed_at, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,0,$8,$7,$7,$7) RETURNING id",
     )
     .bind(u.username)
     .bind(u.display_name)
@@ -71,6 +76,7 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<i64, StoreError>
     .bind(u.scope_org)
     .bind(u.password_hash)
     .bind(t)
+    .bind(u.one_time as i64)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -149,14 +155,24 @@ pub async fn list(
     })
 }
 
-pub async fn set_password(conn: &mut Conn, id: i64, hash: &str) -> Result<(), StoreError> {
+/// Sets a password; `one_time`: set by someone else, to be changed by its holder first.
+pub async fn set_password(
+    conn: &mut Conn,
+    id: i64,
+    hash: &str,
+    one_time: bool,
+) -> Result<(), StoreError> {
     let t = now();
-    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
-        .bind(hash)
-        .bind(t)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2, \
+         must_change_password = $4 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(t)
+    .bind(id)
+    .bind(one_time as i64)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -322,6 +338,15 @@ pub async fn clear_client_failures(conn: &mut Conn, client: &str) -> Result<u64,
         .execute(&mut *conn)
         .await?;
     Ok(r.rows_affected())
+}
+
+/// Accounts holding `role` that are not locked.
+pub async fn count_active_with_role(conn: &mut Conn, role: &str) -> Result<i64, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = $1 AND locked = 0")
+        .bind(role)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get("n")?)
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {

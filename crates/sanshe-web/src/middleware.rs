@@ -116,6 +116,35 @@ async fn handle(
         }
     }
 
+    // A password an administrator set is one-time: until its holder replaces it, the
+    // account page (to change it), signing out and the language switch are all there is.
+    if resolved
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.must_change_password)
+        && !(path == "/account"
+            || path == "/account/password"
+            || path == "/logout"
+            || path.starts_with("/lang/")
+            || path.starts_with("/static/"))
+    {
+        state.metrics.record(403, started.elapsed());
+        if is_api {
+            let tr = sanshe_app::i18n::Tr::new(crate::ctx::choose_lang(
+                req.headers(),
+                resolved.actor.as_ref(),
+            ));
+            let e = sanshe_app::AppError::invalid(sanshe_domain::FieldError::new(
+                "password",
+                "err-password-must-change",
+            ));
+            let mut r = crate::error::ApiError::new(&e, &tr, &request_id).into_response();
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            return r;
+        }
+        return crate::view::redirect_flash("/account", "flash-password-must-change");
+    }
+
     // CSRF: every state-changing page request must echo the session's token (or, before
     // login, the double-submit cookie).
     let mut req = req;

@@ -331,6 +331,7 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
             locale: None,
             is_cli: false,
             password_expired: false,
+            must_change_password: false,
         }),
         client: Some("bench".into()),
         request_id: None,

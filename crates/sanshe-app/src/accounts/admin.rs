@@ -145,6 +145,8 @@ pub async fn create_user(app: &App, ctx: &Ctx, input: &NewUserInput) -> Result<i
             scope_area: scope.0.as_deref(),
             scope_org: scope.1,
             password_hash: &hash,
+            // Chosen by the administrator: its holder replaces it at first login.
+            one_time: !actor.is_cli,
         },
     )
     .await
@@ -195,6 +197,29 @@ pub async fn find_user(app: &App, username: &str) -> Result<Option<UserRow>, App
     Ok(users::by_username(&mut c, username).await?)
 }
 
+/// Separation of the three administrators (三权分立): no administrator locks, demotes or
+/// resets another administrator (only the operator at the server's command line may), and
+/// not even the operator removes the last active holder of an administrator role.
+async fn protect_administrator(
+    tx: &mut sanshe_store::Conn,
+    actor: &crate::Actor,
+    target: &UserRow,
+) -> Result<(), AppError> {
+    let Some(role) = Role::parse(&target.role).filter(|r| r.is_admin()) else {
+        return Ok(());
+    };
+    if !actor.is_cli {
+        return Err(AppError::invalid(FieldError::new(
+            "user",
+            "err-admin-protected",
+        )));
+    }
+    if !target.locked && users::count_active_with_role(tx, role.as_str()).await? <= 1 {
+        return Err(AppError::invalid(FieldError::new("user", "err-last-admin")));
+    }
+    Ok(())
+}
+
 pub(super) async fn target_user(tx: &mut sanshe_store::Conn, id: i64) -> Result<UserRow, AppError> {
     users::get(tx, id).await?.ok_or(AppError::NotFound)
 }
@@ -206,6 +231,9 @@ pub async fn set_locked(app: &App, ctx: &Ctx, id: i64, locked: bool) -> Result<(
     let u = target_user(&mut tx, id).await?;
     if actor.user_id == Some(id) {
         return Err(AppError::invalid(FieldError::new("user", "err-self-lock")));
+    }
+    if locked {
+        protect_administrator(&mut tx, actor, &u).await?;
     }
     users::set_locked(&mut tx, id, locked).await?;
     if locked {
@@ -249,7 +277,8 @@ pub async fn reset_password(app: &App, ctx: &Ctx, id: i64, password: &str) -> Re
     // argon2 before the write transaction (SQLite writes queue on one connection).
     let hash = hash_password(password)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    users::set_password(&mut tx, id, &hash).await?;
+    let own = actor.user_id == Some(id);
+    users::set_password(&mut tx, id, &hash, !actor.is_cli && !own).await?;
     sessions::delete_for_user(&mut tx, id).await?;
     let revoked = tokens::revoke_all(&mut tx, id).await?;
     crate::inbox::notify(
@@ -290,6 +319,9 @@ pub async fn change_role(
     let u = target_user(&mut tx, id).await?;
     let r = Role::parse(role.trim())
         .ok_or_else(|| AppError::invalid(FieldError::new("role", "err-role-unknown")))?;
+    if r.as_str() != u.role {
+        protect_administrator(&mut tx, actor, &u).await?;
+    }
     let (area, org) = resolve_scope(&mut tx, r, scope)
         .await
         .map_err(AppError::invalid)?;

@@ -47,7 +47,7 @@ pub async fn change_own_password(
         })?;
     let hash = hash_password(new)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    users::set_password(&mut tx, id, &hash).await?;
+    users::set_password(&mut tx, id, &hash, false).await?;
     let keep = keep_session.map(sm3_hex).unwrap_or_default();
     let sessions = sessions::delete_others(&mut tx, id, &keep).await?;
     let tokens = tokens::revoke_all(&mut tx, id).await?;

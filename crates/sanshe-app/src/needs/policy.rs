@@ -130,6 +130,7 @@ mod tests {
             locale: None,
             is_cli: false,
             password_expired: false,
+            must_change_password: false,
         }
     }
 

@@ -30,6 +30,7 @@ struct AccountPage {
     token_name: String,
     errors: FormErrors,
     password_expired: bool,
+    must_change_password: bool,
 }
 
 async fn account_page(
@@ -59,6 +60,7 @@ async fn account_page(
         new_token,
         token_name,
         password_expired: actor.password_expired,
+        must_change_password: actor.must_change_password,
         errors,
     };
     let mut r = with_page(rc, &page);

@@ -60,6 +60,23 @@ async fn an_administrators_reset_ends_every_sign_in_and_token() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the token was revoked");
     let (mut again, r) = t.try_login("resident", "Reset#Pass2026x").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The reset password is one-time: nothing but choosing one's own until then.
+    let r = t.get(&mut again, "/inbox").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/account");
+    let own = "Mine#Only2026x";
+    let r = t
+        .post(
+            &mut again,
+            "/account/password",
+            &[
+                ("current_password", "Reset#Pass2026x"),
+                ("new_password", own),
+                ("new_password_again", own),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let inbox = t.get(&mut again, "/inbox").await;
     assert!(
         inbox.body.contains("管理员重置了您的密码"),

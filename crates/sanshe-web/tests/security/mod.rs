@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use std::sync::{Arc, Mutex};
 
+mod admins;
 mod credentials;
 mod signin;
 
