@@ -16,8 +16,54 @@ pub async fn list(
     page: PageReq,
 ) -> Result<Paged<AuditRow>, AppError> {
     authz::require(ctx.actor()?, Perm::AuditRead)?;
-    let mut c = app.db.acquire().await?;
-    Ok(store::list(&mut c, f, page).await?)
+    let rows = {
+        let mut c = app.db.acquire().await?;
+        store::list(&mut c, f, page).await?
+    };
+    // Reading the log is itself recorded (who looked at what).
+    crate::uow::Uow::begin(app)
+        .await?
+        .commit(ctx.audit_entry(
+            Action::AuditRead,
+            None,
+            format!(
+                "read page {} ({} of {} entries) {}",
+                page.page,
+                rows.items.len(),
+                rows.total,
+                describe(f)
+            ),
+            Outcome::Success,
+        ))
+        .await?;
+    Ok(rows)
+}
+
+/// A filter in words, for the entry that records a read or an export.
+fn describe(f: &AuditFilter) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("actor", &f.actor),
+        ("action", &f.action),
+        ("object", &f.object_type),
+        ("outcome", &f.outcome),
+        ("q", &f.q),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    if let Some(t) = f.from {
+        parts.push(format!("from={t}"));
+    }
+    if let Some(t) = f.until {
+        parts.push(format!("until={t}"));
+    }
+    if parts.is_empty() {
+        "(no filter)".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 pub async fn actions(app: &App, ctx: &Ctx) -> Result<Vec<String>, AppError> {
@@ -43,7 +89,7 @@ pub async fn export(
         .commit(ctx.audit_entry(
             Action::AuditExport,
             None,
-            format!("exported {} rows as {format}", rows.len()),
+            format!("exported {} rows as {format} {}", rows.len(), describe(f)),
             Outcome::Success,
         ))
         .await?;

@@ -45,6 +45,7 @@ pub enum Action {
     AreaUpdate,
     AreaPopulation,
     AreaImport,
+    AuditRead,
     AuditExport,
     AuditVerify,
     CalendarSet,
@@ -147,6 +148,7 @@ impl Action {
             Action::AreaUpdate => "area.update",
             Action::AreaPopulation => "area.population",
             Action::AreaImport => "area.import",
+            Action::AuditRead => "audit.read",
             Action::AuditExport => "audit.export",
             Action::AuditVerify => "audit.verify",
             Action::CalendarSet => "calendar.set",
@@ -207,7 +209,7 @@ impl Action {
             Action::AreaUpdate | Action::AreaPopulation | Action::AreaImport | Action::DemoLoad => {
                 "area"
             }
-            Action::AuditExport | Action::AuditVerify => "audit_log",
+            Action::AuditRead | Action::AuditExport | Action::AuditVerify => "audit_log",
             Action::CalendarSet | Action::CalendarRemove | Action::CalendarImport => "calendar",
             Action::DemoRegistries => "registry",
             Action::FacilityPhotoAdd | Action::FacilityPhotoDelete => "facility",

@@ -39,8 +39,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 pub fn client_addr(parts: &Parts, trusted: &[IpAddr]) -> Option<String> {
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
-    Some(client_behind(peer, &parts.headers, trusted).to_string())
+    client_from(&parts.extensions, &parts.headers, trusted)
+}
+
+/// As [`client_addr`], from a request's extensions and headers.
+pub fn client_from(
+    ext: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> Option<String> {
+    let peer = ext.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(client_behind(peer, headers, trusted).to_string())
 }
 
 /// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest

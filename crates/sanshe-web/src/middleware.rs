@@ -72,6 +72,11 @@ async fn handle(
     started: Instant,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    let client = crate::ctx::client_from(
+        req.extensions(),
+        req.headers(),
+        &state.app.settings.trusted_proxies,
+    );
     let is_api = path.starts_with("/api/v1");
     let mut resolved = Resolved {
         request_id: request_id.clone(),
@@ -129,6 +134,13 @@ async fn handle(
             || path.starts_with("/static/"))
     {
         state.metrics.record(403, started.elapsed());
+        let ctx = sanshe_app::Ctx {
+            actor: resolved.actor.clone(),
+            client: client.clone(),
+            request_id: Some(request_id.clone()),
+        };
+        let what = format!("{} {path} (password must be changed)", req.method());
+        let _ = accounts::audit_denied(app, &ctx, &what).await;
         if is_api {
             let tr = sanshe_app::i18n::Tr::new(crate::ctx::choose_lang(
                 req.headers(),
@@ -180,7 +192,7 @@ async fn handle(
             let tr = sanshe_app::i18n::Tr::new(rc_lang);
             let ctx = sanshe_app::Ctx {
                 actor: resolved.actor.clone(),
-                client: crate::ctx::client_addr(&parts, &app.settings.trusted_proxies),
+                client: client.clone(),
                 request_id: Some(request_id.clone()),
             };
             let _ = accounts::audit_denied(app, &ctx, &format!("csrf {path}")).await;
@@ -190,8 +202,18 @@ async fn handle(
         req = Request::from_parts(parts, Body::from(bytes));
     }
 
+    let method = req.method().clone();
+    let denied_ctx = sanshe_app::Ctx {
+        actor: resolved.actor.clone(),
+        client: client.clone(),
+        request_id: Some(request_id.clone()),
+    };
     req.extensions_mut().insert(resolved);
     let mut res = next.run(req).await;
+    // Every refusal is a security event (等保: 安全审计).
+    if res.status() == StatusCode::FORBIDDEN {
+        let _ = accounts::audit_denied(app, &denied_ctx, &format!("{method} {path}")).await;
+    }
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);

@@ -161,3 +161,40 @@ async fn each_log_line_carries_only_its_own_request() {
     }
     assert_eq!(ids.len(), 16, "every request logs its own id once");
 }
+
+/// Every refusal, on pages and in the API, is in the audit log; so is every read and export
+/// of the log itself.
+#[tokio::test]
+async fn refusals_and_reading_the_log_are_audited() {
+    let t = T::new().await;
+    let before = t.audit_count("access").await;
+    let mut resident = t.login("resident").await;
+    assert_eq!(
+        t.get(&mut resident, "/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let tok = t.token_for("resident").await;
+    let r = t.api("GET", "/api/v1/users", Some(&tok), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.audit_count("access").await, before + 2);
+    let e = t.last_audit("access").await;
+    assert_eq!(e.outcome, "denied");
+    assert!(e.summary.contains("GET /api/v1/users"), "{}", e.summary);
+    assert_eq!(e.actor_name, "resident");
+    let mut auditor = t.login("auditadmin").await;
+    let reads = t.audit_count("audit.read").await;
+    assert_eq!(
+        t.get(&mut auditor, "/audit?action=access").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.audit_count("audit.read").await, reads + 1);
+    assert!(t
+        .last_audit("audit.read")
+        .await
+        .summary
+        .contains("action=access"));
+    let exports = t.audit_count("audit.export").await;
+    let r = t.get(&mut auditor, "/audit/export/csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(t.audit_count("audit.export").await, exports + 1);
+}
