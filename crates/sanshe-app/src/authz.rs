@@ -142,7 +142,8 @@ pub fn require_area(actor: &Actor, perm: Perm, code: &str) -> Result<(), AppErro
     if area_in_scope(actor, code) {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        // An area out of reach answers exactly as one that does not exist.
+        Err(AppError::NotFound)
     }
 }
 

@@ -70,6 +70,8 @@ pub async fn import<R: Registry>(
             .unwrap_or_default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Issues naming an existing record: (issue index, record id), settled after the loop.
+    let mut dups: Vec<(usize, i64)> = Vec::new();
     let mut valid: Vec<R::Data> = Vec::new();
     let total = sheet.rows.len();
     for (n, row) in sheet.rows.iter().enumerate() {
@@ -105,6 +107,7 @@ pub async fn import<R: Registry>(
                 bad = true;
             } else if let Some(id) = existing.get(key) {
                 report.existing_rows += 1;
+                dups.push((report.issues.len(), *id));
                 report
                     .issues
                     .push(RowIssue::new(row.line, &col, "err-duplicate-record").arg("id", id));
@@ -120,6 +123,25 @@ pub async fn import<R: Registry>(
         valid.push(d);
     }
     report.issues.sort_by_key(|i| i.row);
+    // A duplicate of a record out of the actor's reach says so without naming it.
+    if !dups.is_empty() {
+        let mut conn = app.db.acquire().await?;
+        let mut seen_ids: HashMap<i64, bool> = HashMap::new();
+        for (i, id) in dups {
+            let visible = match seen_ids.get(&id) {
+                Some(v) => *v,
+                None => {
+                    let v = super::visible::<R>(&mut conn, actor, id).await?;
+                    seen_ids.insert(id, v);
+                    v
+                }
+            };
+            if !visible {
+                let old = &report.issues[i];
+                report.issues[i] = RowIssue::new(old.row, &old.column, "err-duplicate-elsewhere");
+            }
+        }
+    }
     report.valid_rows = valid.len();
     if !import_writes(&report, opts) {
         return Ok(report);

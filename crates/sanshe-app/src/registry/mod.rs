@@ -317,7 +317,8 @@ pub async fn get<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<R::Row, A
     let mut c = app.db.acquire().await?;
     let r = R::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_read(actor, &r) {
-        return Err(AppError::Forbidden);
+        // Out of reach is indistinguishable from missing.
+        return Err(AppError::NotFound);
     }
     Ok(r)
 }
@@ -419,23 +420,51 @@ fn key_field(k: &str, fields: &[Field]) -> &'static str {
         .unwrap_or("key")
 }
 
-fn check_unique<R: Registry>(
+/// Whether the actor can see record `id` (an existing record a save collides with).
+pub(crate) async fn visible<R: Registry>(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<bool, AppError> {
+    Ok(R::get(conn, id)
+        .await?
+        .is_some_and(|r| R::can_read(actor, &r)))
+}
+
+/// The first key of `d` another record holds: a conflict naming that record when the actor
+/// can see it, and saying only "registered elsewhere" when not.
+async fn check_unique<R: Registry>(
+    conn: &mut Conn,
+    actor: &Actor,
     existing: &HashMap<String, i64>,
     d: &R::Data,
     own: Option<i64>,
-) -> Result<(), FieldError> {
+) -> Result<(), AppError> {
     for k in R::keys(d) {
         match existing.get(&k) {
             Some(id) if Some(*id) != own => {
-                return Err(
-                    FieldError::new(key_field(&k, R::fields()), "err-duplicate-record")
-                        .arg("id", id),
-                )
+                let field = key_field(&k, R::fields());
+                return Err(AppError::Conflict(
+                    if visible::<R>(conn, actor, *id).await? {
+                        FieldError::new(field, "err-duplicate-record").arg("id", id)
+                    } else {
+                        FieldError::new(field, "err-duplicate-elsewhere")
+                    },
+                ));
             }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// A record one may not change: 403 if one can see it, 404 (as if missing) if not.
+fn hidden_or_forbidden<R: Registry>(actor: &Actor, r: &R::Row) -> AppError {
+    if R::can_read(actor, r) {
+        AppError::Forbidden
+    } else {
+        AppError::NotFound
+    }
 }
 
 pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Result<i64, AppError> {
@@ -451,7 +480,7 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
         .await?
         .into_iter()
         .collect();
-    check_unique::<R>(&existing, &d, None).map_err(AppError::Conflict)?;
+    check_unique::<R>(&mut tx, actor, &existing, &d, None).await?;
     let id = R::insert(&mut tx, &d, false).await?;
     tx.commit(ctx.audit_entry(
         Action::Record {
@@ -477,7 +506,7 @@ pub async fn update<R: Registry>(
     let mut tx = crate::uow::Uow::begin(app).await?;
     let cur = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_write(actor, &cur) {
-        return Err(AppError::Forbidden);
+        return Err(hidden_or_forbidden::<R>(actor, &cur));
     }
     let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
     let d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
@@ -488,7 +517,7 @@ pub async fn update<R: Registry>(
         .await?
         .into_iter()
         .collect();
-    check_unique::<R>(&existing, &d, Some(id)).map_err(AppError::Conflict)?;
+    check_unique::<R>(&mut tx, actor, &existing, &d, Some(id)).await?;
     R::update(&mut tx, id, &d).await?;
     let before = R::cells(app, &Tr::new(Lang::Zh), &cur, false);
     let after_row = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -522,7 +551,7 @@ pub async fn delete<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<(), Ap
     let mut tx = crate::uow::Uow::begin(app).await?;
     let cur = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_write(actor, &cur) {
-        return Err(AppError::Forbidden);
+        return Err(hidden_or_forbidden::<R>(actor, &cur));
     }
     let label = R::row_label(&cur);
     let files = R::files(app, &mut tx, id).await?;

@@ -43,10 +43,7 @@ impl Refs {
                 .collect();
         }
         if workers {
-            r.workers = sanshe_store::workers::blind_keys(conn)
-                .await?
-                .into_iter()
-                .collect();
+            r.workers = reachable(actor, sanshe_store::workers::all_reach_keys(conn).await?);
         }
         Ok(r)
     }
@@ -122,10 +119,10 @@ impl Refs {
                 })
                 .filter_map(|id| app.pii.blind("id", id.as_str()).ok())
                 .collect();
-            r.workers = sanshe_store::workers::blind_keys_for(conn, &blinds)
-                .await?
-                .into_iter()
-                .collect();
+            r.workers = reachable(
+                actor,
+                sanshe_store::workers::reach_keys(conn, &blinds).await?,
+            );
         }
         Ok(r)
     }
@@ -188,4 +185,13 @@ pub fn norm_key(k: String) -> String {
         Some(n) => format!("name:{}", cell::normalize_text(n)),
         None => k,
     }
+}
+
+/// The workers a record may refer to: only those the actor reaches, so that a worker out of
+/// reach is "not found" exactly like an ID number nobody has (and their name never shows).
+fn reachable(actor: &Actor, keys: Vec<sanshe_store::workers::ReachKey>) -> HashMap<String, i64> {
+    keys.into_iter()
+        .filter(|k| crate::workers::reach(actor, k.2, k.3, k.4.as_deref()))
+        .map(|k| (k.0, k.1))
+        .collect()
 }

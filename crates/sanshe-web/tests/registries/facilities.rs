@@ -166,15 +166,15 @@ async fn facility_photos_through_pages_and_api() {
         ("DELETE", format!("{base}/{pid3}")),
     ] {
         let r = t.api(m, &u, Some(&ntok), None).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {u}");
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {u}");
     }
     let r = t.api_raw("POST", &base, &ntok, png.clone()).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let mut ns = t.login("neighbour").await;
     let del = format!("/facilities/{id}/photos/{pid3}/delete");
-    assert_eq!(t.get(&mut ns, &del).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(t.get(&mut ns, &del).await.status, StatusCode::NOT_FOUND);
     let r = t.post(&mut ns, &del, &[("confirm", "yes")]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(files(), 1);
     // Deleting the facility takes its photo files with it.
     let r = t

@@ -142,7 +142,7 @@ async fn personal_data_is_unreadable_at_rest_and_masked_in_every_output() {
             None,
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // An edit that leaves the masked value untouched keeps the stored number.
     let r = t
         .api(

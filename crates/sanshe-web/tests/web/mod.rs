@@ -140,7 +140,7 @@ async fn the_api_speaks_one_error_shape_in_the_request_language() {
             Some(json!({"name": "x"})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Revoked tokens stop working.
     let id = t
         .api("GET", "/api/v1/tokens", Some(&tok), None)
