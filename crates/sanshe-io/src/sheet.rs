@@ -60,14 +60,36 @@ fn norm_header(h: &str) -> String {
     h[..cut].replace([' ', '_', '-'], "").to_lowercase()
 }
 
-fn match_column(spec: &[Column], cell: &str) -> Option<usize> {
-    let n = norm_header(cell);
-    if n.is_empty() {
-        return None;
+/// Every accepted spelling of a spec's headers, normalised once: a cell is matched with one
+/// normalisation and one look-up (this runs for every cell of every row, to skip repeated
+/// header rows).
+struct Matcher(std::collections::HashMap<String, usize>);
+
+impl Matcher {
+    fn new(spec: &[Column]) -> Matcher {
+        let mut m = std::collections::HashMap::new();
+        for (i, c) in spec.iter().enumerate() {
+            for n in [norm_header(c.key), norm_header(c.zh)]
+                .into_iter()
+                .chain(c.aliases.iter().map(|a| (*a).to_owned()))
+            {
+                m.entry(n).or_insert(i);
+            }
+        }
+        Matcher(m)
     }
-    spec.iter().position(|c| {
-        norm_header(c.key) == n || norm_header(c.zh) == n || c.aliases.iter().any(|a| *a == n)
-    })
+
+    fn find(&self, cell: &str) -> Option<usize> {
+        // Long cells are data, never a header: skip normalising them.
+        if cell.len() > 200 {
+            return None;
+        }
+        let n = norm_header(cell);
+        if n.is_empty() {
+            return None;
+        }
+        self.0.get(&n).copied()
+    }
 }
 
 /// What one import may hold. Reading is bounded by the cells that exist, never by the
@@ -94,10 +116,15 @@ pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
     if bytes.starts_with(b"PK\x03\x04") {
         return xlsx_rows(bytes);
     }
+    // The binary workbook of Excel 97–2003 (OLE2), renamed or not.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(RowIssue::new(1, "", "err-import-xls"));
+    }
     let text = decode_any(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter_of(&text))
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     let mut cells = 0usize;
@@ -153,8 +180,40 @@ fn too_many_columns(line: usize) -> RowIssue {
         .arg("row", line)
 }
 
-/// UTF-8 (with or without BOM), else GB18030 — what Chinese spreadsheet programs save.
+/// The separator of a delimited text file: comma, tab (Excel's "Unicode text") or semicolon
+/// (Excel's CSV where the decimal mark is a comma), whichever the first lines use most.
+fn delimiter_of(text: &str) -> u8 {
+    let head: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(5)
+        .collect();
+    let count = |d: char| -> usize { head.iter().map(|l| l.matches(d).count()).sum() };
+    let (comma, tab, semi) = (count(','), count('\t'), count(';'));
+    if tab > comma && tab >= semi {
+        b'\t'
+    } else if semi > comma {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with or without BOM),
+/// else GB18030 — what spreadsheet programs save.
 pub fn decode_any(bytes: &[u8]) -> String {
+    if let Some(le) = bytes.strip_prefix(b"\xFF\xFE") {
+        return encoding_rs::UTF_16LE
+            .decode_without_bom_handling(le)
+            .0
+            .into_owned();
+    }
+    if let Some(be) = bytes.strip_prefix(b"\xFE\xFF") {
+        return encoding_rs::UTF_16BE
+            .decode_without_bom_handling(be)
+            .0
+            .into_owned();
+    }
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(b) {
         Ok(s) => s.to_owned(),
@@ -280,13 +339,12 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
     {
         return Err(RowIssue::new(1, "", "err-import-empty"));
     }
-    // The header is the row (among the first 10) matching the most spec columns.
+    let names = Matcher::new(spec);
+    // The header is the row (among the first 30 holding anything: instructions often fill
+    // several rows above it) matching the most spec columns.
     let mut best: Option<(usize, usize)> = None;
-    for (idx, (_, cells)) in raw.iter().enumerate().take(10) {
-        let hits = cells
-            .iter()
-            .filter(|c| match_column(spec, c).is_some())
-            .count();
+    for (idx, (_, cells)) in raw.iter().enumerate().take(30) {
+        let hits = cells.iter().filter(|c| names.find(c).is_some()).count();
         if hits > 0 && best.is_none_or(|(_, h)| hits > h) {
             best = Some((idx, hits));
         }
@@ -301,7 +359,7 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
     let mut map: Vec<Option<usize>> = vec![None; spec.len()];
     let mut headers: Vec<Option<String>> = vec![None; spec.len()];
     for (ci, cell) in hcells.iter().enumerate() {
-        if let Some(si) = match_column(spec, cell) {
+        if let Some(si) = names.find(cell) {
             if map[si].is_none() {
                 map[si] = Some(ci);
                 headers[si] = Some(normalize_text(cell));
@@ -324,10 +382,7 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
             continue;
         }
         // A repeated header (e.g. on every printed page) is not data.
-        let header_like = cells
-            .iter()
-            .filter(|c| match_column(spec, c).is_some())
-            .count();
+        let header_like = cells.iter().filter(|c| names.find(c).is_some()).count();
         if header_like >= 2 && header_like * 2 >= map.iter().flatten().count() {
             continue;
         }

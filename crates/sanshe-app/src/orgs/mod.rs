@@ -320,7 +320,7 @@ impl Registry for Orgs {
             }
         }
         let head = p.opt_text("head", 50);
-        let founded = p.date("founded");
+        let founded = p.past_date("founded");
         let address = p.opt_text("address", 200);
         let staff = p.int("staff", 0, 100_000).unwrap_or(0);
         let members = p.int("members", 0, 10_000_000).unwrap_or(0);

@@ -266,6 +266,19 @@ impl<'a> RowParser<'a> {
         self.take(r).flatten()
     }
 
+    /// A date that has already happened (founding, registration): a date after today is
+    /// refused, never taken as meant.
+    pub fn past_date(&mut self, key: &str) -> Option<String> {
+        let d = self.date(key)?;
+        let today = cell::date_to_string(crate::registry::today_tuple());
+        if d > today {
+            self.errors
+                .push(FieldError::new(key, "err-date-future").arg("today", today));
+            return None;
+        }
+        Some(d)
+    }
+
     pub fn int(&mut self, key: &str, min: i64, max: i64) -> Option<i64> {
         let r = opt_int(key, self.raw(key), min, max);
         self.take(r).flatten()

@@ -190,7 +190,7 @@ impl Registry for Workers {
         let committee_member = p.flag("committee_member", false);
         let fulltime = p.flag("fulltime", false);
         let project_staff = p.flag("project_staff", false);
-        let reg_start = p.date("registration_start");
+        let reg_start = p.past_date("registration_start");
         let reg_no = p.opt_text("registration_no", 50);
         let status = p.vocab("status", &WORKER_STATUS, Some("active"));
         if reg_start.is_some() && cert_level == "none" {

@@ -128,3 +128,84 @@ fn row_numbers_are_the_rows_excel_shows_whatever_the_line_ends() {
     let rows = raw_rows("a,b\r\n\"x\r\ny\",1\r\nz,2\r\n".as_bytes()).unwrap();
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2, 4]);
 }
+
+const SPEC: [Column; 2] = [
+    Column {
+        key: "name",
+        zh: "名称",
+        aliases: &[],
+        required: true,
+    },
+    Column {
+        key: "value",
+        zh: "数值",
+        aliases: &[],
+        required: true,
+    },
+];
+
+#[test]
+fn files_excel_really_writes_are_read_or_named() {
+    // "Unicode text": UTF-16LE with a BOM, tab-separated.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "名称\t数值\r\n甲\t1\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let s = read(&utf16, &SPEC).unwrap();
+    assert_eq!(s.rows[0].cells, vec!["甲", "1"]);
+    assert_eq!(s.rows[0].line, 2);
+    // CSV with semicolons (a comma is the decimal mark there).
+    let s = read("名称;数值\n乙;2,5\n".as_bytes(), &SPEC).unwrap();
+    assert_eq!(s.rows[0].cells, vec!["乙", "2,5"]);
+    // The old binary .xls, whatever its name: refused with the reason.
+    let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
+    assert_eq!(read(&xls, &SPEC).unwrap_err().code, "err-import-xls");
+    // Many rows of instructions above the header.
+    let mut text = String::new();
+    for i in 0..15 {
+        text.push_str(&format!("填表说明第{i}条\n"));
+    }
+    text.push_str("名称,数值\n丙,3\n");
+    let s = read(text.as_bytes(), &SPEC).unwrap();
+    assert_eq!(s.rows[0].cells, vec!["丙", "3"]);
+    assert_eq!(s.rows[0].line, 17);
+    // A missing required column is named.
+    let e = read("名称\n丁\n".as_bytes(), &SPEC).unwrap_err();
+    assert_eq!(e.code, "err-import-missing-columns");
+    assert_eq!(e.args, vec![("columns".to_owned(), "数值".to_owned())]);
+}
+
+/// A workbook whose first sheet is hidden (lists for drop-downs) is read from the first
+/// visible one.
+#[test]
+fn a_hidden_first_sheet_is_passed_over() {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        let o = zip::write::SimpleFileOptions::default();
+        let sheet = |v: &str| {
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{}{}</row><row r="2">{}{}</row></sheetData></worksheet>"#,
+                cell("A1", "名称"),
+                cell("B1", "数值"),
+                cell("A2", v),
+                cell("B2", "1")
+            )
+        };
+        let parts: Vec<(&str, String)> = vec![
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.into()),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
+            ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="lists" sheetId="1" state="hidden" r:id="rId1"/><sheet name="data" sheetId="2" r:id="rId2"/></sheets></workbook>"#.into()),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>"#.into()),
+            ("xl/worksheets/sheet1.xml", sheet("隐藏")),
+            ("xl/worksheets/sheet2.xml", sheet("可见")),
+        ];
+        for (name, body) in parts {
+            z.start_file(name, o).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let s = read(&out.into_inner(), &SPEC).unwrap();
+    assert_eq!(s.rows[0].cells[0], "可见");
+}

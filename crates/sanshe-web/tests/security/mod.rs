@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 mod admins;
 mod credentials;
 mod scope;
+mod sheets;
 mod signin;
 
 /// `next` after login and after a language switch stays on this site, whatever a browser
