@@ -9,6 +9,7 @@ use sanshe_store::audit::{self as audit_store, now};
 use sanshe_store::users::UserRow;
 use sanshe_store::{sessions, tokens, users};
 mod admin;
+pub mod mfa;
 mod own;
 pub mod throttle;
 pub use admin::*;
@@ -38,6 +39,8 @@ pub fn actor_from_user(u: &UserRow, max_age_days: i64) -> Result<Actor, AppError
         is_cli: false,
         password_expired: max_age_days > 0 && now() - u.password_changed_at > max_age_days * 86_400,
         must_change_password: u.must_change_password,
+        mfa_pending: false,
+        mfa_setup_required: false,
     })
 }
 
@@ -165,9 +168,11 @@ pub async fn login(
         &csrf,
         t + s.session_max_hours * 3600,
         ctx.client.as_deref(),
+        user.totp_enabled,
     )
     .await?;
-    let actor = actor_from_user(&user, s.password_max_age_days)?;
+    let mut actor = actor_from_user(&user, s.password_max_age_days)?;
+    actor.mfa_pending = user.totp_enabled;
     let ok = Ctx {
         actor: Some(actor.clone()),
         ..ctx.clone()
@@ -175,7 +180,11 @@ pub async fn login(
     c.commit(ok.audit_entry(
         Action::Login,
         Some(user.id.to_string()),
-        "login".into(),
+        if user.totp_enabled {
+            "password accepted; second factor to follow".into()
+        } else {
+            "login".into()
+        },
         Outcome::Success,
     ))
     .await?;
@@ -221,18 +230,22 @@ pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(Actor, St
     if user.locked {
         return Ok(None);
     }
+    // The read connection goes back before anything else is asked (one at a time).
+    drop(c);
     if t - sess.last_seen >= 30 {
-        drop(c);
         if let Ok(mut b) = app.db.bookkeeping().await {
             if let Err(e) = sessions::touch(&mut b, &hash).await {
                 tracing::debug!(error = %e, "session activity not recorded this time");
             }
         }
     }
-    Ok(Some((
-        actor_from_user(&user, app.settings.password_max_age_days)?,
-        sess.csrf,
-    )))
+    let mut actor = actor_from_user(&user, app.settings.password_max_age_days)?;
+    actor.mfa_pending = sess.mfa_pending;
+    actor.mfa_setup_required = !sess.mfa_pending
+        && !user.totp_enabled
+        && mfa::role_needs_mfa(actor.role)
+        && mfa::required(app).await?;
+    Ok(Some((actor, sess.csrf)))
 }
 
 pub fn csrf_matches(expected: &str, given: &str) -> bool {

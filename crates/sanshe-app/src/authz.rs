@@ -22,6 +22,8 @@ pub enum Perm {
     UserRoles,
     /// See and lift sign-in throttles (security administrator).
     ThrottleManage,
+    /// Clear someone's second factor (security administrator).
+    MfaReset,
     /// Read and export the audit log (audit administrator only).
     AuditRead,
     /// Read the effective configuration (system administrator).
@@ -80,7 +82,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         AreaImport => matches!(role, DistrictAdmin | SystemAdmin),
         UserRead => matches!(role, SystemAdmin | SecurityAdmin),
         UserManage | ConfigRead => role == SystemAdmin,
-        UserRoles | ThrottleManage => role == SecurityAdmin,
+        UserRoles | ThrottleManage | MfaReset => role == SecurityAdmin,
         AuditRead => role == AuditAdmin,
         FacilityRead | FacilityWrite | PostRead | PostWrite | TargetRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)

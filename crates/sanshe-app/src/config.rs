@@ -51,6 +51,8 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` is believed (their own addresses). Empty:
     /// the peer address is the client, whatever the header says.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Two-factor sign-in for administrators; None: on unless the database holds the demo.
+    pub admin_mfa_required: Option<bool>,
     /// Where the configuration came from, for `sanshe config`.
     pub sources: Vec<String>,
 }
@@ -74,6 +76,7 @@ impl Default for Settings {
             pii_previous_key: None,
             upload_max_mb: 20,
             trusted_proxies: Vec::new(),
+            admin_mfa_required: None,
             sources: vec!["defaults".into()],
         }
     }
@@ -98,6 +101,7 @@ struct FileSettings {
     pii_previous_key: Option<String>,
     upload_max_mb: Option<usize>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    admin_mfa_required: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +162,9 @@ impl Settings {
         }
         if let Some(v) = f.pii_previous_key {
             self.pii_previous_key = Some(Secret::new(v));
+        }
+        if f.admin_mfa_required.is_some() {
+            self.admin_mfa_required = f.admin_mfa_required;
         }
         if let Some(v) = f.upload_max_mb {
             self.upload_max_mb = v;
@@ -226,6 +233,19 @@ impl Settings {
             password_min_length => "SANSHE_PASSWORD_MIN_LENGTH",
             password_max_age_days => "SANSHE_PASSWORD_MAX_AGE_DAYS",
             upload_max_mb => "SANSHE_UPLOAD_MAX_MB");
+        if let Some(v) = env("SANSHE_ADMIN_MFA_REQUIRED") {
+            self.admin_mfa_required = Some(match v.trim() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(ConfigError::Env {
+                        var: "SANSHE_ADMIN_MFA_REQUIRED".into(),
+                        err: format!("expected true or false, got {v:?}"),
+                    })
+                }
+            });
+            used = true;
+        }
         if let Some(v) = env("SANSHE_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -331,7 +351,7 @@ impl Settings {
              session_idle_minutes = {}\nsession_max_hours = {}\nlockout_threshold = {}\n\
              lockout_window_minutes = {}\nlockout_minutes = {}\npassword_min_length = {}\n\
              password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n\
-             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\n",
+             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\nadmin_mfa_required = {}\n",
             self.sources.join(" → "),
             sanshe_store::redact_db_url(self.database_url.expose()),
             self.listen,
@@ -360,6 +380,10 @@ impl Settings {
                 .iter()
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>(),
+            match self.admin_mfa_required {
+                Some(v) => v.to_string(),
+                None => "# not set: on unless the database holds the demo".into(),
+            },
         )
     }
 

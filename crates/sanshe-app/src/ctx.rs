@@ -15,6 +15,10 @@ pub struct Actor {
     pub password_expired: bool,
     /// Signed in with a password an administrator set: nothing but changing it is allowed.
     pub must_change_password: bool,
+    /// Password right, second factor still to come: only the code form is open.
+    pub mfa_pending: bool,
+    /// An administrator who must enrol a second factor before anything else.
+    pub mfa_setup_required: bool,
 }
 
 impl Actor {
@@ -31,6 +35,8 @@ impl Actor {
             is_cli: true,
             password_expired: false,
             must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum Action {
     Lockout,
     Throttle,
     ThrottleLift,
+    MfaEnrol,
+    MfaReset,
     UserCreate,
     UserLock,
     UserUnlock,
@@ -135,6 +137,8 @@ impl Action {
             Action::Logout => "logout",
             Action::Lockout => "lockout",
             Action::Throttle => "throttle",
+            Action::MfaEnrol => "user.mfa_enrol",
+            Action::MfaReset => "user.mfa_reset",
             Action::ThrottleLift => "throttle.lift",
             Action::UserCreate => "user.create",
             Action::UserLock => "user.lock",
@@ -197,6 +201,8 @@ impl Action {
             | Action::Logout
             | Action::Lockout
             | Action::Throttle
+            | Action::MfaEnrol
+            | Action::MfaReset
             | Action::ThrottleLift
             | Action::UserCreate
             | Action::UserLock

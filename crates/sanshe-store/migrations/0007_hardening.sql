@@ -5,3 +5,16 @@ CREATE INDEX login_failures_client_at_idx ON login_failures(client, at);
 UPDATE users SET locked_until = NULL WHERE locked_until IS NOT NULL;
 -- A password set by an administrator is one-time: its holder must change it at first login.
 ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0;
+-- Two-factor sign-in for administrators (TOTP, RFC 6238): the secret SM4-encrypted, the
+-- last time step accepted (no code works twice), one-time recovery codes as SM3 digests.
+ALTER TABLE users ADD COLUMN totp_secret_enc TEXT;
+ALTER TABLE users ADD COLUMN totp_enabled BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT;
+-- A session whose password was right but whose second factor is still to come.
+ALTER TABLE sessions ADD COLUMN mfa_pending BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE mfa_recovery_codes (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at BIGINT,
+    PRIMARY KEY (user_id, code_hash)
+);

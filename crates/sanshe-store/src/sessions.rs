@@ -12,6 +12,8 @@ pub struct SessionRow {
     pub csrf: String,
     pub last_seen: i64,
     pub expires_at: i64,
+    /// The password was right; the second factor is still to come.
+    pub mfa_pending: bool,
 }
 
 pub async fn create(
@@ -21,11 +23,12 @@ pub async fn create(
     csrf: &str,
     expires_at: i64,
     client: Option<&str>,
+    mfa_pending: bool,
 ) -> Result<(), StoreError> {
     let t = now();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at, client) \
-         VALUES ($1,$2,$3,$4,$4,$5,$6)",
+        "INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at, client, \
+         mfa_pending) VALUES ($1,$2,$3,$4,$4,$5,$6,$7)",
     )
     .bind(id_hash)
     .bind(user_id)
@@ -33,6 +36,7 @@ pub async fn create(
     .bind(t)
     .bind(expires_at)
     .bind(client)
+    .bind(mfa_pending as i64)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -40,7 +44,8 @@ pub async fn create(
 
 pub async fn get(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
     let r = sqlx::query(
-        "SELECT id_hash, user_id, csrf, last_seen, expires_at FROM sessions WHERE id_hash = $1",
+        "SELECT id_hash, user_id, csrf, last_seen, expires_at, mfa_pending FROM sessions \
+         WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(&mut *conn)
@@ -52,6 +57,7 @@ pub async fn get(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, S
             csrf: r.try_get("csrf")?,
             last_seen: r.try_get("last_seen")?,
             expires_at: r.try_get("expires_at")?,
+            mfa_pending: r.try_get::<i64, _>("mfa_pending")? != 0,
         })
     })
     .transpose()
@@ -119,4 +125,23 @@ pub async fn count_active(conn: &mut Conn) -> Result<i64, StoreError> {
         .fetch_one(&mut *conn)
         .await?;
     Ok(r.try_get("n")?)
+}
+
+/// The second factor was given: the session becomes a full one, under a new id (the id a
+/// half-signed-in browser held is not the one that carries the full rights).
+pub async fn complete_mfa(
+    conn: &mut Conn,
+    old_hash: &str,
+    new_hash: &str,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE sessions SET id_hash = $1, mfa_pending = 0, last_seen = $2 \
+         WHERE id_hash = $3 AND mfa_pending = 1",
+    )
+    .bind(new_hash)
+    .bind(now())
+    .bind(old_hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

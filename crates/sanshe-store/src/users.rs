@@ -21,6 +21,10 @@ pub struct UserRow {
     pub locked_until: Option<i64>,
     /// The password was set by an administrator: its holder must change it first.
     pub must_change_password: bool,
+    /// SM4-encrypted TOTP secret (pending until `totp_enabled`).
+    pub totp_secret_enc: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
     pub password_changed_at: i64,
     pub last_login_at: Option<i64>,
     pub created_at: i64,
@@ -45,6 +49,9 @@ fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
         locked: r.try_get::<i64, _>("locked")? != 0,
         locked_until: r.try_get("locked_until")?,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        totp_secret_enc: r.try_get("totp_secret_enc")?,
+        totp_enabled: r.try_get::<i64, _>("totp_enabled")? != 0,
+        totp_last_step: r.try_get("totp_last_step")?,
         password_changed_at: r.try_get("password_changed_at")?,
         last_login_at: r.try_get("last_login_at")?,
         created_at: r.try_get("created_at")?,
@@ -353,5 +360,91 @@ pub async fn count(conn: &mut Conn) -> Result<i64, StoreError> {
     let r = sqlx::query("SELECT COUNT(*) AS n FROM users")
         .fetch_one(&mut *conn)
         .await?;
+    Ok(r.try_get("n")?)
+}
+
+/// Stores a TOTP secret (encrypted by the caller); `enabled` false while enrolment is
+/// unconfirmed. None clears two-factor sign-in altogether.
+pub async fn set_totp(
+    conn: &mut Conn,
+    id: i64,
+    secret_enc: Option<&str>,
+    enabled: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET totp_secret_enc = $1, totp_enabled = $2, totp_last_step = NULL, \
+         updated_at = $3 WHERE id = $4",
+    )
+    .bind(secret_enc)
+    .bind(enabled as i64)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if secret_enc.is_none() {
+        sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records the time step of an accepted code, only if it is later than the last one (so a
+/// code is accepted once, even by two requests at the same moment). True if recorded.
+pub async fn use_totp_step(conn: &mut Conn, id: i64, step: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Replaces a user's recovery codes (their SM3 digests).
+pub async fn set_recovery_codes(
+    conn: &mut Conn,
+    id: i64,
+    hashes: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for h in hashes {
+        sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(id)
+            .bind(h)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Spends one unused recovery code; true if it was there and unused.
+pub async fn use_recovery_code(conn: &mut Conn, id: i64, hash: &str) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE mfa_recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 \
+         AND used_at IS NULL",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Unused recovery codes left.
+pub async fn recovery_codes_left(conn: &mut Conn, id: i64) -> Result<i64, StoreError> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(r.try_get("n")?)
 }

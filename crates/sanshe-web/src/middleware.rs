@@ -121,6 +121,24 @@ async fn handle(
         }
     }
 
+    // Two-factor sign-in: a session whose second factor is still to come reaches only the
+    // code form; an administrator who must enrol reaches only the enrolment page.
+    if let Some(a) = resolved.actor.as_ref().filter(|_| !resolved.via_token) {
+        let open = path == "/logout" || path.starts_with("/lang/") || path.starts_with("/static/");
+        let target = if a.mfa_pending && path != "/login/mfa" && !open {
+            Some("/login/mfa")
+        } else if a.mfa_setup_required && !a.must_change_password && path != "/account/mfa" && !open
+        {
+            Some("/account/mfa")
+        } else {
+            None
+        };
+        if let Some(to) = target {
+            state.metrics.record(303, started.elapsed());
+            return axum::response::Redirect::to(to).into_response();
+        }
+    }
+
     // A password an administrator set is one-time: until its holder replaces it, the
     // account page (to change it), signing out and the language switch are all there is.
     if resolved

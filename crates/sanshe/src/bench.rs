@@ -332,6 +332,8 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
             is_cli: false,
             password_expired: false,
             must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
         }),
         client: Some("bench".into()),
         request_id: None,

@@ -131,6 +131,8 @@ mod tests {
             is_cli: false,
             password_expired: false,
             must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
         }
     }
 

@@ -275,3 +275,16 @@ pub async fn revoke_token(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Status
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Clear a user's second factor (security administrator; audited): they enrol again at
+/// their next sign-in, and their sessions end.
+#[utoipa::path(post, operation_id = "users_reset_mfa", path = "/api/v1/users/{id}/mfa/reset", tag = "accounts", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 204, description = "Reset"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_mfa(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+    sanshe_app::accounts::mfa::reset(&rc.app, &rc.ctx, id)
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}

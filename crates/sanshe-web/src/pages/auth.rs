@@ -49,7 +49,12 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn cookie_header(rc: &Rc, name: &str, value: &str, max_age: Option<i64>) -> Option<HeaderValue> {
+pub(crate) fn cookie_header(
+    rc: &Rc,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Option<HeaderValue> {
     let secure = if rc.app.settings.secure_cookies {
         "; Secure"
     } else {

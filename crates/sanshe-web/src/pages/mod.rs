@@ -10,6 +10,7 @@ pub mod docs;
 pub mod facilities;
 pub mod home;
 pub mod inbox;
+pub mod mfa;
 pub mod needs;
 pub mod networks;
 pub mod orgs;

@@ -195,6 +195,9 @@ struct UserPage {
     u: UserView,
     can_manage: bool,
     can_roles: bool,
+    /// The security administrator may clear this user's second factor.
+    can_reset_mfa: bool,
+    mfa_enabled: bool,
     roles: Vec<(&'static str, String)>,
     scope_value: String,
     errors: FormErrors,
@@ -217,6 +220,8 @@ async fn user_page(rc: &Rc, id: i64, errors: FormErrors) -> PageResult {
         u: view(rc, &u),
         can_manage: can(actor, Perm::UserManage) && !is_self,
         can_roles: can(actor, Perm::UserRoles) && !is_self,
+        can_reset_mfa: can(actor, Perm::MfaReset) && u.totp_enabled,
+        mfa_enabled: u.totp_enabled,
         roles: roles(rc, false),
         scope_value,
         errors,

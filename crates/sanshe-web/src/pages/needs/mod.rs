@@ -559,7 +559,11 @@ mod tests {
                 .map(|s| super::super::inbox::kind_key(&format!("need.{}", Needs::state_name(*s)))),
         );
         keys.push(super::super::inbox::kind_key("need.due"));
-        for k in ["account.password_changed", "account.password_reset"] {
+        for k in [
+            "account.password_changed",
+            "account.password_reset",
+            "account.mfa_reset",
+        ] {
             keys.push(super::super::inbox::kind_key(k));
         }
         keys.extend(Proposals::STATES.iter().map(|s| {
