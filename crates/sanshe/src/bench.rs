@@ -305,19 +305,45 @@ pub async fn bench(app: &App, iterations: usize, import_rows: usize) -> Result<(
 /// API: `n` organizations created, then each edited once. A save checks only the keys it
 /// touches, so its cost should not grow with the database.
 pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
+    // The first district and one of its streets, by index (loading every area would
+    // measure the harness, not the save).
     let mut c = app.db.acquire().await.map_err(|e| anyhow!("{e}"))?;
-    let refs = sanshe_store::areas::refs_within(&mut c, None).await?;
+    let year = sanshe_app::current_year();
+    let first = |level: &str, within: Option<String>| sanshe_store::areas::AreaFilter {
+        level: Some(level.to_owned()),
+        within,
+        ..Default::default()
+    };
+    let one = sanshe_store::PageReq {
+        page: 1,
+        per_page: 1,
+    };
+    let district = sanshe_store::areas::list(
+        &mut c,
+        &first("district", None),
+        Default::default(),
+        year,
+        one,
+    )
+    .await?
+    .items
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow!("no areas"))?;
+    let street = sanshe_store::areas::list(
+        &mut c,
+        &first("street", Some(district.code.clone())),
+        Default::default(),
+        year,
+        one,
+    )
+    .await?
+    .items
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow!("no street"))?
+    .code;
     drop(c);
-    let district = refs
-        .iter()
-        .find(|a| a.level == "district")
-        .ok_or_else(|| anyhow!("no areas"))?;
-    let street = refs
-        .iter()
-        .find(|a| a.level == "street" && a.code.starts_with(&district.code))
-        .ok_or_else(|| anyhow!("no street"))?
-        .code
-        .clone();
     let ctx = Ctx {
         actor: Some(sanshe_app::Actor {
             user_id: None,
