@@ -296,12 +296,17 @@ where
     vec![
         (d("get", ""), get(pr::list::<R>)),
         (d("get", "/export/{format}"), get(pr::export::<R>)),
+        (
+            d("post", "/export/{format}"),
+            post(pr::export_revealed::<R>),
+        ),
         (d("get", "/new"), get(pr::new_form::<R>)),
         (d("post", "/new"), post(pr::create::<R>)),
         (d("get", "/import"), get(pr::import_form::<R>)),
         (d("post", "/import"), post(pr::import::<R>)),
         (d("get", "/template.xlsx"), get(pr::template::<R>)),
         (d("get", "/{id}"), get(pr::detail::<R>)),
+        (d("post", "/{id}/reveal"), post(pr::reveal::<R>)),
         (d("get", "/{id}/edit"), get(pr::edit_form::<R>)),
         (d("post", "/{id}/edit"), post(pr::edit::<R>)),
         (d("get", "/{id}/delete"), get(pr::delete_form::<R>)),

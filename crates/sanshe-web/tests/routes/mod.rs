@@ -227,15 +227,38 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     ] {
         m.insert(k, v.clone());
     }
-    // Every registry's pages and API: (page prefix, API prefix, list, create, one record).
-    for (page, api, list, create, one) in [
-        ("/facilities", "/api/v1/facilities", &staff, &staff, &staff),
-        ("/posts", "/api/v1/posts", &staff, &staff, &staff),
+    // Revealing personal data (a POST): those who may reveal among those who may read.
+    let reveal_staff = vec!["district", "street", "community"];
+    let reveal_workers = vec!["district", "street", "community", "worker"];
+    // Every registry's pages and API: (page prefix, API prefix, list, create, one record,
+    // export in full, one record in full).
+    for (page, api, list, create, one, export_full, one_full) in [
+        (
+            "/facilities",
+            "/api/v1/facilities",
+            &staff,
+            &staff,
+            &staff,
+            &staff,
+            &staff,
+        ),
+        (
+            "/posts",
+            "/api/v1/posts",
+            &staff,
+            &staff,
+            &staff,
+            &staff,
+            &staff,
+        ),
         (
             "/orgs",
             "/api/v1/organizations",
             &org_list,
             &staff,
+            &org_one,
+            &reveal_staff,
+            // Organizations hold no personal data: the full record is the record.
             &org_one,
         ),
         (
@@ -244,18 +267,22 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             &worker_all,
             &worker_new,
             &worker_all,
+            &reveal_workers,
+            &reveal_workers,
         ),
     ] {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         for (method, suffix, who) in [
             ("get", "", list),
             ("get", "/export/{format}", list),
+            ("post", "/export/{format}", export_full),
             ("get", "/new", create),
             ("post", "/new", create),
             ("get", "/import", create),
             ("post", "/import", create),
             ("get", "/template.xlsx", create),
             ("get", "/{id}", one),
+            ("post", "/{id}/reveal", one_full),
             ("get", "/{id}/edit", one),
             ("post", "/{id}/edit", one),
             ("get", "/{id}/delete", one),

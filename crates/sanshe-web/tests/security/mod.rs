@@ -201,3 +201,40 @@ async fn refusals_and_reading_the_log_are_audited() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(t.audit_count("audit.export").await, exports + 1);
 }
+
+/// A link cannot reveal personal data: `?reveal=1` on an export or a record page shows it
+/// masked and records nothing; the CSRF-checked POST reveals and is audited.
+#[tokio::test]
+async fn following_a_link_reveals_nothing() {
+    let t = T::new().await;
+    let mut s = t.login("district").await;
+    let reveals = t.audit_count("social_worker.export").await;
+    let r = t.get(&mut s, "/workers/export/csv?reveal=1").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let masked = r.body.lines().nth(1).unwrap().to_owned();
+    assert!(masked.contains('*'), "masked: {masked}");
+    let mut forged = s.clone();
+    forged.csrf = "forged".into();
+    let r = t
+        .post(&mut forged, "/workers/export/csv", &[("query", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token, no reveal");
+    let r = t
+        .post(&mut s, "/workers/export/csv", &[("query", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let full = r.body.lines().nth(1).unwrap().to_owned();
+    assert!(!full.contains("****"), "in full: {full}");
+    assert!(t.audit_count("social_worker.export").await >= reveals + 2);
+    let id = t.worker_of_user(t.user_id("worker").await).await;
+    let plain = t.get(&mut s, &format!("/workers/{id}")).await;
+    let linked = t.get(&mut s, &format!("/workers/{id}?reveal=1")).await;
+    assert_eq!(
+        plain.body,
+        linked.body.replace("?reveal=1", ""),
+        "the query parameter changes nothing"
+    );
+    let shown = t.post(&mut s, &format!("/workers/{id}/reveal"), &[]).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_ne!(shown.body, plain.body, "the POST reveals");
+}

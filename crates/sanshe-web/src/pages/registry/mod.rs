@@ -207,14 +207,39 @@ pub async fn list<R: Registry>(rc: Rc, Query(q): Query<HashMap<String, String>>)
     Ok(with_page(&rc, &page))
 }
 
-/// Every matching row, in the import columns (so an export can be edited and imported).
+/// Every matching row, in the import columns (so an export can be edited and imported),
+/// personal data masked. Following a link never reveals anything: see [`export_revealed`].
 pub async fn export<R: Registry>(
     rc: Rc,
     Path(format): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> PageResult {
+    export_rows::<R>(rc, format, q, false).await
+}
+
+/// The same export with personal data in full: a CSRF-checked POST (its filter in the form's
+/// `query` field), refused without the reveal permission, audited.
+pub async fn export_revealed<R: Registry>(
+    rc: Rc,
+    Path(format): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    authz::require(actor, Perm::PiiReveal).page(&rc)?;
+    let q: HashMap<String, String> =
+        form_urlencoded::parse(f.get("query").map(String::as_str).unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    export_rows::<R>(rc, format, q, true).await
+}
+
+async fn export_rows<R: Registry>(
+    rc: Rc,
+    format: String,
+    q: HashMap<String, String>,
+    reveal: bool,
+) -> PageResult {
     let lq = list_query::<R>(&q);
-    let reveal = q.get("reveal").is_some_and(|v| v == "1");
     let res = reg::list::<R>(
         &rc.app,
         &rc.ctx,
@@ -388,15 +413,21 @@ struct DetailPage {
     revealed: bool,
 }
 
-pub async fn detail<R: Registry>(
-    rc: Rc,
-    Path(id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> PageResult {
+pub async fn detail<R: Registry>(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    detail_page::<R>(rc, id, false).await
+}
+
+/// The record with its personal data in full: a CSRF-checked POST (a link cannot reveal),
+/// audited by the use case.
+pub async fn reveal<R: Registry>(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    detail_page::<R>(rc, id, true).await
+}
+
+async fn detail_page<R: Registry>(rc: Rc, id: i64, reveal: bool) -> PageResult {
     let r = reg::get::<R>(&rc.app, &rc.ctx, id).await.page(&rc)?;
     let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
     let has_secret = R::fields().iter().any(|f| matches!(f.input, Input::Secret));
-    let reveal = has_secret && q.get("reveal").is_some_and(|v| v == "1");
+    let reveal = has_secret && reveal;
     let cells = reg::cells::<R>(&rc.app, &rc.ctx, &rc.tr, &r, reveal)
         .await
         .page(&rc)?;
