@@ -222,6 +222,7 @@ pub async fn import(
         }
     };
     report.total_rows = sheet.rows.len();
+    report.issues.extend(sheet.example_issues());
     let mut valid = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for row in &sheet.rows {

@@ -36,6 +36,23 @@ pub struct Sheet {
     /// The header as written in the file, per spec column (None: absent).
     pub headers: Vec<Option<String>>,
     pub rows: Vec<SheetRow>,
+    /// Lines of rows still holding the template's example (marked with [`EXAMPLE_MARK`]):
+    /// not data, reported by every import.
+    pub examples: Vec<usize>,
+}
+
+/// Starts the first cell of a template's example row, so that the row can never be taken
+/// for data when someone forgets to delete it.
+pub const EXAMPLE_MARK: &str = "【示例·请删除本行】";
+
+impl Sheet {
+    /// One issue per example row left in the sheet.
+    pub fn example_issues(&self) -> Vec<RowIssue> {
+        self.examples
+            .iter()
+            .map(|l| RowIssue::new(*l, "", "err-import-example-row"))
+            .collect()
+    }
 }
 
 impl Sheet {
@@ -377,8 +394,13 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
             .arg("columns", missing.join("、")));
     }
     let mut rows = Vec::new();
+    let mut examples = Vec::new();
     for (line, cells) in raw.iter().skip(hidx + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.iter().any(|c| c.trim_start().starts_with("【示例")) {
+            examples.push(*line);
             continue;
         }
         // A repeated header (e.g. on every printed page) is not data.
@@ -399,7 +421,11 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
             cells: vals,
         });
     }
-    Ok(Sheet { headers, rows })
+    Ok(Sheet {
+        headers,
+        rows,
+        examples,
+    })
 }
 
 /// An XLSX template: a bold header row with the Chinese names (required ones marked `*`)
@@ -420,7 +446,17 @@ pub fn template(
         })
         .collect();
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let row: Vec<String> = example.iter().map(|s| (*s).to_owned()).collect();
+    let row: Vec<String> = example
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i == 0 {
+                format!("{EXAMPLE_MARK}{s}")
+            } else {
+                (*s).to_owned()
+            }
+        })
+        .collect();
     crate::export::xlsx(sheet, &h, &[row])
 }
 

@@ -59,6 +59,7 @@ pub async fn import<R: Registry>(
         }
     };
     report.total_rows = sheet.rows.len();
+    report.issues.extend(sheet.example_issues());
     let mut conn = app.db.acquire().await?;
     let refs = Refs::load(&mut conn, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
     let existing: HashMap<String, i64> = R::existing(&mut conn).await?.into_iter().collect();

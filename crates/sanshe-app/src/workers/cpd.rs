@@ -177,6 +177,7 @@ pub async fn import_cpd(
         }
     };
     report.total_rows = sheet.rows.len();
+    report.issues.extend(sheet.example_issues());
     let today = crate::registry::today_tuple();
     // Each row's ID number checked once, to its blind index; only the people on the sheet
     // are looked up, and only their ledgers.

@@ -39,3 +39,41 @@ async fn the_future_is_refused_where_the_past_is_meant() {
     assert_eq!(rep["issues"][0]["code"], "err-date-future", "{rep}");
     assert_eq!(rep["issues"][0]["row"], 2, "{rep}");
 }
+
+/// A template whose example row was left in is reported, never imported, for every
+/// registry.
+#[tokio::test]
+async fn the_example_row_is_never_imported() {
+    let t = T::new().await;
+    let mut s = t.login("district").await;
+    let tok = t.token_for("district").await;
+    for (page, api) in [
+        ("/facilities", "/api/v1/facilities"),
+        ("/orgs", "/api/v1/organizations"),
+        ("/workers", "/api/v1/social-workers"),
+        ("/posts", "/api/v1/posts"),
+    ] {
+        let req = axum::http::Request::get(format!("{page}/template.xlsx"))
+            .header("cookie", s.cookie_header())
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(t.router.clone(), req)
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let r = t
+            .api_raw("POST", &format!("{api}/import"), &tok, bytes.to_vec())
+            .await;
+        let rep = r.json();
+        assert_eq!(rep["committed"], false, "{page}: {rep}");
+        assert_eq!(
+            rep["issues"][0]["code"], "err-import-example-row",
+            "{page}: {rep}"
+        );
+        assert_eq!(rep["issues"][0]["row"], 2, "{page}: {rep}");
+    }
+    let _ = t.get(&mut s, "/").await;
+}
