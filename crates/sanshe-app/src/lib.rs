@@ -48,19 +48,57 @@ pub struct App {
 }
 
 impl App {
+    /// Opens the database (migrating it) and the personal-data key. One key everywhere: the
+    /// database records the ids of the keys it holds data under, and a process whose key is
+    /// not among them refuses to start (it would write what nobody can read, and insert
+    /// people again because it cannot match their blind index).
     pub async fn open(settings: config::Settings) -> Result<App, AppError> {
+        let db = Db::connect(settings.database_url.expose()).await?;
+        let (mut recorded, in_use) = {
+            let mut c = db.acquire().await?;
+            (
+                sanshe_store::pii_keys::recorded(&mut c).await?,
+                sanshe_store::pii_keys::key_in_use(&mut c).await?,
+            )
+        };
+        if recorded.is_empty() {
+            recorded.extend(in_use);
+        }
         let pii = pii::PiiKeys::load(
             settings.pii_key.as_ref().map(|s| s.expose()),
             settings.pii_previous_key.as_ref().map(|s| s.expose()),
             &settings.data_dir,
+            recorded.is_empty(),
         )?;
-        let db = Db::connect(settings.database_url.expose()).await?;
-        Ok(App {
+        let current = pii.key_id().to_owned();
+        let known = |id: &str| recorded.iter().any(|r| r == id);
+        if !recorded.is_empty() && !known(&current) && !pii.previous_id().is_some_and(known) {
+            return Err(AppError::Internal(format!(
+                "the personal-data key in use (id {current}) is not the one this database was \
+                 written with (id {}): check SANSHE_PII_KEY, pii_key or the data_dir holding \
+                 pii.key",
+                recorded.join(", ")
+            )));
+        }
+        let first_use = !known(&current);
+        let app = App {
             db,
             settings: Arc::new(settings),
             pii: Arc::new(pii),
             public_cache: Arc::new(public::Cache::default()),
-        })
+        };
+        if first_use {
+            let mut tx = uow::Uow::begin(&app).await?;
+            sanshe_store::pii_keys::record(&mut tx, &current).await?;
+            tx.commit(Ctx::system().audit_entry(
+                sanshe_domain::audit::Action::PiiKeyRecorded,
+                Some(current.clone()),
+                format!("personal-data key {current} recorded as this database's key"),
+                sanshe_domain::audit::Outcome::Success,
+            ))
+            .await?;
+        }
+        Ok(app)
     }
 }
 

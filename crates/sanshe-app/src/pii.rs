@@ -79,11 +79,13 @@ impl PiiKeys {
         self
     }
 
-    /// Reads the key from settings, or from (creating if needed) `<data_dir>/pii.key`.
+    /// Reads the key from settings, or from `<data_dir>/pii.key`, creating that file only
+    /// when `may_create` (a database holding no personal data yet).
     pub fn load(
         configured: Option<&str>,
         previous: Option<&str>,
         data_dir: &Path,
+        may_create: bool,
     ) -> Result<PiiKeys, AppError> {
         let master = match configured {
             Some(k) => k.trim().to_owned(),
@@ -91,6 +93,14 @@ impl PiiKeys {
                 let path = data_dir.join("pii.key");
                 match std::fs::read_to_string(&path) {
                     Ok(s) => s.trim().to_owned(),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => {
+                        return Err(AppError::Internal(format!(
+                            "no personal-data key at {} (and none configured), but this \
+                             database already holds personal data: run from the directory whose \
+                             data_dir holds its pii.key, or set SANSHE_PII_KEY",
+                            path.display()
+                        )))
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         std::fs::create_dir_all(data_dir).map_err(|e| {
                             AppError::Internal(format!("create {}: {e}", data_dir.display()))
@@ -112,6 +122,11 @@ impl PiiKeys {
 
     pub fn key_id(&self) -> &str {
         &self.id
+    }
+
+    /// The id of the key before the last rotation, if one is configured.
+    pub fn previous_id(&self) -> Option<&str> {
+        self.previous.as_deref().map(|p| p.id.as_str())
     }
 
     /// `k<id>:<hex nonce+ciphertext>`.

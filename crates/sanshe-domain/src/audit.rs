@@ -75,6 +75,7 @@ pub enum Action {
     OrgFund,
     OrgFundExport,
     PiiRotate,
+    PiiKeyRecorded,
     PolicyUpdate,
     TargetsSnapshot,
     WorkerCpd,
@@ -180,6 +181,7 @@ impl Action {
             Action::OrgFund => "organization.fund",
             Action::OrgFundExport => "organization.fund_export",
             Action::PiiRotate => "pii.rotate",
+            Action::PiiKeyRecorded => "pii.key_recorded",
             Action::PolicyUpdate => "policy.update",
             Action::TargetsSnapshot => "targets.snapshot",
             Action::WorkerCpd => "social_worker.cpd",
@@ -234,6 +236,7 @@ impl Action {
             Action::NetworkExport => "network",
             Action::OrgFund | Action::OrgFundExport => "organization",
             Action::PiiRotate
+            | Action::PiiKeyRecorded
             | Action::WorkerCpd
             | Action::WorkerSubsidy
             | Action::WorkerLinkUser => "social_worker",

@@ -18,3 +18,9 @@ CREATE TABLE mfa_recovery_codes (
     used_at BIGINT,
     PRIMARY KEY (user_id, code_hash)
 );
+-- The personal-data keys this database was written with (their short ids): a process with
+-- another key refuses to start instead of writing what nobody can read or match.
+CREATE TABLE pii_keys (
+    key_id TEXT PRIMARY KEY,
+    recorded_at BIGINT NOT NULL
+);

@@ -17,6 +17,7 @@ pub mod jobs;
 mod migrate;
 pub mod needs;
 pub mod orgs;
+pub mod pii_keys;
 pub mod posts;
 pub mod sessions;
 pub mod targets;

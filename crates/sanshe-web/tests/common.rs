@@ -95,7 +95,7 @@ fn template_url() -> &'static str {
     })
 }
 
-async fn demo_copy() -> String {
+pub async fn demo_copy() -> String {
     let tpl = template_url().to_owned();
     let fresh = database_url().await;
     match tpl.rsplit_once('/') {

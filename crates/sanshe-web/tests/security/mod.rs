@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 mod admins;
 mod credentials;
+mod keys;
 mod mfa;
 mod scope;
 mod sheets;
