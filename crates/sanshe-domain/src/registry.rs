@@ -98,16 +98,37 @@ pub fn org_kind_for_credit_type(type_digit: char) -> Option<&'static str> {
 
 /// Parses `HH:MM-HH:MM` into minutes open; `""`, `休`, `closed` are closed days (0).
 pub fn parse_hours_range(s: &str) -> Result<i64, &'static str> {
+    // Several ranges in one day (a lunch break): `08:30-11:30/13:30-17:30`.
+    let segments: Vec<&str> = s.split(['/', '、']).collect();
+    if segments.len() > 1 {
+        let mut total = 0;
+        let mut last_end = -1;
+        for seg in segments {
+            let (a, b) = one_range(seg)?.ok_or("err-hours")?;
+            if a < last_end {
+                return Err("err-hours-overlap");
+            }
+            last_end = b;
+            total += b - a;
+        }
+        return Ok(total);
+    }
+    Ok(one_range(s)?.map(|(a, b)| b - a).unwrap_or(0))
+}
+
+/// One `HH:MM-HH:MM` range as minutes from midnight (None: closed).
+fn one_range(s: &str) -> Result<Option<(i64, i64)>, &'static str> {
     let s = s.trim();
     if s.is_empty() || s == "休" || s == "-" || s.eq_ignore_ascii_case("closed") {
-        return Ok(0);
+        return Ok(None);
     }
     let s = s
         .replace(['：'], ":")
-        .replace(['～', '~', '—', '－', '至'], "-");
+        .replace(['～', '~', '—', '－', '–', '至', '到'], "-");
     let (a, b) = s.split_once('-').ok_or("err-hours")?;
     let mins = |t: &str| -> Result<i64, &'static str> {
-        let (h, m) = t.trim().split_once(':').ok_or("err-hours")?;
+        let t = t.trim();
+        let (h, m) = t.split_once(':').unwrap_or((t, "0"));
         let h: i64 = h.trim().parse().map_err(|_| "err-hours")?;
         let m: i64 = m.trim().parse().map_err(|_| "err-hours")?;
         if !(0..=24).contains(&h) || !(0..60).contains(&m) || (h == 24 && m != 0) {
@@ -119,7 +140,117 @@ pub fn parse_hours_range(s: &str) -> Result<i64, &'static str> {
     if b <= a {
         return Err("err-hours");
     }
-    Ok(b - a)
+    Ok(Some((a, b)))
+}
+
+/// The weekdays a phrase such as `周一至周五`, `周一、三、五`, `周六`, `周末`, `工作日`,
+/// `每天` names (Monday = 0); None if it names none.
+fn day_set(p: &str) -> Option<[bool; 7]> {
+    let p = p.trim();
+    let mut days = [false; 7];
+    match p {
+        "每天" | "每日" | "全天" | "全周" | "周一至周日" => return Some([true; 7]),
+        "工作日" => return Some([true, true, true, true, true, false, false]),
+        "周末" | "双休日" => return Some([false, false, false, false, false, true, true]),
+        _ => {}
+    }
+    let idx = |c: char| "一二三四五六日天".find(c).map(|i| (i / 3).min(6));
+    let body = p.replace("星期", "周").replace("礼拜", "周");
+    let body = body.trim_start_matches('周');
+    let chars: Vec<char> = body.chars().filter(|c| *c != '周').collect();
+    if chars.is_empty() {
+        return None;
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        let d = idx(chars[i])?;
+        if i + 2 < chars.len() && matches!(chars[i + 1], '至' | '到' | '-' | '~' | '～' | '—')
+        {
+            let e = idx(chars[i + 2])?;
+            if e < d {
+                return None;
+            }
+            for x in &mut days[d..=e] {
+                *x = true;
+            }
+            i += 3;
+        } else {
+            days[d] = true;
+            i += 1;
+        }
+        while i < chars.len() && matches!(chars[i], '、' | ',' | '，' | ' ') {
+            i += 1;
+        }
+    }
+    Some(days)
+}
+
+/// Hours as people write them: `周一至周五 8:30-17:30`, `工作日 8:30-11:30,13:30-17:30；周六
+/// 9:00-12:00`, or ranges alone (`8:30-11:30,13:30-17:30`: the working days). None when the
+/// text is not of that kind (then it is the seven-day list).
+fn parse_written(s: &str) -> Option<Result<WeekHours, &'static str>> {
+    let names_days = ["周", "星期", "礼拜", "工作日", "每天", "每日", "周末"]
+        .iter()
+        .any(|w| s.contains(w));
+    let clauses: Vec<&str> = s
+        .split([';', '；', '\n', '。'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if !names_days {
+        // Ranges alone, one to three of them (a lunch break): every working day.
+        let parts: Vec<&str> = s.split([',', '，', '/', '、']).collect();
+        if parts.len() >= 7 || clauses.len() != 1 {
+            return None;
+        }
+        let day = parts.join("/");
+        let clause = format!("工作日 {day}");
+        return parse_written(&clause);
+    }
+    let mut w = WeekHours::default();
+    for c in clauses {
+        // The day phrase runs up to the first digit.
+        let split = c.find(|ch: char| ch.is_ascii_digit()).unwrap_or(c.len());
+        let (phrase, ranges) = c.split_at(split);
+        let phrase = phrase.trim().trim_end_matches([':', '：']).trim();
+        let closed_words = ["休息", "闭馆", "不开放", "休"];
+        let closed = closed_words.iter().any(|w| phrase.ends_with(w));
+        let phrase = closed_words
+            .iter()
+            .fold(phrase, |p, w| p.strip_suffix(w).unwrap_or(p))
+            .trim();
+        let Some(days) = day_set(phrase) else {
+            return Some(Err("err-hours-days"));
+        };
+        let ranges = ranges.trim();
+        let day = if ranges.is_empty() || closed {
+            String::new()
+        } else {
+            let segs: Vec<&str> = ranges
+                .split([',', '，', '/', '、', ' '])
+                .filter(|x| !x.trim().is_empty())
+                .collect();
+            let mut norm = Vec::new();
+            for seg in segs {
+                match WeekHours::normalise_day(seg) {
+                    Ok(n) if !n.is_empty() => norm.push(n),
+                    Ok(_) => {}
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            let joined = norm.join("/");
+            if let Err(e) = parse_hours_range(&joined) {
+                return Some(Err(e));
+            }
+            joined
+        };
+        for (i, on) in days.iter().enumerate() {
+            if *on {
+                w.days[i] = day.clone();
+            }
+        }
+    }
+    Some(Ok(w))
 }
 
 /// Opening hours for the seven weekdays (Monday first), normalised to `HH:MM-HH:MM` or `""`.
@@ -129,11 +260,15 @@ pub struct WeekHours {
 }
 
 impl WeekHours {
-    /// Parses seven comma- or `|`-separated day ranges.
+    /// Parses seven comma- or `|`-separated days (each a range, several ranges joined by
+    /// `/`, or closed), or hours as people write them (see [`parse_written`]).
     pub fn parse(s: &str) -> Result<WeekHours, &'static str> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(WeekHours::default());
+        }
+        if let Some(w) = parse_written(s) {
+            return w;
         }
         let parts: Vec<&str> = s.split([',', '|', ';', '，', '；']).collect();
         if parts.len() != 7 {
@@ -146,19 +281,27 @@ impl WeekHours {
         Ok(w)
     }
 
-    /// One day's range, checked and normalised.
+    /// One day's range (or `/`-joined ranges), checked and normalised.
     pub fn normalise_day(p: &str) -> Result<String, &'static str> {
         let m = parse_hours_range(p)?;
         if m == 0 {
             return Ok(String::new());
         }
+        if p.contains(['/', '、']) {
+            return p
+                .split(['/', '、'])
+                .map(WeekHours::normalise_day)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| v.join("/"));
+        }
         let p = p
             .trim()
             .replace(['：'], ":")
-            .replace(['～', '~', '—', '－', '至'], "-");
+            .replace(['～', '~', '—', '－', '–', '至', '到'], "-");
         let (a, b) = p.split_once('-').ok_or("err-hours")?;
         let fmt = |t: &str| -> String {
-            let (h, m) = t.trim().split_once(':').unwrap_or(("0", "0"));
+            let t = t.trim();
+            let (h, m) = t.split_once(':').unwrap_or((t, "0"));
             format!(
                 "{:02}:{:02}",
                 h.trim().parse::<u32>().unwrap_or(0),
@@ -217,10 +360,43 @@ mod tests {
         assert_eq!(w.daily_minutes(), 450);
         let weekend = WeekHours::parse(",,,,,09:00-12:00,09:00-17:00").unwrap_or_default();
         assert_eq!(weekend.daily_minutes(), 180);
-        assert_eq!(WeekHours::parse("08:00-17:00"), Err("err-hours-days"));
+        // One range alone: the working days.
+        assert_eq!(
+            WeekHours::parse("08:00-17:00").map(|w| w.minutes()),
+            Ok([540, 540, 540, 540, 540, 0, 0])
+        );
         assert_eq!(
             WeekHours::parse("").map(|w| w.to_storage()),
             Ok(String::new())
+        );
+    }
+
+    #[test]
+    fn hours_as_people_write_them() {
+        let w = WeekHours::parse("周一至周五 8:30-17:30").unwrap_or_default();
+        assert_eq!(w.days[0], "08:30-17:30");
+        assert_eq!(w.days[4], "08:30-17:30");
+        assert_eq!(w.days[5], "");
+        assert_eq!(w.daily_minutes(), 540);
+        let lunch = WeekHours::parse("8:30-11:30,13:30-17:30").unwrap_or_default();
+        assert_eq!(lunch.days[2], "08:30-11:30/13:30-17:30");
+        assert_eq!(lunch.days[6], "");
+        assert_eq!(lunch.daily_minutes(), 420, "a lunch break is not open time");
+        let mixed = WeekHours::parse("工作日 8:30-11:30、13:30-18:00；周六 9:00-12:00；周日休")
+            .unwrap_or_default();
+        assert_eq!(mixed.minutes(), [450, 450, 450, 450, 450, 180, 0]);
+        let some = WeekHours::parse("星期一、三、五 9:00-17:00").unwrap_or_default();
+        assert_eq!(some.minutes(), [480, 0, 480, 0, 480, 0, 0]);
+        assert_eq!(
+            WeekHours::parse("每天 8:00-20:00").map(|w| w.minutes()),
+            Ok([720; 7])
+        );
+        // The stored form reads back the same.
+        assert_eq!(WeekHours::parse(&mixed.to_storage()), Ok(mixed.clone()));
+        assert_eq!(WeekHours::parse("周八 9:00-17:00"), Err("err-hours-days"));
+        assert_eq!(
+            parse_hours_range("08:00-12:00/11:00-17:00"),
+            Err("err-hours-overlap")
         );
     }
 

@@ -77,3 +77,37 @@ async fn the_example_row_is_never_imported() {
     }
     let _ = t.get(&mut s, "/").await;
 }
+
+/// Opening hours as they are posted at the door are accepted and kept day by day.
+#[tokio::test]
+async fn opening_hours_as_people_write_them() {
+    let t = T::new().await;
+    let tok = t.token_for("community").await;
+    for (name, hours) in [
+        ("门口公示时间服务点", "周一至周五 8:30-17:30"),
+        ("有午休的服务点", "8:30-11:30,13:30-17:30"),
+        (
+            "周末也开的服务点",
+            "工作日 8:30-11:30、13:30-18:00；周六 9:00-12:00；周日休",
+        ),
+    ] {
+        let r = t
+            .api(
+                "POST",
+                "/api/v1/facilities",
+                Some(&tok),
+                Some(
+                    json!({"area": "320412100002", "name": name, "kind": "point",
+                            "area_m2": "60", "hours": hours}),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{hours}: {}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let got = t
+            .api("GET", &format!("/api/v1/facilities/{id}"), Some(&tok), None)
+            .await
+            .json();
+        assert!(got["hours"].as_str().unwrap().contains("08:30"), "{got}");
+    }
+}
