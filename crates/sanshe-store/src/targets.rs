@@ -22,6 +22,10 @@ pub async fn counts(
 ) -> Result<BTreeMap<String, TargetCounts>, StoreError> {
     let (lo, hi) = crate::areas::subtree_range(root);
     let glen = group_len as i64;
+    // Blacklisted organizations count again the day after their listing ends (CST dates).
+    let today = sanshe_domain::cell::date_to_string(sanshe_domain::cell::civil_from_days(
+        (crate::audit::now() + 8 * 3600).div_euclid(86_400),
+    ));
     let mut out: BTreeMap<String, TargetCounts> = BTreeMap::new();
 
     // Communities with their population, facilities, organizations and posts.
@@ -44,11 +48,12 @@ pub async fn counts(
                    GROUP BY area_code) f ON f.area_code = a.code \
         LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM organizations \
                    WHERE community_org = 1 AND status = 'active' AND area_code >= $2 AND area_code <= $3 \
+                   AND (blacklisted_until IS NULL OR blacklisted_until = '' OR blacklisted_until < $6) \
                    GROUP BY area_code) o ON o.area_code = a.code \
         LEFT JOIN (SELECT q.area_code, COUNT(*) AS posts, \
                    CAST(SUM(q.professional) AS BIGINT) AS professional, \
-                   CAST(SUM(CASE WHEN q.committee = 1 AND q.holder_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS committee, \
-                   CAST(SUM(CASE WHEN q.committee = 1 AND h.cert_level IS NOT NULL AND h.cert_level <> 'none' THEN 1 ELSE 0 END) AS BIGINT) AS certified \
+                   CAST(SUM(CASE WHEN q.committee = 1 AND h.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS committee, \
+                   CAST(SUM(CASE WHEN q.committee = 1 AND h.status = 'active' AND h.cert_level <> 'none' THEN 1 ELSE 0 END) AS BIGINT) AS certified \
                    FROM posts q LEFT JOIN social_workers h ON h.id = q.holder_id \
                    WHERE q.area_code >= $2 AND q.area_code <= $3 GROUP BY q.area_code) ps ON ps.area_code = a.code \
         WHERE a.level = 'community' AND a.code >= $2 AND a.code <= $3 \
@@ -59,6 +64,7 @@ pub async fn counts(
         .bind(&hi)
         .bind(glen)
         .bind(area_goal_centi)
+        .bind(&today)
         .fetch_all(&mut *conn)
         .await?;
     for r in &rows {

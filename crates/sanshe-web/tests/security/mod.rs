@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 mod admins;
 mod credentials;
+mod figures;
 mod keys;
 mod mfa;
 mod scope;

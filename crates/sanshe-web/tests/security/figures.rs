@@ -1,0 +1,112 @@
+//! Figures count only what they should: blacklisted community organizations and committee
+//! posts held by workers who have left do not count toward the targets.
+
+use crate::common::T;
+use axum::http::StatusCode;
+use serde_json::json;
+
+const COMMUNITY: &str = "320412100002";
+
+async fn figure(t: &T, tok: &str, key: &str) -> (i64, i64) {
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/targets?area={COMMUNITY}"),
+            Some(tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    let x = j["area"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {j}"))
+        .clone();
+    (
+        x["numerator"].as_i64().unwrap(),
+        x["denominator"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn blacklisted_organizations_and_departed_holders_do_not_count() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let (orgs, _) = figure(&t, &tok, "orgs_per_community").await;
+    // A community organization in good standing counts…
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/organizations",
+            Some(&tok),
+            Some(
+                json!({"name": "南街邻里互助队", "filing_no": "WJ-BA-2026-901", "area": COMMUNITY}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(figure(&t, &tok, "orgs_per_community").await.0, orgs + 1);
+    // …a blacklisted one does not.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/organizations",
+            Some(&tok),
+            Some(
+                json!({"name": "南街失信服务队", "filing_no": "WJ-BA-2026-902", "area": COMMUNITY,
+                        "blacklisted_until": "2099-12-31", "blacklist_reason": "虚报服务数据"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(figure(&t, &tok, "orgs_per_community").await.0, orgs + 1);
+    // A committee post held by a certified worker counts; once the worker has left, not.
+    let (certified, committee) = figure(&t, &tok, "committee_certified_share").await;
+    let idn = sanshe_app::generate::citizen_id("320412", (1985, 3, 4), 433, true);
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/social-workers",
+            Some(&tok),
+            Some(
+                json!({"name": "委员社工", "id_number": idn, "area": COMMUNITY,
+                        "cert_level": "intermediate", "cert_year": 2020}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let worker = r.json()["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/posts",
+            Some(&tok),
+            Some(
+                json!({"area": COMMUNITY, "title": "两委委员（测试）", "professional": false,
+                        "committee": true, "holder_id_number": idn}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        figure(&t, &tok, "committee_certified_share").await,
+        (certified + 1, committee + 1)
+    );
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/social-workers/{worker}"),
+            Some(&tok),
+            Some(json!({"status": "left"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        figure(&t, &tok, "committee_certified_share").await,
+        (certified, committee),
+        "a departed holder is no committee member"
+    );
+}
