@@ -98,7 +98,37 @@ impl App {
             ))
             .await?;
         }
+        app.fill_open_profiles().await?;
         Ok(app)
+    }
+
+    /// Facilities saved before open profiles were kept get theirs, in batches, once.
+    async fn fill_open_profiles(&self) -> Result<(), AppError> {
+        loop {
+            let batch = {
+                let mut c = self.db.acquire().await?;
+                sanshe_store::facilities::missing_open_profiles(&mut c, 5_000).await?
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let profiles: Vec<(i64, String)> = batch
+                .into_iter()
+                .map(|(id, h)| (id, sanshe_store::facilities::open_profile(&h)))
+                .collect();
+            let mut tx = uow::Uow::begin(self).await?;
+            sanshe_store::facilities::set_open_profiles(&mut tx, &profiles).await?;
+            tx.commit(Ctx::system().audit_entry(
+                sanshe_domain::audit::Action::FacilityOpenProfiles,
+                None,
+                format!(
+                    "opening profiles computed for {} facilities",
+                    profiles.len()
+                ),
+                sanshe_domain::audit::Outcome::Success,
+            ))
+            .await?;
+        }
     }
 }
 

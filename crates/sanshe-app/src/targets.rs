@@ -135,6 +135,7 @@ pub async fn counts_for(
         child_len,
         (p.facility_area_total * 100.0).round() as i64,
         (p.facility_hours_per_day * 60.0).round() as i64,
+        p.facility_open_days,
     )
     .await?;
     Ok((store::total(&groups), groups))

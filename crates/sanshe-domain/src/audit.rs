@@ -76,6 +76,7 @@ pub enum Action {
     OrgFundExport,
     PiiRotate,
     PiiKeyRecorded,
+    FacilityOpenProfiles,
     PolicyUpdate,
     TargetsSnapshot,
     WorkerCpd,
@@ -182,6 +183,7 @@ impl Action {
             Action::OrgFundExport => "organization.fund_export",
             Action::PiiRotate => "pii.rotate",
             Action::PiiKeyRecorded => "pii.key_recorded",
+            Action::FacilityOpenProfiles => "facility.open_profiles",
             Action::PolicyUpdate => "policy.update",
             Action::TargetsSnapshot => "targets.snapshot",
             Action::WorkerCpd => "social_worker.cpd",
@@ -220,7 +222,9 @@ impl Action {
             Action::AuditRead | Action::AuditExport | Action::AuditVerify => "audit_log",
             Action::CalendarSet | Action::CalendarRemove | Action::CalendarImport => "calendar",
             Action::DemoRegistries => "registry",
-            Action::FacilityPhotoAdd | Action::FacilityPhotoDelete => "facility",
+            Action::FacilityPhotoAdd
+            | Action::FacilityPhotoDelete
+            | Action::FacilityOpenProfiles => "facility",
             Action::JobStart | Action::JobFinish => "job",
             Action::ImportJobStart | Action::ImportJobFinish => "import_job",
             Action::InboxRead => "inbox",

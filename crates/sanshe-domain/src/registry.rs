@@ -327,6 +327,19 @@ impl WeekHours {
         out
     }
 
+    /// The days by opening, longest first, as seven 4-digit minute counts (`""` when never
+    /// open): the form the hours target reads the D-th longest day from.
+    pub fn open_profile(&self) -> String {
+        let mut m = self.minutes();
+        if m.iter().all(|x| *x == 0) {
+            return String::new();
+        }
+        m.sort_unstable_by(|a, b| b.cmp(a));
+        m.iter()
+            .map(|x| format!("{:04}", x.clamp(&0, &1440)))
+            .collect()
+    }
+
     /// The daily opening the policy's hours target is checked against: the shortest
     /// opening of the working days (Monday to Friday) that are open, or of the open days
     /// when no working day is. A half-day Saturday does not count against a station that is

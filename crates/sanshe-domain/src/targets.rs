@@ -12,8 +12,10 @@ pub struct PolicyProfile {
     pub facility_area_per_1000: f64,
     /// Minimum m² of service facilities per community.
     pub facility_area_total: f64,
-    /// Minimum opening hours a day of each comprehensive facility.
+    /// Minimum opening hours a day of each comprehensive facility…
     pub facility_hours_per_day: f64,
+    /// …on at least this many days a week.
+    pub facility_open_days: i64,
     /// Share (%) of streets/towns with a comprehensive service center.
     pub street_center_coverage: f64,
     /// Share (%) of communities with a service station.
@@ -45,6 +47,7 @@ impl Default for PolicyProfile {
             facility_area_per_1000: 100.0,
             facility_area_total: 600.0,
             facility_hours_per_day: 8.0,
+            facility_open_days: 5,
             street_center_coverage: 100.0,
             community_station_coverage: 100.0,
             incubation_base_share: 50.0,
@@ -140,6 +143,13 @@ impl PolicyProfile {
                 crate::FieldError::new("registration_years", "err-range")
                     .arg("min", 1)
                     .arg("max", 10),
+            );
+        }
+        if !(1..=7).contains(&self.facility_open_days) {
+            errs.push(
+                crate::FieldError::new("facility_open_days", "err-range")
+                    .arg("min", 1)
+                    .arg("max", 7),
             );
         }
         if !(1..=60).contains(&self.need_response_days) {

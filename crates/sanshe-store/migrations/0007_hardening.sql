@@ -24,3 +24,7 @@ CREATE TABLE pii_keys (
     key_id TEXT PRIMARY KEY,
     recorded_at BIGINT NOT NULL
 );
+-- A facility's days by opening, longest first: seven 4-digit minute counts (the opening-hours
+-- target asks for D days of at least H hours; D and H are in the policy profile). Filled
+-- from `hours` by the application; '' = never open or not yet computed.
+ALTER TABLE facilities ADD COLUMN open_profile TEXT NOT NULL DEFAULT '';

@@ -165,12 +165,13 @@ pub async fn insert(conn: &mut Conn, d: &FacilityData) -> Result<i64, StoreError
         s(&d.status),
         b(d.demo),
         i(now),
+        s(open_profile(&d.hours)),
     ];
     let row = bind_all(
         sqlx::query(
             "INSERT INTO facilities (area_code, name, kind, area_m2_centi, address, hours, \
-             daily_minutes, functions, status, demo, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) RETURNING id",
+             daily_minutes, functions, status, demo, created_at, updated_at, open_profile) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12) RETURNING id",
         ),
         &binds,
     )
@@ -192,11 +193,13 @@ pub async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, 
         s(&d.status),
         i(crate::audit::now()),
         i(id),
+        s(open_profile(&d.hours)),
     ];
     let r = bind_all(
         sqlx::query(
             "UPDATE facilities SET area_code=$1, name=$2, kind=$3, area_m2_centi=$4, address=$5, \
-             hours=$6, daily_minutes=$7, functions=$8, status=$9, updated_at=$10 WHERE id=$11",
+             hours=$6, daily_minutes=$7, functions=$8, status=$9, updated_at=$10, \
+             open_profile=$12 WHERE id=$11",
         ),
         &binds,
     )
@@ -281,4 +284,51 @@ pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
+}
+
+/// The open profile kept beside `hours` (see
+/// [`sanshe_domain::registry::WeekHours::open_profile`]); `-` when never open.
+pub fn open_profile(hours: &str) -> String {
+    let p = sanshe_domain::registry::WeekHours::parse(hours)
+        .map(|w| w.open_profile())
+        .unwrap_or_default();
+    if p.is_empty() {
+        "-".into()
+    } else {
+        p
+    }
+}
+
+/// Facilities with opening hours but no open profile yet (written before profiles were
+/// kept): (id, hours), at most `limit`.
+pub async fn missing_open_profiles(
+    conn: &mut Conn,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, hours FROM facilities WHERE open_profile = '' AND hours <> '' \
+         ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("hours")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Sets computed open profiles.
+pub async fn set_open_profiles(
+    conn: &mut Conn,
+    profiles: &[(i64, String)],
+) -> Result<(), StoreError> {
+    for (id, p) in profiles {
+        sqlx::query("UPDATE facilities SET open_profile = $1 WHERE id = $2")
+            .bind(p.as_str())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 ///
 /// `group_len`: the code length of the level to group by (9 for streets, 12 for
 /// communities; an area's own length for just its total). `area_goal_centi` and
-/// `hours_goal_minutes` are the thresholds the per-community and per-facility checks use.
+/// `hours_goal_minutes` are the thresholds the per-community and per-facility checks use; a
+/// facility meets the hours target when its `open_days`-th longest day is that long.
 pub async fn counts(
     conn: &mut Conn,
     root: &str,
@@ -19,6 +20,7 @@ pub async fn counts(
     group_len: usize,
     area_goal_centi: i64,
     hours_goal_minutes: i64,
+    open_days: i64,
 ) -> Result<BTreeMap<String, TargetCounts>, StoreError> {
     let (lo, hi) = crate::areas::subtree_range(root);
     let glen = group_len as i64;
@@ -90,7 +92,9 @@ pub async fn counts(
 
     // Comprehensive facilities (centers and stations) and their daily hours.
     let sql = "SELECT SUBSTR(f.area_code, 1, CAST($3 AS INTEGER)) AS grp, a.urban AS urban, \
-        COUNT(*) AS n, CAST(SUM(CASE WHEN f.daily_minutes >= $4 THEN 1 ELSE 0 END) AS BIGINT) AS ok \
+        COUNT(*) AS n, CAST(SUM(CASE WHEN LENGTH(f.open_profile) = 28 \
+            AND CAST(SUBSTR(f.open_profile, CAST($5 AS INTEGER) * 4 - 3, 4) AS INTEGER) >= $4 \
+            THEN 1 ELSE 0 END) AS BIGINT) AS ok \
         FROM facilities f JOIN areas a ON a.code = f.area_code \
         WHERE f.status = 'active' AND f.kind IN ('center', 'station') \
         AND f.area_code >= $1 AND f.area_code <= $2 \
@@ -100,6 +104,7 @@ pub async fn counts(
         .bind(&hi)
         .bind(glen)
         .bind(hours_goal_minutes)
+        .bind(open_days.clamp(1, 7))
         .fetch_all(&mut *conn)
         .await?;
     for r in &rows {

@@ -110,3 +110,37 @@ async fn blacklisted_organizations_and_departed_holders_do_not_count() {
         "a departed holder is no committee member"
     );
 }
+
+/// A comprehensive facility meets the hours target when it opens at least 5 days a week
+/// and at least 8 hours on each (both in the policy profile): Mondays only is not enough.
+#[tokio::test]
+async fn opening_one_day_a_week_does_not_meet_the_hours_target() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let (met, all) = figure(&t, &tok, "facility_opening_hours").await;
+    let add = |name: &'static str, hours: &'static str| {
+        let (t, tok) = (&t, tok.clone());
+        async move {
+            let r = t
+                .api(
+                    "POST",
+                    "/api/v1/facilities",
+                    Some(&tok),
+                    Some(json!({"area": COMMUNITY, "name": name, "kind": "station",
+                                "area_m2": "120", "hours": hours})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    };
+    add("周一服务站", "周一 9:00-18:00").await;
+    assert_eq!(
+        figure(&t, &tok, "facility_opening_hours").await,
+        (met, all + 1)
+    );
+    add("全周服务站", "周一至周五 8:30-17:30；周六 9:00-12:00").await;
+    assert_eq!(
+        figure(&t, &tok, "facility_opening_hours").await,
+        (met + 1, all + 2)
+    );
+}
