@@ -144,3 +144,15 @@ async fn opening_one_day_a_week_does_not_meet_the_hours_target() {
         (met + 1, all + 2)
     );
 }
+
+/// The dashboard says why urban and rural facility area need not add up to the total.
+#[tokio::test]
+async fn the_dashboard_explains_the_urban_rural_split() {
+    let t = T::new().await;
+    let mut s = t.login("district").await;
+    let page = t.get(&mut s, "/targets?area=320412").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"split-note\"") && page.body.contains("街道（乡镇）一级的设施")
+    );
+}
