@@ -180,7 +180,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
     for (year, share) in [(this_year - 2, 2), (this_year - 1, 1)] {
         let (fac, org) =
             sanshe_store::targets::demo_hold_back(&mut tx, DISTRICT_CODE, share).await?;
-        crate::targets::snapshot_in(&mut tx, DISTRICT_CODE, year, "demo").await?;
+        crate::targets::snapshot_in(&mut tx, DISTRICT_CODE, year, "demo", None).await?;
         sanshe_store::targets::demo_restore(&mut tx, &fac, &org).await?;
     }
     tx.commit(ctx.audit_entry(

@@ -6,6 +6,7 @@ use crate::authz::{self, Perm};
 use crate::{App, AppError, Ctx};
 use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::targets::{evaluate, PolicyProfile, TargetCounts, TargetResult};
+use sanshe_domain::FieldError;
 use sanshe_store::areas as area_store;
 use sanshe_store::targets as store;
 use sanshe_store::Conn;
@@ -288,16 +289,42 @@ pub async fn dashboard(
 }
 
 /// Takes the year-end snapshot of an area and every area below it (so drill-down into a
-/// past year shows what was reported). Replaces an earlier snapshot of the same year.
-pub async fn take_snapshot(app: &App, ctx: &Ctx, code: &str, year: i64) -> Result<usize, AppError> {
+/// past year shows what was reported). No snapshot of a year still to come; replacing one
+/// already taken needs a reason, and the replaced version is kept.
+pub async fn take_snapshot(
+    app: &App,
+    ctx: &Ctx,
+    code: &str,
+    year: i64,
+    reason: Option<&str>,
+) -> Result<usize, AppError> {
     let actor = ctx.actor()?;
     authz::require_area(actor, Perm::PolicyWrite, code)?;
+    if year > crate::current_year() {
+        return Err(AppError::invalid(
+            FieldError::new("year", "err-snapshot-future").arg("year", crate::current_year()),
+        ));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        sanshe_domain::text::check("reason", r, 500).map_err(AppError::invalid)?;
+    }
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let n = snapshot_in(&mut tx, code, year, &actor.username).await?;
+    let earlier = store::snapshot(&mut tx, year, code).await?;
+    if earlier.is_some() && reason.is_none() {
+        return Err(AppError::invalid(FieldError::new(
+            "reason",
+            "err-snapshot-reason",
+        )));
+    }
+    let n = snapshot_in(&mut tx, code, year, &actor.username, reason).await?;
     tx.commit(ctx.audit_entry(
         Action::TargetsSnapshot,
         Some(format!("{year}/{code}")),
-        format!("year-end snapshot of {n} areas"),
+        match reason {
+            Some(r) => format!("year-end snapshot of {n} areas replaced: {r}"),
+            None => format!("year-end snapshot of {n} areas"),
+        },
         Outcome::Success,
     ))
     .await?;
@@ -311,6 +338,7 @@ pub(crate) async fn snapshot_in(
     code: &str,
     year: i64,
     by: &str,
+    reason: Option<&str>,
 ) -> Result<usize, AppError> {
     let root = area_store::get(conn, code, year)
         .await?
@@ -326,7 +354,7 @@ pub(crate) async fn snapshot_in(
             children: ch,
         })
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        store::put_snapshot(conn, year, &a.code, &body, by).await?;
+        store::put_snapshot(conn, year, &a.code, &body, by, reason).await?;
         n += 1;
         if a.code.len() < 12 {
             queue.extend(area_store::children(conn, &a.code, year).await?);

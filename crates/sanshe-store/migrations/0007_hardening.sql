@@ -28,3 +28,18 @@ CREATE TABLE pii_keys (
 -- target asks for D days of at least H hours; D and H are in the policy profile). Filled
 -- from `hours` by the application; '' = never open or not yet computed.
 ALTER TABLE facilities ADD COLUMN open_profile TEXT NOT NULL DEFAULT '';
+-- Year-end snapshots are versioned: a new one replaces the reported figures only with a
+-- reason, and the one it replaces is kept.
+ALTER TABLE target_snapshots ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE target_snapshots ADD COLUMN reason TEXT;
+CREATE TABLE target_snapshot_history (
+    year BIGINT NOT NULL,
+    area_code TEXT NOT NULL REFERENCES areas(code),
+    version BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    taken_at BIGINT NOT NULL,
+    taken_by TEXT NOT NULL,
+    reason TEXT,
+    superseded_at BIGINT NOT NULL,
+    PRIMARY KEY (year, area_code, version)
+);

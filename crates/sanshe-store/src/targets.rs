@@ -278,29 +278,56 @@ pub async fn snapshot(
     .transpose()
 }
 
+/// Stores a snapshot; one already there is kept in `target_snapshot_history` and the new
+/// one becomes the next version (with the reason for replacing it). Returns the version.
 pub async fn put_snapshot(
     conn: &mut Conn,
     year: i64,
     area_code: &str,
     body: &str,
     by: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM target_snapshots WHERE year = $1 AND area_code = $2")
+    reason: Option<&str>,
+) -> Result<i64, StoreError> {
+    let t = crate::audit::now();
+    let kept = sqlx::query(
+        "INSERT INTO target_snapshot_history (year, area_code, version, body, taken_at, taken_by, \
+         reason, superseded_at) SELECT year, area_code, version, body, taken_at, taken_by, reason, $3 \
+         FROM target_snapshots WHERE year = $1 AND area_code = $2",
+    )
+    .bind(year)
+    .bind(area_code)
+    .bind(t)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if kept > 0 {
+        let r = sqlx::query(
+            "UPDATE target_snapshots SET body = $3, taken_at = $4, taken_by = $5, reason = $6, \
+             version = version + 1 WHERE year = $1 AND area_code = $2 RETURNING version",
+        )
         .bind(year)
         .bind(area_code)
-        .execute(&mut *conn)
+        .bind(body)
+        .bind(t)
+        .bind(by)
+        .bind(reason)
+        .fetch_one(&mut *conn)
         .await?;
+        return Ok(r.try_get("version")?);
+    }
     sqlx::query(
-        "INSERT INTO target_snapshots (year, area_code, body, taken_at, taken_by) VALUES ($1,$2,$3,$4,$5)",
+        "INSERT INTO target_snapshots (year, area_code, body, taken_at, taken_by, version, reason) \
+         VALUES ($1,$2,$3,$4,$5,1,$6)",
     )
     .bind(year)
     .bind(area_code)
     .bind(body)
-    .bind(crate::audit::now())
+    .bind(t)
     .bind(by)
+    .bind(reason)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(1)
 }
 
 /// Years that have snapshots for an area.

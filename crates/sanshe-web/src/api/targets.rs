@@ -165,6 +165,10 @@ pub struct SnapshotInput {
     pub area: String,
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i64,
+    /// Why a snapshot already taken for this year is replaced (required then; the replaced
+    /// version is kept).
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,7 +188,7 @@ pub async fn snapshot(
 ) -> ApiResult<Json<SnapshotResult>> {
     authed(&rc)?;
     let year = year_check(&rc, b.year)?;
-    let n = targets::take_snapshot(&rc.app, &rc.ctx, b.area.trim(), year)
+    let n = targets::take_snapshot(&rc.app, &rc.ctx, b.area.trim(), year, b.reason.as_deref())
         .await
         .api(&rc)?;
     Ok(Json(SnapshotResult { areas: n }))

@@ -324,6 +324,8 @@ pub struct SnapshotForm {
     area: String,
     #[serde(default)]
     year: String,
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 fn require(rc: &Rc, perm: sanshe_app::authz::Perm) -> Result<(), PageError> {
@@ -339,7 +341,7 @@ pub async fn snapshot(rc: Rc, Form(f): Form<SnapshotForm>) -> PageResult {
             &rc,
         )
     })?;
-    targets::take_snapshot(&rc.app, &rc.ctx, f.area.trim(), year)
+    targets::take_snapshot(&rc.app, &rc.ctx, f.area.trim(), year, f.reason.as_deref())
         .await
         .page(&rc)?;
     Ok(redirect_flash(

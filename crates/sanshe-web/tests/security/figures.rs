@@ -156,3 +156,45 @@ async fn the_dashboard_explains_the_urban_rural_split() {
         page.body.contains("id=\"split-note\"") && page.body.contains("街道（乡镇）一级的设施")
     );
 }
+
+/// A year-end snapshot is never replaced silently and never taken for a year to come.
+#[tokio::test]
+async fn snapshots_are_versioned_with_a_reason() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let snap = |year: i64, reason: Option<&'static str>| {
+        let (t, tok) = (&t, tok.clone());
+        async move {
+            let mut body = json!({"area": "320412100", "year": year});
+            if let Some(r) = reason {
+                body["reason"] = json!(r);
+            }
+            t.api("POST", "/api/v1/targets/snapshot", Some(&tok), Some(body))
+                .await
+        }
+    };
+    let r = snap(2099, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("err-snapshot-future"), "{}", r.body);
+    // The demo district reported 2024 already.
+    let r = snap(2024, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("err-snapshot-reason"), "{}", r.body);
+    let r = snap(2024, Some("补录两个社区的服务站面积")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM target_snapshot_history WHERE year = 2024 AND area_code = '320412100'",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap();
+    assert_eq!(kept, 1, "the first version is kept");
+    let version: i64 = sqlx::query_scalar(
+        "SELECT version FROM target_snapshots WHERE year = 2024 AND area_code = '320412100'",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap();
+    assert_eq!(version, 2);
+}
