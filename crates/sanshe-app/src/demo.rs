@@ -84,19 +84,31 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             sanshe_store::areas::set_population(&mut tx, &a.code, &p).await?;
         }
     }
+    // Registered social service agencies (type 2) with valid credit codes, so that what the
+    // demo holds is what the registry itself would accept (and an export re-imports).
     let org = sanshe_store::orgs::create(
         &mut tx,
         DEMO_ORG,
         "social_service_agency",
         Some(DEMO_STREET),
+        Some(&crate::generate::credit_code(
+            '2',
+            &DISTRICT_CODE[..6],
+            8_800_001,
+        )),
         true,
     )
     .await?;
     let eval = sanshe_store::orgs::create(
         &mut tx,
         DEMO_EVALUATOR_ORG,
-        "evaluation_agency",
+        "social_service_agency",
         Some(DISTRICT_CODE),
+        Some(&crate::generate::credit_code(
+            '2',
+            &DISTRICT_CODE[..6],
+            8_800_002,
+        )),
         true,
     )
     .await?;

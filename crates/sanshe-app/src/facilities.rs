@@ -181,7 +181,11 @@ impl Registry for Facilities {
     }
 
     fn keys(d: &FacilityData) -> Vec<String> {
-        vec![format!("{}/{}", d.area_code, d.name)]
+        vec![format!(
+            "{}/{}",
+            d.area_code,
+            sanshe_domain::text::name_key(&d.name)
+        )]
     }
     fn data_area(d: &FacilityData) -> Option<&str> {
         Some(&d.area_code)

@@ -99,7 +99,30 @@ impl App {
             .await?;
         }
         app.fill_open_profiles().await?;
+        app.fill_name_keys().await?;
         Ok(app)
+    }
+
+    /// Organizations saved before name keys were kept get theirs, in batches, once.
+    async fn fill_name_keys(&self) -> Result<(), AppError> {
+        loop {
+            let batch = {
+                let mut c = self.db.acquire().await?;
+                sanshe_store::orgs::missing_name_keys(&mut c, 5_000).await?
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let mut tx = uow::Uow::begin(self).await?;
+            sanshe_store::orgs::set_name_keys(&mut tx, &batch).await?;
+            tx.commit(Ctx::system().audit_entry(
+                sanshe_domain::audit::Action::OrgNameKeys,
+                None,
+                format!("name keys computed for {} organizations", batch.len()),
+                sanshe_domain::audit::Outcome::Success,
+            ))
+            .await?;
+        }
     }
 
     /// Facilities saved before open profiles were kept get theirs, in batches, once.

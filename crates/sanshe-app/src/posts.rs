@@ -181,7 +181,11 @@ impl Registry for Posts {
     }
 
     fn keys(d: &PostRow) -> Vec<String> {
-        vec![format!("{}/{}", d.area_code, d.title)]
+        vec![format!(
+            "{}/{}",
+            d.area_code,
+            sanshe_domain::text::name_key(&d.title)
+        )]
     }
     fn data_area(d: &PostRow) -> Option<&str> {
         Some(&d.area_code)
@@ -209,13 +213,19 @@ impl Registry for Posts {
     fn row_key(r: &PostRow) -> String {
         format!("{}/{}", r.area_code, r.title)
     }
-    fn cells(_app: &App, tr: &Tr, r: &PostRow, _reveal: bool) -> Vec<String> {
+    fn cells(app: &App, tr: &Tr, r: &PostRow, reveal: bool) -> Vec<String> {
+        // Revealed (an audited use case), the holder's ID number in full, so that an export
+        // re-imports onto the same holders.
+        let holder = match (&r.holder_cipher, reveal) {
+            (Some(c), true) => app.pii.decrypt(c).unwrap_or_default(),
+            _ => r.holder_masked.clone().unwrap_or_default(),
+        };
         vec![
             r.area_code.clone(),
             r.title.clone(),
             crate::registry::yes_no(tr, r.professional),
             crate::registry::yes_no(tr, r.committee),
-            r.holder_masked.clone().unwrap_or_default(),
+            holder,
         ]
     }
 

@@ -77,6 +77,7 @@ pub enum Action {
     PiiRotate,
     PiiKeyRecorded,
     FacilityOpenProfiles,
+    OrgNameKeys,
     PolicyUpdate,
     TargetsSnapshot,
     WorkerCpd,
@@ -184,6 +185,7 @@ impl Action {
             Action::PiiRotate => "pii.rotate",
             Action::PiiKeyRecorded => "pii.key_recorded",
             Action::FacilityOpenProfiles => "facility.open_profiles",
+            Action::OrgNameKeys => "organization.name_keys",
             Action::PolicyUpdate => "policy.update",
             Action::TargetsSnapshot => "targets.snapshot",
             Action::WorkerCpd => "social_worker.cpd",
@@ -238,7 +240,7 @@ impl Action {
             | Action::NeedCategorySet => "need",
             Action::ProposalCreate => "proposal",
             Action::NetworkExport => "network",
-            Action::OrgFund | Action::OrgFundExport => "organization",
+            Action::OrgFund | Action::OrgFundExport | Action::OrgNameKeys => "organization",
             Action::PiiRotate
             | Action::PiiKeyRecorded
             | Action::WorkerCpd

@@ -37,6 +37,30 @@ pub fn bounded(v: &str, max: usize) -> String {
     out
 }
 
+/// The form in which two names are the same name: NFKC (full-width and half-width forms,
+/// compatibility characters), combining marks, variation selectors and invisible characters
+/// removed, spaces removed, lower case. `两委委员(1)` and `两委委员（1）` have one key; so do
+/// look-alikes built with combining marks or zero-width characters. Only for comparing:
+/// the name is kept as written.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: char| {
+        matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+            | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}')
+    };
+    let stripped: String = name
+        .nfkd()
+        .filter(|c| {
+            !is_combining_mark(*c) && !invisible(*c) && !c.is_whitespace() && !c.is_control()
+        })
+        .collect();
+    stripped.nfkc().flat_map(char::to_lowercase).collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -48,6 +72,17 @@ mod tests {
         assert_eq!(bounded("abcdef", 3), "abc…");
         assert_eq!(bounded("a\u{0}b\nc", 10), "a\u{FFFD}b\u{FFFD}c");
         assert_eq!(bounded(&"名".repeat(2_000_000), 64).chars().count(), 65);
+    }
+
+    #[test]
+    fn one_name_one_key() {
+        assert_eq!(name_key("两委委员(1)"), name_key("两委委员（1）"));
+        assert_eq!(name_key("南街 社区"), name_key("南街社区"));
+        assert_eq!(name_key("阳光社工\u{200B}中心"), name_key("阳光社工中心"));
+        assert_eq!(name_key("阳光社工中心\u{FE0F}"), name_key("阳光社工中心"));
+        assert_eq!(name_key("Sunshine"), name_key("ＳＵＮＳＨＩＮＥ"));
+        assert_eq!(name_key("Cafe\u{301}"), name_key("Cafe"));
+        assert_ne!(name_key("阳光社工中心"), name_key("阳光社区中心"));
     }
 
     #[test]

@@ -513,9 +513,10 @@ mod tests {
     fn reads_xlsx_written_by_the_template() -> Result<(), String> {
         let bytes = template("t", SPEC, &["示例", "600"]).map_err(|e| e.to_string())?;
         let s = read(&bytes, SPEC).map_err(|e| e.code)?;
-        assert_eq!(s.rows.len(), 1);
-        assert_eq!(s.rows[0].get(0), "示例");
-        assert_eq!(s.rows[0].line, 2);
+        // The example row is marked, kept out of the data and reported.
+        assert!(s.rows.is_empty());
+        assert_eq!(s.examples, vec![2]);
+        assert_eq!(s.example_issues()[0].code, "err-import-example-row");
         Ok(())
     }
 }

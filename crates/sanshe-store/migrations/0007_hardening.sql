@@ -43,3 +43,7 @@ CREATE TABLE target_snapshot_history (
     superseded_at BIGINT NOT NULL,
     PRIMARY KEY (year, area_code, version)
 );
+-- An organization's name as compared (sanshe_domain::text::name_key), kept beside the name
+-- so that look-alike names are found by index; filled by the application.
+ALTER TABLE organizations ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX organizations_name_key_idx ON organizations(name_key);

@@ -280,7 +280,10 @@ pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
         .map(|r| {
             let a: String = r.try_get("area_code")?;
             let n: String = r.try_get("name")?;
-            Ok((format!("{a}/{n}"), r.try_get("id")?))
+            Ok((
+                format!("{a}/{}", sanshe_domain::text::name_key(&n)),
+                r.try_get("id")?,
+            ))
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)

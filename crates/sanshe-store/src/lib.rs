@@ -199,22 +199,22 @@ pub async fn area_name_keys(
     keys: &[String],
 ) -> Result<Vec<(String, i64)>, StoreError> {
     use sqlx::Row;
+    // Keys are `area/name key`: the area's few records are read by index and their names
+    // compared by key (look-alikes are one name).
     let sql = match table {
-        AreaNamed::Facilities => "SELECT id FROM facilities WHERE area_code = $1 AND name = $2",
-        AreaNamed::Posts => "SELECT id FROM posts WHERE area_code = $1 AND title = $2",
+        AreaNamed::Facilities => "SELECT id, name AS n FROM facilities WHERE area_code = $1",
+        AreaNamed::Posts => "SELECT id, title AS n FROM posts WHERE area_code = $1",
     };
     let mut out = Vec::new();
     for k in keys {
-        let Some((area, name)) = k.split_once('/') else {
+        let Some((area, key)) = k.split_once('/') else {
             continue;
         };
-        for r in sqlx::query(sql)
-            .bind(area)
-            .bind(name)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            out.push((k.clone(), r.try_get("id")?));
+        for r in sqlx::query(sql).bind(area).fetch_all(&mut *conn).await? {
+            let n: String = r.try_get("n")?;
+            if sanshe_domain::text::name_key(&n) == key {
+                out.push((k.clone(), r.try_get("id")?));
+            }
         }
     }
     Ok(out)

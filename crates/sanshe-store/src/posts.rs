@@ -18,6 +18,8 @@ pub struct PostRow {
     pub holder_cert_level: Option<String>,
     /// The holder's masked ID number.
     pub holder_masked: Option<String>,
+    /// The holder's encrypted ID number (revealed only through an audited use case).
+    pub holder_cipher: Option<String>,
     pub demo: bool,
 }
 
@@ -32,7 +34,8 @@ pub struct PostFilter {
 
 const POST_SELECT: &str = "SELECT p.id, p.area_code, a.name AS area_name, p.title, \
     p.professional, p.committee, p.holder_id, h.name AS holder_name, \
-    h.cert_level AS holder_cert_level, h.id_masked AS holder_masked, p.demo";
+    h.cert_level AS holder_cert_level, h.id_masked AS holder_masked, \
+    h.id_cipher AS holder_cipher, p.demo";
 const POST_FROM: &str = "FROM posts p JOIN areas a ON a.code = p.area_code \
     LEFT JOIN social_workers h ON h.id = p.holder_id";
 
@@ -48,6 +51,7 @@ fn post_from_row(r: &AnyRow) -> Result<PostRow, sqlx::Error> {
         holder_name: r.try_get("holder_name")?,
         holder_cert_level: r.try_get("holder_cert_level")?,
         holder_masked: r.try_get("holder_masked")?,
+        holder_cipher: r.try_get("holder_cipher")?,
         demo: r.try_get::<i64, _>("demo")? != 0,
     })
 }
@@ -150,7 +154,10 @@ pub async fn post_keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError
         .map(|r| {
             let a: String = r.try_get("area_code")?;
             let t: String = r.try_get("title")?;
-            Ok((format!("{a}/{t}"), r.try_get("id")?))
+            Ok((
+                format!("{a}/{}", sanshe_domain::text::name_key(&t)),
+                r.try_get("id")?,
+            ))
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)

@@ -382,7 +382,10 @@ impl Registry for Orgs {
     }
 
     fn keys(d: &OrgInput) -> Vec<String> {
-        let mut k = vec![format!("name:{}", d.data.name)];
+        let mut k = vec![format!(
+            "name:{}",
+            sanshe_domain::text::name_key(&d.data.name)
+        )];
         if let Some(c) = &d.data.credit_code {
             k.push(format!("credit:{c}"));
         }

@@ -107,7 +107,10 @@ pub async fn import<R: Registry>(
                     .push(RowIssue::new(row.line, &col, "err-duplicate-in-file").arg("row", first));
                 bad = true;
             } else if let Some(id) = existing.get(key) {
-                report.existing_rows += 1;
+                // A row matching an existing record on several keys is one existing row.
+                if !bad {
+                    report.existing_rows += 1;
+                }
                 dups.push((report.issues.len(), *id));
                 report
                     .issues

@@ -171,18 +171,21 @@ impl Refs {
         self.orgs
             .get(&format!("credit:{up}"))
             .or_else(|| self.orgs.get(&format!("filing:{v}")))
-            .or_else(|| self.orgs.get(&format!("name:{v}")))
+            .or_else(|| {
+                self.orgs
+                    .get(&format!("name:{}", sanshe_domain::text::name_key(&v)))
+            })
             .copied()
             .map(Some)
             .ok_or_else(|| FieldError::new(field, "err-org-not-found").arg("value", v))
     }
 }
 
-/// A uniqueness or look-up key in the form cells are compared in: names normalised like
-/// input (full-width characters, spaces), so `（演示）` and `(演示)` are the same name.
+/// A uniqueness or look-up key in the form names are compared in
+/// ([`sanshe_domain::text::name_key`]), so `（演示）` and `(演示)` are the same name.
 pub fn norm_key(k: String) -> String {
     match k.strip_prefix("name:") {
-        Some(n) => format!("name:{}", cell::normalize_text(n)),
+        Some(n) => format!("name:{}", sanshe_domain::text::name_key(n)),
         None => k,
     }
 }

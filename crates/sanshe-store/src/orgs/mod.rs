@@ -103,6 +103,7 @@ pub async fn create(
     name: &str,
     kind: &str,
     area_code: Option<&str>,
+    credit_code: Option<&str>,
     demo: bool,
 ) -> Result<i64, StoreError> {
     insert(
@@ -111,6 +112,7 @@ pub async fn create(
             name: name.into(),
             kind: kind.into(),
             area_code: area_code.map(str::to_owned),
+            credit_code: credit_code.map(str::to_owned),
             registered: kind != "community_org",
             status: "active".into(),
             annual_result: "none".into(),
@@ -144,14 +146,15 @@ pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
         b(d.community_org),
         b(d.demo),
         i(now),
+        s(sanshe_domain::text::name_key(&d.name)),
     ];
     let row = bind_all(
         sqlx::query(
             "INSERT INTO organizations (name, kind, area_code, registered, credit_code, filing_no, \
              authority, head, founded, address, domains, staff, members, status, annual_result, \
-             blacklisted_until, blacklist_reason, community_org, demo, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20) \
-             RETURNING id",
+             blacklisted_until, blacklist_reason, community_org, demo, created_at, updated_at, \
+             name_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,\
+             $20,$20,$21) RETURNING id",
         ),
         &binds,
     )
@@ -182,14 +185,15 @@ pub async fn update(conn: &mut Conn, id: i64, d: &OrgData) -> Result<bool, Store
         b(d.community_org),
         i(crate::audit::now()),
         i(id),
+        s(sanshe_domain::text::name_key(&d.name)),
     ];
     let r = bind_all(
         sqlx::query(
             "UPDATE organizations SET name=$1, kind=$2, area_code=$3, registered=$4, \
              credit_code=$5, filing_no=$6, authority=$7, head=$8, founded=$9, address=$10, \
              domains=$11, staff=$12, members=$13, status=$14, annual_result=$15, \
-             blacklisted_until=$16, blacklist_reason=$17, community_org=$18, updated_at=$19 \
-             WHERE id=$20",
+             blacklisted_until=$16, blacklist_reason=$17, community_org=$18, updated_at=$19, \
+             name_key=$21 WHERE id=$20",
         ),
         &binds,
     )
@@ -375,7 +379,7 @@ pub async fn set_communities(
 /// Every organization's keys (credit code, filing number, name) with its id, for import
 /// look-ups and duplicate checks: `("credit:…", id)`, `("filing:…", id)`, `("name:…", id)`.
 pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id, name, credit_code, filing_no FROM organizations")
+    let rows = sqlx::query("SELECT id, name_key, credit_code, filing_no FROM organizations")
         .fetch_all(&mut *conn)
         .await?;
     key_rows(&rows)
@@ -404,32 +408,28 @@ pub async fn keys_matching(
     if vals.is_empty() {
         return Ok(Vec::new());
     }
-    // Input is normalised (half-width brackets); names kept from spreadsheets or generated
-    // may hold full-width ones. Ask for both spellings so a single save finds what an
-    // import (which compares normalised keys) finds.
-    let mut vals: Vec<String> = vals.to_vec();
-    let wide: Vec<String> = vals
-        .iter()
-        .filter(|v| v.contains('(') || v.contains(')'))
-        .map(|v| v.replace('(', "（").replace(')', "）"))
-        .collect();
-    vals.extend(wide);
-    let vals = &vals;
+    // Names are compared by their key (look-alikes are one name), filing numbers as
+    // written, credit codes upper-case.
     let n = vals.len();
-    let names: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let keys: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
+    let raw: Vec<String> = (2 * n + 1..=3 * n).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id, name, credit_code, filing_no FROM organizations WHERE name IN ({0}) \
-         OR credit_code IN ({1}) OR filing_no IN ({0})",
-        names.join(","),
-        ups.join(",")
+        "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE name_key IN ({}) \
+         OR credit_code IN ({}) OR filing_no IN ({})",
+        keys.join(","),
+        ups.join(","),
+        raw.join(",")
     );
     let mut q = sqlx::query(&sql);
     for v in vals {
-        q = q.bind(v.as_str());
+        q = q.bind(sanshe_domain::text::name_key(v));
     }
     for v in vals {
         q = q.bind(v.to_uppercase());
+    }
+    for v in vals {
+        q = q.bind(v.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
     key_rows(&rows)
@@ -440,7 +440,7 @@ fn key_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64)>, StoreError
     let mut out = Vec::with_capacity(rows.len() * 2);
     for r in rows {
         let id: i64 = r.try_get("id")?;
-        out.push((format!("name:{}", r.try_get::<String, _>("name")?), id));
+        out.push((format!("name:{}", r.try_get::<String, _>("name_key")?), id));
         if let Some(c) = r.try_get::<Option<String>, _>("credit_code")? {
             out.push((format!("credit:{c}"), id));
         }
@@ -449,4 +449,31 @@ fn key_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64)>, StoreError
         }
     }
     Ok(out)
+}
+
+/// Organizations written before name keys were kept: (id, name), at most `limit`.
+pub async fn missing_name_keys(
+    conn: &mut Conn,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT id, name FROM organizations WHERE name_key = '' ORDER BY id LIMIT $1")
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+pub async fn set_name_keys(conn: &mut Conn, rows: &[(i64, String)]) -> Result<(), StoreError> {
+    for (id, name) in rows {
+        sqlx::query("UPDATE organizations SET name_key = $1 WHERE id = $2")
+            .bind(sanshe_domain::text::name_key(name))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
