@@ -157,7 +157,11 @@ pub async fn login(
         .await?;
         return Err(AppError::AccountLocked);
     }
-    users::clear_login_failures(&mut c, username).await?;
+    // With a second factor to come, the failures stay until it is given (clearing them here
+    // would let someone holding the password guess codes without limit).
+    if !user.totp_enabled {
+        users::clear_login_failures(&mut c, username).await?;
+    }
     users::record_login(&mut c, user.id).await?;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;

@@ -145,7 +145,7 @@ pub fn require_area(actor: &Actor, perm: Perm, code: &str) -> Result<(), AppErro
         Ok(())
     } else {
         // An area out of reach answers exactly as one that does not exist.
-        Err(AppError::NotFound)
+        Err(AppError::Hidden)
     }
 }
 

@@ -9,6 +9,10 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// Out of the actor's reach: answered exactly as [`AppError::NotFound`], and audited as
+    /// a refusal.
+    #[error("not found")]
+    Hidden,
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
@@ -53,7 +57,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
-            AppError::NotFound => "not_found",
+            AppError::NotFound | AppError::Hidden => "not_found",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::BadCredentials => "bad_credentials",

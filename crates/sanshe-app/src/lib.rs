@@ -54,13 +54,14 @@ impl App {
     /// people again because it cannot match their blind index).
     pub async fn open(settings: config::Settings) -> Result<App, AppError> {
         let db = Db::connect(settings.database_url.expose()).await?;
-        let (mut recorded, in_use) = {
+        let (recorded_table, in_use) = {
             let mut c = db.acquire().await?;
             (
                 sanshe_store::pii_keys::recorded(&mut c).await?,
                 sanshe_store::pii_keys::key_in_use(&mut c).await?,
             )
         };
+        let mut recorded = recorded_table.clone();
         if recorded.is_empty() {
             recorded.extend(in_use);
         }
@@ -80,7 +81,9 @@ impl App {
                 recorded.join(", ")
             )));
         }
-        let first_use = !known(&current);
+        // Recorded in the table unless it is there already (a key found only in the
+        // ciphertexts of an older database is recorded too).
+        let first_use = !recorded_table.contains(&current);
         let app = App {
             db,
             settings: Arc::new(settings),
@@ -105,14 +108,16 @@ impl App {
 
     /// Organizations saved before name keys were kept get theirs, in batches, once.
     async fn fill_name_keys(&self) -> Result<(), AppError> {
+        let mut after = 0;
         loop {
             let batch = {
                 let mut c = self.db.acquire().await?;
-                sanshe_store::orgs::missing_name_keys(&mut c, 5_000).await?
+                sanshe_store::orgs::missing_name_keys(&mut c, after, 5_000).await?
             };
-            if batch.is_empty() {
+            let Some(last) = batch.last().map(|b| b.0) else {
                 return Ok(());
-            }
+            };
+            after = last;
             let mut tx = uow::Uow::begin(self).await?;
             sanshe_store::orgs::set_name_keys(&mut tx, &batch).await?;
             tx.commit(Ctx::system().audit_entry(
@@ -127,14 +132,16 @@ impl App {
 
     /// Facilities saved before open profiles were kept get theirs, in batches, once.
     async fn fill_open_profiles(&self) -> Result<(), AppError> {
+        let mut after = 0;
         loop {
             let batch = {
                 let mut c = self.db.acquire().await?;
-                sanshe_store::facilities::missing_open_profiles(&mut c, 5_000).await?
+                sanshe_store::facilities::missing_open_profiles(&mut c, after, 5_000).await?
             };
-            if batch.is_empty() {
+            let Some(last) = batch.last().map(|b| b.0) else {
                 return Ok(());
-            }
+            };
+            after = last;
             let profiles: Vec<(i64, String)> = batch
                 .into_iter()
                 .map(|(id, h)| (id, sanshe_store::facilities::open_profile(&h)))

@@ -200,7 +200,7 @@ fn parse_written(s: &str) -> Option<Result<WeekHours, &'static str>> {
     if !names_days {
         // Ranges alone, one to three of them (a lunch break): every working day.
         let parts: Vec<&str> = s.split([',', '，', '/', '、']).collect();
-        if parts.len() >= 7 || clauses.len() != 1 {
+        if parts.len() >= 7 || clauses.len() != 1 || s.contains('|') {
             return None;
         }
         let day = parts.join("/");
@@ -407,6 +407,12 @@ mod tests {
         // The stored form reads back the same.
         assert_eq!(WeekHours::parse(&mixed.to_storage()), Ok(mixed.clone()));
         assert_eq!(WeekHours::parse("周八 9:00-17:00"), Err("err-hours-days"));
+        // The seven-day list with `|` is still the seven-day list.
+        assert_eq!(
+            WeekHours::parse("08:00-17:00|08:00-17:00|08:00-17:00|08:00-17:00|08:00-17:00||")
+                .map(|w| w.minutes()),
+            Ok([540, 540, 540, 540, 540, 0, 0])
+        );
         assert_eq!(
             parse_hours_range("08:00-12:00/11:00-17:00"),
             Err("err-hours-overlap")

@@ -125,6 +125,11 @@ pub mod limits {
     pub const RATIO: u64 = 100;
     /// Parts in a workbook.
     pub const PARTS: usize = 10_000;
+    /// Characters in one cell (Excel's own limit).
+    pub const CELL_CHARS: usize = 32_767;
+    /// Bytes of cell text kept from one sheet (a short shared string repeated in many cells
+    /// is copied into each).
+    pub const TEXT_BYTES: usize = 128 * 1024 * 1024;
 }
 
 /// Reads raw rows (every cell as text) from XLSX or CSV bytes: only rows holding a value,
@@ -150,7 +155,15 @@ pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
     let (mut seen_byte, mut seen_line) = (0usize, 1usize);
     let raw = text.as_bytes();
     for rec in rdr.records() {
-        let rec = rec.map_err(|_| RowIssue::new(seen_line, "", "err-import-csv"))?;
+        let rec = rec.map_err(|e| {
+            // The line of the failing record: line feeds before the byte it starts at.
+            let line = e
+                .position()
+                .map(|p| (p.byte() as usize).min(raw.len()))
+                .map(|b| 1 + raw[..b].iter().filter(|x| **x == b'\n').count())
+                .unwrap_or(seen_line);
+            RowIssue::new(line, "", "err-import-csv")
+        })?;
         let mut at = rec
             .position()
             .map(|p| p.byte() as usize)
@@ -302,11 +315,29 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
     // Only cells that hold something; the sheet's claimed range is never allocated.
     let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
     let mut cells = 0usize;
+    let mut kept = 0usize;
     while let Some(cell) = reader
         .next_cell()
         .map_err(|_| RowIssue::new(1, "", "err-import-xlsx"))?
     {
         let (r, c) = cell.get_position();
+        // Sizes are checked before anything is copied.
+        let size = match cell.get_value() {
+            DataRef::SharedString(s) => s.len(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            _ => 0,
+        };
+        if size > limits::CELL_CHARS * 4 {
+            return Err(
+                RowIssue::new(r as usize + 1, "", "err-import-cell-too-long")
+                    .arg("max", limits::CELL_CHARS),
+            );
+        }
+        kept += size;
+        if kept > limits::TEXT_BYTES {
+            return Err(RowIssue::new(1, "", "err-import-xlsx-bomb")
+                .arg("max", limits::TEXT_BYTES / (1024 * 1024)));
+        }
         let text = match cell.get_value() {
             DataRef::Empty => continue,
             DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
@@ -399,7 +430,10 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if cells.iter().any(|c| c.trim_start().starts_with("【示例")) {
+        if cells
+            .first()
+            .is_some_and(|c| c.trim_start().starts_with(EXAMPLE_MARK))
+        {
             examples.push(*line);
             continue;
         }

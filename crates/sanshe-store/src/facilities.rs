@@ -303,16 +303,18 @@ pub fn open_profile(hours: &str) -> String {
 }
 
 /// Facilities with opening hours but no open profile yet (written before profiles were
-/// kept): (id, hours), at most `limit`.
+/// kept): (id, hours) after id `after`, at most `limit`.
 pub async fn missing_open_profiles(
     conn: &mut Conn,
+    after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, String)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, hours FROM facilities WHERE open_profile = '' AND hours <> '' \
+        "SELECT id, hours FROM facilities WHERE open_profile = '' AND hours <> '' AND id > $2 \
          ORDER BY id LIMIT $1",
     )
     .bind(limit)
+    .bind(after)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()

@@ -23,16 +23,28 @@ pub async fn record(conn: &mut Conn, key_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The key id named by one stored ciphertext (`k<id>:…`), if any personal data exists: how a
-/// database written before key ids were recorded tells which key it holds.
+/// The key id named by one stored ciphertext (`k<id>:…`) in any column that holds personal
+/// data, if any exists: how a database written before key ids were recorded tells which key
+/// it holds.
 pub async fn key_in_use(conn: &mut Conn) -> Result<Option<String>, StoreError> {
-    let r = sqlx::query("SELECT id_cipher FROM social_workers LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(r.and_then(|r| r.try_get::<String, _>("id_cipher").ok())
-        .and_then(|c| {
-            c.strip_prefix('k')
-                .and_then(|s| s.split_once(':'))
-                .map(|(id, _)| id.to_owned())
-        }))
+    for sql in [
+        "SELECT id_cipher AS c FROM social_workers WHERE id_cipher IS NOT NULL LIMIT 1",
+        "SELECT phone_cipher AS c FROM social_workers WHERE phone_cipher IS NOT NULL LIMIT 1",
+        "SELECT contact_name_enc AS c FROM needs WHERE contact_name_enc IS NOT NULL LIMIT 1",
+        "SELECT phone_enc AS c FROM needs WHERE phone_enc IS NOT NULL LIMIT 1",
+        "SELECT totp_secret_enc AS c FROM users WHERE totp_secret_enc IS NOT NULL LIMIT 1",
+    ] {
+        let r = sqlx::query(sql).fetch_optional(&mut *conn).await?;
+        let id = r
+            .and_then(|r| r.try_get::<String, _>("c").ok())
+            .and_then(|c| {
+                c.strip_prefix('k')
+                    .and_then(|s| s.split_once(':'))
+                    .map(|(id, _)| id.to_owned())
+            });
+        if id.is_some() {
+            return Ok(id);
+        }
+    }
+    Ok(None)
 }

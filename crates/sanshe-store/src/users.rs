@@ -448,3 +448,16 @@ pub async fn recovery_codes_left(conn: &mut Conn, id: i64) -> Result<i64, StoreE
     .await?;
     Ok(r.try_get("n")?)
 }
+
+/// Orders concurrent second-factor attempts of one user inside their write transactions
+/// (PostgreSQL: a row lock; SQLite's single writer already orders them), so each sees the
+/// failures recorded before it.
+pub async fn lock_for_sign_in(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

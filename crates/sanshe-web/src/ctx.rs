@@ -59,18 +59,40 @@ pub fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> I
     if !trusted.contains(&peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = headers
+    // Hops are read from the right (the nearest proxy's entry first): trusted proxies are
+    // passed over, the first other address is the client. Anything left of it was written
+    // by the client and is ignored, so junk there changes nothing; a hop that is not an
+    // address where one is expected leaves the nearest known address as the client.
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|h| h.trim().parse::<IpAddr>())
-        .collect::<Result<_, _>>()
-        .unwrap_or_default();
-    hops.into_iter()
-        .rev()
-        .find(|a| !trusted.contains(a))
-        .unwrap_or(peer)
+        .collect();
+    let mut client = peer;
+    for h in hops.into_iter().rev() {
+        match parse_hop(h) {
+            Some(a) if trusted.contains(&a) => client = a,
+            Some(a) => return a,
+            None => return client,
+        }
+    }
+    client
+}
+
+/// An address as proxies write it: `203.0.113.5`, `203.0.113.5:443`, `2001:db8::1`,
+/// `[2001:db8::1]:443`.
+fn parse_hop(h: &str) -> Option<IpAddr> {
+    let h = h.trim();
+    if let Ok(a) = h.parse::<IpAddr>() {
+        return Some(a);
+    }
+    if let Ok(s) = h.parse::<SocketAddr>() {
+        return Some(s.ip());
+    }
+    h.strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .and_then(|x| x.parse().ok())
 }
 
 /// The request context handed to every handler.

@@ -16,7 +16,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::NotFound | AppError::Hidden => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::AccountLocked => StatusCode::FORBIDDEN,
@@ -69,6 +69,8 @@ pub struct ErrorBody {
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Refused as out of reach (answered 404, audited as a refusal).
+    pub hidden: bool,
 }
 
 impl ApiError {
@@ -94,6 +96,7 @@ impl ApiError {
         };
         ApiError {
             status: status_of(e),
+            hidden: matches!(e, AppError::Hidden),
             body: ErrorBody {
                 error: ErrorDetail {
                     code: e.code().into(),
@@ -109,6 +112,7 @@ impl ApiError {
     pub fn bad_request(tr: &Tr, request_id: &str, detail: &str) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
+            hidden: false,
             body: ErrorBody {
                 error: ErrorDetail {
                     code: "bad_request".into(),
@@ -121,9 +125,18 @@ impl ApiError {
     }
 }
 
+/// Marks a response that refused something out of the actor's reach (answered as 404): the
+/// middleware audits it like a 403.
+#[derive(Clone, Copy, Debug)]
+pub struct Refused;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let hidden = self.hidden;
         let mut r = (self.status, Json(self.body)).into_response();
+        if hidden {
+            r.extensions_mut().insert(Refused);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -201,6 +214,10 @@ impl IntoResponse for PageError {
             message,
             p: *p,
         };
-        (status, render(&page)).into_response()
+        let mut r = (status, render(&page)).into_response();
+        if matches!(e, AppError::Hidden) {
+            r.extensions_mut().insert(Refused);
+        }
+        r
     }
 }

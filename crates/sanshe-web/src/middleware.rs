@@ -229,7 +229,9 @@ async fn handle(
     req.extensions_mut().insert(resolved);
     let mut res = next.run(req).await;
     // Every refusal is a security event (等保: 安全审计).
-    if res.status() == StatusCode::FORBIDDEN {
+    if res.status() == StatusCode::FORBIDDEN
+        || res.extensions().get::<crate::error::Refused>().is_some()
+    {
         let _ = accounts::audit_denied(app, &denied_ctx, &format!("{method} {path}")).await;
     }
     let h = res.headers_mut();

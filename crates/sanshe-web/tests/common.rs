@@ -298,15 +298,18 @@ impl T {
     }
 
     pub async fn post(&self, s: &mut Session, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut f = form_urlencoded::Serializer::new(String::new());
-        f.append_pair("csrf", &s.csrf);
-        for (k, v) in fields {
-            f.append_pair(k, v);
-        }
+        let body = {
+            let mut f = form_urlencoded::Serializer::new(String::new());
+            f.append_pair("csrf", &s.csrf);
+            for (k, v) in fields {
+                f.append_pair(k, v);
+            }
+            f.finish()
+        };
         let req = Request::post(path)
             .header(header::COOKIE, s.cookie_header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(f.finish()))
+            .body(Body::from(body))
             .unwrap();
         let r = self.send(req).await;
         s.absorb(&r);

@@ -185,6 +185,15 @@ pub async fn verify(app: &App, ctx: &Ctx, token: &str, code: &str) -> Result<Str
         .and_then(|b| base32_decode(&b))
         .ok_or(AppError::Unauthenticated)?;
     let mut tx = Uow::begin(app).await?;
+    // Counted again inside the write transaction, attempts of one user in order: a burst of
+    // parallel guesses gets no more tries than the same guesses one after another.
+    users::lock_for_sign_in(&mut tx, id).await?;
+    let since = t - s.lockout_window_minutes * 60;
+    let counts =
+        users::login_failures_since(&mut tx, &u.username, ctx.client.as_deref(), since).await?;
+    if let Some(until) = throttle::until(&counts, s, t) {
+        return Err(AppError::Throttled(until));
+    }
     let how = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
         match matching_step(&secret, &code, t) {
             Some(step) if users::use_totp_step(&mut tx, id, step).await? => Some("app code"),

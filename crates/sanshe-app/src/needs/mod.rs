@@ -313,7 +313,7 @@ pub(crate) async fn load_visible(app: &App, ctx: &Ctx, id: i64) -> Result<NeedRo
     let n = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     // Out of reach answers exactly as missing.
     if !policy::may_read(actor, &n) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     Ok(n)
 }
@@ -417,7 +417,7 @@ pub async fn apply(
     let mut tx = Uow::begin(app).await?;
     let n = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if !policy::may_read(actor, &n) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     if !policy::may(actor, &n, event) {
         return Err(AppError::Forbidden);

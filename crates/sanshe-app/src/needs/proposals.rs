@@ -204,7 +204,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ProposalView, AppError
         .ok_or(AppError::NotFound)?;
     let communities = store::communities(&mut c, id).await?;
     if !policy::may_read_proposal(actor, &p, &communities) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     let needs = store::list(
         &mut c,
@@ -269,7 +269,7 @@ pub async fn apply(
         .ok_or(AppError::NotFound)?;
     let communities = store::communities(&mut tx, id).await?;
     if !policy::may_read_proposal(actor, &p, &communities) {
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     if !policy::may_proposal(actor, &p, event) {
         return Err(AppError::Forbidden);

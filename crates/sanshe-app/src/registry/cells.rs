@@ -35,7 +35,8 @@ pub fn add_years(date: &str, years: i64) -> Option<String> {
 /// characters (a NUL byte would be refused by PostgreSQL and truncate text elsewhere).
 pub fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     let v = cell::normalize_text(v);
-    if v.is_empty() {
+    // Only invisible characters, marks or spaces: as good as empty (and no name key).
+    if v.is_empty() || sanshe_domain::text::name_key(&v).is_empty() {
         return Err(FieldError::new(field, "err-required"));
     }
     check_text(field, v, max)

@@ -126,7 +126,6 @@ pub async fn import<R: Registry>(
         }
         valid.push(d);
     }
-    report.issues.sort_by_key(|i| i.row);
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
         let mut conn = app.db.acquire().await?;
@@ -146,6 +145,8 @@ pub async fn import<R: Registry>(
             }
         }
     }
+    // Issues by row, once the rewrite above (by position) is done.
+    report.issues.sort_by_key(|i| i.row);
     report.valid_rows = valid.len();
     if !import_writes(&report, opts) {
         return Ok(report);

@@ -318,7 +318,7 @@ pub async fn get<R: Registry>(app: &App, ctx: &Ctx, id: i64) -> Result<R::Row, A
     let r = R::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     if !R::can_read(actor, &r) {
         // Out of reach is indistinguishable from missing.
-        return Err(AppError::NotFound);
+        return Err(AppError::Hidden);
     }
     Ok(r)
 }
@@ -463,7 +463,7 @@ fn hidden_or_forbidden<R: Registry>(actor: &Actor, r: &R::Row) -> AppError {
     if R::can_read(actor, r) {
         AppError::Forbidden
     } else {
-        AppError::NotFound
+        AppError::Hidden
     }
 }
 

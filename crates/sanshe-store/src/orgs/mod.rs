@@ -451,16 +451,20 @@ fn key_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64)>, StoreError
     Ok(out)
 }
 
-/// Organizations written before name keys were kept: (id, name), at most `limit`.
+/// Organizations written before name keys were kept: (id, name), after id `after`, at most
+/// `limit` (a cursor, so a row whose key comes out empty is never asked again).
 pub async fn missing_name_keys(
     conn: &mut Conn,
+    after: i64,
     limit: i64,
 ) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows =
-        sqlx::query("SELECT id, name FROM organizations WHERE name_key = '' ORDER BY id LIMIT $1")
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT id, name FROM organizations WHERE name_key = '' AND id > $2 ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .bind(after)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<Result<_, sqlx::Error>>()

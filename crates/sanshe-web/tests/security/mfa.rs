@@ -169,3 +169,60 @@ async fn an_app_code_signs_in_once() {
     let r = t.post(&mut b, "/login/mfa", &[("code", &now_code)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "replayed");
 }
+
+/// Parallel guesses of the second factor get no more tries than guesses one after another,
+/// and signing in again with the password does not reset the count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn second_factor_guesses_are_throttled_even_in_parallel() {
+    let t = T::configured(|s| s.admin_mfa_required = Some(true)).await;
+    let (mut s, _) = t
+        .try_login("secadmin", sanshe_app::demo::DEMO_PASSWORD)
+        .await;
+    let page = t.get(&mut s, "/account/mfa").await;
+    s.csrf = csrf_in(&page.body);
+    let secret = page
+        .body
+        .split("id=\"mfa-secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = t
+        .post(
+            &mut s,
+            "/account/mfa",
+            &[("secret", &secret), ("code", &code_now(&secret))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let half = password_step(&t, "secadmin").await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (t, mut s) = (t.clone(), half.clone());
+        tasks.push(tokio::spawn(async move {
+            let wrong = format!("{:06}", 100_000 + i);
+            t.post(&mut s, "/login/mfa", &[("code", &wrong)])
+                .await
+                .status
+        }));
+    }
+    let mut wrong = 0;
+    let mut throttled = 0;
+    for h in tasks {
+        match h.await.unwrap() {
+            StatusCode::UNPROCESSABLE_ENTITY => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let limit = t.app.settings.lockout_threshold;
+    assert!(wrong <= limit, "{wrong} guesses checked, at most {limit}");
+    assert_eq!(wrong + throttled, 12);
+    // The password again does not buy more guesses: the name is throttled.
+    let (_, r) = t
+        .try_login("secadmin", sanshe_app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -186,6 +186,14 @@ async fn refusals_and_reading_the_log_are_audited() {
     assert_eq!(e.outcome, "denied");
     assert!(e.summary.contains("GET /api/v1/users"), "{}", e.summary);
     assert_eq!(e.actor_name, "resident");
+    // Out of reach answers 404, and is audited as a refusal all the same.
+    let ctok = t.token_for("community").await;
+    let before = t.audit_count("access").await;
+    let r = t
+        .api("GET", "/api/v1/areas/320412102001", Some(&ctok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(t.audit_count("access").await, before + 1);
     let mut auditor = t.login("auditadmin").await;
     let reads = t.audit_count("audit.read").await;
     assert_eq!(

@@ -174,4 +174,21 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         t.last_audit("login").await.client.as_deref(),
         Some("127.0.0.1")
     );
+    // Junk the client wrote left of the proxy's entry changes nothing; ports are understood.
+    let r = t
+        .login_from("127.0.0.1", Some("junk, 10.2.3.4"), "district", pw)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.last_audit("login").await.client.as_deref(),
+        Some("10.2.3.4")
+    );
+    let r = t
+        .login_from("127.0.0.1", Some("[2001:db8::7]:443"), "district", pw)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.last_audit("login").await.client.as_deref(),
+        Some("2001:db8::7")
+    );
 }
