@@ -48,6 +48,7 @@ impl Modify for Bearer {
         crate::api::proposals::proposals_get,
         crate::api::proposals::proposals_transition,
         crate::api::users::reset_mfa,
+        crate::api::workers::subsidies,
         crate::api::throttles::list,
         crate::api::throttles::lift,
         crate::api::inbox::inbox,

@@ -221,6 +221,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/transitions",
             api::proposals::proposals_transition
         ),
+        r!(
+            get,
+            "/api/v1/social-workers/{id}/subsidies",
+            api::workers::subsidies
+        ),
         r!(get, "/api/v1/login-throttles", api::throttles::list),
         r!(post, "/api/v1/login-throttles/lift", api::throttles::lift),
         r!(get, "/api/v1/inbox", api::inbox::inbox),

@@ -22,7 +22,7 @@ mod subsidies;
 
 pub use cpd::{add_cpd, check_cpd, import_cpd, CPD_FIELDS};
 pub use keys::rotate_keys;
-pub use subsidies::add_subsidy;
+pub use subsidies::{add_subsidy, subsidies};
 
 use fields::{FIELDS, FILTERS};
 

@@ -24,7 +24,8 @@ pub async fn add_subsidy(
         .await?
         .ok_or(AppError::NotFound)?;
     if !authz::record_in_scope(actor, w.area_code.as_deref()) {
-        return Err(AppError::Forbidden);
+        // Out of reach answers as missing.
+        return Err(AppError::Hidden);
     }
     let mut errs = Vec::new();
     let this_year = crate::current_year();
@@ -86,4 +87,15 @@ pub async fn add_subsidy(
     ))
     .await?;
     Ok(id)
+}
+
+/// The certification subsidies paid to a worker, oldest first (whoever may read the worker).
+pub async fn subsidies(
+    app: &App,
+    ctx: &crate::Ctx,
+    worker_id: i64,
+) -> Result<Vec<store::Subsidy>, AppError> {
+    crate::registry::get::<Workers>(app, ctx, worker_id).await?;
+    let mut c = app.db.acquire().await?;
+    Ok(store::subsidies(&mut c, worker_id).await?)
 }

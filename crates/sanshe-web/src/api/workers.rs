@@ -6,7 +6,7 @@ use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi};
 use crate::ctx::Rc;
 use crate::error::ErrorBody;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A CPD (continuing education) entry.
@@ -95,4 +95,36 @@ pub async fn add_subsidy(
         .await
         .api(&rc)?;
     Ok(Json(Created { id }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubsidyOut {
+    pub id: i64,
+    pub year: i64,
+    /// Yuan, two decimals.
+    pub amount: String,
+    /// `YYYY-MM-DD`; null when not yet paid.
+    pub paid_on: Option<String>,
+}
+
+/// The certification subsidies paid to a social worker (whoever may read the worker).
+#[utoipa::path(get, operation_id = "workers_subsidies", path = "/api/v1/social-workers/{id}/subsidies", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = [SubsidyOut]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn subsidies(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<SubsidyOut>>> {
+    authed(&rc)?;
+    let rows = sanshe_app::workers::subsidies(&rc.app, &rc.ctx, id)
+        .await
+        .api(&rc)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| SubsidyOut {
+                id: s.id,
+                year: s.year,
+                amount: format!("{}.{:02}", s.amount_fen / 100, s.amount_fen % 100),
+                paid_on: s.paid_on,
+            })
+            .collect(),
+    ))
 }

@@ -211,6 +211,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/workers/{id}/subsidies"), &supervise),
         (("post", "/api/v1/social-workers/{id}/cpd"), &worker_all),
         (
+            ("get", "/api/v1/social-workers/{id}/subsidies"),
+            &worker_all,
+        ),
+        (
             ("post", "/api/v1/social-workers/{id}/subsidies"),
             &supervise,
         ),

@@ -198,3 +198,38 @@ async fn snapshots_are_versioned_with_a_reason() {
     .unwrap();
     assert_eq!(version, 2);
 }
+
+/// Subsidies are readable through the API by whoever may read the worker.
+#[tokio::test]
+async fn subsidies_can_be_read_through_the_api() {
+    let t = T::new().await;
+    let stok = t.token_for("street").await;
+    let wid = t.worker_of_user(t.user_id("worker").await).await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/subsidies"),
+            Some(&stok),
+            Some(json!({"year": "2025", "amount": "1500", "paid_on": "2025-12-01"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let wtok = t.token_for("worker").await;
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{wid}/subsidies"),
+            Some(&wtok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list = r.json();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["amount"] == "1500.00" && s["year"] == 2025),
+        "{list}"
+    );
+}
