@@ -13,6 +13,7 @@ mod ctx;
 pub mod demo;
 mod error;
 pub mod facilities;
+pub mod facts;
 pub mod generate;
 pub mod i18n;
 pub mod inbox;

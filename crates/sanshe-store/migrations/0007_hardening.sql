@@ -47,3 +47,20 @@ CREATE TABLE target_snapshot_history (
 -- so that look-alike names are found by index; filled by the application.
 ALTER TABLE organizations ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX organizations_name_key_idx ON organizations(name_key);
+-- Self-reported facts waiting for verification (a workflow: pending → approved | rejected |
+-- withdrawn). `changes` is JSON: [[field, old value, new value], …] in import-cell form.
+CREATE TABLE fact_changes (
+    id {pk},
+    kind TEXT NOT NULL,
+    record_id BIGINT NOT NULL,
+    area_code TEXT,
+    changes TEXT NOT NULL,
+    state TEXT NOT NULL,
+    version BIGINT NOT NULL DEFAULT 1,
+    requested_by BIGINT REFERENCES users(id),
+    requested_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX fact_changes_state_idx ON fact_changes(kind, state, area_code);
+CREATE INDEX fact_changes_record_idx ON fact_changes(kind, record_id);

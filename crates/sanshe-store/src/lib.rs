@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 mod db;
 pub mod facilities;
+pub mod facts;
 pub mod import_jobs;
 pub mod inbox;
 pub mod jobs;

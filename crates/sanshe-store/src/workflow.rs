@@ -10,6 +10,7 @@ use sqlx::Row;
 pub enum Table {
     Needs,
     Proposals,
+    FactChanges,
 }
 
 impl Table {
@@ -17,6 +18,7 @@ impl Table {
         match self {
             Table::Needs => "needs",
             Table::Proposals => "proposals",
+            Table::FactChanges => "fact_changes",
         }
     }
 }

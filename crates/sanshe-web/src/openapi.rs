@@ -48,6 +48,8 @@ impl Modify for Bearer {
         crate::api::proposals::proposals_get,
         crate::api::proposals::proposals_transition,
         crate::api::users::reset_mfa,
+        crate::api::facts::list,
+        crate::api::facts::decide,
         crate::api::workers::subsidies,
         crate::api::throttles::list,
         crate::api::throttles::lift,

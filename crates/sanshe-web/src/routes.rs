@@ -149,6 +149,12 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/proposals/{id}/transition",
             pages::proposals::transition
         ),
+        r!(get, "/workers/changes", pages::facts::list),
+        r!(
+            post,
+            "/workers/changes/{id}/transitions",
+            pages::facts::decide
+        ),
         r!(get, "/security/throttles", pages::throttles::list),
         r!(post, "/security/throttles/lift", pages::throttles::lift),
         r!(get, "/inbox", pages::inbox::list),
@@ -225,6 +231,12 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             get,
             "/api/v1/social-workers/{id}/subsidies",
             api::workers::subsidies
+        ),
+        r!(get, "/api/v1/social-worker-changes", api::facts::list),
+        r!(
+            post,
+            "/api/v1/social-worker-changes/{id}/transitions",
+            api::facts::decide
         ),
         r!(get, "/api/v1/login-throttles", api::throttles::list),
         r!(post, "/api/v1/login-throttles/lift", api::throttles::lift),

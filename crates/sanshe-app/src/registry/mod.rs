@@ -211,6 +211,16 @@ pub trait Registry: Sized + 'static {
     /// Uniqueness keys (duplicates in a file or against the database); each must be
     /// unique on its own (e.g. an organization's name and its credit code).
     fn keys(d: &Self::Data) -> Vec<String>;
+    /// Facts this actor may not write directly (they count in the targets and wait for
+    /// verification): reverts them in `d` to `current`'s and returns `(field, old, new)` in
+    /// cell form. Most registries hold nothing back.
+    fn hold_back(
+        _actor: &Actor,
+        _current: Option<&Self::Row>,
+        _d: &mut Self::Data,
+    ) -> Vec<(String, String, String)> {
+        Vec::new()
+    }
     fn data_area(d: &Self::Data) -> Option<&str>;
     fn summary(d: &Self::Data) -> String;
 
@@ -472,7 +482,8 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
     authz::require(actor, R::WRITE)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
     let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
-    let d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
+    let mut d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
+    let held = R::hold_back(actor, None, &mut d);
     if !R::can_create(actor, R::data_area(&d)) {
         return Err(AppError::Forbidden);
     }
@@ -482,13 +493,14 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
         .collect();
     check_unique::<R>(&mut tx, actor, &existing, &d, None).await?;
     let id = R::insert(&mut tx, &d, false).await?;
+    let note = crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
     tx.commit(ctx.audit_entry(
         Action::Record {
             object: R::OBJECT,
             verb: Verb::Create,
         },
         Some(id.to_string()),
-        R::summary(&d),
+        format!("{}{note}", R::summary(&d)),
         Outcome::Success,
     ))
     .await?;
@@ -509,7 +521,8 @@ pub async fn update<R: Registry>(
         return Err(hidden_or_forbidden::<R>(actor, &cur));
     }
     let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
-    let d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
+    let mut d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
+    let held = R::hold_back(actor, Some(&cur), &mut d);
     if R::data_area(&d) != R::row_area(&cur) && !R::can_create(actor, R::data_area(&d)) {
         return Err(AppError::Forbidden);
     }
@@ -519,6 +532,7 @@ pub async fn update<R: Registry>(
         .collect();
     check_unique::<R>(&mut tx, actor, &existing, &d, Some(id)).await?;
     R::update(&mut tx, id, &d).await?;
+    let note = crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
     let before = R::cells(app, &Tr::new(Lang::Zh), &cur, false);
     let after_row = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let after = R::cells(app, &Tr::new(Lang::Zh), &after_row, false);
@@ -535,9 +549,9 @@ pub async fn update<R: Registry>(
         },
         Some(id.to_string()),
         if changes.is_empty() {
-            "no changes".into()
+            format!("no changes{note}")
         } else {
-            changes.join("; ")
+            format!("{}{note}", changes.join("; "))
         },
         Outcome::Success,
     ))

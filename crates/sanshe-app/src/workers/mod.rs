@@ -268,6 +268,55 @@ impl Registry for Workers {
             vec![d.data.id_blind.clone()]
         }
     }
+    fn hold_back(
+        actor: &Actor,
+        current: Option<&WorkerRow>,
+        d: &mut WorkerInput,
+    ) -> Vec<(String, String, String)> {
+        use sanshe_domain::Role;
+        // Only what people report about themselves (a worker) or their staff (an
+        // organization) waits; staff who keep the registry write directly.
+        if actor.is_cli || !matches!(actor.role, Role::SocialWorker | Role::SocialOrg) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut held = |field: &str, old: String, new: String| {
+            if old != new {
+                out.push((field.to_owned(), old, new));
+            }
+        };
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        let year = |v: Option<i64>| v.map(|y| y.to_string()).unwrap_or_default();
+        let (area, level, no, yr, committee) = match current {
+            Some(c) => (
+                c.area_code.clone(),
+                c.cert_level.clone(),
+                c.cert_no.clone(),
+                c.cert_year,
+                c.committee_member,
+            ),
+            None => (None, "none".to_owned(), None, None, false),
+        };
+        held("area", opt(&area), opt(&d.data.area_code));
+        held("cert_level", level.clone(), d.data.cert_level.clone());
+        held("cert_no", opt(&no), opt(&d.data.cert_no));
+        held("cert_year", year(yr), year(d.data.cert_year));
+        held(
+            "committee_member",
+            committee.to_string(),
+            d.data.committee_member.to_string(),
+        );
+        if let Some((start, _, number)) = d.registration.take() {
+            held("registration_start", String::new(), start);
+            held("registration_no", String::new(), number.unwrap_or_default());
+        }
+        d.data.area_code = area;
+        d.data.cert_level = level;
+        d.data.cert_no = no;
+        d.data.cert_year = yr;
+        d.data.committee_member = committee;
+        out
+    }
     fn data_area(d: &WorkerInput) -> Option<&str> {
         d.data.area_code.as_deref()
     }

@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod audit;
 pub mod calendar;
+pub mod facts;
 pub mod inbox;
 pub mod needs;
 pub mod orgs;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cpd;
 pub mod docs;
 pub mod facilities;
+pub mod facts;
 pub mod home;
 pub mod inbox;
 pub mod mfa;

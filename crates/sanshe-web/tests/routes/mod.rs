@@ -203,6 +203,13 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/api/v1/facilities/{id}/photos"), &staff),
         (("get", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
         (("delete", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
+        (("get", "/workers/changes"), &worker_all),
+        (("post", "/workers/changes/{id}/transitions"), &worker_all),
+        (("get", "/api/v1/social-worker-changes"), &worker_all),
+        (
+            ("post", "/api/v1/social-worker-changes/{id}/transitions"),
+            &worker_all,
+        ),
         (("post", "/workers/{id}/cpd"), &worker_all),
         (("get", "/workers/cpd/import"), &worker_all),
         (("post", "/workers/cpd/import"), &worker_all),
@@ -437,6 +444,9 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("patch", _) => Some(json!({})),
         ("post", "/api/v1/networks") => Some(json!({"action": "none"})),
         ("post", "/api/v1/login-throttles/lift") => Some(json!({"kind": "name", "key": "nobody"})),
+        ("post", p) if p.starts_with("/api/v1/social-worker-changes/") => {
+            Some(json!({"event": "approve"}))
+        }
         ("post", "/api/v1/needs") => Some(
             json!({"area": COMMUNITY, "category": "other", "title": "矩阵", "description": "矩阵测试", "people": 1}),
         ),

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 mod admins;
 mod credentials;
+mod facts;
 mod figures;
 mod keys;
 mod mfa;

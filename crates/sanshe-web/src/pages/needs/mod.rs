@@ -559,6 +559,15 @@ mod tests {
                 .map(|s| super::super::inbox::kind_key(&format!("need.{}", Needs::state_name(*s)))),
         );
         keys.push(super::super::inbox::kind_key("need.due"));
+        for s in ["pending", "approved", "rejected", "withdrawn", "all"] {
+            keys.push(format!("fact-state-{s}"));
+        }
+        for e in ["approve", "reject", "withdraw"] {
+            keys.push(format!("fact-event-{e}"));
+        }
+        for f in sanshe_domain::facts::WORKER_FACTS {
+            keys.push(format!("f-{f}"));
+        }
         for k in [
             "account.password_changed",
             "account.password_reset",

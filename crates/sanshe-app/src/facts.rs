@@ -1,0 +1,317 @@
+//! Self-reported facts that count in the targets (a social worker's certificate,
+//! registration, committee seat and community) wait for verification when the worker or
+//! their organization changes them: a pending change (a workflow on the kernel) that the
+//! responsible staff approve — the record then changes, re-validated — or reject.
+
+use crate::authz::{self, Perm};
+use crate::registry::{Refs, Registry};
+use crate::uow::Uow;
+use crate::workers::Workers;
+use crate::workflow::{self, At};
+use crate::{Actor, App, AppError, Ctx};
+use sanshe_domain::facts::{Event, FactChanges, State};
+use sanshe_domain::workflow::Workflow;
+use sanshe_domain::{FieldError, Role};
+use sanshe_store::facts::{self as store, FactChange, FactFilter};
+use sanshe_store::workflow::Table;
+use sanshe_store::{Conn, PageReq, Paged};
+
+/// Records held-back changes as one pending change; returns a note for the audit summary
+/// ("" when nothing was held).
+pub async fn hold(
+    tx: &mut Uow,
+    actor: &Actor,
+    kind: &str,
+    record_id: i64,
+    area: Option<&str>,
+    changes: &[(String, String, String)],
+) -> Result<String, AppError> {
+    if changes.is_empty() {
+        return Ok(String::new());
+    }
+    let json = serde_json::to_string(changes).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Listed for the staff of the community the record would be in: the new one when the
+    // change moves it.
+    let area = changes
+        .iter()
+        .find(|c| c.0 == "area" && !c.2.is_empty())
+        .map(|c| c.2.as_str())
+        .or(area);
+    let id = store::insert(
+        tx,
+        kind,
+        record_id,
+        area,
+        &json,
+        actor.user_id,
+        &actor.display_name,
+    )
+    .await?;
+    workflow::created::<FactChanges>(tx, actor, id, State::Pending, "").await?;
+    let fields: Vec<&str> = changes.iter().map(|c| c.0.as_str()).collect();
+    Ok(format!(
+        "; held for verification (change {id}): {}",
+        fields.join(", ")
+    ))
+}
+
+fn staff(actor: &Actor) -> bool {
+    actor.is_cli
+        || (authz::can(actor, Perm::WorkerWrite)
+            && !matches!(actor.role, Role::SocialWorker | Role::SocialOrg))
+}
+
+/// May this actor see the change (and its record)?
+pub fn may_read(actor: &Actor, c: &FactChange, record: &sanshe_store::workers::WorkerRow) -> bool {
+    (c.requested_by.is_some() && c.requested_by == actor.user_id)
+        || Workers::can_read(actor, record)
+}
+
+/// Who may take which event: staff who reach the record approve or reject; the requester
+/// withdraws. (The state decides the rest.)
+pub fn may(
+    actor: &Actor,
+    c: &FactChange,
+    record: &sanshe_store::workers::WorkerRow,
+    e: Event,
+) -> bool {
+    match e {
+        Event::Approve | Event::Reject => staff(actor) && Workers::can_write(actor, record),
+        Event::Withdraw => c.requested_by.is_some() && c.requested_by == actor.user_id,
+    }
+}
+
+/// The changes in reach, newest first: staff see their area's, a worker their own, an
+/// organization its staff's.
+pub async fn list(
+    app: &App,
+    ctx: &Ctx,
+    state: Option<&str>,
+    page: PageReq,
+) -> Result<Paged<FactChange>, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::WorkerRead)?;
+    let mut f = FactFilter {
+        state: state
+            .filter(|s| FactChanges::parse_state(s).is_some())
+            .map(str::to_owned),
+        ..Default::default()
+    };
+    match actor.role {
+        Role::SocialWorker => f.requested_by = Some(actor.user_id.ok_or(AppError::Forbidden)?),
+        Role::SocialOrg => f.employer = Some(authz::own_org(actor).ok_or(AppError::Forbidden)?),
+        _ => f.within = authz::area_root(actor),
+    }
+    let mut c = app.db.acquire().await?;
+    Ok(store::list(&mut c, &f, page).await?)
+}
+
+pub fn parse_changes(c: &FactChange) -> Vec<(String, String, String)> {
+    serde_json::from_str(&c.changes).unwrap_or_default()
+}
+
+async fn load(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<(FactChange, sanshe_store::workers::WorkerRow), AppError> {
+    let c = store::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let w = Workers::get(conn, c.record_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_read(actor, &c, &w) {
+        return Err(AppError::Hidden);
+    }
+    Ok((c, w))
+}
+
+pub async fn get(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(FactChange, Vec<&'static str>), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::WorkerRead)?;
+    let mut c = app.db.acquire().await?;
+    let (fc, w) = load(&mut c, actor, id).await?;
+    let st = FactChanges::parse_state(&fc.state).unwrap_or(State::Pending);
+    let events = FactChanges::EVENTS
+        .iter()
+        .filter(|e| FactChanges::next(st, **e).is_some() && may(actor, &fc, &w, **e))
+        .map(|e| FactChanges::event_name(*e))
+        .collect();
+    Ok((fc, events))
+}
+
+/// Approves (applying the change to the record, re-validated as the approver saves it),
+/// rejects or withdraws a pending change; `version` guards against a concurrent decision.
+pub async fn decide(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    event: &str,
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::WorkerRead)?;
+    let e = FactChanges::parse_event(event)
+        .ok_or_else(|| AppError::invalid(FieldError::new("event", "err-fact-event")))?;
+    let mut tx = Uow::begin(app).await?;
+    let (fc, w) = load(&mut tx, actor, id).await?;
+    if !may(actor, &fc, &w, e) {
+        return Err(AppError::Forbidden);
+    }
+    if version.is_some_and(|v| v != fc.version) {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
+    }
+    let from = FactChanges::parse_state(&fc.state).unwrap_or(State::Pending);
+    let to = workflow::transition::<FactChanges>(
+        &mut tx,
+        Table::FactChanges,
+        actor,
+        At {
+            id,
+            version: fc.version,
+            state: from,
+        },
+        e,
+        "",
+    )
+    .await?;
+    if e == Event::Approve {
+        apply(app, &mut tx, actor, &w, &parse_changes(&fc)).await?;
+    }
+    workflow::commit::<FactChanges>(tx, ctx, id, &w.name, from, e, to).await
+}
+
+/// Writes the approved values into the record through the registry's own parse, as the
+/// approver (who must reach the new community too).
+async fn apply(
+    app: &App,
+    tx: &mut Uow,
+    actor: &Actor,
+    w: &sanshe_store::workers::WorkerRow,
+    changes: &[(String, String, String)],
+) -> Result<(), AppError> {
+    let tr = crate::i18n::Tr::new(crate::i18n::Lang::Zh);
+    let mut cells = Workers::cells(app, &tr, w, false);
+    let fields = Workers::fields();
+    for (field, _, new) in changes {
+        if let Some(i) = fields.iter().position(|f| f.col.key == field) {
+            cells[i] = new.clone();
+        }
+    }
+    let refs = Refs::load_for(
+        app,
+        tx,
+        actor,
+        &cells,
+        Workers::NEEDS_ORGS,
+        Workers::NEEDS_WORKERS,
+    )
+    .await?;
+    let d = Workers::parse(app, actor, &refs, &cells, Some(w)).map_err(AppError::Invalid)?;
+    if Workers::data_area(&d) != w.area_code.as_deref()
+        && !Workers::can_create(actor, Workers::data_area(&d))
+    {
+        return Err(AppError::Forbidden);
+    }
+    Workers::update(tx, w.id, &d).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sanshe_domain::Scope;
+    use sanshe_store::workers::WorkerRow;
+
+    fn actor(role: Role, scope: Scope, id: i64) -> Actor {
+        Actor {
+            user_id: Some(id),
+            username: role.as_str().into(),
+            display_name: role.as_str().into(),
+            role,
+            scope,
+            scope_name: None,
+            locale: None,
+            is_cli: false,
+            password_expired: false,
+            must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
+        }
+    }
+
+    /// Every state × event × role decided by hand: staff who reach the worker verify or
+    /// refuse, the requester withdraws, nobody acts on a decided change.
+    #[test]
+    fn state_event_role_table() {
+        let area = |c: &str| Scope::Area { code: c.into() };
+        let worker_user = 7;
+        let row = WorkerRow {
+            id: 1,
+            user_id: Some(worker_user),
+            employer_org_id: Some(5),
+            area_code: Some("320412100002".into()),
+            ..Default::default()
+        };
+        let change = FactChange {
+            id: 1,
+            record_id: 1,
+            requested_by: Some(worker_user),
+            ..Default::default()
+        };
+        let people = [
+            (
+                "district",
+                actor(Role::DistrictAdmin, area("320412"), 1),
+                [true, true, false],
+            ),
+            (
+                "street",
+                actor(Role::StreetStaff, area("320412100"), 2),
+                [true, true, false],
+            ),
+            (
+                "community",
+                actor(Role::CommunityStaff, area("320412100002"), 3),
+                [true, true, false],
+            ),
+            (
+                "other community",
+                actor(Role::CommunityStaff, area("320412100003"), 4),
+                [false, false, false],
+            ),
+            (
+                "organization",
+                actor(Role::SocialOrg, Scope::Org { id: 5 }, 5),
+                [false, false, false],
+            ),
+            (
+                "the worker",
+                actor(Role::SocialWorker, Scope::None, worker_user),
+                [false, false, true],
+            ),
+            (
+                "resident",
+                actor(Role::Resident, Scope::None, 9),
+                [false, false, false],
+            ),
+        ];
+        for (who, a, allowed) in &people {
+            for (i, e) in FactChanges::EVENTS.iter().enumerate() {
+                assert_eq!(may(a, &change, &row, *e), allowed[i], "{who} {e:?}");
+            }
+        }
+        // Decided changes take no event, whoever asks.
+        for s in [State::Approved, State::Rejected, State::Withdrawn] {
+            for e in FactChanges::EVENTS {
+                assert_eq!(FactChanges::next(s, *e), None);
+            }
+        }
+    }
+}

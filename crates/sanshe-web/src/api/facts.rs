@@ -1,0 +1,110 @@
+//! `/api/v1/social-worker-changes`: self-reported facts waiting for verification.
+
+use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi, PageInfo, Paging};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Change {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactChange {
+    pub id: i64,
+    /// The social worker the change is about.
+    pub worker: i64,
+    pub worker_name: Option<String>,
+    /// `pending`, `approved`, `rejected` or `withdrawn`.
+    pub state: String,
+    pub version: i64,
+    pub requested_by: String,
+    pub created_at: i64,
+    pub changes: Vec<Change>,
+}
+
+fn out(c: &sanshe_store::facts::FactChange) -> FactChange {
+    FactChange {
+        id: c.id,
+        worker: c.record_id,
+        worker_name: c.record_label.clone(),
+        state: c.state.clone(),
+        version: c.version,
+        requested_by: c.requested_name.clone(),
+        created_at: c.created_at,
+        changes: sanshe_app::facts::parse_changes(c)
+            .into_iter()
+            .map(|(field, old, new)| Change { field, old, new })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FactChangePage {
+    pub items: Vec<FactChange>,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FactQuery {
+    /// Only changes in this state.
+    #[param(pattern = "^(pending|approved|rejected|withdrawn)$")]
+    pub state: Option<String>,
+}
+
+/// Changes of self-reported facts in reach (staff: their area's; a worker: their own; an
+/// organization: its staff's), newest first.
+#[utoipa::path(get, operation_id = "fact_changes_list", path = "/api/v1/social-worker-changes", tag = "registries", security(("bearer" = [])),
+    params(FactQuery, Paging),
+    responses((status = 200, body = FactChangePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn list(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<FactQuery>,
+    ApiQuery(pg): ApiQuery<Paging>,
+) -> ApiResult<Json<FactChangePage>> {
+    authed(&rc)?;
+    let page = pg.req(&rc)?;
+    let res = sanshe_app::facts::list(&rc.app, &rc.ctx, q.state.as_deref(), page)
+        .await
+        .api(&rc)?;
+    Ok(Json(FactChangePage {
+        items: res.items.iter().map(out).collect(),
+        page: PageInfo::from(&res),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// `approve` or `reject` (staff), `withdraw` (the requester).
+    #[schema(pattern = "^(approve|reject|withdraw)$")]
+    pub event: String,
+    /// The version the decision was made on (409 if the change moved meanwhile).
+    pub version: Option<i64>,
+}
+
+/// Approve (the record changes), reject or withdraw a pending change.
+#[utoipa::path(post, operation_id = "fact_changes_decide", path = "/api/v1/social-worker-changes/{id}/transitions", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = Decision,
+    responses((status = 204, description = "Done"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn decide(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<Decision>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    sanshe_app::facts::decide(&rc.app, &rc.ctx, id, b.event.trim(), b.version)
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}

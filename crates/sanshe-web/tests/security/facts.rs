@@ -1,0 +1,230 @@
+//! Self-reported facts feed official figures only once verified: a worker's own change of
+//! certificate or committee seat waits for the staff; an organization cannot move a worker
+//! into another town by itself.
+
+use crate::common::T;
+use axum::http::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_workers_own_facts_wait_for_verification() {
+    let t = T::new().await;
+    let wtok = t.token_for("worker").await;
+    let wid = t.worker_of_user(t.user_id("worker").await).await;
+    let before = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            Some(
+                json!({"cert_level": "senior", "cert_year": 2024, "committee_member": true,
+                        "phone": "13900139000"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        after["cert_level"], before["cert_level"],
+        "the certificate waits"
+    );
+    assert_eq!(after["committee_member"], before["committee_member"]);
+    assert_ne!(
+        after["phone"], before["phone"],
+        "other fields change at once"
+    );
+    // The worker sees the change waiting; cannot verify it.
+    let mine = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    let change = mine["items"][0].clone();
+    assert_eq!(change["worker"], wid, "{mine}");
+    let fields: Vec<&str> = change["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"cert_level") && fields.contains(&"committee_member"),
+        "{fields:?}"
+    );
+    let id = change["id"].as_i64().unwrap();
+    let path = format!("/api/v1/social-worker-changes/{id}/transitions");
+    let r = t
+        .api(
+            "POST",
+            &path,
+            Some(&wtok),
+            Some(json!({"event": "approve"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another town's staff do not even see it.
+    t.add_user("far.staff", "community_staff", Some("320412102001".into()))
+        .await;
+    let far = t.token_for("far.staff").await;
+    let r = t
+        .api("POST", &path, Some(&far), Some(json!({"event": "approve"})))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The community's staff verify it (on the version they saw): the record changes.
+    let ctok = t.token_for("community").await;
+    let r = t
+        .api(
+            "POST",
+            &path,
+            Some(&ctok),
+            Some(json!({"event": "approve", "version": change["version"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let done = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(done["cert_level"], "senior", "{done}");
+    assert_eq!(done["committee_member"], true);
+    // A second decision on the same change is refused.
+    let r = t
+        .api("POST", &path, Some(&ctok), Some(json!({"event": "reject"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // The staff's page lists what waits.
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            Some(json!({"cert_no": "Z9999"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut s = t.login("community").await;
+    let page = t.get(&mut s, "/workers/changes").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Z9999"), "listed for verification");
+    // The worker withdraws it.
+    let pending = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    let id2 = pending["items"][0]["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-worker-changes/{id2}/transitions"),
+            Some(&wtok),
+            Some(json!({"event": "withdraw"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(t.audit_count("fact_change.withdraw").await >= 1);
+}
+
+#[tokio::test]
+async fn an_organization_cannot_place_a_worker_in_another_town_by_itself() {
+    let t = T::new().await;
+    let otok = t.token_for("org").await;
+    let idn = sanshe_app::generate::citizen_id("320412", (1992, 8, 9), 611, true);
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/social-workers",
+            Some(&otok),
+            Some(json!({"name": "外镇社工", "id_number": idn, "area": "320412102001"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let got = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{id}"),
+            Some(&otok),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        got["area"].is_null() || got["area"] == "",
+        "not placed yet: {got}"
+    );
+    let dtok = t.token_for("district").await;
+    let list = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["worker"] == id),
+        "the district sees it waiting: {list}"
+    );
+    let change = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["worker"] == id)
+        .unwrap()
+        .clone();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-worker-changes/{}/transitions", change["id"]),
+            Some(&dtok),
+            Some(json!({"event": "approve"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let got = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-workers/{id}"),
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(got["area"], "320412102001", "placed once verified: {got}");
+}
