@@ -16,8 +16,8 @@ use sanshe_store::facts::{self as store, FactChange, FactFilter};
 use sanshe_store::workflow::Table;
 use sanshe_store::{Conn, PageReq, Paged};
 
-/// Records held-back changes as one pending change; returns a note for the audit summary
-/// ("" when nothing was held).
+/// Records held-back changes as one pending change; returns its id and a note for the audit
+/// summary (None and "" when nothing was held).
 pub async fn hold(
     tx: &mut Uow,
     actor: &Actor,
@@ -25,9 +25,9 @@ pub async fn hold(
     record_id: i64,
     area: Option<&str>,
     changes: &[(String, String, String)],
-) -> Result<String, AppError> {
+) -> Result<(Option<i64>, String), AppError> {
     if changes.is_empty() {
-        return Ok(String::new());
+        return Ok((None, String::new()));
     }
     let json = serde_json::to_string(changes).map_err(|e| AppError::Internal(e.to_string()))?;
     // Listed for the staff of the community the record would be in: the new one when the
@@ -49,9 +49,12 @@ pub async fn hold(
     .await?;
     workflow::created::<FactChanges>(tx, actor, id, State::Pending, "").await?;
     let fields: Vec<&str> = changes.iter().map(|c| c.0.as_str()).collect();
-    Ok(format!(
-        "; held for verification (change {id}): {}",
-        fields.join(", ")
+    Ok((
+        Some(id),
+        format!(
+            "; held for verification (change {id}): {}",
+            fields.join(", ")
+        ),
     ))
 }
 
@@ -182,7 +185,14 @@ pub async fn decide(
     )
     .await?;
     if e == Event::Approve {
-        apply(app, &mut tx, actor, &w, &parse_changes(&fc)).await?;
+        let changes = parse_changes(&fc);
+        let (cpd, fields): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.0 == "cpd_entry");
+        for (_, _, cell) in &cpd {
+            crate::workers::apply_cpd_cell(&mut tx, w.id, cell).await?;
+        }
+        if !fields.is_empty() {
+            apply(app, &mut tx, actor, &w, &fields).await?;
+        }
     }
     workflow::commit::<FactChanges>(tx, ctx, id, &w.name, from, e, to).await
 }

@@ -493,7 +493,8 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
         .collect();
     check_unique::<R>(&mut tx, actor, &existing, &d, None).await?;
     let id = R::insert(&mut tx, &d, false).await?;
-    let note = crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
+    let (_, note) =
+        crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
     tx.commit(ctx.audit_entry(
         Action::Record {
             object: R::OBJECT,
@@ -532,7 +533,8 @@ pub async fn update<R: Registry>(
         .collect();
     check_unique::<R>(&mut tx, actor, &existing, &d, Some(id)).await?;
     R::update(&mut tx, id, &d).await?;
-    let note = crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
+    let (_, note) =
+        crate::facts::hold(&mut tx, actor, R::OBJECT, id, R::data_area(&d), &held).await?;
     let before = R::cells(app, &Tr::new(Lang::Zh), &cur, false);
     let after_row = R::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let after = R::cells(app, &Tr::new(Lang::Zh), &after_row, false);

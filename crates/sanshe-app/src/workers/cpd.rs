@@ -10,6 +10,16 @@ use sanshe_io::RowIssue;
 use sanshe_store::workers::{self as store};
 
 /// Adds CPD hours to a worker's ledger (audited).
+/// What adding CPD hours did: the entry written, or (hours a worker or their organization
+/// reports) a change waiting for verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpdAdded {
+    Entry(i64),
+    Pending(i64),
+}
+
+/// Adds CPD hours to a worker's ledger. Hours the worker or their organization report count
+/// only once the staff verify them: they wait as a pending change (`crate::facts`).
 pub async fn add_cpd(
     app: &App,
     ctx: &crate::Ctx,
@@ -18,7 +28,7 @@ pub async fn add_cpd(
     hours: &str,
     topic: &str,
     provider: &str,
-) -> Result<i64, AppError> {
+) -> Result<CpdAdded, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::WorkerWrite)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
@@ -30,6 +40,32 @@ pub async fn add_cpd(
     }
     let (date, tenths, topic, provider) =
         check_cpd(date, hours, topic, provider).map_err(AppError::Invalid)?;
+    if !actor.is_cli
+        && matches!(
+            actor.role,
+            sanshe_domain::Role::SocialWorker | sanshe_domain::Role::SocialOrg
+        )
+    {
+        let entry = cpd_cell(&date, tenths, &topic, provider.as_deref());
+        let changes = vec![("cpd_entry".to_owned(), String::new(), entry)];
+        let (change, note) = crate::facts::hold(
+            &mut tx,
+            actor,
+            "social_worker",
+            worker_id,
+            w.area_code.as_deref(),
+            &changes,
+        )
+        .await?;
+        tx.commit(ctx.audit_entry(
+            Action::WorkerCpd,
+            Some(worker_id.to_string()),
+            format!("CPD {date} {:.1} h: {topic}{note}", tenths as f64 / 10.0),
+            Outcome::Success,
+        ))
+        .await?;
+        return Ok(CpdAdded::Pending(change.unwrap_or(0)));
+    }
     let id = store::add_cpd(
         &mut tx,
         &store::CpdEntry {
@@ -52,7 +88,47 @@ pub async fn add_cpd(
         Outcome::Success,
     ))
     .await?;
-    Ok(id)
+    Ok(CpdAdded::Entry(id))
+}
+
+/// A CPD entry as one cell of a pending change: `date|hours|topic|provider`.
+pub fn cpd_cell(date: &str, tenths: i64, topic: &str, provider: Option<&str>) -> String {
+    format!(
+        "{date}|{}.{}|{topic}|{}",
+        tenths / 10,
+        tenths % 10,
+        provider.unwrap_or("")
+    )
+}
+
+/// Writes a verified CPD entry (from its pending-change cell) to the worker's ledger.
+pub(crate) async fn apply_cpd_cell(
+    conn: &mut sanshe_store::Conn,
+    worker_id: i64,
+    cell: &str,
+) -> Result<(), AppError> {
+    let parts: Vec<&str> = cell.splitn(4, '|').collect();
+    let [date, hours, topic, provider] = parts.as_slice() else {
+        return Err(AppError::Internal(format!("bad CPD change {cell}")));
+    };
+    let (date, tenths, topic, provider) =
+        check_cpd(date, hours, topic, provider).map_err(AppError::Invalid)?;
+    store::add_cpd(
+        conn,
+        &store::CpdEntry {
+            id: 0,
+            worker_id,
+            entry_date: date.clone(),
+            hours_tenths: tenths,
+            topic,
+            provider,
+        },
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::Conflict(FieldError::new("topic", "err-cpd-duplicate").arg("date", &date))
+    })?;
+    Ok(())
 }
 
 /// One CPD entry's values checked: date (not in the future), hours (0.1–1000, one

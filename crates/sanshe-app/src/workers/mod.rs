@@ -20,7 +20,8 @@ mod fields;
 mod keys;
 mod subsidies;
 
-pub use cpd::{add_cpd, check_cpd, import_cpd, CPD_FIELDS};
+pub(crate) use cpd::apply_cpd_cell;
+pub use cpd::{add_cpd, check_cpd, cpd_cell, import_cpd, CpdAdded, CPD_FIELDS};
 pub use keys::rotate_keys;
 pub use subsidies::{add_subsidy, subsidies};
 

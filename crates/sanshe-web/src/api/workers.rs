@@ -24,13 +24,13 @@ pub struct CpdBody {
 /// Add CPD hours to a social worker's ledger.
 #[utoipa::path(post, operation_id = "workers_add_cpd", path = "/api/v1/social-workers/{id}/cpd", tag = "registries", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CpdBody,
-    responses((status = 200, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = CpdCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_cpd(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<CpdBody>,
-) -> ApiResult<Json<Created>> {
+) -> ApiResult<Json<CpdCreated>> {
     authed(&rc)?;
     let id = sanshe_app::workers::add_cpd(
         &rc.app,
@@ -43,7 +43,18 @@ pub async fn add_cpd(
     )
     .await
     .api(&rc)?;
-    Ok(Json(Created { id }))
+    Ok(Json(match id {
+        sanshe_app::workers::CpdAdded::Entry(id) => CpdCreated { id, pending: false },
+        sanshe_app::workers::CpdAdded::Pending(id) => CpdCreated { id, pending: true },
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CpdCreated {
+    /// The entry's id, or (pending) the id of the change waiting for verification.
+    pub id: i64,
+    /// Reported by the worker or their organization: counts once staff verify it.
+    pub pending: bool,
 }
 
 /// Import CPD hours from an attendance sheet.

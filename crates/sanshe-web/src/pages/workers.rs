@@ -36,7 +36,7 @@ pub struct CpdForm {
 }
 
 pub async fn add_cpd(rc: Rc, Path(id): Path<i64>, Form(f): Form<CpdForm>) -> PageResult {
-    sanshe_app::workers::add_cpd(
+    let added = sanshe_app::workers::add_cpd(
         &rc.app,
         &rc.ctx,
         id,
@@ -47,5 +47,11 @@ pub async fn add_cpd(rc: Rc, Path(id): Path<i64>, Form(f): Form<CpdForm>) -> Pag
     )
     .await
     .page(&rc)?;
-    Ok(redirect_flash(&format!("/workers/{id}"), "flash-saved"))
+    Ok(redirect_flash(
+        &format!("/workers/{id}"),
+        match added {
+            sanshe_app::workers::CpdAdded::Entry(_) => "flash-saved",
+            sanshe_app::workers::CpdAdded::Pending(_) => "flash-fact-pending",
+        },
+    ))
 }

@@ -228,3 +228,55 @@ async fn an_organization_cannot_place_a_worker_in_another_town_by_itself() {
         .json();
     assert_eq!(got["area"], "320412102001", "placed once verified: {got}");
 }
+
+/// CPD hours a worker reports about themself count only once verified.
+#[tokio::test]
+async fn self_reported_cpd_hours_wait_for_verification() {
+    let t = T::new().await;
+    let wtok = t.token_for("worker").await;
+    let wid = t.worker_of_user(t.user_id("worker").await).await;
+    let entries = || async {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cpd_entries WHERE worker_id = $1")
+            .bind(wid)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    };
+    let before = entries().await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/cpd"),
+            Some(&wtok),
+            Some(json!({"date": "2025-10-10", "hours": "999", "topic": "自学", "provider": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], true);
+    assert_eq!(entries().await, before, "nothing counts yet");
+    let change = r.json()["id"].as_i64().unwrap();
+    let ctok = t.token_for("community").await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-worker-changes/{change}/transitions"),
+            Some(&ctok),
+            Some(json!({"event": "reject"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(entries().await, before, "a refused report never counts");
+    // Staff record hours directly.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/social-workers/{wid}/cpd"),
+            Some(&ctok),
+            Some(json!({"date": "2025-10-11", "hours": "6", "topic": "督导", "provider": "区社工协会"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], false);
+    assert_eq!(entries().await, before + 1);
+}
