@@ -233,6 +233,103 @@ async fn apply(
     Ok(())
 }
 
+// ---- evidence -----------------------------------------------------------------------------
+
+const FILES: &str = "fact_change";
+
+/// Evidence attached to a change (a certificate's scan, a registration notice): reachable
+/// exactly as the change; added by its requester while it is pending.
+pub async fn files(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<sanshe_store::attachments::AttachmentRow>, AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    load(&mut c, actor, id).await?;
+    Ok(sanshe_store::attachments::list(&mut c, FILES, id).await?)
+}
+
+pub async fn attach(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    use crate::attachments::{self, Accept};
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::WorkerRead)?;
+    let (fc, _) = {
+        let mut c = app.db.acquire().await?;
+        load(&mut c, actor, id).await?
+    };
+    if fc.requested_by.is_none() || fc.requested_by != actor.user_id || fc.state != "pending" {
+        return Err(AppError::Forbidden);
+    }
+    let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
+    let written = async {
+        let mut tx = Uow::begin(app).await?;
+        if sanshe_store::attachments::list(&mut tx, FILES, id)
+            .await?
+            .len() as i64
+            >= attachments::MAX_PER_RECORD
+        {
+            return Err(AppError::invalid(
+                FieldError::new("file", "err-attachments-too-many")
+                    .arg("max", attachments::MAX_PER_RECORD),
+            ));
+        }
+        let aid = sanshe_store::attachments::insert(
+            &mut tx,
+            &sanshe_store::attachments::AttachmentRow {
+                owner_kind: FILES.into(),
+                owner_id: id,
+                file_name: saved.file_name.clone(),
+                stored_name: saved.stored_name.clone(),
+                content_type: saved.content_type.clone(),
+                size: saved.size,
+                sm3: Some(saved.sm3.clone()),
+                created_by: actor.user_id,
+                ..Default::default()
+            },
+        )
+        .await?;
+        tx.commit(ctx.audit_entry(
+            sanshe_domain::audit::Action::FactEvidence,
+            Some(id.to_string()),
+            format!(
+                "evidence {aid}: {} ({}, {} bytes, SM3 {})",
+                saved.file_name, saved.content_type, saved.size, saved.sm3
+            ),
+            sanshe_domain::audit::Outcome::Success,
+        ))
+        .await?;
+        Ok(aid)
+    }
+    .await;
+    if written.is_err() {
+        attachments::discard(app, &saved);
+    }
+    written
+}
+
+pub async fn file(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    aid: i64,
+) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    load(&mut c, actor, id).await?;
+    let a = sanshe_store::attachments::get(&mut c, FILES, id, aid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::attachments::read(app, &a.stored_name)?;
+    Ok((a, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,7 @@ pub enum Action {
     PiiKeyRecorded,
     FacilityOpenProfiles,
     OrgNameKeys,
+    FactEvidence,
     PolicyUpdate,
     TargetsSnapshot,
     WorkerCpd,
@@ -186,6 +187,7 @@ impl Action {
             Action::PiiKeyRecorded => "pii.key_recorded",
             Action::FacilityOpenProfiles => "facility.open_profiles",
             Action::OrgNameKeys => "organization.name_keys",
+            Action::FactEvidence => "fact_change.evidence",
             Action::PolicyUpdate => "policy.update",
             Action::TargetsSnapshot => "targets.snapshot",
             Action::WorkerCpd => "social_worker.cpd",
@@ -239,6 +241,7 @@ impl Action {
             | Action::NeedDemo
             | Action::NeedCategorySet => "need",
             Action::ProposalCreate => "proposal",
+            Action::FactEvidence => "fact_change",
             Action::NetworkExport => "network",
             Action::OrgFund | Action::OrgFundExport | Action::OrgNameKeys => "organization",
             Action::PiiRotate

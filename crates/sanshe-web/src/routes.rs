@@ -152,6 +152,16 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/workers/changes", pages::facts::list),
         r!(
             post,
+            "/workers/changes/{id}/attachments",
+            pages::facts::attach
+        ),
+        r!(
+            get,
+            "/workers/changes/{id}/attachments/{aid}",
+            pages::facts::file
+        ),
+        r!(
+            post,
             "/workers/changes/{id}/transitions",
             pages::facts::decide
         ),
@@ -233,6 +243,21 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::workers::subsidies
         ),
         r!(get, "/api/v1/social-worker-changes", api::facts::list),
+        r!(
+            get,
+            "/api/v1/social-worker-changes/{id}/attachments",
+            api::facts::files
+        ),
+        r!(
+            post,
+            "/api/v1/social-worker-changes/{id}/attachments",
+            api::facts::attach
+        ),
+        r!(
+            get,
+            "/api/v1/social-worker-changes/{id}/attachments/{aid}",
+            api::facts::file
+        ),
         r!(
             post,
             "/api/v1/social-worker-changes/{id}/transitions",

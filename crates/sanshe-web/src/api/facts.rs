@@ -108,3 +108,81 @@ pub async fn decide(
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// The evidence attached to a change.
+#[utoipa::path(get, operation_id = "fact_changes_files", path = "/api/v1/social-worker-changes/{id}/attachments", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = [Evidence]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn files(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Evidence>>> {
+    authed(&rc)?;
+    let rows = sanshe_app::facts::files(&rc.app, &rc.ctx, id)
+        .await
+        .api(&rc)?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| Evidence {
+                id: a.id,
+                file_name: a.file_name,
+                content_type: a.content_type,
+                size: a.size,
+            })
+            .collect(),
+    ))
+}
+
+/// Attach evidence to one's own pending change (the file is the request body; images, PDF
+/// and Office documents).
+#[utoipa::path(post, operation_id = "fact_changes_attach", path = "/api/v1/social-worker-changes/{id}/attachments", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), super::needs::AttachQuery),
+    request_body(description = "The file", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 201, body = super::orgs::Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<super::needs::AttachQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<super::orgs::Created>)> {
+    authed(&rc)?;
+    let aid = sanshe_app::facts::attach(
+        &rc.app,
+        &rc.ctx,
+        id,
+        q.file_name.as_deref().unwrap_or(""),
+        &body,
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(super::orgs::Created { id: aid })))
+}
+
+/// Download one piece of evidence (images inline, anything else as a download).
+#[utoipa::path(get, operation_id = "fact_changes_file", path = "/api/v1/social-worker-changes/{id}/attachments/{aid}", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "application/octet-stream"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn file(
+    rc: Rc,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    authed(&rc)?;
+    let (a, bytes) = sanshe_app::facts::file(&rc.app, &rc.ctx, id, aid)
+        .await
+        .api(&rc)?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
+}

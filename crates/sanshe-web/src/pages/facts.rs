@@ -19,6 +19,10 @@ pub struct Row {
     pub at: String,
     pub changes: Vec<(String, String, String)>,
     pub events: Vec<(&'static str, String)>,
+    /// Evidence: (id, file name).
+    pub files: Vec<(i64, String)>,
+    /// The viewer asked for it and it is pending: may attach evidence.
+    pub can_attach: bool,
 }
 
 #[derive(Template)]
@@ -52,6 +56,13 @@ pub async fn list(rc: Rc, Query(q): Query<ChangesQuery>) -> PageResult {
         let (_, events) = sanshe_app::facts::get(&rc.app, &rc.ctx, c.id)
             .await
             .page(&rc)?;
+        let files = sanshe_app::facts::files(&rc.app, &rc.ctx, c.id)
+            .await
+            .page(&rc)?
+            .into_iter()
+            .map(|a| (a.id, a.file_name))
+            .collect();
+        let can_attach = events.contains(&"withdraw");
         rows.push(Row {
             id: c.id,
             version: c.version,
@@ -68,6 +79,8 @@ pub async fn list(rc: Rc, Query(q): Query<ChangesQuery>) -> PageResult {
                 .into_iter()
                 .map(|e| (e, rc.tr.t(&format!("fact-event-{e}")).to_owned()))
                 .collect(),
+            files,
+            can_attach,
         });
     }
     let params = vec![("state", state.clone())];
@@ -97,4 +110,43 @@ pub async fn decide(rc: Rc, Path(id): Path<i64>, Form(f): Form<DecisionForm>) ->
         .await
         .page(&rc)?;
     Ok(redirect_flash("/workers/changes", "flash-fact-decided"))
+}
+
+/// Adds evidence to one's own pending change (multipart field `file`).
+pub async fn attach(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    sanshe_app::facts::files(&rc.app, &rc.ctx, id)
+        .await
+        .page(&rc)?;
+    let file = match mp {
+        Ok(mp) => crate::pages::read_file_field(mp, "file").await,
+        Err(_) => None,
+    };
+    let Some((name, bytes)) = file else {
+        return Err(crate::error::PageError::new(
+            sanshe_app::AppError::invalid(sanshe_domain::FieldError::new(
+                "file",
+                "err-import-no-file",
+            )),
+            &rc,
+        ));
+    };
+    sanshe_app::facts::attach(&rc.app, &rc.ctx, id, &name, &bytes)
+        .await
+        .page(&rc)?;
+    Ok(redirect_flash("/workers/changes", "flash-saved"))
+}
+
+pub async fn file(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (a, bytes) = sanshe_app::facts::file(&rc.app, &rc.ctx, id, aid)
+        .await
+        .page(&rc)?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
 }

@@ -204,8 +204,28 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
         (("delete", "/api/v1/facilities/{id}/photos/{pid}"), &staff),
         (("get", "/workers/changes"), &worker_all),
+        (("post", "/workers/changes/{id}/attachments"), &worker_all),
+        (
+            ("get", "/workers/changes/{id}/attachments/{aid}"),
+            &worker_all,
+        ),
         (("post", "/workers/changes/{id}/transitions"), &worker_all),
         (("get", "/api/v1/social-worker-changes"), &worker_all),
+        (
+            ("get", "/api/v1/social-worker-changes/{id}/attachments"),
+            &worker_all,
+        ),
+        (
+            ("post", "/api/v1/social-worker-changes/{id}/attachments"),
+            &worker_all,
+        ),
+        (
+            (
+                "get",
+                "/api/v1/social-worker-changes/{id}/attachments/{aid}",
+            ),
+            &worker_all,
+        ),
         (
             ("post", "/api/v1/social-worker-changes/{id}/transitions"),
             &worker_all,

@@ -91,8 +91,48 @@ async fn a_workers_own_facts_wait_for_verification() {
         .api("POST", &path, Some(&far), Some(json!({"event": "approve"})))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    // The community's staff verify it (on the version they saw): the record changes.
+    // The worker attaches evidence; the staff who verify see it.
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 64]].concat();
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("/api/v1/social-worker-changes/{id}/attachments?file_name=cert.png"),
+            &wtok,
+            png.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let aid = r.json()["id"].as_i64().unwrap();
     let ctok = t.token_for("community").await;
+    let files = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-worker-changes/{id}/attachments"),
+            Some(&ctok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(files[0]["file_name"], "cert.png", "{files}");
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-worker-changes/{id}/attachments/{aid}"),
+            Some(&ctok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-worker-changes/{id}/attachments/{aid}"),
+            Some(&far),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "out of reach");
+    // The community's staff verify it (on the version they saw): the record changes.
     let r = t
         .api(
             "POST",
