@@ -364,6 +364,58 @@ pub async fn import_cpd(
         return Ok(report);
     }
     let mut tx = crate::uow::Uow::begin(app).await?;
+    // Hours a worker or an organization reports wait for verification: one pending change
+    // per worker, written to the ledger when staff verify it.
+    if !actor.is_cli
+        && matches!(
+            actor.role,
+            sanshe_domain::Role::SocialWorker | sanshe_domain::Role::SocialOrg
+        )
+    {
+        let mut by_worker: std::collections::BTreeMap<i64, Vec<(String, String, String)>> =
+            Default::default();
+        for e in &valid {
+            by_worker.entry(e.worker_id).or_default().push((
+                "cpd_entry".into(),
+                String::new(),
+                cpd_cell(
+                    &e.entry_date,
+                    e.hours_tenths,
+                    &e.topic,
+                    e.provider.as_deref(),
+                ),
+            ));
+        }
+        let mut held = 0;
+        for (worker, changes) in &by_worker {
+            let area = Workers::get(&mut tx, *worker)
+                .await?
+                .and_then(|w| w.area_code);
+            crate::facts::hold(
+                &mut tx,
+                actor,
+                "social_worker",
+                *worker,
+                area.as_deref(),
+                changes,
+            )
+            .await?;
+            held += changes.len();
+        }
+        tx.commit(ctx.audit_entry(
+            Action::WorkerCpdImport,
+            None,
+            crate::registry::import_summary(
+                &format!("CPD entries held for verification: {held}"),
+                &report,
+                opts,
+            ),
+            Outcome::Success,
+        ))
+        .await?;
+        report.committed = true;
+        return Ok(report);
+    }
     let mut hours = 0;
     let (mut first, mut last) = (None, 0);
     for e in &valid {

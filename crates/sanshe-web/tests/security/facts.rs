@@ -320,3 +320,49 @@ async fn self_reported_cpd_hours_wait_for_verification() {
     assert_eq!(r.json()["pending"], false);
     assert_eq!(entries().await, before + 1);
 }
+
+/// An organization's attendance sheet waits for verification like a single entry.
+#[tokio::test]
+async fn an_organizations_cpd_sheet_waits_for_verification() {
+    let t = T::new().await;
+    let otok = t.token_for("org").await;
+    // One of the demo organization's project staff, by the ID number the demo gave them.
+    let idn = sanshe_app::generate::citizen_id("320412", (1991, 4, 11), 901, false);
+    let count = || async {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cpd_entries")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    let sheet =
+        format!("身份证号,培训日期,学时,培训内容,培训机构\n{idn},2025-09-12,300,自报学时,\n");
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/cpd/import",
+            &otok,
+            sheet.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(count().await, before, "nothing counts before verification");
+    let list = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&otok),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["changes"][0]["field"] == "cpd_entry"),
+        "{list}"
+    );
+}
