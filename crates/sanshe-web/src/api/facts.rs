@@ -64,7 +64,7 @@ pub struct FactQuery {
 #[utoipa::path(get, operation_id = "fact_changes_list", path = "/api/v1/social-worker-changes", tag = "registries", security(("bearer" = [])),
     params(FactQuery, Paging),
     responses((status = 200, body = FactChangePage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     rc: Rc,
     ApiQuery(q): ApiQuery<FactQuery>,
