@@ -128,22 +128,51 @@ async fn load(
     Ok((c, w))
 }
 
-pub async fn get(
-    app: &App,
-    ctx: &Ctx,
-    id: i64,
-) -> Result<(FactChange, Vec<&'static str>), AppError> {
-    let actor = ctx.actor()?;
-    authz::require(actor, Perm::WorkerRead)?;
-    let mut c = app.db.acquire().await?;
-    let (fc, w) = load(&mut c, actor, id).await?;
+/// The events the actor may take on a change now (from the reach fields the list carries,
+/// so a page of changes costs no query per row).
+pub fn events(actor: &Actor, fc: &FactChange) -> Vec<&'static str> {
+    let w = sanshe_store::workers::WorkerRow {
+        id: fc.record_id,
+        user_id: fc.record_user,
+        employer_org_id: fc.record_employer,
+        area_code: fc.record_area.clone(),
+        ..Default::default()
+    };
     let st = FactChanges::parse_state(&fc.state).unwrap_or(State::Pending);
-    let events = FactChanges::EVENTS
+    FactChanges::EVENTS
         .iter()
-        .filter(|e| FactChanges::next(st, **e).is_some() && may(actor, &fc, &w, **e))
+        .filter(|e| FactChanges::next(st, **e).is_some() && may(actor, fc, &w, **e))
         .map(|e| FactChanges::event_name(*e))
-        .collect();
-    Ok((fc, events))
+        .collect()
+}
+
+/// A changed value as a person reads it (labels, yes/no, a CPD entry spelled out); the API
+/// keeps the stored form.
+pub fn display(tr: &crate::i18n::Tr, field: &str, value: &str) -> String {
+    use sanshe_domain::registry::CERT_LEVEL;
+    if value.is_empty() {
+        return "—".into();
+    }
+    match field {
+        "cert_level" if CERT_LEVEL.contains(value) => tr.t(&CERT_LEVEL.label_key(value)).to_owned(),
+        "committee_member" => crate::registry::yes_no(tr, value == "true"),
+        "cpd_entry" => {
+            let p: Vec<&str> = value.splitn(4, '|').collect();
+            match p.as_slice() {
+                [date, hours, topic, provider] => tr.f(
+                    "fact-cpd-entry",
+                    &[
+                        ("date", *date),
+                        ("hours", *hours),
+                        ("topic", *topic),
+                        ("provider", if provider.is_empty() { "—" } else { provider }),
+                    ],
+                ),
+                _ => value.to_owned(),
+            }
+        }
+        _ => value.to_owned(),
+    }
 }
 
 /// Approves (applying the change to the record, re-validated as the approver saves it),

@@ -159,8 +159,7 @@ pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
             // The line of the failing record: line feeds before the byte it starts at.
             let line = e
                 .position()
-                .map(|p| (p.byte() as usize).min(raw.len()))
-                .map(|b| 1 + raw[..b].iter().filter(|x| **x == b'\n').count())
+                .map(|p| line_at(raw, p.byte() as usize))
                 .unwrap_or(seen_line);
             RowIssue::new(line, "", "err-import-csv")
         })?;
@@ -194,6 +193,15 @@ pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
         out.push((line, rec.iter().map(str::to_owned).collect()));
     }
     Ok(out)
+}
+
+/// The line (from 1) holding byte `at`: one more than the line feeds before it, whatever
+/// the line ends (CRLF has one).
+fn line_at(raw: &[u8], at: usize) -> usize {
+    1 + raw[..at.min(raw.len())]
+        .iter()
+        .filter(|x| **x == b'\n')
+        .count()
 }
 
 fn too_many_rows() -> RowIssue {

@@ -22,9 +22,14 @@ pub struct FactChange {
     pub updated_at: i64,
     /// The record's label (a worker's name).
     pub record_label: Option<String>,
+    /// The worker's account, employer and community now (who reaches the record).
+    pub record_user: Option<i64>,
+    pub record_employer: Option<i64>,
+    pub record_area: Option<String>,
 }
 
-const SELECT: &str = "SELECT f.*, w.name AS record_label FROM fact_changes f \
+const SELECT: &str = "SELECT f.*, w.name AS record_label, w.user_id AS record_user, \
+    w.employer_org_id AS record_employer, w.area_code AS record_area FROM fact_changes f \
     LEFT JOIN social_workers w ON f.kind = 'social_worker' AND w.id = f.record_id";
 
 fn from_row(r: &AnyRow) -> Result<FactChange, sqlx::Error> {
@@ -41,6 +46,9 @@ fn from_row(r: &AnyRow) -> Result<FactChange, sqlx::Error> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         record_label: r.try_get("record_label")?,
+        record_user: r.try_get("record_user")?,
+        record_employer: r.try_get("record_employer")?,
+        record_area: r.try_get("record_area")?,
     })
 }
 

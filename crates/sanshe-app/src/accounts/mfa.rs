@@ -162,19 +162,12 @@ pub async fn verify(app: &App, ctx: &Ctx, token: &str, code: &str) -> Result<Str
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
     let s = &app.settings;
     let t = now();
-    let (u, counts) = {
+    let u = {
         let mut r = app.db.acquire().await?;
-        let u = users::get(&mut r, id)
+        users::get(&mut r, id)
             .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let since = t - s.lockout_window_minutes * 60;
-        let counts =
-            users::login_failures_since(&mut r, &u.username, ctx.client.as_deref(), since).await?;
-        (u, counts)
+            .ok_or(AppError::Unauthenticated)?
     };
-    if let Some(until) = throttle::until(&counts, s, t) {
-        return Err(AppError::Throttled(until));
-    }
     let code = digits(code);
     let secret = u
         .totp_secret_enc
@@ -192,6 +185,16 @@ pub async fn verify(app: &App, ctx: &Ctx, token: &str, code: &str) -> Result<Str
     let counts =
         users::login_failures_since(&mut tx, &u.username, ctx.client.as_deref(), since).await?;
     if let Some(until) = throttle::until(&counts, s, t) {
+        tx.commit(ctx.audit_entry(
+            Action::Throttle,
+            Some(u.username.clone()),
+            format!(
+                "second factor refused until {until}: {} failures for the name, {} from the address",
+                counts.name_failures, counts.client_failures
+            ),
+            Outcome::Denied,
+        ))
+        .await?;
         return Err(AppError::Throttled(until));
     }
     let how = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {

@@ -51,11 +51,13 @@ pub async fn list(rc: Rc, Query(q): Query<ChangesQuery>) -> PageResult {
     )
     .await
     .page(&rc)?;
+    let actor = rc
+        .actor()
+        .ok_or(sanshe_app::AppError::Unauthenticated)
+        .page(&rc)?;
     let mut rows = Vec::new();
     for c in &res.items {
-        let (_, events) = sanshe_app::facts::get(&rc.app, &rc.ctx, c.id)
-            .await
-            .page(&rc)?;
+        let events = sanshe_app::facts::events(actor, c);
         let files = sanshe_app::facts::files(&rc.app, &rc.ctx, c.id)
             .await
             .page(&rc)?
@@ -73,7 +75,13 @@ pub async fn list(rc: Rc, Query(q): Query<ChangesQuery>) -> PageResult {
             at: datetime(c.created_at),
             changes: sanshe_app::facts::parse_changes(c)
                 .into_iter()
-                .map(|(f, o, n)| (rc.tr.t(&format!("f-{f}")).to_owned(), o, n))
+                .map(|(f, o, n)| {
+                    (
+                        rc.tr.t(&format!("f-{f}")).to_owned(),
+                        sanshe_app::facts::display(&rc.tr, &f, &o),
+                        sanshe_app::facts::display(&rc.tr, &f, &n),
+                    )
+                })
                 .collect(),
             events: events
                 .into_iter()

@@ -132,6 +132,11 @@ async fn a_workers_own_facts_wait_for_verification() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "out of reach");
+    // The staff's page shows the change as people read it, never stored keys.
+    let mut cs = t.login("community").await;
+    let page = t.get(&mut cs, "/workers/changes").await;
+    assert!(page.body.contains("高级社会工作师"), "labelled");
+    assert!(!page.body.contains("→ <strong>senior"), "no raw key");
     // The community's staff verify it (on the version they saw): the record changes.
     let r = t
         .api(

@@ -220,6 +220,10 @@ async fn second_factor_guesses_are_throttled_even_in_parallel() {
     let limit = t.app.settings.lockout_threshold;
     assert!(wrong <= limit, "{wrong} guesses checked, at most {limit}");
     assert_eq!(wrong + throttled, 12);
+    assert!(
+        t.audit_count("throttle").await >= throttled,
+        "refusals audited"
+    );
     // The password again does not buy more guesses: the name is throttled.
     let (_, r) = t
         .try_login("secadmin", sanshe_app::demo::DEMO_PASSWORD)
