@@ -155,6 +155,38 @@ pub fn save(
     })
 }
 
+/// Records a saved file as belonging to `(kind, owner)` in the caller's unit of work; returns
+/// its id and the audit summary that goes with it (`{what} {id}: name (type, size, SM3)`).
+pub async fn record(
+    conn: &mut sanshe_store::Conn,
+    actor: &crate::Actor,
+    kind: &str,
+    owner: i64,
+    saved: &Saved,
+    what: &str,
+) -> Result<(i64, String), AppError> {
+    let id = sanshe_store::attachments::insert(
+        conn,
+        &sanshe_store::attachments::AttachmentRow {
+            owner_kind: kind.into(),
+            owner_id: owner,
+            file_name: saved.file_name.clone(),
+            stored_name: saved.stored_name.clone(),
+            content_type: saved.content_type.clone(),
+            size: saved.size,
+            sm3: Some(saved.sm3.clone()),
+            created_by: actor.user_id,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let summary = format!(
+        "{what} {id}: {} ({}, {} bytes, SM3 {})",
+        saved.file_name, saved.content_type, saved.size, saved.sm3
+    );
+    Ok((id, summary))
+}
+
 /// A stored file's bytes (None when the file is missing on disk).
 pub fn read(app: &App, stored_name: &str) -> Result<Vec<u8>, AppError> {
     // Stored names are ours (random hex under a fixed folder), never a user's path.

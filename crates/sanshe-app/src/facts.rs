@@ -309,28 +309,12 @@ pub async fn attach(
                     .arg("max", attachments::MAX_PER_RECORD),
             ));
         }
-        let aid = sanshe_store::attachments::insert(
-            &mut tx,
-            &sanshe_store::attachments::AttachmentRow {
-                owner_kind: FILES.into(),
-                owner_id: id,
-                file_name: saved.file_name.clone(),
-                stored_name: saved.stored_name.clone(),
-                content_type: saved.content_type.clone(),
-                size: saved.size,
-                sm3: Some(saved.sm3.clone()),
-                created_by: actor.user_id,
-                ..Default::default()
-            },
-        )
-        .await?;
+        let (aid, summary) =
+            attachments::record(&mut tx, actor, FILES, id, &saved, "evidence").await?;
         tx.commit(ctx.audit_entry(
             sanshe_domain::audit::Action::FactEvidence,
             Some(id.to_string()),
-            format!(
-                "evidence {aid}: {} ({}, {} bytes, SM3 {})",
-                saved.file_name, saved.content_type, saved.size, saved.sm3
-            ),
+            summary,
             sanshe_domain::audit::Outcome::Success,
         ))
         .await?;

@@ -44,28 +44,12 @@ pub async fn add(
                     .arg("max", attachments::MAX_PER_RECORD),
             ));
         }
-        let id = store::insert(
-            &mut tx,
-            &AttachmentRow {
-                owner_kind: KIND.into(),
-                owner_id: need,
-                file_name: saved.file_name.clone(),
-                stored_name: saved.stored_name.clone(),
-                content_type: saved.content_type.clone(),
-                size: saved.size,
-                sm3: Some(saved.sm3.clone()),
-                created_by: actor.user_id,
-                ..Default::default()
-            },
-        )
-        .await?;
+        let (id, summary) =
+            attachments::record(&mut tx, actor, KIND, need, &saved, "attachment").await?;
         tx.commit(ctx.audit_entry(
             Action::NeedAttach,
             Some(need.to_string()),
-            format!(
-                "attachment {id}: {} ({}, {} bytes, SM3 {})",
-                saved.file_name, saved.content_type, saved.size, saved.sm3
-            ),
+            summary,
             Outcome::Success,
         ))
         .await?;
