@@ -111,12 +111,12 @@ fn parse(i: &DayInput) -> Result<CalendarDay, Vec<FieldError>> {
     let name = i.name.trim();
     if name.is_empty() {
         errs.push(FieldError::new("name", "err-required"));
-    } else if name.chars().count() > 50 {
-        errs.push(FieldError::new("name", "err-too-long").arg("max", 50));
+    } else if let Err(e) = sanshe_domain::text::check("name", name, 50) {
+        errs.push(e);
     }
     let source = i.source.trim();
-    if source.chars().count() > 200 {
-        errs.push(FieldError::new("source", "err-too-long").arg("max", 200));
+    if let Err(e) = sanshe_domain::text::check("source", source, 200) {
+        errs.push(e);
     }
     if let (Some(d), Some(DayKind::Workday)) = (day, kind) {
         if !d.is_weekend() {

@@ -39,7 +39,7 @@ static FIELDS: [crate::registry::Field; 8] = [
         "面积",
         &["建筑面积", "使用面积", "areasqm", "area(m2)"],
         true,
-        Input::Decimal,
+        Input::Decimal(MAX_AREA_CENTI / 100),
     ),
     field("address", "地址", false, Input::Text(200)),
     field_a(

@@ -67,97 +67,66 @@ impl Default for PolicyProfile {
 }
 
 impl PolicyProfile {
-    /// Every goal must be a finite, non-negative number; shares at most 100.
+    /// Each goal's key, least and greatest value, and whether it is a whole number: what
+    /// [`PolicyProfile::validate`] checks and the API document states.
+    pub const LIMITS: [(&'static str, f64, f64, bool); 18] = [
+        ("facility_area_per_1000", 0.0, 10_000.0, false),
+        ("facility_area_total", 0.0, 1_000_000.0, false),
+        ("facility_hours_per_day", 0.0, 24.0, false),
+        ("facility_open_days", 1.0, 7.0, true),
+        ("street_center_coverage", 0.0, 100.0, false),
+        ("community_station_coverage", 0.0, 100.0, false),
+        ("incubation_base_share", 0.0, 100.0, false),
+        ("orgs_per_community_urban", 0.0, 1000.0, false),
+        ("orgs_per_community_rural", 0.0, 1000.0, false),
+        ("professional_post_share_urban", 0.0, 100.0, false),
+        ("professional_post_share_rural", 0.0, 100.0, false),
+        ("committee_certified_share_urban", 0.0, 100.0, false),
+        ("committee_certified_share_rural", 0.0, 100.0, false),
+        ("registration_years", 1.0, 10.0, true),
+        ("cpd_hours_assistant", 0.0, 1000.0, false),
+        ("cpd_hours_intermediate", 0.0, 1000.0, false),
+        ("cpd_hours_senior", 0.0, 1000.0, false),
+        ("need_response_days", 1.0, 60.0, true),
+    ];
+
+    /// A goal by its key.
+    pub fn value(&self, key: &str) -> Option<f64> {
+        Some(match key {
+            "facility_area_per_1000" => self.facility_area_per_1000,
+            "facility_area_total" => self.facility_area_total,
+            "facility_hours_per_day" => self.facility_hours_per_day,
+            "facility_open_days" => self.facility_open_days as f64,
+            "street_center_coverage" => self.street_center_coverage,
+            "community_station_coverage" => self.community_station_coverage,
+            "incubation_base_share" => self.incubation_base_share,
+            "orgs_per_community_urban" => self.orgs_per_community_urban,
+            "orgs_per_community_rural" => self.orgs_per_community_rural,
+            "professional_post_share_urban" => self.professional_post_share_urban,
+            "professional_post_share_rural" => self.professional_post_share_rural,
+            "committee_certified_share_urban" => self.committee_certified_share_urban,
+            "committee_certified_share_rural" => self.committee_certified_share_rural,
+            "registration_years" => self.registration_years as f64,
+            "cpd_hours_assistant" => self.cpd_hours_assistant,
+            "cpd_hours_intermediate" => self.cpd_hours_intermediate,
+            "cpd_hours_senior" => self.cpd_hours_senior,
+            "need_response_days" => self.need_response_days as f64,
+            _ => return None,
+        })
+    }
+
+    /// Every goal is a finite number within its [`PolicyProfile::LIMITS`].
     pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
         let mut errs = Vec::new();
-        let shares = [
-            ("street_center_coverage", self.street_center_coverage),
-            (
-                "community_station_coverage",
-                self.community_station_coverage,
-            ),
-            ("incubation_base_share", self.incubation_base_share),
-            (
-                "professional_post_share_urban",
-                self.professional_post_share_urban,
-            ),
-            (
-                "professional_post_share_rural",
-                self.professional_post_share_rural,
-            ),
-            (
-                "committee_certified_share_urban",
-                self.committee_certified_share_urban,
-            ),
-            (
-                "committee_certified_share_rural",
-                self.committee_certified_share_rural,
-            ),
-        ];
-        for (k, v) in shares {
-            if !v.is_finite() || !(0.0..=100.0).contains(&v) {
+        for (k, min, max, _) in Self::LIMITS.iter() {
+            let v = self.value(k).unwrap_or(f64::NAN);
+            if !v.is_finite() || !(*min..=*max).contains(&v) {
                 errs.push(
                     crate::FieldError::new(k, "err-range")
-                        .arg("min", 0)
-                        .arg("max", 100),
-                );
-            }
-        }
-        let others = [
-            (
-                "facility_area_per_1000",
-                self.facility_area_per_1000,
-                10_000.0,
-            ),
-            ("facility_area_total", self.facility_area_total, 1_000_000.0),
-            ("facility_hours_per_day", self.facility_hours_per_day, 24.0),
-            (
-                "orgs_per_community_urban",
-                self.orgs_per_community_urban,
-                1000.0,
-            ),
-            (
-                "orgs_per_community_rural",
-                self.orgs_per_community_rural,
-                1000.0,
-            ),
-            ("cpd_hours_assistant", self.cpd_hours_assistant, 1000.0),
-            (
-                "cpd_hours_intermediate",
-                self.cpd_hours_intermediate,
-                1000.0,
-            ),
-            ("cpd_hours_senior", self.cpd_hours_senior, 1000.0),
-        ];
-        for (k, v, max) in others {
-            if !v.is_finite() || !(0.0..=max).contains(&v) {
-                errs.push(
-                    crate::FieldError::new(k, "err-range")
-                        .arg("min", 0)
+                        .arg("min", min)
                         .arg("max", max),
                 );
             }
-        }
-        if !(1..=10).contains(&self.registration_years) {
-            errs.push(
-                crate::FieldError::new("registration_years", "err-range")
-                    .arg("min", 1)
-                    .arg("max", 10),
-            );
-        }
-        if !(1..=7).contains(&self.facility_open_days) {
-            errs.push(
-                crate::FieldError::new("facility_open_days", "err-range")
-                    .arg("min", 1)
-                    .arg("max", 7),
-            );
-        }
-        if !(1..=60).contains(&self.need_response_days) {
-            errs.push(
-                crate::FieldError::new("need_response_days", "err-range")
-                    .arg("min", 1)
-                    .arg("max", 60),
-            );
         }
         if errs.is_empty() {
             Ok(())

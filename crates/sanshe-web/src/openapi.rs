@@ -89,7 +89,259 @@ pub fn doc() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// Text without control characters (newlines and tabs allowed): what every free-text input
+/// accepts.
+pub const PLAIN_TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
+/// Text that is not blank (nor only invisible characters, which the server removes) and has
+/// no control characters: a required free-text input.
+pub const FILLED_TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u00ad\\u200b-\\u200d\\u2060\\ufeff][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
 /// The document as pretty JSON (served at `/api/openapi.json`, snapshotted in docs/).
 pub fn openapi_json() -> String {
-    doc().to_pretty_json().unwrap_or_else(|_| "{}".into())
+    let mut v = serde_json::to_value(doc()).unwrap_or_default();
+    policy_profile(&mut v);
+    not_found_on_path_keys(&mut v);
+    no_control_chars_in_inputs(&mut v);
+    // Text a transition needs: an answer or a reason.
+    let note = sanshe_domain::needs::NOTE_MAX;
+    text_required_when(
+        &mut v,
+        "TransitionBody",
+        "answer",
+        sanshe_domain::needs::TEXT_MAX,
+    );
+    text_required_when(&mut v, "TransitionBody", "reject", note);
+    text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
+    network_rules(&mut v);
+    serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
+}
+
+/// States the rule every text input follows (no control characters) on each string an
+/// operation takes — parameters and request bodies, through their component references —
+/// unless the string already has a pattern, format or list of values.
+fn no_control_chars_in_inputs(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let mut refs: Vec<String> = Vec::new();
+    let mut bodies: Vec<String> = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(ops) = item.as_object_mut() else {
+                continue;
+            };
+            for op in ops.values_mut() {
+                if let Some(ps) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                    for p in ps {
+                        if let Some(s) = p.get_mut("schema") {
+                            plain_strings(s, &mut refs);
+                        }
+                    }
+                }
+                if let Some(c) = op
+                    .pointer_mut("/requestBody/content")
+                    .and_then(Value::as_object_mut)
+                {
+                    for media in c.values_mut() {
+                        if let Some(s) = media.get_mut("schema") {
+                            if let Some(n) = s
+                                .get("$ref")
+                                .and_then(Value::as_str)
+                                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                            {
+                                bodies.push(n.to_owned());
+                            }
+                            plain_strings(s, &mut refs);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Request bodies are closed: the server refuses a property it does not know.
+    for name in &bodies {
+        if let Some(o) = doc
+            .pointer_mut(&format!("/components/schemas/{name}"))
+            .and_then(Value::as_object_mut)
+        {
+            if o.get("type").and_then(Value::as_str) == Some("object") {
+                o.entry("additionalProperties")
+                    .or_insert(Value::Bool(false));
+            }
+        }
+    }
+    let mut done: Vec<String> = Vec::new();
+    while let Some(name) = refs.pop() {
+        if done.contains(&name) {
+            continue;
+        }
+        done.push(name.clone());
+        let ptr = format!("/components/schemas/{name}");
+        if let Some(s) = doc.pointer_mut(&ptr) {
+            plain_strings(s, &mut refs);
+        }
+    }
+}
+
+/// The policy profile's schema, from the same limits the server checks.
+fn policy_profile(doc: &mut serde_json::Value) {
+    use serde_json::{json, Map, Value};
+    let mut props = Map::new();
+    for (k, min, max, whole) in sanshe_domain::targets::PolicyProfile::LIMITS {
+        props.insert(
+            k.to_owned(),
+            json!({"type": if whole { "integer" } else { "number" }, "minimum": min, "maximum": max}),
+        );
+    }
+    let schema = json!({
+        "type": "object",
+        "description": "A year's policy goals; a goal left out keeps the 2018 policy's figure.",
+        "properties": props,
+        "additionalProperties": false
+    });
+    if let Some(c) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        c.insert("PolicyProfile".into(), schema);
+    }
+    let r = json!({"$ref": "#/components/schemas/PolicyProfile"});
+    for ptr in [
+        "/paths/~1api~1v1~1policy~1{year}/get/responses/200/content/application~1json/schema",
+        "/paths/~1api~1v1~1policy~1{year}/put/responses/200/content/application~1json/schema",
+        "/paths/~1api~1v1~1policy~1{year}/put/requestBody/content/application~1json/schema",
+    ] {
+        if let Some(s) = doc.pointer_mut(ptr) {
+            *s = r.clone();
+        }
+    }
+}
+
+/// Every operation addressed by a key in its path may answer 404: no such record, or one
+/// out of the caller's reach, or a key that cannot be one (`/needs/abc`).
+fn not_found_on_path_keys(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if !path.contains('{') {
+            continue;
+        }
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for op in ops.values_mut() {
+            if let Some(r) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                r.entry("404").or_insert_with(|| {
+                    json!({"description": "Not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+                });
+            }
+        }
+    }
+}
+
+/// What each network action needs (`POST /api/v1/networks`).
+fn network_rules(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let filled = json!({"type": "string", "minLength": 1, "pattern": FILLED_TEXT});
+    let id = json!({"type": "integer", "minimum": 1});
+    let date = json!({"type": "string", "format": "date"});
+    let rules: [(&str, Vec<(&str, &serde_json::Value)>); 5] = [
+        ("base", vec![("area", &filled), ("name", &filled)]),
+        (
+            "incubation",
+            vec![("parent", &id), ("org", &filled), ("date", &date)],
+        ),
+        ("graduate", vec![("parent", &id), ("date", &date)]),
+        ("federation", vec![("area", &filled), ("name", &filled)]),
+        ("member", vec![("parent", &id), ("org", &filled)]),
+    ];
+    for (action, fields) in rules {
+        required_when(doc, "NetworkBody", "action", action, &fields);
+    }
+}
+
+/// States that `fields` are required (with these schemas) when the body's `key` is `value`
+/// (JSON Schema `if`/`then`).
+fn required_when(
+    doc: &mut serde_json::Value,
+    schema: &str,
+    key: &str,
+    value: &str,
+    fields: &[(&str, &serde_json::Value)],
+) {
+    let mut props = serde_json::Map::new();
+    for (f, s) in fields {
+        props.insert((*f).to_owned(), (*s).clone());
+    }
+    let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+    let rule = serde_json::json!({
+        "if": {"properties": {key: {"const": value}}, "required": [key]},
+        "then": {"properties": props, "required": names}
+    });
+    if let Some(o) = doc
+        .pointer_mut(&format!("/components/schemas/{schema}"))
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        if let Some(serde_json::Value::Array(all)) = o.get_mut("allOf") {
+            all.push(rule);
+        } else {
+            o.insert("allOf".into(), serde_json::Value::Array(vec![rule]));
+        }
+    }
+}
+
+/// States that `text` is required, not blank and at most `max` characters long when the
+/// body's `event` is `event` (JSON Schema `if`/`then`).
+fn text_required_when(doc: &mut serde_json::Value, schema: &str, event: &str, max: usize) {
+    let text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": FILLED_TEXT});
+    required_when(doc, schema, "event", event, &[("text", &text)]);
+}
+
+fn plain_strings(s: &mut serde_json::Value, refs: &mut Vec<String>) {
+    use serde_json::Value;
+    let Some(o) = s.as_object_mut() else {
+        return;
+    };
+    if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+        if let Some(n) = r.strip_prefix("#/components/schemas/") {
+            refs.push(n.to_owned());
+        }
+    }
+    let is_string = match o.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if is_string
+        && !["pattern", "format", "enum", "const"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+    {
+        // A required text (minLength 1) is also not blank: the server trims it first.
+        let filled = o.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0;
+        o.insert(
+            "pattern".into(),
+            Value::from(if filled { FILLED_TEXT } else { PLAIN_TEXT }),
+        );
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(c) = o.get_mut(key) {
+            plain_strings(c, refs);
+        }
+    }
+    for key in ["properties"] {
+        if let Some(Value::Object(m)) = o.get_mut(key) {
+            for c in m.values_mut() {
+                plain_strings(c, refs);
+            }
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(Value::Array(a)) = o.get_mut(key) {
+            for c in a {
+                plain_strings(c, refs);
+            }
+        }
+    }
 }

@@ -110,8 +110,8 @@ pub async fn create_token(
     let mut errs = Vec::new();
     if name.is_empty() {
         errs.push(FieldError::new("name", "err-required"));
-    } else if name.chars().count() > 64 {
-        errs.push(FieldError::new("name", "err-too-long").arg("max", 64));
+    } else if let Err(e) = sanshe_domain::text::check("name", name, 64) {
+        errs.push(e);
     }
     if let Some(d) = expires_days {
         if !(1..=3650).contains(&d) {

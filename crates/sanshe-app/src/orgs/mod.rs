@@ -330,7 +330,7 @@ impl Registry for Orgs {
         let mut blacklist_reason = p.opt_text("blacklist_reason", 200);
         if blacklisted_until.is_some() && blacklist_reason.is_none() {
             p.errors
-                .push(FieldError::new("blacklist_reason", "err-required"));
+                .push(FieldError::new("blacklist_reason", "err-blacklist-reason"));
         }
         // Status, annual results and blacklisting are supervision: an organization or a
         // community cannot change them; their values stay as they were.

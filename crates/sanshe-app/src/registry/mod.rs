@@ -45,8 +45,8 @@ pub enum Input {
     Bool,
     Date,
     Int(i64, i64),
-    /// A number with up to two decimals.
-    Decimal,
+    /// A number from 0 up to this maximum, with at most two decimals.
+    Decimal(i64),
     /// Opening hours: seven day ranges, Monday first.
     Hours,
     /// An organization by credit code, filing number or exact name.
@@ -63,7 +63,7 @@ impl Input {
         match self {
             Input::Bool => "boolean",
             Input::Int(..) => "integer",
-            Input::Decimal => "number",
+            Input::Decimal(_) => "number",
             Input::Multi(_) | Input::Areas => "array",
             _ => "string",
         }

@@ -209,7 +209,7 @@ pub static CPD_FIELDS: [crate::registry::Field; 5] = [
         "学时",
         &["学时数", "继续教育学时", "培训学时", "课时"],
         true,
-        Input::Decimal,
+        Input::Decimal(1000),
     ),
     field_a(
         "topic",

@@ -181,12 +181,21 @@ impl Registry for Workers {
         let employer_kind = p.vocab("employer_kind", &EMPLOYER_KIND, Some(default_kind));
         let cert_level = p.vocab("cert_level", &CERT_LEVEL, Some("none"));
         let cert_no = p.opt_text("cert_no", 50);
-        let cert_year = p.int("cert_year", 1990, i64::from(refs.today.0));
+        let mut cert_year = p.int("cert_year", 1990, 2100);
+        if let Some(y) = cert_year.filter(|y| *y > i64::from(refs.today.0)) {
+            p.errors.push(
+                FieldError::new("cert_year", "err-year-future")
+                    .arg("year", refs.today.0)
+                    .arg("value", y),
+            );
+            cert_year = None;
+        }
         if cert_level != "none"
             && cert_year.is_none()
             && !p.errors.iter().any(|e| e.field == "cert_year")
         {
-            p.errors.push(FieldError::new("cert_year", "err-required"));
+            p.errors
+                .push(FieldError::new("cert_year", "err-cert-year-required"));
         }
         let committee_member = p.flag("committee_member", false);
         let fulltime = p.flag("fulltime", false);

@@ -29,7 +29,11 @@ pub async fn add_subsidy(
     }
     let mut errs = Vec::new();
     let this_year = crate::current_year();
-    let year = match crate::registry::opt_int("year", year, 2000, this_year) {
+    let year = match crate::registry::opt_int("year", year, 2000, 2100) {
+        Ok(Some(y)) if y > this_year => {
+            errs.push(FieldError::new("year", "err-year-future").arg("year", this_year));
+            None
+        }
         Ok(Some(y)) => Some(y),
         Ok(None) => {
             errs.push(FieldError::new("year", "err-required"));

@@ -62,15 +62,20 @@ pub struct AreaPage {
 #[into_params(parameter_in = Query)]
 pub struct AreaListQuery {
     /// Substring of the name, or prefix of the code.
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// `district`, `street` or `community`.
+    #[param(pattern = "^(|district|street|community)$")]
     pub level: Option<String>,
     /// Only the direct children of this code.
+    #[param(pattern = "^([0-9]{6}([0-9]{3}([0-9]{3})?)?)?$")]
     pub parent: Option<String>,
     /// Only areas inside this code's subtree (narrows the caller's scope).
+    #[param(pattern = "^([0-9]{6}([0-9]{3}([0-9]{3})?)?)?$")]
     pub within: Option<String>,
     pub urban: Option<bool>,
     /// `code` (default), `name` or `residents`.
+    #[param(pattern = "^(|code|name|residents)$")]
     pub sort: Option<String>,
     /// Population year (default: the latest recorded).
     #[param(minimum = 1949, maximum = 2100)]
@@ -113,6 +118,13 @@ pub async fn list(
 ) -> ApiResult<Json<AreaPage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    super::QueryRules::default()
+        .text("q", &q.q, 100)
+        .choice("level", &q.level, &["district", "street", "community"])
+        .area("parent", &q.parent)
+        .area("within", &q.within)
+        .choice("sort", &q.sort, &["code", "name", "residents"])
+        .check(&rc)?;
     let year = year_or_default(&rc, q.year).await?;
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -120,7 +132,7 @@ pub async fn list(
         Some(_) => return Err(invalid(&rc, "level", "err-level")),
     };
     let sort = match q.sort.as_deref() {
-        None | Some("code") => AreaSort::Code,
+        None | Some("") | Some("code") => AreaSort::Code,
         Some("name") => AreaSort::Name,
         Some("residents") => AreaSort::Residents,
         Some(_) => return Err(invalid(&rc, "sort", "err-sort")),
@@ -202,6 +214,7 @@ pub struct AreaPatch {
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// `urban`, `rural`, or `default` (derive from the code again).
+    #[schema(pattern = "^(urban|rural|default)$")]
     pub classification: Option<String>,
 }
 
@@ -216,6 +229,9 @@ pub async fn patch(
     ApiJson(b): ApiJson<AreaPatch>,
 ) -> ApiResult<Json<Area>> {
     authed(&rc)?;
+    super::QueryRules::default()
+        .text("name", &b.name, 100)
+        .check(&rc)?;
     let urban = match b.classification.as_deref() {
         None => None,
         Some("urban") => Some(Some(true)),

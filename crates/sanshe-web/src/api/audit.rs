@@ -34,11 +34,16 @@ pub struct AuditPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    #[param(max_length = 100)]
     pub actor: Option<String>,
+    #[param(max_length = 100)]
     pub action: Option<String>,
+    #[param(max_length = 100)]
     pub object_type: Option<String>,
+    #[param(max_length = 100)]
     pub outcome: Option<String>,
     /// Substring of the summary or object id.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// From this time (Unix seconds, inclusive).
     pub from: Option<i64>,
@@ -57,6 +62,13 @@ pub async fn list(
 ) -> ApiResult<Json<AuditPage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    super::QueryRules::default()
+        .text("actor", &q.actor, 100)
+        .text("action", &q.action, 100)
+        .text("object_type", &q.object_type, 100)
+        .text("outcome", &q.outcome, 100)
+        .text("q", &q.q, 200)
+        .check(&rc)?;
     let ne = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
     let f = AuditFilter {
         actor: ne(q.actor),

@@ -84,7 +84,7 @@ pub struct DayBody {
 
 /// Set one day as a holiday or an adjusted working day (district administrator).
 #[utoipa::path(put, operation_id = "calendar_put_day", path = "/api/v1/calendar/{day}", tag = "calendar", security(("bearer" = [])),
-    params(("day" = String, Path, format = Date, description = "YYYY-MM-DD")),
+    params(("day" = String, Path, format = Date, pattern = "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description = "YYYY-MM-DD, years 1900 to 2999")),
     request_body = DayBody,
     responses((status = 200, body = CalendarDay), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -111,7 +111,7 @@ pub async fn put_day(
 
 /// Remove a listed day: it follows the weekday rule again (district administrator).
 #[utoipa::path(delete, operation_id = "calendar_delete_day", path = "/api/v1/calendar/{day}", tag = "calendar", security(("bearer" = [])),
-    params(("day" = String, Path, format = Date, description = "YYYY-MM-DD")),
+    params(("day" = String, Path, format = Date, pattern = "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description = "YYYY-MM-DD, years 1900 to 2999")),
     responses((status = 204, description = "Removed"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_day(rc: Rc, ApiPath(day): ApiPath<String>) -> ApiResult<StatusCode> {
@@ -145,7 +145,7 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// The start date, `YYYY-MM-DD` (not itself counted).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: String,
     /// Working days to add (negative: count backwards).
     #[param(minimum = -3660, maximum = 3660)]

@@ -55,7 +55,7 @@ pub struct FactChangePage {
 #[into_params(parameter_in = Query)]
 pub struct FactQuery {
     /// Only changes in this state.
-    #[param(pattern = "^(pending|approved|rejected|withdrawn)$")]
+    #[param(pattern = "^(|pending|approved|rejected|withdrawn)$")]
     pub state: Option<String>,
 }
 
@@ -72,7 +72,15 @@ pub async fn list(
 ) -> ApiResult<Json<FactChangePage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
-    let res = sanshe_app::facts::list(&rc.app, &rc.ctx, q.state.as_deref(), page)
+    super::QueryRules::default()
+        .choice(
+            "state",
+            &q.state,
+            &["pending", "approved", "rejected", "withdrawn"],
+        )
+        .check(&rc)?;
+    let state = q.state.as_deref().filter(|s| !s.is_empty());
+    let res = sanshe_app::facts::list(&rc.app, &rc.ctx, state, page)
         .await
         .api(&rc)?;
     Ok(Json(FactChangePage {
@@ -154,6 +162,9 @@ pub async fn attach(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<super::orgs::Created>)> {
     authed(&rc)?;
+    super::QueryRules::default()
+        .text("file_name", &q.file_name, 200)
+        .check(&rc)?;
     let aid = sanshe_app::facts::attach(
         &rc.app,
         &rc.ctx,

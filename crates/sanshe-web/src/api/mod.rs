@@ -63,7 +63,8 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
     }
 }
 
-/// JSON body extractor whose failures use the API error shape.
+/// JSON body extractor whose failures use the API error shape. An integer written with a
+/// zero fraction (`2026.0`) is an integer, as JSON Schema says, and reaches integer fields.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
@@ -73,14 +74,48 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
         let rc = Rc::from_request_parts(&mut parts, state)
             .await
             .unwrap_or_else(|n| match n {});
-        match axum::Json::<T>::from_request(Request::from_parts(parts, body), state).await {
-            Ok(j) => Ok(ApiJson(j.0)),
-            Err(e) => Err(ApiError::bad_request(
-                &rc.tr,
-                &rc.request_id,
-                &e.body_text(),
-            )),
+        let bad = |d: &str| ApiError::bad_request(&rc.tr, &rc.request_id, d);
+        let mut v = match axum::Json::<serde_json::Value>::from_request(
+            Request::from_parts(parts, body),
+            state,
+        )
+        .await
+        {
+            Ok(j) => j.0,
+            Err(e) => return Err(bad(&e.body_text())),
+        };
+        // Every body is a JSON object (serde would also read a struct from an array).
+        if !v.is_object() {
+            return Err(bad("the body must be a JSON object"));
         }
+        whole_numbers(&mut v);
+        serde_json::from_value::<T>(v)
+            .map(ApiJson)
+            .map_err(|e| bad(&e.to_string()))
+    }
+}
+
+/// Parses a JSON request body the way [`ApiJson`] does, for handlers that read it as a value.
+pub fn json_value(rc: &Rc, body: &[u8]) -> ApiResult<serde_json::Value> {
+    let mut v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(&rc.tr, &rc.request_id, &e.to_string()))?;
+    whole_numbers(&mut v);
+    Ok(v)
+}
+
+/// Rewrites every number with a zero fraction that fits an `i64` as an integer.
+pub fn whole_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    *v = serde_json::Value::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(m) => m.values_mut().for_each(whole_numbers),
+        _ => {}
     }
 }
 
@@ -99,6 +134,13 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
                 let rc = Rc::from_request_parts(parts, state)
                     .await
                     .unwrap_or_else(|n| match n {});
+                // A segment that cannot be the record's key (`/needs/abc`) names no record.
+                if matches!(
+                    e,
+                    axum::extract::rejection::PathRejection::FailedToDeserializePathParams(_)
+                ) {
+                    return Err(ApiError::new(&AppError::NotFound, &rc.tr, &rc.request_id));
+                }
                 Err(ApiError::bad_request(
                     &rc.tr,
                     &rc.request_id,
@@ -209,4 +251,79 @@ pub async fn me(rc: Rc) -> ApiResult<axum::Json<Me>> {
         scope,
         scope_name: a.scope_name.clone(),
     }))
+}
+
+/// Query-string rules that the OpenAPI document states for list filters, checked alike
+/// everywhere: an empty value means "no filter"; anything else must be one of the choices,
+/// an area code, or short enough.
+#[derive(Default)]
+pub struct QueryRules(Vec<sanshe_domain::FieldError>);
+
+/// The pattern of an optional area-code filter (empty, or 6, 9 or 12 digits).
+pub const AREA_FILTER: &str = "^([0-9]{6}([0-9]{3}([0-9]{3})?)?)?$";
+
+impl QueryRules {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|s| !s.is_empty())
+    }
+
+    pub fn choice(mut self, field: &str, v: &Option<String>, choices: &[&str]) -> Self {
+        if let Some(s) = Self::given(v) {
+            if !choices.contains(&s) {
+                self.0.push(
+                    sanshe_domain::FieldError::new(field, "err-choice")
+                        .arg("choices", choices.join("、")),
+                );
+            }
+        }
+        self
+    }
+
+    pub fn area(mut self, field: &str, v: &Option<String>) -> Self {
+        if let Some(s) = Self::given(v) {
+            if !s.bytes().all(|b| b.is_ascii_digit()) {
+                self.0.push(sanshe_domain::FieldError::new(
+                    field,
+                    "err-area-code-digits",
+                ));
+            } else if ![6, 9, 12].contains(&s.len()) {
+                self.0.push(
+                    sanshe_domain::FieldError::new(field, "err-area-code-length")
+                        .arg("len", s.len()),
+                );
+            }
+        }
+        self
+    }
+
+    pub fn text(mut self, field: &str, v: &Option<String>, max: usize) -> Self {
+        if let Some(s) = Self::given(v) {
+            if let Err(e) = sanshe_domain::text::check(field, s, max) {
+                self.0.push(e);
+            }
+        }
+        self
+    }
+
+    /// A required text: not blank, short enough, no control characters.
+    pub fn filled(mut self, field: &str, v: &str, max: usize) -> Self {
+        if v.trim().is_empty() {
+            self.0
+                .push(sanshe_domain::FieldError::new(field, "err-required"));
+            return self;
+        }
+        self.text(field, &Some(v.to_owned()), max)
+    }
+
+    pub fn check(self, rc: &Rc) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                &AppError::Invalid(self.0),
+                &rc.tr,
+                &rc.request_id,
+            ))
+        }
+    }
 }

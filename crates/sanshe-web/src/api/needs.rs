@@ -117,20 +117,54 @@ pub struct NeedQuery {
     /// Substring of the title, description or community name.
     #[param(max_length = 100)]
     pub q: Option<String>,
-    #[param(pattern = "^(submitted|accepted|answered|merged|rejected|withdrawn)$")]
+    #[param(pattern = "^(|submitted|accepted|answered|merged|rejected|withdrawn)$")]
     pub state: Option<String>,
+    /// A category code.
+    #[param(max_length = 40)]
     pub category: Option<String>,
     /// An area code: needs of its subtree.
-    #[param(pattern = "^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")]
+    #[param(pattern = "^([0-9]{6}([0-9]{3}([0-9]{3})?)?)?$")]
     pub within: Option<String>,
-    #[param(pattern = "^(normal|urgent|critical)$")]
+    #[param(pattern = "^(|normal|urgent|critical)$")]
     pub urgency: Option<String>,
-    #[param(pattern = "^(online|counter|phone|grid)$")]
+    #[param(pattern = "^(|online|counter|phone|grid)$")]
     pub channel: Option<String>,
     /// Only needs past their first-response date without one.
     pub overdue: Option<bool>,
-    #[param(pattern = "^(newest|oldest|due|people|urgency)$")]
+    #[param(pattern = "^(|newest|oldest|due|people|urgency)$")]
     pub sort: Option<String>,
+}
+
+/// The list parameters' rules, as the OpenAPI document states them.
+fn check_query(rc: &Rc, q: &NeedQuery) -> ApiResult<()> {
+    super::QueryRules::default()
+        .text("q", &q.q, 100)
+        .choice(
+            "state",
+            &q.state,
+            &[
+                "submitted",
+                "accepted",
+                "answered",
+                "merged",
+                "rejected",
+                "withdrawn",
+            ],
+        )
+        .area("within", &q.within)
+        .choice("urgency", &q.urgency, &["normal", "urgent", "critical"])
+        .choice(
+            "channel",
+            &q.channel,
+            &["online", "counter", "phone", "grid"],
+        )
+        .choice(
+            "sort",
+            &q.sort,
+            &["newest", "oldest", "due", "people", "urgency"],
+        )
+        .text("category", &q.category, 40)
+        .check(rc)
 }
 
 fn filter_of(q: &NeedQuery) -> NeedFilter {
@@ -162,6 +196,7 @@ pub async fn list(
 ) -> ApiResult<Json<NeedPage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    check_query(&rc, &q)?;
     let res = needs::list(
         &rc.app,
         &rc.ctx,
@@ -362,9 +397,10 @@ pub struct StatCell {
 #[utoipa::path(get, operation_id = "needs_stats", path = "/api/v1/needs/stats", tag = "needs", security(("bearer" = [])),
     params(NeedQuery),
     responses((status = 200, body = Vec<StatCell>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn stats(rc: Rc, ApiQuery(q): ApiQuery<NeedQuery>) -> ApiResult<Json<Vec<StatCell>>> {
     authed(&rc)?;
+    check_query(&rc, &q)?;
     let cells = needs::stats(&rc.app, &rc.ctx, filter_of(&q))
         .await
         .api(&rc)?;
@@ -444,6 +480,9 @@ pub async fn attach(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     authed(&rc)?;
+    super::QueryRules::default()
+        .text("file_name", &q.file_name, 200)
+        .check(&rc)?;
     let aid = needs::files::add(
         &rc.app,
         &rc.ctx,

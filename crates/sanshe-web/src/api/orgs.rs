@@ -103,18 +103,23 @@ pub async fn networks(rc: Rc) -> ApiResult<Json<Networks>> {
 #[serde(deny_unknown_fields)]
 pub struct NetworkBody {
     /// `base`, `incubation`, `graduate`, `federation` or `member`.
+    #[schema(pattern = "^(base|incubation|graduate|federation|member)$")]
     pub action: String,
     /// Street/town code (base, federation).
     pub area: Option<String>,
+    #[schema(max_length = 100)]
     pub name: Option<String>,
     /// YYYY-MM-DD: opening, entry, graduation, founding or joining date.
+    #[schema(format = Date)]
     pub date: Option<String>,
     /// Base id (incubation), incubation entry id (graduate) or federation id (member).
     pub parent: Option<i64>,
     /// Organization by credit code, filing number or exact name.
     pub org: Option<String>,
     /// Support given, in yuan.
+    #[schema(max_length = 20)]
     pub funds: Option<String>,
+    #[schema(minimum = 0, maximum = 10000)]
     pub training_hours: Option<i64>,
 }
 
@@ -153,11 +158,19 @@ pub async fn record_network(rc: Rc, ApiJson(b): ApiJson<NetworkBody>) -> ApiResu
 #[serde(deny_unknown_fields, default)]
 pub struct FundBody {
     /// `income` or `grant`.
+    #[schema(required = true, pattern = "^(income|grant)$")]
     pub kind: String,
+    #[schema(format = Date, required = true)]
     pub date: String,
-    /// Yuan, two decimals at most.
+    /// Yuan, two decimals at most, from 0.01 to 1,000,000,000.
+    #[schema(
+        required = true,
+        pattern = "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,8}(\\.[0-9]{1,2})?|1000000000(\\.00?)?)$"
+    )]
     pub amount: String,
+    #[schema(max_length = 200)]
     pub counterparty: String,
+    #[schema(max_length = 500)]
     pub memo: String,
 }
 

@@ -63,6 +63,7 @@ pub async fn list(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<PhotoList
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The original file name, kept for display (optional).
+    #[param(max_length = 200)]
     pub file_name: Option<String>,
 }
 
@@ -86,6 +87,9 @@ pub async fn upload(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Uploaded>)> {
     authed(&rc)?;
+    super::QueryRules::default()
+        .text("file_name", &q.file_name, 200)
+        .check(&rc)?;
     let pid = sanshe_app::facilities::add_photo(
         &rc.app,
         &rc.ctx,

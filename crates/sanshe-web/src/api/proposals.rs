@@ -19,6 +19,8 @@ pub struct Proposal {
     pub owner_area: String,
     pub owner_name: String,
     pub title: String,
+    /// A need category code.
+    #[schema(min_length = 1, max_length = 40)]
     pub category: String,
     pub description: String,
     pub beneficiaries: i64,
@@ -61,7 +63,7 @@ pub struct ProposalPage {
 pub struct ProposalQuery {
     #[param(max_length = 100)]
     pub q: Option<String>,
-    #[param(pattern = "^(draft|proposed|adopted|declined)$")]
+    #[param(pattern = "^(|draft|proposed|adopted|declined)$")]
     pub state: Option<String>,
 }
 
@@ -77,6 +79,14 @@ pub async fn proposals_list(
 ) -> ApiResult<Json<ProposalPage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    super::QueryRules::default()
+        .text("q", &q.q, 100)
+        .choice(
+            "state",
+            &q.state,
+            &["draft", "proposed", "adopted", "declined"],
+        )
+        .check(&rc)?;
     let res = proposals::list(
         &rc.app,
         &rc.ctx,
@@ -106,7 +116,8 @@ pub struct ProposalBody {
     /// Default: the people of its needs.
     #[schema(minimum = 1, maximum = 100000)]
     pub beneficiaries: Option<i64>,
-    /// Yuan, up to two decimals.
+    /// Yuan, up to two decimals, at most 100,000,000 (empty: not estimated).
+    #[schema(pattern = "^(|[0-9]{1,9}(\\.[0-9]{1,2})?|100000000(\\.00?)?)$")]
     pub budget: Option<String>,
     /// Accepted needs to group (they become `merged`).
     #[schema(min_items = 1, max_items = 200)]

@@ -31,7 +31,7 @@ fn to_json<R: Registry>(rc: &Rc, r: &R::Row, cells: Vec<String>) -> Value {
         let val = match f.input {
             Input::Bool => Value::Bool(reg::cell_key(f.input, &v) == "true"),
             Input::Int(..) => v.parse::<i64>().map(Value::from).unwrap_or(Value::Null),
-            Input::Decimal => v.parse::<f64>().map(Value::from).unwrap_or(Value::Null),
+            Input::Decimal(_) => v.parse::<f64>().map(Value::from).unwrap_or(Value::Null),
             Input::Multi(_) => Value::Array(
                 reg::cell_key(f.input, &v)
                     .split(',')
@@ -80,14 +80,42 @@ fn cells_from_json<R: Registry>(
         .ok_or_else(|| bad("body", "err-json-object"))?;
     let mut m: HashMap<String, String> = HashMap::new();
     for (k, v) in obj {
-        if !R::fields().iter().any(|f| f.col.key == k) {
+        let Some(f) = R::fields().iter().find(|f| f.col.key == k) else {
             return Err(bad(k, "err-unknown-field"));
+        };
+        // Each property has the JSON type the schema gives it (or null).
+        let ty = f.input.json_type();
+        let fits = match v {
+            Value::Null => true,
+            Value::String(_) => ty == "string",
+            Value::Bool(_) => ty == "boolean",
+            Value::Number(n) => ty == "number" || (ty == "integer" && n.is_i64()),
+            Value::Array(a) => ty == "array" && a.iter().all(Value::is_string),
+            Value::Object(_) => false,
+        };
+        if !fits {
+            return Err(ApiError::new(
+                &AppError::invalid(
+                    sanshe_domain::FieldError::new(k, "err-json-type").arg("type", ty),
+                ),
+                &rc.tr,
+                &rc.request_id,
+            ));
         }
         let s = match v {
             Value::Null => String::new(),
+            Value::String(s) if sanshe_domain::text::has_control(s) => {
+                return Err(bad(k, "err-control-chars"))
+            }
             Value::String(s) => s.clone(),
             Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => match n.as_f64() {
+                // 0.5700000000000001 is the binary spelling of 0.57.
+                Some(f) if !n.is_i64() && ((f * 100.0).round() - f * 100.0).abs() < 1e-9 => {
+                    format!("{f:.2}")
+                }
+                _ => n.to_string(),
+            },
             Value::Array(a) => a
                 .iter()
                 .map(|x| match x {
@@ -138,6 +166,22 @@ pub struct RevealQuery {
     pub reveal: Option<bool>,
 }
 
+/// The list parameters' rules, as the OpenAPI document states them.
+fn check_list<R: Registry>(rc: &Rc, q: &RegistryListQuery) -> ApiResult<()> {
+    let mut rules = super::QueryRules::default()
+        .text("q", &q.q, 100)
+        .area("within", &q.within)
+        .choice("sort", &q.sort, R::sorts());
+    for f in R::filters() {
+        let v = q.filters.get(f.key).cloned();
+        rules = match f.input {
+            Input::Select(voc) | Input::Multi(voc) => rules.choice(f.key, &v, voc.keys),
+            _ => rules.choice(f.key, &v, &["true", "false"]),
+        };
+    }
+    rules.check(rc)
+}
+
 fn list_query<R: Registry>(q: &RegistryListQuery) -> ListQuery {
     let mut m: HashMap<String, String> = q.filters.clone();
     if let Some(v) = &q.q {
@@ -159,6 +203,7 @@ pub async fn list<R: Registry>(
 ) -> ApiResult<Json<Value>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    check_list::<R>(&rc, &q)?;
     let res = reg::list::<R>(&rc.app, &rc.ctx, &list_query::<R>(&q), page)
         .await
         .api(&rc)?;
@@ -207,8 +252,7 @@ fn require_create<R: Registry>(rc: &Rc) -> ApiResult<()> {
 pub async fn create<R: Registry>(rc: Rc, body: Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
     authed(&rc)?;
     require_create::<R>(&rc)?;
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(&rc.tr, &rc.request_id, &e.to_string()))?;
+    let v = super::json_value(&rc, &body)?;
     let cells = cells_from_json::<R>(&rc, &v, None)?;
     let id = reg::create::<R>(&rc.app, &rc.ctx, &cells).await.api(&rc)?;
     let r = reg::get::<R>(&rc.app, &rc.ctx, id).await.api(&rc)?;
@@ -229,8 +273,7 @@ pub async fn patch<R: Registry>(
     if !R::can_write(actor, &cur) {
         return Err(ApiError::new(&AppError::Forbidden, &rc.tr, &rc.request_id));
     }
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(&rc.tr, &rc.request_id, &e.to_string()))?;
+    let v = super::json_value(&rc, &body)?;
     let base = R::cells(&rc.app, &Tr::new(Lang::Zh), &cur, false);
     let cells = cells_from_json::<R>(&rc, &v, Some(base))?;
     reg::update::<R>(&rc.app, &rc.ctx, id, &cells)
@@ -310,21 +353,50 @@ fn field_schema(f: &reg::Field, for_input: bool) -> RefOr<Schema> {
     let keys = |v: &sanshe_domain::registry::Vocab| -> Vec<String> {
         v.keys.iter().map(|k| (*k).to_owned()).collect()
     };
+    // On input a required field can be neither null nor blank; an optional one may be null.
+    let required = for_input && f.col.required;
+    let t = |ty: Type| -> SchemaType {
+        if required || (!for_input && matches!(f.input, Input::Bool)) {
+            SchemaType::Type(ty)
+        } else {
+            nullable(ty)
+        }
+    };
+    let text = |max: Option<usize>| {
+        let mut b = ObjectBuilder::new()
+            .schema_type(t(Type::String))
+            .description(Some(desc.clone()));
+        if for_input {
+            b = b.pattern(Some(if required {
+                crate::openapi::FILLED_TEXT
+            } else {
+                crate::openapi::PLAIN_TEXT
+            }));
+            if required {
+                b = b.min_length(Some(1));
+            }
+            if let Some(m) = max {
+                b = b.max_length(Some(m));
+            }
+        }
+        b
+    };
     let s: Schema = match f.input {
-        Input::Bool if for_input => ObjectBuilder::new()
-            .schema_type(nullable(Type::Boolean))
-            .description(Some(desc))
-            .into(),
         Input::Bool => ObjectBuilder::new()
-            .schema_type(Type::Boolean)
+            .schema_type(t(Type::Boolean))
             .description(Some(desc))
             .into(),
-        Input::Int(..) => ObjectBuilder::new()
-            .schema_type(nullable(Type::Integer))
+        Input::Int(min, max) => ObjectBuilder::new()
+            .schema_type(t(Type::Integer))
+            .minimum(for_input.then_some(min as f64))
+            .maximum(for_input.then_some(max as f64))
             .description(Some(desc))
             .into(),
-        Input::Decimal => ObjectBuilder::new()
-            .schema_type(nullable(Type::Number))
+        Input::Decimal(max) => ObjectBuilder::new()
+            .schema_type(t(Type::Number))
+            .minimum(for_input.then_some(0.0))
+            .maximum(for_input.then_some(max as f64))
+            .multiple_of(for_input.then_some(0.01))
             .description(Some(desc))
             .into(),
         Input::Multi(v) => ArrayBuilder::new()
@@ -336,17 +408,38 @@ fn field_schema(f: &reg::Field, for_input: bool) -> RefOr<Schema> {
             .description(Some(desc))
             .into(),
         Input::Areas => ArrayBuilder::new()
-            .items(ObjectBuilder::new().schema_type(Type::String))
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(for_input.then_some(crate::openapi::FILLED_TEXT)),
+            )
             .description(Some(desc))
             .into(),
-        Input::Select(v) if !for_input => ObjectBuilder::new()
+        Input::Select(v) if for_input => {
+            let mut vals: Vec<serde_json::Value> =
+                keys(v).into_iter().map(serde_json::Value::from).collect();
+            if !required {
+                vals.push(serde_json::Value::Null);
+            }
+            ObjectBuilder::new()
+                .schema_type(t(Type::String))
+                .enum_values(Some(vals))
+                .description(Some(desc))
+                .into()
+        }
+        Input::Select(v) => ObjectBuilder::new()
             .schema_type(nullable(Type::String))
             .description(Some(format!("{desc}. One of: {}", keys(v).join(", "))))
             .into(),
-        _ => ObjectBuilder::new()
-            .schema_type(nullable(Type::String))
+        Input::Date if for_input => ObjectBuilder::new()
+            .schema_type(t(Type::String))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date,
+            )))
             .description(Some(desc))
             .into(),
+        Input::Text(m) | Input::LongText(m) => text(Some(m)).into(),
+        _ => text(None).into(),
     };
     RefOr::T(s)
 }
@@ -358,14 +451,22 @@ pub fn schemas<R: Registry>() -> Vec<(String, RefOr<Schema>)> {
         .property("label", ObjectBuilder::new().schema_type(Type::String))
         .required("id")
         .required("label");
-    let mut input = ObjectBuilder::new().additional_properties(Some(
-        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
-    ));
+    let closed = || {
+        ObjectBuilder::new().additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
+    };
+    let mut input = closed();
+    let mut new = closed();
     for f in R::fields() {
         out = out
             .property(f.col.key, field_schema(f, false))
             .required(f.col.key);
         input = input.property(f.col.key, field_schema(f, true));
+        new = new.property(f.col.key, field_schema(f, true));
+        if f.col.required {
+            new = new.required(f.col.key);
+        }
     }
     let page = ObjectBuilder::new()
         .property(
@@ -383,6 +484,7 @@ pub fn schemas<R: Registry>() -> Vec<(String, RefOr<Schema>)> {
     vec![
         (R::API_SCHEMA.to_owned(), RefOr::T(out.into())),
         (format!("{}Input", R::API_SCHEMA), RefOr::T(input.into())),
+        (format!("{}New", R::API_SCHEMA), RefOr::T(new.into())),
         (format!("{}Page", R::API_SCHEMA), RefOr::T(page.into())),
     ]
 }
@@ -402,8 +504,17 @@ pub fn all_schemas() -> Vec<(String, RefOr<Schema>)> {
 
 /// A registry's API names and the description of its list operation: (segment, schema,
 /// kind, filters and sorts).
-fn api_kinds() -> Vec<(&'static str, &'static str, &'static str, String)> {
-    struct V(Vec<(&'static str, &'static str, &'static str, String)>);
+type ApiKind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+    Vec<String>,
+    Vec<(String, Vec<String>)>,
+);
+
+fn api_kinds() -> Vec<ApiKind> {
+    struct V(Vec<ApiKind>);
     impl reg::Visit for V {
         fn visit<R: Registry>(&mut self) {
             let f: Vec<String> = R::filters()
@@ -418,7 +529,21 @@ fn api_kinds() -> Vec<(&'static str, &'static str, &'static str, String)> {
                 f.join("; "),
                 R::sorts().join(", ")
             );
-            self.0.push((R::API_SEGMENT, R::API_SCHEMA, R::KIND, doc));
+            let sorts = R::sorts().iter().map(|s| (*s).to_owned()).collect();
+            let filters = R::filters()
+                .iter()
+                .map(|f| {
+                    let keys = match f.input {
+                        Input::Select(v) | Input::Multi(v) => {
+                            v.keys.iter().map(|k| (*k).to_owned()).collect()
+                        }
+                        _ => vec!["true".to_owned(), "false".to_owned()],
+                    };
+                    (f.key.to_owned(), keys)
+                })
+                .collect();
+            self.0
+                .push((R::API_SEGMENT, R::API_SCHEMA, R::KIND, doc, sorts, filters));
         }
     }
     let mut v = V(Vec::new());
@@ -471,7 +596,30 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
             ))
             .build()
     };
-    for (seg, schema, kind, doc) in api_kinds() {
+    let param = |name: &str, schema: ObjectBuilder, desc: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(desc))
+            .schema(Some(schema))
+            .build()
+    };
+    let text_schema = |max: usize| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(max))
+            .pattern(Some(crate::openapi::PLAIN_TEXT))
+    };
+    // An empty value means "no filter".
+    let choice = |keys: &[String]| {
+        let mut v: Vec<String> = vec![String::new()];
+        v.extend(keys.iter().cloned());
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(v))
+    };
+    for (seg, schema, kind, doc, sorts, filters) in api_kinds() {
         let base = format!("/api/v1/{seg}");
         let sec = || SecurityRequirement::new("bearer", Vec::<String>::new());
         let tag = "registries";
@@ -481,21 +629,40 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
             .summary(Some(format!("List {seg} within the caller's scope")))
             .description(Some(doc.clone()))
             .security(sec())
-            .parameter(qparam("q", Type::String, "Search text"))
-            .parameter(qparam("within", Type::String, "Area code subtree"))
-            .parameter(qparam("sort", Type::String, "Sort key"))
-            .parameter(qparam("page", Type::Integer, "Page number, from 1"))
-            .parameter(qparam("per_page", Type::Integer, "Items per page (1-200)"))
+            .parameter(param("q", text_schema(100), "Search text"))
+            .parameter(param(
+                "within",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(super::AREA_FILTER)),
+                "Area code subtree",
+            ))
+            .parameter(param("sort", choice(&sorts), "Sort key"))
+            .parameter(param(
+                "page",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1.0))
+                    .maximum(Some(1_000_000.0)),
+                "Page number, from 1",
+            ))
+            .parameter(param(
+                "per_page",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1.0))
+                    .maximum(Some(200.0)),
+                "Items per page (1-200)",
+            ))
             .response("200", resp("A page of records", &format!("{schema}Page")));
+        for (key, keys) in &filters {
+            list = list.parameter(param(key, choice(keys), "Filter"));
+        }
         list = errors(list, &["400", "401", "403", "422"]);
-        let body = |required: bool| {
+        let body = |suffix: &str| {
             RequestBodyBuilder::new()
-                .content("application/json", json(&format!("{schema}Input")))
-                .required(Some(if required {
-                    Required::True
-                } else {
-                    Required::False
-                }))
+                .content("application/json", json(&format!("{schema}{suffix}")))
+                .required(Some(Required::True))
                 .build()
         };
         let create = errors(
@@ -504,7 +671,7 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
                 .tag(tag)
                 .summary(Some(format!("Create a record in {seg}")))
                 .security(sec())
-                .request_body(Some(body(true)))
+                .request_body(Some(body("New")))
                 .response("201", resp("Created", schema)),
             &["400", "401", "403", "409", "422"],
         );
@@ -557,7 +724,7 @@ pub fn add_paths(openapi: &mut utoipa::openapi::OpenApi) {
                 .summary(Some("Change some fields; others stay".to_owned()))
                 .security(sec())
                 .parameter(id_param())
-                .request_body(Some(body(true)))
+                .request_body(Some(body("Input")))
                 .response("200", resp("The record", schema)),
             &["400", "401", "403", "404", "409", "422"],
         );

@@ -77,6 +77,9 @@ pub async fn list(rc: Rc) -> ApiResult<Json<Vec<Throttle>>> {
     responses((status = 204, description = "Lifted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn lift(rc: Rc, ApiJson(b): ApiJson<Lift>) -> ApiResult<StatusCode> {
+    super::QueryRules::default()
+        .filled("key", &b.key, 128)
+        .check(&rc)?;
     sanshe_app::accounts::throttle::lift(&rc.app, &rc.ctx, b.kind.as_str(), &b.key)
         .await
         .api(&rc)?;

@@ -54,7 +54,11 @@ pub struct UserPage {
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     /// Substring of the user name or display name.
+    #[param(max_length = 100)]
     pub q: Option<String>,
+    #[param(
+        pattern = "^(|district_admin|street_staff|community_staff|social_org|social_worker|evaluator|resident|system_admin|security_admin|audit_admin)$"
+    )]
     pub role: Option<String>,
     pub locked: Option<bool>,
 }
@@ -70,6 +74,14 @@ pub async fn list(
 ) -> ApiResult<Json<UserPage>> {
     authed(&rc)?;
     let page = pg.req(&rc)?;
+    let roles: Vec<&str> = sanshe_domain::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    super::QueryRules::default()
+        .text("q", &q.q, 100)
+        .choice("role", &q.role, &roles)
+        .check(&rc)?;
     let f = UserFilter {
         q: q.q.filter(|s| !s.trim().is_empty()),
         role: q.role.filter(|s| !s.trim().is_empty()),
@@ -92,6 +104,9 @@ pub struct NewUser {
     #[schema(min_length = 1, max_length = 64)]
     pub display_name: String,
     /// Role key; the three administrator roles are assigned by the security administrator.
+    #[schema(
+        pattern = "^(district_admin|street_staff|community_staff|social_org|social_worker|evaluator|resident|system_admin|security_admin|audit_admin)$"
+    )]
     pub role: String,
     /// Area code (area roles) or organization id or name (organization roles).
     pub scope: Option<String>,
@@ -156,6 +171,9 @@ pub async fn unlock(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
+    #[schema(
+        pattern = "^(district_admin|street_staff|community_staff|social_org|social_worker|evaluator|resident|system_admin|security_admin|audit_admin)$"
+    )]
     pub role: String,
     pub scope: Option<String>,
 }

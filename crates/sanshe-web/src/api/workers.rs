@@ -14,10 +14,17 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields, default)]
 pub struct CpdBody {
     /// YYYY-MM-DD, not in the future.
+    #[schema(format = Date, required = true)]
     pub date: String,
-    /// Hours, one decimal at most.
+    /// Hours, one decimal at most, from 0.1 to 1000.
+    #[schema(
+        required = true,
+        pattern = "^(0\\.[1-9]0?|[1-9][0-9]{0,2}(\\.[0-9]0?)?|1000(\\.00?)?)$"
+    )]
     pub hours: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub topic: String,
+    #[schema(max_length = 200)]
     pub provider: String,
 }
 
@@ -25,7 +32,8 @@ pub struct CpdBody {
 #[utoipa::path(post, operation_id = "workers_add_cpd", path = "/api/v1/social-workers/{id}/cpd", tag = "registries", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CpdBody,
     responses((status = 200, body = CpdCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn add_cpd(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,
@@ -84,10 +92,17 @@ pub async fn import_cpd(
 #[derive(Debug, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct SubsidyBody {
+    /// The year the subsidy is for, from 2000 to this year.
+    #[schema(required = true, pattern = "^20[0-9]{2}$")]
     pub year: String,
-    /// Yuan.
+    /// Yuan, two decimals at most, from 0.01 to 100,000.
+    #[schema(
+        required = true,
+        pattern = "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,4}(\\.[0-9]{1,2})?|100000(\\.00?)?)$"
+    )]
     pub amount: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD (empty: not paid yet).
+    #[schema(pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub paid_on: String,
 }
 

@@ -24,7 +24,7 @@ where
 }
 
 fn facility(name: &str) -> serde_json::Value {
-    json!({"area": "320412100002", "name": name, "kind": "special", "area_m2": "120"})
+    json!({"area": "320412100002", "name": name, "kind": "special", "area_m2": 120})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -409,7 +409,7 @@ async fn single_saves_find_what_imports_find_and_bad_text_is_a_clear_error() {
             "POST",
             "/api/v1/facilities",
             Some(&tok),
-            Some(json!({"area": "320412100002", "name": "空\u{0}字符", "kind": "point", "area_m2": "10"})),
+            Some(json!({"area": "320412100002", "name": "空\u{0}字符", "kind": "point", "area_m2": 10})),
         )
         .await;
     assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);

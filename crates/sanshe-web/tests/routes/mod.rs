@@ -349,7 +349,7 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     };
     let fac = create(
         "/api/v1/facilities",
-        json!({"area": COMMUNITY, "name": "矩阵测试服务点", "kind": "point", "area_m2": "80"}),
+        json!({"area": COMMUNITY, "name": "矩阵测试服务点", "kind": "point", "area_m2": 80}),
     )
     .await;
     let post = create(

@@ -127,7 +127,7 @@ async fn opening_one_day_a_week_does_not_meet_the_hours_target() {
                     "/api/v1/facilities",
                     Some(&tok),
                     Some(json!({"area": COMMUNITY, "name": name, "kind": "station",
-                                "area_m2": "120", "hours": hours})),
+                                "area_m2": 120, "hours": hours})),
                 )
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -7,6 +7,7 @@ use axum::http::{Request, StatusCode};
 use std::sync::{Arc, Mutex};
 
 mod admins;
+mod api_rules;
 mod credentials;
 mod facts;
 mod figures;

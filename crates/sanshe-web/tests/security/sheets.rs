@@ -98,7 +98,7 @@ async fn opening_hours_as_people_write_them() {
                 Some(&tok),
                 Some(
                     json!({"area": "320412100002", "name": name, "kind": "point",
-                            "area_m2": "60", "hours": hours}),
+                            "area_m2": 60, "hours": hours}),
                 ),
             )
             .await;
@@ -183,7 +183,7 @@ async fn exports_reimport_as_duplicates() {
             "POST",
             "/api/v1/facilities",
             Some(&tok),
-            Some(json!({"area": "320412100002", "name": "南街睦邻点（二）", "kind": "point", "area_m2": "30"})),
+            Some(json!({"area": "320412100002", "name": "南街睦邻点（二）", "kind": "point", "area_m2": 30})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -290,7 +290,7 @@ fn field_views<R: Registry>(rc: &Rc, values: &[String], errors: &FormErrors) -> 
                 Input::Multi(_) => ("multi", options(rc, f.input, &raw_key(f.input, &v, rc), "")),
                 Input::LongText(_) | Input::Hours | Input::Areas => ("textarea", vec![]),
                 Input::Date => ("date", vec![]),
-                Input::Int(..) | Input::Decimal => ("number", vec![]),
+                Input::Int(..) | Input::Decimal(_) => ("number", vec![]),
                 _ => ("text", vec![]),
             };
             let hint_key = format!("hint-{}", f.col.key);

@@ -1,0 +1,253 @@
+//! The API says what it enforces (item 23): what the OpenAPI document states is what the
+//! server checks, and a request the document allows is never refused for its shape.
+
+use crate::common::T;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+fn codes(r: &crate::common::Resp) -> Vec<String> {
+    r.json()["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    format!(
+                        "{}:{}",
+                        f["field"].as_str().unwrap_or(""),
+                        f["code"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn list_parameters_are_checked_as_documented() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    // Refused, each with the field and the rule it breaks.
+    for (path, want) in [
+        ("/api/v1/facilities?page=0", "page:err-range"),
+        ("/api/v1/organizations?per_page=201", "per_page:err-range"),
+        ("/api/v1/social-workers?sort=bogus", "sort:err-choice"),
+        ("/api/v1/posts?within=null", "within:err-area-code-digits"),
+        (
+            "/api/v1/facilities?within=3204",
+            "within:err-area-code-length",
+        ),
+        ("/api/v1/facilities?kind=palace", "kind:err-choice"),
+        ("/api/v1/needs?within=null", "within:err-area-code-digits"),
+        ("/api/v1/needs/stats?state=open", "state:err-choice"),
+        ("/api/v1/proposals?state=null", "state:err-choice"),
+        (
+            "/api/v1/social-worker-changes?state=null",
+            "state:err-choice",
+        ),
+        ("/api/v1/areas?level=province", "level:err-choice"),
+        ("/api/v1/needs?q=%01", "q:err-control-chars"),
+    ] {
+        let r = t.api("GET", path, Some(&tok), None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            r.body
+        );
+        assert!(codes(&r).contains(&want.to_owned()), "{path}: {}", r.body);
+    }
+    // An empty value means "no filter", as the document says.
+    for path in [
+        "/api/v1/facilities?within=&sort=&kind=",
+        "/api/v1/needs?within=&state=&sort=",
+        "/api/v1/proposals?state=",
+        "/api/v1/social-worker-changes?state=",
+        "/api/v1/areas?sort=&level=",
+    ] {
+        let r = t.api("GET", path, Some(&tok), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_read_as_json_schema_reads_them() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    // 2026.0 is an integer in JSON Schema: accepted where an integer is asked for.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            Some(&tok),
+            Some(json!({"name": "ci", "expires_days": 30.0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // A struct is never read from an array.
+    let r = t
+        .api(
+            "PATCH",
+            "/api/v1/areas/320412100002",
+            Some(&tok),
+            Some(json!([null, null])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // A registry property has the JSON type its schema gives it.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/facilities",
+            Some(&tok),
+            Some(json!({"area": "320412100002", "name": "类型测试点", "kind": "point", "area_m2": "120"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r), vec!["area_m2:err-json-type"], "{}", r.body);
+    // 0.5700000000000001 is how a binary float spells 0.57.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/facilities",
+            Some(&tok),
+            Some(json!({"area": "320412100002", "name": "类型测试点", "kind": "point", "area_m2": 0.5700000000000001})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["area_m2"], 0.57);
+    // Control characters are refused in every text, not silently dropped.
+    let r = t
+        .api(
+            "PATCH",
+            "/api/v1/areas/320412100002",
+            Some(&tok),
+            Some(json!({"name": "南街\u{85}社区"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/facilities/1/photos?file_name=a%01.png",
+            &tok,
+            vec![0; 4],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r), vec!["file_name:err-control-chars"], "{}", r.body);
+    // A key that cannot be one names no record.
+    let r = t.api("GET", "/api/v1/needs/None", Some(&tok), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // A conditional requirement has its own message, not a bare "required".
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/social-workers",
+            Some(&tok),
+            Some(json!({"name": "条件测试", "id_number": "320412199001011234", "cert_level": "assistant"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        codes(&r).contains(&"cert_year:err-cert-year-required".to_owned()),
+        "{}",
+        r.body
+    );
+}
+
+/// Walks a schema, resolving component references once each.
+fn strings<'a>(doc: &'a Value, s: &'a Value, seen: &mut Vec<String>, out: &mut Vec<&'a Value>) {
+    if let Some(r) = s["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/").to_owned();
+        if !seen.contains(&name) {
+            seen.push(name.clone());
+            strings(doc, &doc["components"]["schemas"][&name], seen, out);
+        }
+    }
+    let is_string = match &s["type"] {
+        Value::String(t) => t == "string",
+        Value::Array(a) => a.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if is_string {
+        out.push(s);
+    }
+    if let Some(p) = s["properties"].as_object() {
+        for c in p.values() {
+            strings(doc, c, seen, out);
+        }
+    }
+    for k in ["items", "then", "if"] {
+        if s.get(k).is_some() {
+            strings(doc, &s[k], seen, out);
+        }
+    }
+    for k in ["allOf", "anyOf", "oneOf"] {
+        for c in s[k].as_array().into_iter().flatten() {
+            strings(doc, c, seen, out);
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_input_string_and_number_states_its_rule() {
+    let doc: Value = serde_json::from_str(&sanshe_web::openapi_json()).unwrap();
+    let mut inputs: Vec<&Value> = Vec::new();
+    let mut seen = Vec::new();
+    let mut bodies = Vec::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                strings(&doc, &p["schema"], &mut seen, &mut inputs);
+            }
+            for m in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                strings(&doc, &m.1["schema"], &mut seen, &mut inputs);
+                if let Some(r) = m.1["schema"]["$ref"].as_str() {
+                    bodies.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                }
+            }
+            if op.get("parameters").is_some()
+                && op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["in"] == "path")
+            {
+                assert!(op["responses"].get("404").is_some(), "{op}");
+            }
+        }
+    }
+    assert!(inputs.len() > 100, "{}", inputs.len());
+    for s in inputs {
+        assert!(
+            ["pattern", "format", "enum", "const"]
+                .iter()
+                .any(|k| s.get(*k).is_some()),
+            "an input string without its rule: {s}"
+        );
+    }
+    for b in bodies {
+        let s = &doc["components"]["schemas"][&b];
+        if s["type"] == "object" {
+            assert_eq!(
+                s["additionalProperties"], false,
+                "{b} takes unknown properties"
+            );
+        }
+    }
+    // The policy profile's bounds are the ones the server checks.
+    let p = &doc["components"]["schemas"]["PolicyProfile"]["properties"];
+    for (k, min, max, whole) in sanshe_domain::targets::PolicyProfile::LIMITS {
+        assert_eq!(p[k]["minimum"], min, "{k}");
+        assert_eq!(p[k]["maximum"], max, "{k}");
+        assert_eq!(
+            p[k]["type"],
+            if whole { "integer" } else { "number" },
+            "{k}"
+        );
+    }
+}
