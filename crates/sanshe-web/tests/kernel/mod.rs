@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// Runs `n` copies of `f` at once (each on the multi-threaded runtime) and returns the
 /// status codes with how often each came back.
-async fn parallel<F, Fut>(n: usize, f: F) -> HashMap<u16, usize>
+pub async fn parallel<F, Fut>(n: usize, f: F) -> HashMap<u16, usize>
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = StatusCode> + Send + 'static,

@@ -371,3 +371,59 @@ async fn an_organizations_cpd_sheet_waits_for_verification() {
         "{list}"
     );
 }
+
+/// Staff deciding one pending change at the same moment: exactly one decision lands, the rest
+/// are told it was already decided; the worker's record changes once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_decisions_on_one_change_land_once() {
+    let t = std::sync::Arc::new(T::new().await);
+    let wtok = t.token_for("worker").await;
+    let wid = t.worker_of_user(t.user_id("worker").await).await;
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            Some(json!({"cert_level": "senior", "cert_year": 2024})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let ctok = t.token_for("community").await;
+    let dtok = t.token_for("district").await;
+    let out = crate::kernel::parallel(8, |i| {
+        let t = t.clone();
+        let tok = if i % 2 == 0 {
+            ctok.clone()
+        } else {
+            dtok.clone()
+        };
+        let event = if i % 3 == 0 { "reject" } else { "approve" };
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/social-worker-changes/{id}/transitions"),
+                Some(&tok),
+                Some(json!({"event": event})),
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(out.get(&204), Some(&1), "{out:?}");
+    assert_eq!(out.get(&409), Some(&7), "{out:?}");
+    let decided =
+        t.audit_count("fact_change.approve").await + t.audit_count("fact_change.reject").await;
+    assert_eq!(decided, 1, "one decision audited");
+}
