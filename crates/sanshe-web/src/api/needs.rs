@@ -226,10 +226,11 @@ pub struct NeedBody {
     pub description: String,
     #[schema(minimum = 1, maximum = 100000)]
     pub people: i64,
-    #[schema(pattern = "^(normal|urgent|critical)$")]
+    /// Empty or left out: `normal`.
+    #[schema(pattern = "^(|normal|urgent|critical)$")]
     pub urgency: Option<String>,
-    /// Staff only: how the need reached the community.
-    #[schema(pattern = "^(counter|phone|grid)$")]
+    /// Staff only (required for staff): how the need reached the community.
+    #[schema(pattern = "^(|counter|phone|grid)$")]
     pub channel: Option<String>,
     #[schema(max_length = 30)]
     pub contact_name: Option<String>,
