@@ -175,6 +175,19 @@ mod tests {
         }
         let total: usize = ZH_FILES.iter().map(|f| parse_table(f).len()).sum();
         assert_eq!(total, ZH.len(), "a key is defined in two module files");
+        // Nor twice in one file, where the later line would silently win.
+        for f in ZH_FILES.iter().chain(EN_FILES.iter()) {
+            let lines = f
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .filter(|l| l.contains(" = "))
+                .count();
+            assert_eq!(
+                lines,
+                parse_table(f).len(),
+                "a key is defined twice in one file"
+            );
+        }
     }
 
     #[test]

@@ -143,7 +143,9 @@ pub fn check_cpd(
     let date = match crate::registry::opt_date("date", date) {
         Ok(Some(d)) if d <= crate::registry::today() => Some(d),
         Ok(Some(_)) => {
-            errs.push(FieldError::new("date", "err-date-future"));
+            errs.push(
+                FieldError::new("date", "err-date-future").arg("today", crate::registry::today()),
+            );
             None
         }
         Ok(None) => {

@@ -123,9 +123,9 @@ pub async fn create(
     .await
 }
 
-pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
-    let now = crate::audit::now();
-    let binds = vec![
+/// The record's own columns ($1–$18 of the insert and the update), in table order.
+fn data_binds(d: &OrgData) -> Vec<crate::audit::Bind> {
+    vec![
         s(&d.name),
         s(&d.kind),
         os(&d.area_code),
@@ -144,10 +144,13 @@ pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
         os(&d.blacklisted_until),
         os(&d.blacklist_reason),
         b(d.community_org),
-        b(d.demo),
-        i(now),
-        s(sanshe_domain::text::name_key(&d.name)),
-    ];
+    ]
+}
+
+pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
+    let now = crate::audit::now();
+    let mut binds = data_binds(d);
+    binds.extend([b(d.demo), i(now), s(sanshe_domain::text::name_key(&d.name))]);
     let row = bind_all(
         sqlx::query(
             "INSERT INTO organizations (name, kind, area_code, registered, credit_code, filing_no, \
@@ -164,29 +167,12 @@ pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
 }
 
 pub async fn update(conn: &mut Conn, id: i64, d: &OrgData) -> Result<bool, StoreError> {
-    let binds = vec![
-        s(&d.name),
-        s(&d.kind),
-        os(&d.area_code),
-        b(d.registered),
-        os(&d.credit_code),
-        os(&d.filing_no),
-        os(&d.authority),
-        os(&d.head),
-        os(&d.founded),
-        os(&d.address),
-        s(&d.domains),
-        i(d.staff),
-        i(d.members),
-        s(&d.status),
-        s(&d.annual_result),
-        os(&d.blacklisted_until),
-        os(&d.blacklist_reason),
-        b(d.community_org),
+    let mut binds = data_binds(d);
+    binds.extend([
         i(crate::audit::now()),
         i(id),
         s(sanshe_domain::text::name_key(&d.name)),
-    ];
+    ]);
     let r = bind_all(
         sqlx::query(
             "UPDATE organizations SET name=$1, kind=$2, area_code=$3, registered=$4, \

@@ -96,7 +96,8 @@ fn cells_from_json<R: Registry>(
         if !fits {
             return Err(ApiError::new(
                 &AppError::invalid(
-                    sanshe_domain::FieldError::new(k, "err-json-type").arg("type", ty),
+                    sanshe_domain::FieldError::new(k, "err-json-type")
+                        .arg("type", rc.tr.t(&format!("json-type-{ty}"))),
                 ),
                 &rc.tr,
                 &rc.request_id,

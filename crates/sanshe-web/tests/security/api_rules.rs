@@ -104,6 +104,17 @@ async fn bodies_are_read_as_json_schema_reads_them() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(codes(&r), vec!["area_m2:err-json-type"], "{}", r.body);
+    assert!(
+        r.body.contains("应为数字"),
+        "the type named in words: {}",
+        r.body
+    );
+    for ty in ["string", "integer", "number", "boolean", "array"] {
+        assert!(
+            sanshe_app::i18n::has_key(&format!("json-type-{ty}")),
+            "{ty}"
+        );
+    }
     // 0.5700000000000001 is how a binary float spells 0.57.
     let r = t
         .api(
@@ -239,8 +250,23 @@ async fn every_input_string_and_number_states_its_rule() {
             );
         }
     }
-    // The policy profile's bounds are the ones the server checks.
+    // The role choices are every role there is.
+    let roles: Vec<&str> = sanshe_domain::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(
+        doc["components"]["schemas"]["NewUser"]["properties"]["role"]["pattern"],
+        format!("^({})$", roles.join("|"))
+    );
+    // The policy profile's bounds are the ones the server checks, for every goal it has.
     let p = &doc["components"]["schemas"]["PolicyProfile"]["properties"];
+    let goals = serde_json::to_value(sanshe_domain::targets::PolicyProfile::default()).unwrap();
+    assert_eq!(
+        goals.as_object().unwrap().len(),
+        p.as_object().unwrap().len(),
+        "a goal without its limits"
+    );
     for (k, min, max, whole) in sanshe_domain::targets::PolicyProfile::LIMITS {
         assert_eq!(p[k]["minimum"], min, "{k}");
         assert_eq!(p[k]["maximum"], max, "{k}");
