@@ -16,6 +16,12 @@ use sanshe_store::facts::{self as store, FactChange, FactFilter};
 use sanshe_store::workflow::Table;
 use sanshe_store::{Conn, PageReq, Paged};
 
+/// The roles told in their inbox that a change waits in their area.
+const VERIFIERS: [Role; 2] = [Role::CommunityStaff, Role::StreetStaff];
+
+/// Where staff and requesters follow changes.
+const CHANGES_PAGE: &str = "/workers/changes";
+
 /// Records held-back changes as one pending change; returns its id and a note for the audit
 /// summary (None and "" when nothing was held).
 pub async fn hold(
@@ -49,6 +55,19 @@ pub async fn hold(
     .await?;
     workflow::created::<FactChanges>(tx, actor, id, State::Pending, "").await?;
     let fields: Vec<&str> = changes.iter().map(|c| c.0.as_str()).collect();
+    // The staff who verify it hear of it.
+    if let Some(area) = area {
+        let staff = sanshe_store::inbox::staff_covering(tx, area, &VERIFIERS).await?;
+        crate::inbox::notify(
+            tx,
+            &staff,
+            "fact_change.pending",
+            &actor.display_name,
+            &fields.join(", "),
+            CHANGES_PAGE,
+        )
+        .await?;
+    }
     Ok((
         Some(id),
         format!(
@@ -213,6 +232,18 @@ pub async fn decide(
         "",
     )
     .await?;
+    // The requester hears of the staff's decision.
+    if let (Some(by), true) = (fc.requested_by, matches!(e, Event::Approve | Event::Reject)) {
+        crate::inbox::notify(
+            &mut tx,
+            &[by],
+            &format!("fact_change.{}", FactChanges::state_name(to)),
+            &w.name,
+            &actor.display_name,
+            CHANGES_PAGE,
+        )
+        .await?;
+    }
     if e == Event::Approve {
         let changes = parse_changes(&fc);
         let (cpd, fields): (Vec<_>, Vec<_>) = changes.into_iter().partition(|c| c.0 == "cpd_entry");
@@ -299,6 +330,14 @@ pub async fn attach(
     let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
     let written = async {
         let mut tx = Uow::begin(app).await?;
+        // Counted under the change's lock, so parallel uploads cannot pass the limit together,
+        // and none lands on a change decided meanwhile.
+        if !sanshe_store::facts::lock_pending(&mut tx, id).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "file",
+                "err-transition-not-allowed",
+            )));
+        }
         if sanshe_store::attachments::list(&mut tx, FILES, id)
             .await?
             .len() as i64

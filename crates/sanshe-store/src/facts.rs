@@ -80,6 +80,19 @@ pub async fn insert(
     Ok(r.try_get("id")?)
 }
 
+/// Takes the row lock of a change that is still pending, for the rest of the transaction
+/// (a no-op update: PostgreSQL holds the row; SQLite writers are serialised already). False
+/// when the change is no longer pending.
+pub async fn lock_pending(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE fact_changes SET version = version WHERE id = $1 AND state = 'pending'",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<FactChange>, StoreError> {
     let r = sqlx::query(&format!("{SELECT} WHERE f.id = $1"))
         .bind(id)

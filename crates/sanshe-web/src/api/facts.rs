@@ -153,8 +153,8 @@ pub async fn files(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Evid
     params(("id" = i64, Path, minimum = 1), super::needs::AttachQuery),
     request_body(description = "The file", content((super::photos::Binary = "application/octet-stream"))),
     responses((status = 201, body = super::orgs::Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn attach(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,

@@ -158,6 +158,25 @@ async fn a_workers_own_facts_wait_for_verification() {
         .json();
     assert_eq!(done["cert_level"], "senior", "{done}");
     assert_eq!(done["committee_member"], true);
+    // The community's staff were told it waited; the worker is told it was verified.
+    let kinds = |tok: String| {
+        let t = &t;
+        async move {
+            let j = t.api("GET", "/api/v1/inbox", Some(&tok), None).await.json();
+            j["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["kind"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(kinds(ctok.clone())
+        .await
+        .contains(&"fact_change.pending".to_owned()));
+    assert!(kinds(wtok.clone())
+        .await
+        .contains(&"fact_change.approved".to_owned()));
     // A second decision on the same change is refused.
     let r = t
         .api("POST", &path, Some(&ctok), Some(json!({"event": "reject"})))
@@ -426,4 +445,60 @@ async fn parallel_decisions_on_one_change_land_once() {
     let decided =
         t.audit_count("fact_change.approve").await + t.audit_count("fact_change.reject").await;
     assert_eq!(decided, 1, "one decision audited");
+}
+
+/// Parallel uploads of evidence to one change never pass the per-record limit together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_evidence_uploads_stop_at_the_limit() {
+    let t = std::sync::Arc::new(T::new().await);
+    let wtok = t.token_for("worker").await;
+    let wid = t.worker_of_user(t.user_id("worker").await).await;
+    let r = t
+        .api(
+            "PATCH",
+            &format!("/api/v1/social-workers/{wid}"),
+            Some(&wtok),
+            Some(json!({"cert_level": "senior", "cert_year": 2024})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = t
+        .api(
+            "GET",
+            "/api/v1/social-worker-changes?state=pending",
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let max = sanshe_app::attachments::MAX_PER_RECORD as usize;
+    let out = crate::kernel::parallel(max + 6, |i| {
+        let (t, tok) = (t.clone(), wtok.clone());
+        async move {
+            let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[i as u8; 64]].concat();
+            t.api_raw(
+                "POST",
+                &format!("/api/v1/social-worker-changes/{id}/attachments?file_name=e{i}.png"),
+                &tok,
+                png,
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(out.get(&201), Some(&max), "{out:?}");
+    assert_eq!(out.get(&422), Some(&6), "{out:?}");
+    let files = t
+        .api(
+            "GET",
+            &format!("/api/v1/social-worker-changes/{id}/attachments"),
+            Some(&wtok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(files.as_array().unwrap().len(), max);
 }

@@ -562,6 +562,9 @@ mod tests {
         for s in ["pending", "approved", "rejected", "withdrawn", "all"] {
             keys.push(format!("fact-state-{s}"));
         }
+        for s in ["pending", "approved", "rejected", "withdrawn"] {
+            keys.push(super::super::inbox::kind_key(&format!("fact_change.{s}")));
+        }
         for e in ["approve", "reject", "withdraw"] {
             keys.push(format!("fact-event-{e}"));
         }
