@@ -120,6 +120,8 @@ fn build_json() -> String {
     text_required_when(&mut v, "TransitionBody", "reject", note);
     text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
     network_rules(&mut v);
+    scope_rules(&mut v, "NewUser");
+    scope_rules(&mut v, "RoleChange");
     serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
 }
 
@@ -246,6 +248,45 @@ fn not_found_on_path_keys(doc: &mut serde_json::Value) {
     }
 }
 
+/// What scope each role takes: an area code of its level, an organization, or none (one
+/// branch per kind of scope, so a generator picks a role and its scope together).
+fn scope_rules(doc: &mut serde_json::Value, schema: &str) {
+    use sanshe_domain::role::ScopeKind;
+    use sanshe_domain::AreaLevel;
+    use serde_json::json;
+    let mut branches: Vec<(ScopeKind, Vec<&str>)> = Vec::new();
+    for r in sanshe_domain::Role::ALL {
+        match branches.iter_mut().find(|b| b.0 == r.scope_kind()) {
+            Some(b) => b.1.push(r.as_str()),
+            None => branches.push((r.scope_kind(), vec![r.as_str()])),
+        }
+    }
+    let any: Vec<serde_json::Value> = branches
+        .into_iter()
+        .map(|(kind, roles)| {
+            let role = json!({"enum": roles});
+            match kind {
+                ScopeKind::Area(level) => {
+                    let digits = match level {
+                        AreaLevel::District => 6,
+                        AreaLevel::Street => 9,
+                        AreaLevel::Community => 12,
+                    };
+                    json!({"properties": {"role": role, "scope": {"type": "string", "pattern": format!("^[0-9]{{{digits}}}$")}},
+                           "required": ["role", "scope"]})
+                }
+                ScopeKind::Org => json!({
+                    "properties": {"role": role, "scope": {"type": "string", "minLength": 1, "pattern": FILLED_TEXT}},
+                    "required": ["role", "scope"]}),
+                ScopeKind::None => json!({
+                    "properties": {"role": role, "scope": {"type": ["string", "null"], "pattern": "^\\s*$"}},
+                    "required": ["role"]}),
+            }
+        })
+        .collect();
+    add_rule(doc, schema, json!({"anyOf": any}));
+}
+
 /// What each network action needs (`POST /api/v1/networks`).
 fn network_rules(doc: &mut serde_json::Value) {
     use serde_json::json;
@@ -285,6 +326,11 @@ fn required_when(
         "if": {"properties": {key: {"const": value}}, "required": [key]},
         "then": {"properties": props, "required": names}
     });
+    add_rule(doc, schema, rule);
+}
+
+/// Adds an `if`/`then` rule to a component schema's `allOf`.
+fn add_rule(doc: &mut serde_json::Value, schema: &str, rule: serde_json::Value) {
     let o = doc
         .pointer_mut(&format!("/components/schemas/{schema}"))
         .and_then(serde_json::Value::as_object_mut);

@@ -83,6 +83,16 @@ async fn bodies_are_read_as_json_schema_reads_them() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Read exactly, even where one unit in the last place is a fraction (2^50 and up).
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/proposals/2069586093134931/transitions",
+            Some(&tok),
+            Some(json!({"event": "propose", "version": 2069586093134931.0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     // A struct is never read from an array.
     let r = t
         .api(
