@@ -67,6 +67,14 @@ pub enum Perm {
     ProposalDecide,
     /// Keep the list of need categories (district).
     NeedConfigure,
+    /// See the purchase of services of one's district: catalog, budget, projects (area
+    /// staff; street and community staff the projects serving their area).
+    PurchaseRead,
+    /// Keep the catalog and budget lines, design, approve, publish and close projects
+    /// (district).
+    PurchaseManage,
+    /// Apply to calls for the organization one acts for (an organization's account).
+    PurchaseApply,
 }
 
 /// The role × permission matrix.
@@ -100,7 +108,11 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
             role,
             DistrictAdmin | StreetStaff | CommunityStaff | SocialWorker
         ),
-        PolicyWrite | CalendarWrite | ProposalDecide | NeedConfigure => role == DistrictAdmin,
+        PolicyWrite | CalendarWrite | ProposalDecide | NeedConfigure | PurchaseManage => {
+            role == DistrictAdmin
+        }
+        PurchaseRead => matches!(role, DistrictAdmin | StreetStaff | CommunityStaff),
+        PurchaseApply => role == SocialOrg,
         NeedRaise => role == Resident,
         NeedRead | NeedHandle | ProposalRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)

@@ -306,5 +306,12 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ids.get("district").copied(),
     )
     .await?;
+    let home_org = {
+        let mut c = app.db.acquire().await?;
+        sanshe_store::orgs::find_by_name(&mut c, DEMO_ORG)
+            .await?
+            .map(|o| o.id)
+    };
+    crate::purchase::demo::load(app, ids.get("district").copied(), home_org).await?;
     Ok(out)
 }

@@ -66,7 +66,15 @@ fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 /// The modules with locale files, in both languages.
-pub const MODULES: [&str; 6] = ["core", "registries", "calendar", "needs", "inbox", "public"];
+pub const MODULES: [&str; 7] = [
+    "core",
+    "registries",
+    "calendar",
+    "needs",
+    "inbox",
+    "public",
+    "purchase",
+];
 
 macro_rules! locale_files {
     ($lang:literal) => {
@@ -77,12 +85,13 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/needs.txt")),
             include_str!(concat!("../locales/", $lang, "/inbox.txt")),
             include_str!(concat!("../locales/", $lang, "/public.txt")),
+            include_str!(concat!("../locales/", $lang, "/purchase.txt")),
         ]
     };
 }
 
-const ZH_FILES: [&str; 6] = locale_files!("zh-CN");
-const EN_FILES: [&str; 6] = locale_files!("en");
+const ZH_FILES: [&str; 7] = locale_files!("zh-CN");
+const EN_FILES: [&str; 7] = locale_files!("en");
 
 fn merged(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
     files.iter().flat_map(|f| parse_table(f)).collect()

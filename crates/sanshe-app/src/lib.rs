@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod pii;
 pub mod posts;
 pub mod public;
+pub mod purchase;
 pub mod registry;
 pub mod scheduler;
 pub mod security;

@@ -11,7 +11,7 @@ use sanshe_store::jobs as store;
 pub const LEASE_SECS: i64 = 600;
 
 /// The scheduled jobs and how often they run (seconds).
-pub const JOBS: [(&str, i64); 1] = [("needs.deadlines", 3_600)];
+pub const JOBS: [(&str, i64); 2] = [("needs.deadlines", 3_600), ("purchase.deadlines", 3_600)];
 
 /// Runs every due job this server wins; returns the names it ran.
 pub async fn tick(app: &App, owner: &str) -> Result<Vec<String>, AppError> {
@@ -62,6 +62,10 @@ async fn run(app: &App, name: &str) -> Result<String, AppError> {
         "needs.deadlines" => {
             let n = crate::needs::deadlines::remind(app).await?;
             Ok(format!("{n} reminders"))
+        }
+        "purchase.deadlines" => {
+            let n = crate::purchase::closing::close_due(app).await?;
+            Ok(format!("{n} calls closed"))
         }
         other => Err(AppError::Internal(format!("unknown job {other}"))),
     }

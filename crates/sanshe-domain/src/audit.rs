@@ -92,6 +92,12 @@ pub enum Action {
         object: &'static str,
         verb: Verb,
     },
+    /// A purchase-of-services record written outside a transition (`budget_line.create`,
+    /// `catalog_item.import`, …).
+    Purchase {
+        object: &'static str,
+        verb: &'static str,
+    },
     /// A workflow step: the workflow's kind and the event's name.
     Transition {
         kind: &'static str,
@@ -197,6 +203,7 @@ impl Action {
             Action::Network(a) => return format!("organization.{}", a.as_str()),
             Action::Record { object, verb } => return format!("{object}.{}", verb.as_str()),
             Action::Transition { kind, event } => return format!("{kind}.{event}"),
+            Action::Purchase { object, verb } => return format!("{object}.{verb}"),
         };
         fixed.to_owned()
     }
@@ -255,6 +262,7 @@ impl Action {
             Action::Network(_) => "organization_network",
             Action::Record { object, .. } => object,
             Action::Transition { kind, .. } => kind,
+            Action::Purchase { object, .. } => object,
         }
     }
 }

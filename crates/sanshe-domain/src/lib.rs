@@ -11,6 +11,7 @@ pub mod facts;
 pub mod ident;
 pub mod needs;
 pub mod password;
+pub mod purchase;
 pub mod registry;
 pub mod role;
 pub mod targets;

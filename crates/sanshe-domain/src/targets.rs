@@ -39,6 +39,8 @@ pub struct PolicyProfile {
     /// Working days within which a resident's need gets its first response (acceptance or
     /// rejection).
     pub need_response_days: i64,
+    /// Least working days a call for applications stays open.
+    pub purchase_call_min_days: i64,
 }
 
 impl Default for PolicyProfile {
@@ -62,6 +64,7 @@ impl Default for PolicyProfile {
             cpd_hours_intermediate: 90.0,
             cpd_hours_senior: 90.0,
             need_response_days: 5,
+            purchase_call_min_days: 5,
         }
     }
 }
@@ -69,7 +72,7 @@ impl Default for PolicyProfile {
 impl PolicyProfile {
     /// Each goal's key, least and greatest value, and whether it is a whole number: what
     /// [`PolicyProfile::validate`] checks and the API document states.
-    pub const LIMITS: [(&'static str, f64, f64, bool); 18] = [
+    pub const LIMITS: [(&'static str, f64, f64, bool); 19] = [
         ("facility_area_per_1000", 0.0, 10_000.0, false),
         ("facility_area_total", 0.0, 1_000_000.0, false),
         ("facility_hours_per_day", 0.0, 24.0, false),
@@ -88,6 +91,7 @@ impl PolicyProfile {
         ("cpd_hours_intermediate", 0.0, 1000.0, false),
         ("cpd_hours_senior", 0.0, 1000.0, false),
         ("need_response_days", 1.0, 60.0, true),
+        ("purchase_call_min_days", 1.0, 60.0, true),
     ];
 
     /// A goal by its key.
@@ -111,6 +115,7 @@ impl PolicyProfile {
             "cpd_hours_intermediate" => self.cpd_hours_intermediate,
             "cpd_hours_senior" => self.cpd_hours_senior,
             "need_response_days" => self.need_response_days as f64,
+            "purchase_call_min_days" => self.purchase_call_min_days as f64,
             _ => return None,
         })
     }

@@ -20,6 +20,7 @@ pub mod needs;
 pub mod orgs;
 pub mod pii_keys;
 pub mod posts;
+pub mod purchase;
 pub mod sessions;
 pub mod targets;
 pub mod tokens;

@@ -62,9 +62,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "purchase",
+        common: include_str!("../migrations/0008_purchase.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -11,6 +11,9 @@ pub enum Table {
     Needs,
     Proposals,
     FactChanges,
+    Catalogs,
+    Projects,
+    Applications,
 }
 
 impl Table {
@@ -19,6 +22,9 @@ impl Table {
             Table::Needs => "needs",
             Table::Proposals => "proposals",
             Table::FactChanges => "fact_changes",
+            Table::Catalogs => "catalogs",
+            Table::Projects => "projects",
+            Table::Applications => "applications",
         }
     }
 }

@@ -71,6 +71,18 @@ impl Modify for Bearer {
         crate::api::orgs::add_fund_entry,
         crate::api::photos::list, crate::api::photos::upload, crate::api::photos::get,
         crate::api::photos::delete,
+        crate::api::purchase::lines_list, crate::api::purchase::lines_create,
+        crate::api::purchase::lines_update,
+        crate::api::purchase::catalog_get, crate::api::purchase::catalog_transition,
+        crate::api::purchase::items_create, crate::api::purchase::items_get,
+        crate::api::purchase::items_update, crate::api::purchase::items_delete,
+        crate::api::purchase::items_import,
+        crate::api::purchase::projects_list, crate::api::purchase::projects_create,
+        crate::api::purchase::projects_get, crate::api::purchase::projects_update,
+        crate::api::purchase::projects_transition,
+        crate::api::purchase::applications_list, crate::api::purchase::applications_create,
+        crate::api::purchase::applications_get, crate::api::purchase::applications_update,
+        crate::api::purchase::applications_transition,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),
@@ -81,6 +93,7 @@ impl Modify for Bearer {
          (name = "inbox", description = "The caller's in-app notices"),
          (name = "calendar", description = "Public holidays, adjusted working days and deadlines in working days"),
          (name = "registries", description = "Facilities, social organizations, social workers and community posts"),
+         (name = "purchase", description = "Government purchase of services: budget lines, the catalog, projects with their calls, and applications"),
          (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]
 pub struct ApiDoc;
@@ -119,6 +132,8 @@ fn build_json() -> String {
     );
     text_required_when(&mut v, "TransitionBody", "reject", note);
     text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
+    text_required_when(&mut v, "ProjectTransitionBody", "cancel", note);
+    single_source_rules(&mut v);
     network_rules(&mut v);
     scope_rules(&mut v, "NewUser");
     scope_rules(&mut v, "RoleChange");
@@ -246,6 +261,19 @@ fn not_found_on_path_keys(doc: &mut serde_json::Value) {
             }
         }
     }
+}
+
+/// A single-source project names its organization and says why.
+fn single_source_rules(doc: &mut serde_json::Value) {
+    let text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": sanshe_domain::needs::TEXT_MAX, "pattern": FILLED_TEXT});
+    let id = serde_json::json!({"type": "integer", "minimum": 1});
+    required_when(
+        doc,
+        "ProjectBody",
+        "method",
+        "single_source",
+        &[("justification", &text), ("single_source_org", &id)],
+    );
 }
 
 /// What scope each role takes: an area code of its level, an organization, or none (one

@@ -149,6 +149,119 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/proposals/{id}/transition",
             pages::proposals::transition
         ),
+        r!(get, "/purchase/catalog", pages::purchase::catalog),
+        r!(post, "/purchase/catalog/lines", pages::purchase::add_line),
+        r!(
+            post,
+            "/purchase/catalog/lines/{id}",
+            pages::purchase::update_line
+        ),
+        r!(
+            post,
+            "/purchase/catalog/transition",
+            pages::purchase::catalog_transition
+        ),
+        r!(
+            post,
+            "/purchase/catalog/import",
+            pages::purchase::import_items
+        ),
+        r!(
+            get,
+            "/purchase/catalog/export/{format}",
+            pages::purchase::export_items
+        ),
+        r!(
+            get,
+            "/purchase/catalog/items/new",
+            pages::purchase::new_item
+        ),
+        r!(
+            post,
+            "/purchase/catalog/items/new",
+            pages::purchase::create_item
+        ),
+        r!(
+            get,
+            "/purchase/catalog/items/{id}/edit",
+            pages::purchase::edit_item
+        ),
+        r!(
+            post,
+            "/purchase/catalog/items/{id}/edit",
+            pages::purchase::update_item
+        ),
+        r!(
+            get,
+            "/purchase/catalog/items/{id}/delete",
+            pages::purchase::delete_item_form
+        ),
+        r!(
+            post,
+            "/purchase/catalog/items/{id}/delete",
+            pages::purchase::delete_item
+        ),
+        r!(get, "/purchase/projects", pages::purchase::projects),
+        r!(get, "/purchase/projects/new", pages::purchase::new_project),
+        r!(
+            post,
+            "/purchase/projects/new",
+            pages::purchase::create_project
+        ),
+        r!(get, "/purchase/projects/{id}", pages::purchase::project),
+        r!(
+            get,
+            "/purchase/projects/{id}/edit",
+            pages::purchase::edit_project
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/edit",
+            pages::purchase::update_project
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/transition",
+            pages::purchase::project_transition
+        ),
+        r!(
+            get,
+            "/purchase/projects/{id}/apply",
+            pages::purchase::new_application
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/apply",
+            pages::purchase::create_application
+        ),
+        r!(
+            get,
+            "/purchase/applications",
+            pages::purchase::applications_list
+        ),
+        r!(
+            get,
+            "/purchase/applications/{id}",
+            pages::purchase::application
+        ),
+        r!(
+            get,
+            "/purchase/applications/{id}/edit",
+            pages::purchase::edit_application
+        ),
+        r!(
+            post,
+            "/purchase/applications/{id}/edit",
+            pages::purchase::update_application
+        ),
+        r!(
+            post,
+            "/purchase/applications/{id}/transition",
+            pages::purchase::application_transition
+        ),
+        r!(get, "/public/catalog", pages::purchase::public_catalog),
+        r!(get, "/public/calls", pages::purchase::public_calls),
+        r!(get, "/public/calls/{id}", pages::purchase::public_call),
         r!(get, "/workers/changes", pages::facts::list),
         r!(
             post,
@@ -309,6 +422,102 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/api/v1/networks", api::orgs::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
+        r!(
+            get,
+            "/api/v1/purchase/budget-lines",
+            api::purchase::lines_list
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/budget-lines",
+            api::purchase::lines_create
+        ),
+        r!(
+            patch,
+            "/api/v1/purchase/budget-lines/{id}",
+            api::purchase::lines_update
+        ),
+        r!(get, "/api/v1/purchase/catalog", api::purchase::catalog_get),
+        r!(
+            post,
+            "/api/v1/purchase/catalog/transitions",
+            api::purchase::catalog_transition
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/catalog-items",
+            api::purchase::items_create
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/catalog-items/import",
+            api::purchase::items_import
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/catalog-items/{id}",
+            api::purchase::items_get
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/catalog-items/{id}",
+            api::purchase::items_update
+        ),
+        r!(
+            delete,
+            "/api/v1/purchase/catalog-items/{id}",
+            api::purchase::items_delete
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/projects",
+            api::purchase::projects_list
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects",
+            api::purchase::projects_create
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/projects/{id}",
+            api::purchase::projects_get
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/projects/{id}",
+            api::purchase::projects_update
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/transitions",
+            api::purchase::projects_transition
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/applications",
+            api::purchase::applications_create
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/applications",
+            api::purchase::applications_list
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/applications/{id}",
+            api::purchase::applications_get
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/applications/{id}",
+            api::purchase::applications_update
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/applications/{id}/transitions",
+            api::purchase::applications_transition
+        ),
         r!(put, "/api/v1/policy/{year}", api::targets::put_policy),
     ];
     struct Pages(Vec<(RouteDef, MethodRouter<AppState>)>);

@@ -111,6 +111,9 @@ impl Page {
             if can(a, Perm::ProposalRead) {
                 item("/proposals", "nav-proposals");
             }
+            if can(a, Perm::PurchaseRead) || can(a, Perm::PurchaseApply) {
+                item("/purchase/projects", "nav-purchase");
+            }
             if can(a, Perm::CalendarRead) {
                 item("/calendar", "nav-calendar");
             }

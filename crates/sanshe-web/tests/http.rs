@@ -9,6 +9,7 @@ mod calendar;
 mod common;
 mod kernel;
 mod needs;
+mod purchase;
 mod registries;
 mod routes;
 mod security;

@@ -10,6 +10,7 @@ pub mod needs;
 pub mod orgs;
 pub mod photos;
 pub mod proposals;
+pub mod purchase;
 pub mod registry;
 pub mod targets;
 pub mod throttles;

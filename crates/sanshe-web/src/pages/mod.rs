@@ -17,6 +17,7 @@ pub mod networks;
 pub mod orgs;
 pub mod proposals;
 pub mod public;
+pub mod purchase;
 pub mod registry;
 pub mod targets;
 pub mod throttles;

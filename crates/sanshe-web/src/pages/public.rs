@@ -22,6 +22,7 @@ pub struct TargetLine {
 #[template(path = "public/home.html")]
 struct PublicPage {
     p: Page,
+    here: &'static str,
     district: String,
     year: i64,
     targets: Vec<TargetLine>,
@@ -43,6 +44,7 @@ pub async fn show(rc: Rc) -> PageResult {
     let Some(o) = o else {
         let page = PublicPage {
             p,
+            here: "home",
             district: String::new(),
             year: sanshe_app::current_year(),
             targets: Vec::new(),
@@ -107,6 +109,7 @@ pub async fn show(rc: Rc) -> PageResult {
         .sum();
     let page = PublicPage {
         p,
+        here: "home",
         district: o.name,
         year: o.year,
         met: targets.iter().filter(|t| t.status == "met").count(),

@@ -47,6 +47,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let needs_staff = vec!["district", "street", "community"];
     let proposal_write = vec!["district", "street"];
     let district = vec!["district"];
+    let purchase_read = vec!["district", "street", "community"];
+    let purchase_any = vec!["district", "street", "community", "org"];
+    let org = vec!["org"];
+    let district_org = vec!["district", "org"];
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -158,6 +162,69 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (
             ("delete", "/api/v1/needs/{id}/attachments/{aid}"),
             &needs_any,
+        ),
+        (("get", "/purchase/catalog"), &purchase_read),
+        (("post", "/purchase/catalog/lines"), &district),
+        (("post", "/purchase/catalog/lines/{id}"), &district),
+        (("post", "/purchase/catalog/transition"), &district),
+        (("post", "/purchase/catalog/import"), &district),
+        (("get", "/purchase/catalog/export/{format}"), &purchase_read),
+        (("get", "/purchase/catalog/items/new"), &district),
+        (("post", "/purchase/catalog/items/new"), &district),
+        (("get", "/purchase/catalog/items/{id}/edit"), &district),
+        (("post", "/purchase/catalog/items/{id}/edit"), &district),
+        (("get", "/purchase/catalog/items/{id}/delete"), &district),
+        (("post", "/purchase/catalog/items/{id}/delete"), &district),
+        (("get", "/purchase/projects"), &purchase_any),
+        (("get", "/purchase/projects/new"), &district),
+        (("post", "/purchase/projects/new"), &district),
+        // The victim is an open call: public, so every signed-in role reads it.
+        (("get", "/purchase/projects/{id}"), &auth),
+        (("get", "/purchase/projects/{id}/edit"), &district),
+        (("post", "/purchase/projects/{id}/edit"), &district),
+        (("post", "/purchase/projects/{id}/transition"), &district),
+        (("get", "/purchase/projects/{id}/apply"), &org),
+        (("post", "/purchase/projects/{id}/apply"), &org),
+        (("get", "/purchase/applications"), &district_org),
+        // The victim is the demo organization's draft: its own, nobody else's.
+        (("get", "/purchase/applications/{id}"), &org),
+        (("get", "/purchase/applications/{id}/edit"), &org),
+        (("post", "/purchase/applications/{id}/edit"), &org),
+        (("post", "/purchase/applications/{id}/transition"), &org),
+        (("get", "/public/catalog"), &public),
+        (("get", "/public/calls"), &public),
+        (("get", "/public/calls/{id}"), &public),
+        (("get", "/api/v1/purchase/budget-lines"), &purchase_read),
+        (("post", "/api/v1/purchase/budget-lines"), &district),
+        (("patch", "/api/v1/purchase/budget-lines/{id}"), &district),
+        (("get", "/api/v1/purchase/catalog"), &purchase_read),
+        (("post", "/api/v1/purchase/catalog/transitions"), &district),
+        (("post", "/api/v1/purchase/catalog-items"), &district),
+        (("post", "/api/v1/purchase/catalog-items/import"), &district),
+        (
+            ("get", "/api/v1/purchase/catalog-items/{id}"),
+            &purchase_read,
+        ),
+        (("put", "/api/v1/purchase/catalog-items/{id}"), &district),
+        (("delete", "/api/v1/purchase/catalog-items/{id}"), &district),
+        (("get", "/api/v1/purchase/projects"), &purchase_any),
+        (("post", "/api/v1/purchase/projects"), &district),
+        (("get", "/api/v1/purchase/projects/{id}"), &auth),
+        (("put", "/api/v1/purchase/projects/{id}"), &district),
+        (
+            ("post", "/api/v1/purchase/projects/{id}/transitions"),
+            &district,
+        ),
+        (
+            ("post", "/api/v1/purchase/projects/{id}/applications"),
+            &org,
+        ),
+        (("get", "/api/v1/purchase/applications"), &district_org),
+        (("get", "/api/v1/purchase/applications/{id}"), &org),
+        (("put", "/api/v1/purchase/applications/{id}"), &org),
+        (
+            ("post", "/api/v1/purchase/applications/{id}/transitions"),
+            &org,
         ),
         (("get", "/api/v1/proposals"), &needs_staff),
         (("post", "/api/v1/proposals"), &proposal_write),
@@ -404,6 +471,42 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let proposal = r.json()["id"].as_i64().unwrap();
     let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    // Purchase of services: a demo budget line, catalog item and open call, and a draft
+    // application of the demo organization to it.
+    let line = t
+        .api("GET", "/api/v1/purchase/budget-lines", Some(&dtok), None)
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let item = t
+        .api("GET", "/api/v1/purchase/catalog", Some(&dtok), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let call = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=open",
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let otok = t.token_for("org").await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/projects/{call}/applications"),
+            Some(&otok),
+            Some(json!({"amount": "1000"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let application = r.json()["id"].as_i64().unwrap();
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
     HashMap::from([
@@ -419,6 +522,15 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/needs", need),
         ("/proposals", proposal),
         ("/api/v1/proposals", proposal),
+        ("/purchase/catalog/lines", line),
+        ("/api/v1/purchase/budget-lines", line),
+        ("/purchase/catalog/items", item),
+        ("/api/v1/purchase/catalog-items", item),
+        ("/purchase/projects", call),
+        ("/api/v1/purchase/projects", call),
+        ("/public/calls", call),
+        ("/purchase/applications", application),
+        ("/api/v1/purchase/applications", application),
     ])
 }
 
@@ -450,6 +562,9 @@ pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, 
 
 pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
     match (method, path) {
+        ("patch", p) if p.starts_with("/api/v1/purchase/budget-lines/") => {
+            Some(json!({"name": "矩阵科目", "amount": "1"}))
+        }
         ("patch", p) if p.starts_with("/api/v1/areas/") => Some(json!({"name": "测试社区居委会"})),
         ("put", p) if p.contains("/populations/") => {
             Some(json!({"residents": 5000, "households": 2000}))
@@ -477,6 +592,37 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"event": "adopt"}))
         }
         ("post", "/api/v1/proposals") => Some(json!({"title": "", "category": "", "needs": []})),
+        ("post", "/api/v1/purchase/budget-lines") => {
+            Some(json!({"code": "MATRIX", "name": "矩阵科目", "amount": "1"}))
+        }
+        ("post", "/api/v1/purchase/catalog/transitions") => {
+            Some(json!({"event": "publish", "version": 999}))
+        }
+        ("post", "/api/v1/purchase/catalog-items")
+        | ("put", "/api/v1/purchase/catalog-items/{id}") => Some(
+            json!({"code": "M1", "category": "other", "name": "矩阵事项", "content": "矩阵", "price_ceiling": "1", "budget_line": "X", "nature": "goods_works"}),
+        ),
+        ("post", "/api/v1/purchase/projects") | ("put", "/api/v1/purchase/projects/{id}") => Some(
+            json!({"item": 1, "title": "矩阵项目", "amount": "1", "method": "public_call", "start_date": "2027-01-01", "end_date": "2027-06-30"}),
+        ),
+        ("post", p)
+            if p.starts_with("/api/v1/purchase/projects/") && p.ends_with("/transitions") =>
+        {
+            Some(json!({"event": "approve"}))
+        }
+        ("post", p)
+            if p.starts_with("/api/v1/purchase/projects/") && p.ends_with("/applications") =>
+        {
+            Some(json!({"amount": "1"}))
+        }
+        ("put", p) if p.starts_with("/api/v1/purchase/applications/") => {
+            Some(json!({"amount": "1"}))
+        }
+        ("post", p)
+            if p.starts_with("/api/v1/purchase/applications/") && p.ends_with("/transitions") =>
+        {
+            Some(json!({"event": "recall"}))
+        }
         ("put", p) if p.starts_with("/api/v1/needs/categories/") => {
             Some(json!({"name_zh": "其他", "name_en": "Other", "active": true}))
         }

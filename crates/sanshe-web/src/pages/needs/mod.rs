@@ -540,6 +540,7 @@ mod tests {
                 .map(|e| event_key(Needs::event_name(*e))),
         );
         keys.extend(URGENCIES.iter().map(|u| urgency_key(u)));
+        keys.extend(super::super::purchase::vocabulary_keys());
         keys.extend(CHANNELS.iter().map(|c| channel_key(c)));
         keys.extend(SORTS.iter().map(|s| format!("need-sort-{s}")));
         keys.extend(

@@ -1,0 +1,616 @@
+//! The demo year of purchase of services for Wujin: three budget lines, a published catalog
+//! of 30 items in the policy's ten categories, a call closed for review with its
+//! applications, a call open now (the demo organization has not applied yet), an approved
+//! project waiting to be published and a draft. Deterministic for a given date.
+
+use crate::generate::Rng;
+use crate::uow::Uow;
+use crate::{calendar, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
+use sanshe_domain::calendar::Day;
+use sanshe_store::purchase::{self as store, ApplicationData, ItemData, ProjectData};
+use sanshe_store::workflow::{append_history_at, HistoryEntry, Table};
+use sanshe_store::Conn;
+
+/// Budget lines: code, name, yuan.
+const LINES: [(&str, &str, i64); 3] = [
+    ("2080208", "基层政权建设和社区治理", 3_200_000),
+    ("2080299", "其他民政管理事务（社会工作）", 1_800_000),
+    ("2081002", "养老服务", 2_400_000),
+];
+
+/// Catalog items: category, name, content, ceiling in yuan, budget line index.
+const ITEMS: [(&str, &str, &str, i64, usize); 30] = [
+    (
+        "community_affairs",
+        "社区议事协商服务",
+        "协助社区组织居民议事会、听证会，培育议事骨干，形成协商议题清单。",
+        150_000,
+        0,
+    ),
+    (
+        "community_affairs",
+        "社区自治组织能力建设",
+        "为居委会、业委会成员提供培训与陪伴式支持。",
+        120_000,
+        0,
+    ),
+    (
+        "community_affairs",
+        "网格化服务支持",
+        "协助网格员走访入户、信息更新与需求收集。",
+        100_000,
+        0,
+    ),
+    (
+        "elderly_disabled",
+        "困境老人关爱服务",
+        "为独居、空巢、失能老人提供探访、陪伴、紧急联络与资源链接。",
+        300_000,
+        2,
+    ),
+    (
+        "elderly_disabled",
+        "居家养老上门服务",
+        "助餐、助洁、助浴、助医等上门服务及服务质量督导。",
+        400_000,
+        2,
+    ),
+    (
+        "elderly_disabled",
+        "残疾人康复与融合服务",
+        "社区康复训练、辅具适配指导与社会融合活动。",
+        200_000,
+        2,
+    ),
+    (
+        "elderly_disabled",
+        "认知障碍友好社区建设",
+        "认知症筛查宣传、照护者支持小组与友好社区营造。",
+        180_000,
+        2,
+    ),
+    (
+        "social_work",
+        "社区社会工作服务站运营",
+        "派驻社工驻站开展个案、小组、社区工作，建立服务档案。",
+        350_000,
+        1,
+    ),
+    (
+        "social_work",
+        "青少年成长支持服务",
+        "课后托管、学业辅导、心理成长小组与家庭教育指导。",
+        200_000,
+        1,
+    ),
+    (
+        "social_work",
+        "困境儿童关爱保护服务",
+        "困境儿童摸排、个案管理、监护支持与转介服务。",
+        220_000,
+        1,
+    ),
+    (
+        "social_work",
+        "社工人才督导与培训",
+        "为一线社工提供专业督导、继续教育与实务培训。",
+        150_000,
+        1,
+    ),
+    (
+        "public_welfare",
+        "志愿服务组织培育",
+        "志愿者招募、培训、激励与项目化运作支持。",
+        120_000,
+        0,
+    ),
+    (
+        "public_welfare",
+        "社区社会组织孵化培育",
+        "为社区社会组织提供登记备案辅导、能力建设与小额资助陪伴。",
+        250_000,
+        0,
+    ),
+    (
+        "public_welfare",
+        "邻里互助与睦邻文化营造",
+        "组织邻里节、互助小组与社区公共空间活动。",
+        100_000,
+        0,
+    ),
+    (
+        "counselling",
+        "社区心理疏导服务",
+        "心理健康宣教、情绪疏导、危机干预与转介。",
+        200_000,
+        1,
+    ),
+    (
+        "counselling",
+        "特殊人群心理支持",
+        "为失独家庭、重病患者家属等提供心理支持小组与个案辅导。",
+        150_000,
+        1,
+    ),
+    (
+        "community_correction",
+        "社区矫正对象帮扶服务",
+        "社区矫正对象心理矫治、就业指导与社会适应支持。",
+        180_000,
+        1,
+    ),
+    (
+        "community_correction",
+        "刑满释放人员安置帮教",
+        "帮教对象走访、技能培训链接与家庭关系修复。",
+        120_000,
+        1,
+    ),
+    (
+        "charity_relief",
+        "慈善资源链接与物资发放",
+        "链接慈善资源，规范开展困难群众物资发放与回访。",
+        100_000,
+        0,
+    ),
+    (
+        "charity_relief",
+        "社区慈善基金项目运营",
+        "协助社区基金开展募集、项目设计与信息公开。",
+        120_000,
+        0,
+    ),
+    (
+        "social_assistance",
+        "低保及特困对象探访服务",
+        "定期探访、需求评估、政策宣传与资源链接。",
+        200_000,
+        2,
+    ),
+    (
+        "social_assistance",
+        "临时救助个案服务",
+        "急难对象个案评估、救助申请协助与跟进服务。",
+        150_000,
+        2,
+    ),
+    (
+        "social_assistance",
+        "社会救助政策宣传与主动发现",
+        "入户宣传与主动发现机制建设。",
+        80_000,
+        2,
+    ),
+    (
+        "legal_aid",
+        "社区法律咨询服务",
+        "律师进社区定期坐班咨询与普法讲座。",
+        100_000,
+        0,
+    ),
+    (
+        "legal_aid",
+        "老年人权益保护服务",
+        "防范养老诈骗宣传、赡养纠纷法律援助转介。",
+        80_000,
+        2,
+    ),
+    (
+        "mediation",
+        "邻里纠纷调解服务",
+        "邻里纠纷排查、调解与回访，培育调解志愿者。",
+        150_000,
+        0,
+    ),
+    (
+        "mediation",
+        "物业矛盾协调服务",
+        "协助居委会、业委会与物业企业沟通协商。",
+        120_000,
+        0,
+    ),
+    (
+        "mediation",
+        "家庭关系调适服务",
+        "婚姻家庭辅导、亲子关系改善与家暴预防。",
+        120_000,
+        1,
+    ),
+    (
+        "other",
+        "社区服务项目评估辅导",
+        "为承接主体提供项目设计、过程记录与自评辅导。",
+        60_000,
+        1,
+    ),
+    (
+        "other",
+        "社区服务信息化支持",
+        "协助社区录入服务数据、维护服务资源目录。",
+        80_000,
+        0,
+    ),
+];
+
+struct Who {
+    id: Option<i64>,
+    name: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn step(
+    c: &mut Conn,
+    kind: &str,
+    id: i64,
+    who: &Who,
+    from: Option<&str>,
+    to: &str,
+    event: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    append_history_at(
+        c,
+        &HistoryEntry {
+            kind: kind.into(),
+            record_id: id,
+            actor_id: who.id,
+            actor_name: who.name.clone(),
+            from_state: from.map(str::to_owned),
+            to_state: to.into(),
+            event: event.into(),
+            note: String::new(),
+        },
+        at,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Noon (China time) of a day, as Unix seconds.
+fn noon(d: Day) -> i64 {
+    d.unix_cst_midnight() + 12 * 3600
+}
+
+/// Loads the demo year; `district_staff` and `home_org` are the demo officer and the demo
+/// organization. Returns how many projects it made.
+pub async fn load(
+    app: &App,
+    district_staff: Option<i64>,
+    home_org: Option<i64>,
+) -> Result<usize, AppError> {
+    let district = super::super::demo::DISTRICT_CODE;
+    let ctx = Ctx::cli();
+    let today = calendar::today();
+    let year = today.ymd().0 as i64;
+    let cal = calendar::load_around(app, today).await?;
+    let officer = Who {
+        id: district_staff,
+        name: "武进区民政局（演示）".into(),
+    };
+    let mut rng = Rng::new(2026_0908);
+    let mut tx = Uow::begin(app).await?;
+    // Budget lines and the catalog, published at the start of the year.
+    let mut lines = Vec::new();
+    for (code, name, yuan) in LINES {
+        lines
+            .push(store::insert_line(&mut tx, district, year, code, name, yuan * 100, true).await?);
+    }
+    let cat = store::ensure_catalog(&mut tx, district, year).await?;
+    let mut items = Vec::new();
+    for (n, (category, name, content, ceiling, line)) in ITEMS.iter().enumerate() {
+        let d = ItemData {
+            code: format!("WJ{year}-{:02}", n + 1),
+            category: (*category).into(),
+            name: (*name).into(),
+            content: (*content).into(),
+            standards: "按《社会工作服务指南》及合同约定的服务标准执行。".into(),
+            provider_kinds: if n % 5 == 0 {
+                "social_service_agency".into()
+            } else {
+                String::new()
+            },
+            min_rating: if n % 7 == 3 { 3 } else { 0 },
+            price_ceiling_fen: ceiling * 100,
+            budget_line_id: lines[*line],
+        };
+        items.push((store::insert_item(&mut tx, cat.id, &d, true).await?, d));
+    }
+    let published = Day::from_ymd(year as i32, 1, 15)
+        .unwrap_or(today)
+        .min(today);
+    store::demo_settle(
+        &mut tx,
+        Table::Catalogs,
+        cat.id,
+        "published",
+        1,
+        noon(published),
+    )
+    .await?;
+    store::set_published_at(&mut tx, cat.id, Some(noon(published))).await?;
+    step(
+        &mut tx,
+        "catalog",
+        cat.id,
+        &officer,
+        None,
+        "draft",
+        "create",
+        noon(published) - 3600,
+    )
+    .await?;
+    step(
+        &mut tx,
+        "catalog",
+        cat.id,
+        &officer,
+        Some("draft"),
+        "published",
+        "publish",
+        noon(published),
+    )
+    .await?;
+    // Social-work agencies with registered teams (the demo registries put most social
+    // workers in committees), the demo organization among them.
+    let start_day = today.plus_days(45).to_string();
+    store::demo_staff_orgs(&mut tx, district, &start_day, 24, 3, home_org).await?;
+    if let Some(o) = home_org {
+        store::demo_home_org(
+            &mut tx,
+            o,
+            &start_day,
+            &today.plus_days(-200).to_string(),
+            &today.plus_days(-200 + 3 * 365).to_string(),
+        )
+        .await?;
+    }
+    // Ratings for the organizations that will apply.
+    let teams = store::demo_teams(&mut tx, district, &start_day, 30).await?;
+    for (org, _) in &teams {
+        let r = if Some(*org) == home_org {
+            4
+        } else {
+            rng.range(0, 5)
+        };
+        store::demo_rating(&mut tx, *org, r).await?;
+    }
+    if let Some(o) = home_org {
+        store::demo_rating(&mut tx, o, 4).await?;
+    }
+    // Four projects: closed for review, open now, approved, draft.
+    struct Plan {
+        item: usize,
+        title: &'static str,
+        yuan: i64,
+        state: &'static str,
+        /// Working days ago the call was published (None: not published).
+        published_ago: Option<i64>,
+        apply_days: i64,
+        applicants: usize,
+    }
+    let plans = [
+        Plan {
+            item: 3,
+            title: "湖塘镇困境老人关爱服务项目",
+            yuan: 280_000,
+            state: "closed",
+            published_ago: Some(20),
+            apply_days: 10,
+            applicants: 16,
+        },
+        Plan {
+            item: 14,
+            title: "武进区社区心理疏导服务项目",
+            yuan: 180_000,
+            state: "open",
+            published_ago: Some(3),
+            apply_days: 10,
+            applicants: 14,
+        },
+        Plan {
+            item: 25,
+            title: "湖塘镇邻里纠纷调解服务项目",
+            yuan: 120_000,
+            state: "approved",
+            published_ago: None,
+            apply_days: 7,
+            applicants: 0,
+        },
+        Plan {
+            item: 9,
+            title: "困境儿童关爱保护服务项目（2027年度）",
+            yuan: 200_000,
+            state: "draft",
+            published_ago: None,
+            apply_days: 10,
+            applicants: 0,
+        },
+    ];
+    let communities =
+        sanshe_store::areas::communities_within(&mut tx, Some("320412100"), None, 6).await?;
+    let mut made = 0;
+    for plan in plans {
+        let mut next_team = 0usize;
+        let (item_id, item) = &items[plan.item];
+        let start = today.plus_days(45);
+        let d = ProjectData {
+            item_id: *item_id,
+            proposal_id: None,
+            title: plan.title.into(),
+            description: format!("{}：{}", item.name, item.content),
+            amount_fen: plan.yuan * 100,
+            beneficiaries: 300 + rng.range(0, 699),
+            service_hours: 800 + rng.range(0, 1199),
+            activities: 20 + rng.range(0, 39),
+            outcomes: "服务对象满意度不低于90%；建立服务档案并形成可复制的服务模式。".into(),
+            method: "public_call".into(),
+            justification: String::new(),
+            single_source_org: None,
+            min_team: 2,
+            min_intermediate: 1,
+            one_per_org: true,
+            start_date: start.to_string(),
+            end_date: start.plus_days(364).to_string(),
+            apply_days: plan.apply_days,
+        };
+        let id = store::insert_project(&mut tx, district, year, &d, district_staff, true).await?;
+        let codes: Vec<String> = communities.iter().map(|c| c.0.clone()).collect();
+        store::set_communities(&mut tx, id, &codes).await?;
+        let created = noon(published.max(today.plus_days(-60)));
+        store::demo_created(&mut tx, Table::Projects, id, created).await?;
+        step(
+            &mut tx, "project", id, &officer, None, "draft", "create", created,
+        )
+        .await?;
+        let mut version = 0;
+        let mut at = created;
+        if plan.state != "draft" {
+            if !store::reserve(&mut tx, item.budget_line_id, d.amount_fen).await? {
+                return Err(AppError::Internal("demo budget too small".into()));
+            }
+            store::set_reserved(&mut tx, id, d.amount_fen).await?;
+            at += 86_400;
+            step(
+                &mut tx,
+                "project",
+                id,
+                &officer,
+                Some("draft"),
+                "approved",
+                "approve",
+                at,
+            )
+            .await?;
+            version += 1;
+        }
+        if let Some(ago) = plan.published_ago {
+            let pub_day = cal.add_working_days(today, -ago);
+            let deadline = cal.add_working_days(pub_day, plan.apply_days);
+            store::set_call_dates(&mut tx, id, &pub_day.to_string(), &deadline.to_string()).await?;
+            at = noon(pub_day);
+            step(
+                &mut tx,
+                "project",
+                id,
+                &officer,
+                Some("approved"),
+                "open",
+                "publish",
+                at,
+            )
+            .await?;
+            version += 1;
+            if plan.state == "closed" {
+                at = noon(deadline.plus_days(1));
+                let sys = Who {
+                    id: None,
+                    name: "system".into(),
+                };
+                step(
+                    &mut tx,
+                    "project",
+                    id,
+                    &sys,
+                    Some("open"),
+                    "closed",
+                    "close",
+                    at,
+                )
+                .await?;
+                version += 1;
+            }
+            // Applications from organizations with registered teams (the demo organization
+            // leaves the open call to its demo account).
+            let mut n = 0;
+            while n < plan.applicants && next_team < teams.len() {
+                let (org, staff) = &teams[next_team];
+                next_team += 1;
+                if plan.state == "open" && Some(*org) == home_org {
+                    continue;
+                }
+                let a = ApplicationData {
+                    amount_fen: d.amount_fen - (rng.range(0, 19)) * 100_000 / 10,
+                    needs_analysis: "经入户走访与问卷调查，服务区域内目标人群需求集中在日常陪伴、情绪支持与资源链接。".into(),
+                    plan: "组建专业团队，分三阶段开展个案、小组与社区活动，建立服务档案并定期评估。".into(),
+                    outputs: format!("个案{}个，小组{}个，社区活动{}场", 20 + n * 3, 6 + n, 10 + n * 2),
+                    outcomes: "服务对象满意度不低于90%。".into(),
+                    budget_breakdown: "人员经费60%，活动经费30%，管理费用10%。".into(),
+                    direct_beneficiaries: 200 + rng.range(0, 299),
+                    indirect_beneficiaries: 600 + rng.range(0, 899),
+                    declared: true,
+                };
+                let aid = store::insert_application(
+                    &mut tx,
+                    id,
+                    *org,
+                    Some(format!("{id}/{org}")),
+                    &a,
+                    None,
+                    true,
+                )
+                .await?;
+                let team: Vec<i64> = staff.iter().take(3).copied().collect();
+                store::set_team(&mut tx, aid, &team).await?;
+                let made_at = noon(cal.add_working_days(
+                    cal.add_working_days(today, -plan.published_ago.unwrap_or(0)),
+                    1,
+                )) + n as i64 * 600;
+                store::demo_created(&mut tx, Table::Applications, aid, made_at).await?;
+                let org_who = Who {
+                    id: None,
+                    name: format!("organization {org}"),
+                };
+                step(
+                    &mut tx,
+                    "application",
+                    aid,
+                    &org_who,
+                    None,
+                    "draft",
+                    "create",
+                    made_at,
+                )
+                .await?;
+                step(
+                    &mut tx,
+                    "application",
+                    aid,
+                    &org_who,
+                    Some("draft"),
+                    "submitted",
+                    "submit",
+                    made_at + 3600,
+                )
+                .await?;
+                store::demo_settle(
+                    &mut tx,
+                    Table::Applications,
+                    aid,
+                    "submitted",
+                    1,
+                    made_at + 3600,
+                )
+                .await?;
+                store::set_submitted_at(&mut tx, aid, Some(made_at + 3600)).await?;
+                n += 1;
+            }
+        }
+        store::demo_settle(&mut tx, Table::Projects, id, plan.state, version, at).await?;
+        made += 1;
+    }
+    tx.commit(ctx.audit_entry(
+        Action::Purchase {
+            object: "project",
+            verb: "demo",
+        },
+        None,
+        format!(
+            "demo purchase year {year}: {} catalog items, {made} projects",
+            items.len()
+        ),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(made)
+}

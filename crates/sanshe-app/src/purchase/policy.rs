@@ -1,0 +1,274 @@
+//! Who may do what in the purchase of services, decided from the permissions in `authz`,
+//! the actor's district and the organization an account acts for.
+
+use crate::authz::{self, Perm};
+use crate::Actor;
+use sanshe_domain::purchase::{
+    ApplicationEvent, ApplicationState, Applications, ProjectEvent, ProjectState, Projects,
+};
+use sanshe_domain::workflow::Workflow;
+use sanshe_store::purchase::{ApplicationRow, ProjectRow};
+
+/// District officers keep the catalog, the budget and the projects of their district.
+pub fn may_manage(actor: &Actor, district: &str) -> bool {
+    authz::can(actor, Perm::PurchaseManage) && authz::record_in_scope(actor, Some(district))
+}
+
+/// A call is public once published: everyone may read it then.
+pub fn is_published(p: &ProjectRow) -> bool {
+    matches!(
+        Projects::parse_state(&p.state),
+        Some(ProjectState::Open | ProjectState::Closed)
+    )
+}
+
+pub fn may_read_project(actor: &Actor, p: &ProjectRow, communities: &[(String, String)]) -> bool {
+    is_published(p)
+        || may_manage(actor, &p.district)
+        || (authz::can(actor, Perm::PurchaseRead)
+            && (authz::record_in_scope(actor, Some(&p.district))
+                || communities
+                    .iter()
+                    .any(|(c, _)| authz::record_in_scope(actor, Some(c)))))
+}
+
+/// Every project event is the district's.
+pub fn may_project(actor: &Actor, p: &ProjectRow, _e: ProjectEvent) -> bool {
+    may_manage(actor, &p.district)
+}
+
+pub fn offered_project(actor: &Actor, p: &ProjectRow) -> Vec<ProjectEvent> {
+    let Some(s) = Projects::parse_state(&p.state) else {
+        return Vec::new();
+    };
+    Projects::EVENTS
+        .iter()
+        .copied()
+        .filter(|e| Projects::next(s, *e).is_some() && may_project(actor, p, *e))
+        .collect()
+}
+
+/// The organization's own account.
+pub fn is_applicant(actor: &Actor, a: &ApplicationRow) -> bool {
+    authz::can(actor, Perm::PurchaseApply) && authz::own_org(actor) == Some(a.org_id)
+}
+
+/// An application is seen by its organization and, once submitted, by the district's
+/// officers; never by another organization (and by the panel once review exists).
+pub fn may_read_application(actor: &Actor, a: &ApplicationRow) -> bool {
+    is_applicant(actor, a)
+        || (may_manage(actor, &a.district)
+            && Applications::parse_state(&a.state) != Some(ApplicationState::Draft))
+}
+
+pub fn may_application(actor: &Actor, a: &ApplicationRow, e: ApplicationEvent) -> bool {
+    match e {
+        ApplicationEvent::Submit | ApplicationEvent::Recall | ApplicationEvent::Withdraw => {
+            is_applicant(actor, a)
+        }
+    }
+}
+
+pub fn offered_application(actor: &Actor, a: &ApplicationRow) -> Vec<ApplicationEvent> {
+    let Some(s) = Applications::parse_state(&a.state) else {
+        return Vec::new();
+    };
+    Applications::EVENTS
+        .iter()
+        .copied()
+        .filter(|e| Applications::next(s, *e).is_some() && may_application(actor, a, *e))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! The state × event × role tables of projects and applications, written by hand.
+    use super::*;
+    use sanshe_domain::purchase::{
+        ApplicationEvent as AE, ApplicationState as AS, ProjectEvent as E, ProjectState as S,
+    };
+    use sanshe_domain::{Role, Scope};
+    use sanshe_store::purchase::{ApplicationData, ProjectData};
+
+    fn actor(role: Role, scope: Scope, id: i64) -> Actor {
+        Actor {
+            user_id: Some(id),
+            username: role.as_str().into(),
+            display_name: role.as_str().into(),
+            role,
+            scope,
+            scope_name: None,
+            locale: None,
+            is_cli: false,
+            password_expired: false,
+            must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
+        }
+    }
+
+    fn area(c: &str) -> Scope {
+        Scope::Area { code: c.into() }
+    }
+
+    fn cast() -> Vec<(&'static str, Actor)> {
+        vec![
+            ("district", actor(Role::DistrictAdmin, area("320412"), 1)),
+            (
+                "other-district",
+                actor(Role::DistrictAdmin, area("320411"), 2),
+            ),
+            ("street", actor(Role::StreetStaff, area("320412100"), 3)),
+            (
+                "community",
+                actor(Role::CommunityStaff, area("320412100002"), 4),
+            ),
+            ("org", actor(Role::SocialOrg, Scope::Org { id: 1 }, 5)),
+            ("other-org", actor(Role::SocialOrg, Scope::Org { id: 2 }, 6)),
+            ("worker", actor(Role::SocialWorker, Scope::Org { id: 1 }, 7)),
+            ("evaluator", actor(Role::Evaluator, Scope::Org { id: 3 }, 8)),
+            ("resident", actor(Role::Resident, Scope::None, 9)),
+            ("sysadmin", actor(Role::SystemAdmin, Scope::None, 10)),
+            ("secadmin", actor(Role::SecurityAdmin, Scope::None, 11)),
+            ("auditadmin", actor(Role::AuditAdmin, Scope::None, 12)),
+        ]
+    }
+
+    fn project(state: &str) -> ProjectRow {
+        ProjectRow {
+            id: 1,
+            district: "320412".into(),
+            year: 2026,
+            item_code: "A01".into(),
+            item_name: String::new(),
+            category: "other".into(),
+            budget_line_id: 1,
+            price_ceiling_fen: 1,
+            provider_kinds: String::new(),
+            min_rating: 0,
+            catalog_state: "published".into(),
+            single_source_name: None,
+            reserved_fen: 0,
+            published_on: None,
+            deadline: None,
+            state: state.into(),
+            version: 0,
+            created_by: None,
+            created_at: 0,
+            submitted: 0,
+            data: ProjectData::default(),
+        }
+    }
+
+    fn application(state: &str) -> ApplicationRow {
+        ApplicationRow {
+            id: 1,
+            project_id: 1,
+            project_title: String::new(),
+            district: "320412".into(),
+            org_id: 1,
+            org_name: String::new(),
+            state: state.into(),
+            version: 0,
+            submitted_at: None,
+            created_at: 0,
+            team_size: 0,
+            data: ApplicationData::default(),
+        }
+    }
+
+    const PROJECT_TRANSITIONS: [(S, E, S); 7] = [
+        (S::Draft, E::Approve, S::Approved),
+        (S::Draft, E::Cancel, S::Cancelled),
+        (S::Approved, E::Publish, S::Open),
+        (S::Approved, E::Cancel, S::Cancelled),
+        (S::Open, E::Close, S::Closed),
+        (S::Open, E::Cancel, S::Cancelled),
+        (S::Closed, E::Cancel, S::Cancelled),
+        // Cancelled is final.
+    ];
+
+    #[test]
+    fn projects_state_event_role_table() {
+        for s in Projects::STATES {
+            for e in Projects::EVENTS {
+                let want = PROJECT_TRANSITIONS
+                    .iter()
+                    .find(|(a, b, _)| a == s && b == e)
+                    .map(|t| t.2);
+                assert_eq!(Projects::next(*s, *e), want, "{s:?} × {e:?}");
+            }
+        }
+        for (name, a) in cast() {
+            for e in Projects::EVENTS {
+                assert_eq!(
+                    may_project(&a, &project("draft"), *e),
+                    name == "district",
+                    "{name} × {e:?}"
+                );
+            }
+            // A draft is read by the district and the staff of the communities it serves;
+            // a published call by everyone.
+            let communities = vec![("320412100002".to_owned(), String::new())];
+            assert_eq!(
+                may_read_project(&a, &project("draft"), &communities),
+                ["district", "street", "community"].contains(&name),
+                "read draft {name}"
+            );
+            assert!(may_read_project(&a, &project("open"), &communities));
+        }
+        let d = &cast()[0].1;
+        assert_eq!(
+            offered_project(d, &project("approved")),
+            vec![E::Publish, E::Cancel]
+        );
+        assert!(offered_project(&cast()[2].1, &project("approved")).is_empty());
+    }
+
+    const APPLICATION_TRANSITIONS: [(AS, AE, AS); 4] = [
+        (AS::Draft, AE::Submit, AS::Submitted),
+        (AS::Draft, AE::Withdraw, AS::Withdrawn),
+        (AS::Submitted, AE::Recall, AS::Draft),
+        (AS::Submitted, AE::Withdraw, AS::Withdrawn),
+    ];
+
+    #[test]
+    fn applications_state_event_role_table() {
+        for s in Applications::STATES {
+            for e in Applications::EVENTS {
+                let want = APPLICATION_TRANSITIONS
+                    .iter()
+                    .find(|(a, b, _)| a == s && b == e)
+                    .map(|t| t.2);
+                assert_eq!(Applications::next(*s, *e), want, "{s:?} × {e:?}");
+            }
+        }
+        for (name, a) in cast() {
+            for e in Applications::EVENTS {
+                assert_eq!(
+                    may_application(&a, &application("draft"), *e),
+                    name == "org",
+                    "{name} × {e:?}"
+                );
+            }
+            // A draft is the organization's alone; a submitted one is also the district's.
+            assert_eq!(
+                may_read_application(&a, &application("draft")),
+                name == "org",
+                "read draft {name}"
+            );
+            assert_eq!(
+                may_read_application(&a, &application("submitted")),
+                ["org", "district"].contains(&name),
+                "read submitted {name}"
+            );
+        }
+        let org = &cast()[4].1;
+        assert_eq!(
+            offered_application(org, &application("submitted")),
+            vec![AE::Recall, AE::Withdraw]
+        );
+        assert!(offered_application(org, &application("withdrawn")).is_empty());
+    }
+}

@@ -1,0 +1,613 @@
+//! Government purchase of services (政府购买服务, 财政部令第102号): the catalog and its
+//! negative list, purchase projects with their calls for applications, applications, and
+//! the eligibility rules an application is checked against. Pure rules; the store keeps
+//! the records and the application layer runs the workflows.
+
+use crate::workflow::Workflow;
+use crate::FieldError;
+
+/// What an officer says a catalog item is. Only `service` may be bought; the others are the
+/// negative list of 102号令 Art. 10, each with its item number there.
+pub const NATURES: [(&str, Option<u8>); 7] = [
+    ("service", None),
+    ("not_duty", Some(1)),
+    ("government_own", Some(2)),
+    ("goods_works", Some(3)),
+    ("financing", Some(4)),
+    ("staffing", Some(5)),
+    ("excluded_by_law", Some(6)),
+];
+
+/// Refuses an item on the negative list, citing the article and item.
+pub fn check_nature(field: &str, v: &str) -> Result<String, FieldError> {
+    let v = v.trim();
+    match NATURES.iter().find(|(k, _)| *k == v) {
+        Some((k, None)) => Ok((*k).to_owned()),
+        Some((k, Some(n))) => Err(FieldError::new(field, "err-negative-list")
+            .arg("item", n)
+            .arg("nature", *k)),
+        None => Err(FieldError::new(field, "err-purchase-choice")),
+    }
+}
+
+/// How a provider is chosen (政府采购法 Art. 26, as used for social services).
+pub const METHODS: [&str; 3] = ["public_call", "negotiation", "single_source"];
+
+/// A catalog's life: items are kept while it is a draft; publishing puts it on the portal
+/// and lets projects under it open calls; revising takes it back to draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CatalogState {
+    Draft,
+    Published,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CatalogEvent {
+    Publish,
+    Revise,
+}
+
+pub struct Catalogs;
+
+impl Workflow for Catalogs {
+    type State = CatalogState;
+    type Event = CatalogEvent;
+    const KIND: &'static str = "catalog";
+    const STATES: &'static [CatalogState] = &[CatalogState::Draft, CatalogState::Published];
+    const EVENTS: &'static [CatalogEvent] = &[CatalogEvent::Publish, CatalogEvent::Revise];
+
+    fn next(s: CatalogState, e: CatalogEvent) -> Option<CatalogState> {
+        use CatalogEvent as E;
+        use CatalogState as S;
+        match (s, e) {
+            (S::Draft, E::Publish) => Some(S::Published),
+            (S::Draft, E::Revise) => None,
+            (S::Published, E::Revise) => Some(S::Draft),
+            (S::Published, E::Publish) => None,
+        }
+    }
+
+    fn state_name(s: CatalogState) -> &'static str {
+        match s {
+            CatalogState::Draft => "draft",
+            CatalogState::Published => "published",
+        }
+    }
+
+    fn event_name(e: CatalogEvent) -> &'static str {
+        match e {
+            CatalogEvent::Publish => "publish",
+            CatalogEvent::Revise => "revise",
+        }
+    }
+}
+
+/// A purchase project and its call for applications (立项 → 征集公告): a draft is approved
+/// (its amount is reserved on the budget line), its call is published (open until the
+/// deadline), then closed for review; it may be cancelled before it is awarded (the
+/// reservation is released).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectState {
+    Draft,
+    Approved,
+    Open,
+    Closed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProjectEvent {
+    Approve,
+    Publish,
+    Close,
+    Cancel,
+}
+
+pub struct Projects;
+
+impl Workflow for Projects {
+    type State = ProjectState;
+    type Event = ProjectEvent;
+    const KIND: &'static str = "project";
+    const STATES: &'static [ProjectState] = &[
+        ProjectState::Draft,
+        ProjectState::Approved,
+        ProjectState::Open,
+        ProjectState::Closed,
+        ProjectState::Cancelled,
+    ];
+    const EVENTS: &'static [ProjectEvent] = &[
+        ProjectEvent::Approve,
+        ProjectEvent::Publish,
+        ProjectEvent::Close,
+        ProjectEvent::Cancel,
+    ];
+
+    fn next(s: ProjectState, e: ProjectEvent) -> Option<ProjectState> {
+        use ProjectEvent as E;
+        use ProjectState as S;
+        match (s, e) {
+            (S::Draft, E::Approve) => Some(S::Approved),
+            (S::Draft, E::Cancel) => Some(S::Cancelled),
+            (S::Draft, E::Publish | E::Close) => None,
+            (S::Approved, E::Publish) => Some(S::Open),
+            (S::Approved, E::Cancel) => Some(S::Cancelled),
+            (S::Approved, E::Approve | E::Close) => None,
+            (S::Open, E::Close) => Some(S::Closed),
+            (S::Open, E::Cancel) => Some(S::Cancelled),
+            (S::Open, E::Approve | E::Publish) => None,
+            (S::Closed, E::Cancel) => Some(S::Cancelled),
+            (S::Closed, E::Approve | E::Publish | E::Close) => None,
+            (S::Cancelled, _) => None,
+        }
+    }
+
+    fn state_name(s: ProjectState) -> &'static str {
+        match s {
+            ProjectState::Draft => "draft",
+            ProjectState::Approved => "approved",
+            ProjectState::Open => "open",
+            ProjectState::Closed => "closed",
+            ProjectState::Cancelled => "cancelled",
+        }
+    }
+
+    fn event_name(e: ProjectEvent) -> &'static str {
+        match e {
+            ProjectEvent::Approve => "approve",
+            ProjectEvent::Publish => "publish",
+            ProjectEvent::Close => "close",
+            ProjectEvent::Cancel => "cancel",
+        }
+    }
+}
+
+/// An application's life: the organization keeps a draft, submits it before the deadline,
+/// may recall it to draft before the deadline, or withdraw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApplicationState {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApplicationEvent {
+    Submit,
+    Recall,
+    Withdraw,
+}
+
+pub struct Applications;
+
+impl Workflow for Applications {
+    type State = ApplicationState;
+    type Event = ApplicationEvent;
+    const KIND: &'static str = "application";
+    const STATES: &'static [ApplicationState] = &[
+        ApplicationState::Draft,
+        ApplicationState::Submitted,
+        ApplicationState::Withdrawn,
+    ];
+    const EVENTS: &'static [ApplicationEvent] = &[
+        ApplicationEvent::Submit,
+        ApplicationEvent::Recall,
+        ApplicationEvent::Withdraw,
+    ];
+
+    fn next(s: ApplicationState, e: ApplicationEvent) -> Option<ApplicationState> {
+        use ApplicationEvent as E;
+        use ApplicationState as S;
+        match (s, e) {
+            (S::Draft, E::Submit) => Some(S::Submitted),
+            (S::Draft, E::Withdraw) => Some(S::Withdrawn),
+            (S::Draft, E::Recall) => None,
+            (S::Submitted, E::Recall) => Some(S::Draft),
+            (S::Submitted, E::Withdraw) => Some(S::Withdrawn),
+            (S::Submitted, E::Submit) => None,
+            (S::Withdrawn, _) => None,
+        }
+    }
+
+    fn state_name(s: ApplicationState) -> &'static str {
+        match s {
+            ApplicationState::Draft => "draft",
+            ApplicationState::Submitted => "submitted",
+            ApplicationState::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn event_name(e: ApplicationEvent) -> &'static str {
+        match e {
+            ApplicationEvent::Submit => "submit",
+            ApplicationEvent::Recall => "recall",
+            ApplicationEvent::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// Most money one record may carry: ¥100,000,000 (in fen).
+pub const MAX_FEN: i64 = 10_000_000_000;
+
+/// An amount of yuan with at most two decimals, above zero and at most [`MAX_FEN`].
+pub fn amount(field: &str, v: &str) -> Result<i64, FieldError> {
+    match crate::cell::parse_decimal_centi(v) {
+        Ok(Some(f)) if (1..=MAX_FEN).contains(&f) => Ok(f),
+        _ => Err(FieldError::new(field, "err-amount").arg("max", "100000000")),
+    }
+}
+
+/// A whole number within bounds (counts, days, ratings).
+pub fn count(field: &str, v: &str, min: i64, max: i64) -> Result<i64, FieldError> {
+    let t = crate::cell::normalize_text(v);
+    match t.trim().parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(FieldError::new(field, "err-range")
+            .arg("min", min)
+            .arg("max", max)),
+    }
+}
+
+/// Certificate levels from lowest to highest; "at least intermediate" counts 社会工作师 and
+/// 高级社会工作师.
+pub fn cert_rank(level: &str) -> u8 {
+    match level {
+        "assistant" => 1,
+        "intermediate" => 2,
+        "senior" => 3,
+        _ => 0,
+    }
+}
+
+/// What a call requires of an applicant and its team.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    /// The district the applicant must be registered or filed in (6-digit code).
+    pub district: String,
+    /// Allowed organization kinds; empty: any.
+    pub provider_kinds: Vec<String>,
+    /// Least organization rating (1–5 A); 0: none required.
+    pub min_rating: i64,
+    /// Least number of team members holding a certificate with a registration current on
+    /// the service start date.
+    pub min_team: i64,
+    /// …of whom at least this many at intermediate level or above.
+    pub min_intermediate: i64,
+    /// The service start date (YYYY-MM-DD): registrations must be current on it.
+    pub start_date: String,
+    /// A single-source call: only this organization may apply.
+    pub single_source_org: Option<i64>,
+}
+
+/// An applicant as the registry knows it today.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgFacts {
+    pub id: i64,
+    pub kind: String,
+    pub area_code: Option<String>,
+    pub status: String,
+    pub annual_result: String,
+    /// Blacklisted until this date (YYYY-MM-DD), if at all.
+    pub blacklisted_until: Option<String>,
+    pub rating: i64,
+}
+
+/// A proposed team member as the registry knows them today.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemberFacts {
+    pub worker_id: i64,
+    pub name: String,
+    pub cert_level: String,
+    pub active: bool,
+    /// Employed by the applicant.
+    pub employed: bool,
+    /// Registration periods (start, end) as YYYY-MM-DD.
+    pub registrations: Vec<(String, String)>,
+    /// CPD hours missing in the current registration period (a warning only).
+    pub cpd_shortfall: f64,
+}
+
+impl MemberFacts {
+    /// Certified and registered on `day`.
+    pub fn registered_on(&self, day: &str) -> bool {
+        cert_rank(&self.cert_level) > 0
+            && self
+                .registrations
+                .iter()
+                .any(|(s, e)| s.as_str() <= day && day <= e.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// One line of an eligibility screen: a rule, whether it holds, and its figures (the
+/// message key is `code`, its arguments `args`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub level: Level,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Finding {
+    fn new(code: &'static str, ok: bool) -> Finding {
+        Finding {
+            code,
+            level: if ok { Level::Pass } else { Level::Fail },
+            args: Vec::new(),
+        }
+    }
+    fn arg(mut self, k: &'static str, v: impl ToString) -> Finding {
+        self.args.push((k, v.to_string()));
+        self
+    }
+}
+
+/// Every finding's code, for the locale test.
+pub const FINDINGS: [&str; 12] = [
+    "elig-single-source",
+    "elig-district",
+    "elig-status",
+    "elig-blacklist",
+    "elig-annual",
+    "elig-kind",
+    "elig-rating",
+    "elig-team-size",
+    "elig-team-intermediate",
+    "elig-member-employer",
+    "elig-member-registration",
+    "elig-member-cpd",
+];
+
+/// The eligibility screen of an applicant and its team on `today` (YYYY-MM-DD): every rule
+/// with its outcome, failures and warnings with the figures that explain them.
+pub fn eligibility(
+    today: &str,
+    req: &Requirements,
+    org: &OrgFacts,
+    team: &[MemberFacts],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(only) = req.single_source_org {
+        out.push(Finding::new("elig-single-source", only == org.id));
+    }
+    out.push(Finding::new(
+        "elig-district",
+        org.area_code
+            .as_deref()
+            .is_some_and(|a| !req.district.is_empty() && a.starts_with(&req.district)),
+    ));
+    out.push(Finding::new("elig-status", org.status == "active").arg("status", &org.status));
+    let listed = org
+        .blacklisted_until
+        .as_deref()
+        .filter(|u| !u.is_empty() && *u >= today);
+    out.push(Finding::new("elig-blacklist", listed.is_none()).arg("until", listed.unwrap_or("—")));
+    out.push(
+        Finding::new(
+            "elig-annual",
+            matches!(org.annual_result.as_str(), "pass" | "basic_pass"),
+        )
+        .arg("result", &org.annual_result),
+    );
+    if !req.provider_kinds.is_empty() {
+        out.push(
+            Finding::new("elig-kind", req.provider_kinds.contains(&org.kind))
+                .arg("kind", &org.kind),
+        );
+    }
+    if req.min_rating > 0 {
+        out.push(
+            Finding::new("elig-rating", org.rating >= req.min_rating)
+                .arg("min", req.min_rating)
+                .arg("rating", org.rating),
+        );
+    }
+    let valid: Vec<&MemberFacts> = team
+        .iter()
+        .filter(|m| m.active && m.employed && m.registered_on(&req.start_date))
+        .collect();
+    out.push(
+        Finding::new("elig-team-size", valid.len() as i64 >= req.min_team)
+            .arg("min", req.min_team)
+            .arg("count", valid.len()),
+    );
+    if req.min_intermediate > 0 {
+        let n = valid
+            .iter()
+            .filter(|m| cert_rank(&m.cert_level) >= 2)
+            .count();
+        out.push(
+            Finding::new("elig-team-intermediate", n as i64 >= req.min_intermediate)
+                .arg("min", req.min_intermediate)
+                .arg("count", n),
+        );
+    }
+    for m in team {
+        if !m.employed || !m.active {
+            out.push(Finding::new("elig-member-employer", false).arg("name", &m.name));
+        } else if !m.registered_on(&req.start_date) {
+            out.push(
+                Finding::new("elig-member-registration", false)
+                    .arg("name", &m.name)
+                    .arg("date", &req.start_date),
+            );
+        } else if m.cpd_shortfall > 0.0 {
+            let mut f = Finding::new("elig-member-cpd", true)
+                .arg("name", &m.name)
+                .arg("hours", format!("{:.1}", m.cpd_shortfall));
+            f.level = Level::Warn;
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Eligible when no rule fails (warnings do not count).
+pub fn eligible(f: &[Finding]) -> bool {
+    f.iter().all(|x| x.level != Level::Fail)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::workflow::check_names;
+
+    #[test]
+    fn names_round_trip() {
+        check_names::<Catalogs>();
+        check_names::<Projects>();
+        check_names::<Applications>();
+    }
+
+    #[test]
+    fn the_negative_list_cites_article_10() {
+        assert_eq!(check_nature("n", "service").unwrap(), "service");
+        let e = check_nature("n", "goods_works").unwrap_err();
+        assert_eq!(e.code, "err-negative-list");
+        assert!(e.args.iter().any(|(k, v)| *k == "item" && v == "3"));
+        for (k, n) in NATURES {
+            assert_eq!(check_nature("n", k).is_ok(), n.is_none(), "{k}");
+        }
+        assert_eq!(
+            check_nature("n", "bogus").unwrap_err().code,
+            "err-purchase-choice"
+        );
+    }
+
+    #[test]
+    fn projects_move_as_designed() {
+        use ProjectEvent as E;
+        use ProjectState as S;
+        assert_eq!(Projects::next(S::Draft, E::Publish), None, "approve first");
+        assert_eq!(Projects::next(S::Approved, E::Publish), Some(S::Open));
+        assert_eq!(Projects::next(S::Open, E::Close), Some(S::Closed));
+        assert!(Projects::is_final(S::Cancelled));
+        assert_eq!(
+            Applications::next(ApplicationState::Withdrawn, ApplicationEvent::Submit),
+            None
+        );
+    }
+
+    fn org() -> OrgFacts {
+        OrgFacts {
+            id: 7,
+            kind: "social_service_agency".into(),
+            area_code: Some("320412100002".into()),
+            status: "active".into(),
+            annual_result: "pass".into(),
+            blacklisted_until: None,
+            rating: 4,
+        }
+    }
+
+    fn member(id: i64, level: &str, until: &str) -> MemberFacts {
+        MemberFacts {
+            worker_id: id,
+            name: format!("社工{id}"),
+            cert_level: level.into(),
+            active: true,
+            employed: true,
+            registrations: vec![("2024-01-01".into(), until.into())],
+            cpd_shortfall: 0.0,
+        }
+    }
+
+    fn req() -> Requirements {
+        Requirements {
+            district: "320412".into(),
+            provider_kinds: vec![],
+            min_rating: 3,
+            min_team: 2,
+            min_intermediate: 1,
+            start_date: "2026-03-01".into(),
+            single_source_org: None,
+        }
+    }
+
+    #[test]
+    fn eligibility_explains_each_rule() {
+        let team = [
+            member(1, "intermediate", "2026-12-31"),
+            member(2, "assistant", "2026-12-31"),
+        ];
+        let f = eligibility("2026-01-10", &req(), &org(), &team);
+        assert!(eligible(&f), "{f:?}");
+        // A registration lapsing before the start date does not count.
+        let team = [
+            member(1, "intermediate", "2026-02-28"),
+            member(2, "assistant", "2026-12-31"),
+        ];
+        let f = eligibility("2026-01-10", &req(), &org(), &team);
+        assert!(!eligible(&f));
+        let codes: Vec<_> = f
+            .iter()
+            .filter(|x| x.level == Level::Fail)
+            .map(|x| x.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "elig-team-size",
+                "elig-team-intermediate",
+                "elig-member-registration"
+            ]
+        );
+        // Blacklisted until a future date; annual report failed; rating too low.
+        let mut o = org();
+        o.blacklisted_until = Some("2026-06-30".into());
+        o.annual_result = "fail".into();
+        o.rating = 2;
+        o.area_code = Some("320411001001".into());
+        let f = eligibility("2026-01-10", &req(), &o, &[]);
+        let fails: Vec<_> = f
+            .iter()
+            .filter(|x| x.level == Level::Fail)
+            .map(|x| x.code)
+            .collect();
+        assert!(fails.contains(&"elig-blacklist"));
+        assert!(fails.contains(&"elig-annual"));
+        assert!(fails.contains(&"elig-rating"));
+        assert!(fails.contains(&"elig-district"));
+        // A blacklisting that ended yesterday no longer counts.
+        let mut o = org();
+        o.blacklisted_until = Some("2026-01-09".into());
+        let team = [
+            member(1, "senior", "2027-01-01"),
+            member(2, "senior", "2027-01-01"),
+        ];
+        assert!(eligible(&eligibility("2026-01-10", &req(), &o, &team)));
+        // A CPD shortfall warns but does not fail.
+        let mut m = member(1, "senior", "2027-01-01");
+        m.cpd_shortfall = 12.5;
+        let f = eligibility(
+            "2026-01-10",
+            &req(),
+            &org(),
+            &[m, member(2, "senior", "2027-01-01")],
+        );
+        assert!(eligible(&f));
+        assert!(f
+            .iter()
+            .any(|x| x.code == "elig-member-cpd" && x.level == Level::Warn));
+        // Single source: only the named organization.
+        let mut r = req();
+        r.single_source_org = Some(8);
+        assert!(!eligible(&eligibility("2026-01-10", &r, &org(), &team)));
+    }
+
+    #[test]
+    fn amounts_are_positive_yuan() {
+        assert_eq!(amount("a", "12,000.5").unwrap_or(0), 1_200_050);
+        assert!(amount("a", "0").is_err());
+        assert!(amount("a", "100000000.01").is_err());
+        assert_eq!(count("c", "５", 0, 9).unwrap(), 5);
+        assert!(count("c", "10", 0, 9).is_err());
+    }
+}
