@@ -163,6 +163,54 @@ try {
   await rp.screenshot({ path: `${out}/inbox-resident.png`, fullPage: true });
   await resCtx.close();
   await staffCtx.close();
+  // Purchase of services: the officer publishes an approved project's call, the demo
+  // organization applies with its registered team and submits, the call is on the portal.
+  const offCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const op = await login(offCtx, 'district');
+  await op.goto(`${base}/purchase/catalog`);
+  check((await op.$$('table tbody tr')).length >= 10 && (await op.textContent('main')).includes('已发布'), 'district: the published catalog with its budget lines');
+  await op.screenshot({ path: `${out}/purchase-catalog.png`, fullPage: true });
+  await op.goto(`${base}/purchase/projects?state=approved`);
+  await Promise.all([op.waitForNavigation(), op.click('table tbody tr:first-child a')]);
+  const projectPath = new URL(op.url()).pathname;
+  const title = (await op.textContent('h1')).replace(/#\d+/, '').trim();
+  await Promise.all([op.waitForNavigation(), op.click('form.action-publish button[type=submit]')]);
+  check((await op.textContent('main')).includes('征集中'), 'district: the call is published');
+  await op.screenshot({ path: `${out}/purchase-project.png`, fullPage: true });
+  const orgCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const og = await login(orgCtx, 'org');
+  await og.goto(`${base}/inbox`);
+  check((await og.textContent('main')).includes('新的征集公告'), 'org: told of the new call in the inbox');
+  await og.goto(`${base}${projectPath}`);
+  await Promise.all([og.waitForNavigation(), og.click(`a[href="${projectPath}/apply"]`)]);
+  await og.fill('#needs_analysis', '浏览器测试：辖区邻里纠纷多发于物业和噪音。');
+  await og.fill('#plan', '设立调解工作室，每周两次坐班，培育调解志愿者。');
+  await og.fill('#direct_beneficiaries', '150');
+  await og.fill('#indirect_beneficiaries', '600');
+  // The certified staff (one of the demo organization's four holds no certificate).
+  for (const row of await og.$$('fieldset tbody tr')) {
+    if (!(await row.textContent()).includes('无证书')) await (await row.$('input[name=team]')).check();
+  }
+  await og.check('input[name=declared]');
+  await Promise.all([og.waitForNavigation(), og.click('form.card button[type=submit].primary')]);
+  check((await og.textContent('main')).includes('资格核验'), 'org: the draft shows its eligibility screen');
+  await og.screenshot({ path: `${out}/purchase-application.png`, fullPage: true });
+  await Promise.all([og.waitForNavigation(), og.click('form.action-submit button[type=submit]')]);
+  check((await og.textContent('main')).includes('已提交'), 'org: the application is submitted');
+  await op.goto(`${base}${projectPath}`);
+  check((await op.textContent('main')).includes('武进区阳光社会工作服务中心（演示）'), 'district: the application is listed on the call');
+  await offCtx.close();
+  await orgCtx.close();
+  const pubCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const pp = await pubCtx.newPage();
+  await pp.goto(`${base}/public/calls`);
+  check((await pp.textContent('main')).includes(title), 'anonymous: the call is on the public portal');
+  const cw = await pp.evaluate(() => document.documentElement.scrollWidth);
+  check(cw <= 390, `public calls fit a phone (${cw}px)`);
+  await pp.screenshot({ path: `${out}/public-calls-phone.png`, fullPage: true });
+  await pp.goto(`${base}/public/catalog`);
+  check((await pp.$$('ul.cards li')).length >= 10, 'anonymous: the published catalog');
+  await pubCtx.close();
   // The public portal: anonymous visitors land on it.
   const anon = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const ap = await anon.newPage();

@@ -443,7 +443,7 @@ pub async fn apply(
                 ("plan", &a.data.plan),
             ] {
                 if v.trim().is_empty() {
-                    errs.push(FieldError::new(f, "err-required"));
+                    errs.push(FieldError::new(f, "err-submit-required"));
                 }
             }
             if !a.data.declared {

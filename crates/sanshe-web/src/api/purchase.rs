@@ -23,21 +23,24 @@ pub struct YearQuery {
     pub year: Option<i64>,
 }
 
+fn range_error(rc: &Rc, field: &str, min: i64, max: i64) -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        &sanshe_app::AppError::invalid(
+            sanshe_domain::FieldError::new(field, "err-range")
+                .arg("min", min)
+                .arg("max", max),
+        ),
+        &rc.tr,
+        &rc.request_id,
+    )
+}
+
 fn year_of(rc: &Rc, y: Option<i64>) -> ApiResult<i64> {
     let y = y.unwrap_or_else(app::this_year);
-    super::QueryRules::default().check(rc)?;
     if (2000..=2100).contains(&y) {
         Ok(y)
     } else {
-        Err(super::ApiError::new(
-            &sanshe_app::AppError::invalid(
-                sanshe_domain::FieldError::new("year", "err-range")
-                    .arg("min", 2000)
-                    .arg("max", 2100),
-            ),
-            &rc.tr,
-            &rc.request_id,
-        ))
+        Err(range_error(rc, "year", 2000, 2100))
     }
 }
 
@@ -474,7 +477,17 @@ pub async fn items_import(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<super::areas::ImportReport>)> {
     authed(&rc)?;
-    let year = year_of(&rc, y.year)?;
+    // A year out of range is reported as the import's own issue (one response shape).
+    let year = y.year.unwrap_or_else(app::this_year);
+    if !(2000..=2100).contains(&year) {
+        let mut r = sanshe_app::areas::ImportReport::default();
+        r.issues.push(
+            sanshe_io::RowIssue::new(0, "year", "err-range")
+                .arg("min", 2000)
+                .arg("max", 2100),
+        );
+        return Ok(super::areas::report_json(&rc, &r));
+    }
     let r = app::import_items(&rc.app, &rc.ctx, year, &body, q.options())
         .await
         .api(&rc)?;
@@ -630,6 +643,9 @@ pub async fn projects_list(
         .text("q", &q.q, 100)
         .choice("state", &q.state, &PROJECT_STATES)
         .check(&rc)?;
+    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(range_error(&rc, "year", 2000, 2100));
+    }
     let res = projects::list(
         &rc.app,
         &rc.ctx,
@@ -946,6 +962,9 @@ pub async fn applications_list(
         .text("q", &q.q, 100)
         .choice("state", &q.state, &["draft", "submitted", "withdrawn"])
         .check(&rc)?;
+    if q.project.is_some_and(|p| p < 1) {
+        return Err(range_error(&rc, "project", 1, i64::MAX));
+    }
     let res = applications::list(
         &rc.app,
         &rc.ctx,

@@ -116,6 +116,14 @@ pub fn finding_text(tr: &sanshe_app::i18n::Tr, f: &sanshe_domain::purchase::Find
     tr.f(f.code, &args)
 }
 
+/// The first step of a record is its creation: named as such (not "submitted").
+fn created_as(mut steps: Vec<Step>, label: &str) -> Vec<Step> {
+    if let Some(first) = steps.first_mut() {
+        first.event = label.to_owned();
+    }
+    steps
+}
+
 fn categories_for(rc: &Rc, cats: &[Category]) -> Vec<(String, String)> {
     cats.iter()
         .filter(|c| c.active)
@@ -1110,7 +1118,10 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
                 }
             })
             .collect(),
-        steps: timeline(&rc.tr, &v.history, project_state_key, project_event_key),
+        steps: created_as(
+            timeline(&rc.tr, &v.history, project_state_key, project_event_key),
+            rc.tr.t("project-created"),
+        ),
         errors: errors.clone(),
         pr: v.project,
     };
@@ -1403,11 +1414,14 @@ async fn application_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
                 (n.to_owned(), rc.tr.t(&application_event_key(n)).to_owned())
             })
             .collect(),
-        steps: timeline(
-            &rc.tr,
-            &v.history,
-            application_state_key,
-            application_event_key,
+        steps: created_as(
+            timeline(
+                &rc.tr,
+                &v.history,
+                application_state_key,
+                application_event_key,
+            ),
+            rc.tr.t("application-created"),
         ),
         errors: errors.clone(),
         created: datetime(v.application.created_at),
