@@ -201,6 +201,34 @@ try {
   check((await op.textContent('main')).includes('武进区阳光社会工作服务中心（演示）'), 'district: the application is listed on the call');
   await offCtx.close();
   await orgCtx.close();
+  // Panel review: the evaluator drawn for the demo call under review declares no conflict,
+  // reads an application and scores every one.
+  const evCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const ev = await login(evCtx, 'evaluator');
+  await ev.goto(`${base}/purchase/projects`);
+  await Promise.all([ev.waitForNavigation(), ev.click('table tbody tr:first-child a')]);
+  const reviewPath = new URL(ev.url()).pathname;
+  check((await ev.textContent('main')).includes('回避声明'), 'evaluator: asked to declare conflicts first');
+  await Promise.all([ev.waitForNavigation(), ev.click('section.panel-review form.inline button.primary')]);
+  const sheets = await ev.$$('form.score-sheet');
+  check(sheets.length >= 3, `evaluator: a score sheet per application (${sheets.length})`);
+  for (let i = 0; i < sheets.length; i++) {
+    const form = (await ev.$$('form.score-sheet'))[i];
+    for (const [k, v] of [['need', '20'], ['acceptance', '12'], ['innovation', '10'], ['effectiveness', '25'], ['replicability', '11']]) {
+      await (await form.$(`input[name=${k}]`)).fill(v);
+    }
+    await Promise.all([ev.waitForNavigation(), (await form.$('button[type=submit]')).click()]);
+  }
+  check((await ev.$$eval('form.score-sheet input[name=need]', xs => xs.filter(x => x.value === '20').length)) === sheets.length, 'evaluator: every sheet is saved');
+  await ev.screenshot({ path: `${out}/panel-scoring.png`, fullPage: true });
+  await evCtx.close();
+  const off2 = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const o2 = await login(off2, 'district');
+  await o2.goto(`${base}${reviewPath}`);
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/panel/sign"] button')]);
+  check((await o2.textContent('main')).includes('评审完成'), 'district: the panel report is signed for the chair');
+  await o2.screenshot({ path: `${out}/panel-report.png`, fullPage: true });
+  await off2.close();
   const pubCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const pp = await pubCtx.newPage();
   await pp.goto(`${base}/public/calls`);

@@ -75,6 +75,8 @@ pub enum Perm {
     PurchaseManage,
     /// Apply to calls for the organization one acts for (an organization's account).
     PurchaseApply,
+    /// Sit on review panels one is drawn for: declare conflicts, score (an evaluator's account).
+    PanelServe,
 }
 
 /// The role × permission matrix.
@@ -113,6 +115,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         }
         PurchaseRead => matches!(role, DistrictAdmin | StreetStaff | CommunityStaff),
         PurchaseApply => role == SocialOrg,
+        PanelServe => role == Evaluator,
         NeedRaise => role == Resident,
         NeedRead | NeedHandle | ProposalRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)

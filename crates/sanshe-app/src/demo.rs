@@ -312,6 +312,12 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
             .await?
             .map(|o| o.id)
     };
-    crate::purchase::demo::load(app, ids.get("district").copied(), home_org).await?;
+    crate::purchase::demo::load(
+        app,
+        ids.get("district").copied(),
+        home_org,
+        ids.get("evaluator").copied(),
+    )
+    .await?;
     Ok(out)
 }

@@ -192,6 +192,10 @@ pub const NOTE_MAX: usize = 1_000;
 /// A title, description, reply or reason: trimmed, non-empty when required, bounded, and
 /// free of control characters (NUL and the like never reach the database).
 pub fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String, FieldError> {
+    // The limit counts what was sent (as the API's schema states), surrounding blanks too.
+    if v.chars().count() > max {
+        return Err(FieldError::new(field, "err-too-long").arg("max", max));
+    }
     let v = v.trim();
     if v.is_empty() {
         return if required {

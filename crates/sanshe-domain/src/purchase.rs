@@ -92,6 +92,8 @@ pub enum ProjectState {
     Approved,
     Open,
     Closed,
+    Reviewing,
+    Reviewed,
     Cancelled,
 }
 
@@ -100,6 +102,8 @@ pub enum ProjectEvent {
     Approve,
     Publish,
     Close,
+    Review,
+    Report,
     Cancel,
 }
 
@@ -114,12 +118,16 @@ impl Workflow for Projects {
         ProjectState::Approved,
         ProjectState::Open,
         ProjectState::Closed,
+        ProjectState::Reviewing,
+        ProjectState::Reviewed,
         ProjectState::Cancelled,
     ];
     const EVENTS: &'static [ProjectEvent] = &[
         ProjectEvent::Approve,
         ProjectEvent::Publish,
         ProjectEvent::Close,
+        ProjectEvent::Review,
+        ProjectEvent::Report,
         ProjectEvent::Cancel,
     ];
 
@@ -129,15 +137,21 @@ impl Workflow for Projects {
         match (s, e) {
             (S::Draft, E::Approve) => Some(S::Approved),
             (S::Draft, E::Cancel) => Some(S::Cancelled),
-            (S::Draft, E::Publish | E::Close) => None,
+            (S::Draft, E::Publish | E::Close | E::Review | E::Report) => None,
             (S::Approved, E::Publish) => Some(S::Open),
             (S::Approved, E::Cancel) => Some(S::Cancelled),
-            (S::Approved, E::Approve | E::Close) => None,
+            (S::Approved, E::Approve | E::Close | E::Review | E::Report) => None,
             (S::Open, E::Close) => Some(S::Closed),
             (S::Open, E::Cancel) => Some(S::Cancelled),
-            (S::Open, E::Approve | E::Publish) => None,
+            (S::Open, E::Approve | E::Publish | E::Review | E::Report) => None,
+            (S::Closed, E::Review) => Some(S::Reviewing),
             (S::Closed, E::Cancel) => Some(S::Cancelled),
-            (S::Closed, E::Approve | E::Publish | E::Close) => None,
+            (S::Closed, E::Approve | E::Publish | E::Close | E::Report) => None,
+            (S::Reviewing, E::Report) => Some(S::Reviewed),
+            (S::Reviewing, E::Cancel) => Some(S::Cancelled),
+            (S::Reviewing, E::Approve | E::Publish | E::Close | E::Review) => None,
+            (S::Reviewed, E::Cancel) => Some(S::Cancelled),
+            (S::Reviewed, E::Approve | E::Publish | E::Close | E::Review | E::Report) => None,
             (S::Cancelled, _) => None,
         }
     }
@@ -148,6 +162,8 @@ impl Workflow for Projects {
             ProjectState::Approved => "approved",
             ProjectState::Open => "open",
             ProjectState::Closed => "closed",
+            ProjectState::Reviewing => "reviewing",
+            ProjectState::Reviewed => "reviewed",
             ProjectState::Cancelled => "cancelled",
         }
     }
@@ -157,6 +173,8 @@ impl Workflow for Projects {
             ProjectEvent::Approve => "approve",
             ProjectEvent::Publish => "publish",
             ProjectEvent::Close => "close",
+            ProjectEvent::Review => "review",
+            ProjectEvent::Report => "report",
             ProjectEvent::Cancel => "cancel",
         }
     }
@@ -451,6 +469,211 @@ pub fn eligibility(
 /// Eligible when no rule fails (warnings do not count).
 pub fn eligible(f: &[Finding]) -> bool {
     f.iter().all(|x| x.level != Level::Fail)
+}
+
+// ---- panel review (评审) ------------------------------------------------------------------
+
+/// One criterion of a scoring rubric: its key, names and the most points it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Criterion {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub weight: i64,
+    pub guide_zh: &'static str,
+}
+
+/// The default rubric of community service projects: 需求度, 接纳度, 创新性, 有效性, 复制性,
+/// 100 points in all.
+pub const DEFAULT_RUBRIC: [Criterion; 5] = [
+    Criterion {
+        key: "need",
+        zh: "需求度",
+        en: "Need",
+        weight: 25,
+        guide_zh: "需求分析是否基于调研、对象明确、需求真实迫切",
+    },
+    Criterion {
+        key: "acceptance",
+        zh: "接纳度",
+        en: "Acceptance",
+        weight: 15,
+        guide_zh: "服务对象与社区是否认可、参与意愿如何",
+    },
+    Criterion {
+        key: "innovation",
+        zh: "创新性",
+        en: "Innovation",
+        weight: 15,
+        guide_zh: "服务理念、方法或机制是否有创新",
+    },
+    Criterion {
+        key: "effectiveness",
+        zh: "有效性",
+        en: "Effectiveness",
+        weight: 30,
+        guide_zh: "方案可行、团队专业、预算合理、产出与成效可衡量",
+    },
+    Criterion {
+        key: "replicability",
+        zh: "复制性",
+        en: "Replicability",
+        weight: 15,
+        guide_zh: "经验能否在其他社区推广复制",
+    },
+];
+
+/// Relations that bar an expert from reviewing an applicant (实施条例 Art. 9): employee,
+/// director or supervisor, controlling shareholder or actual controller, close relative of its
+/// head — within the past three years.
+pub const TIE_RELATIONS: [&str; 4] = ["employee", "director", "controller", "relative"];
+
+/// Years a past tie still counts.
+pub const TIE_YEARS: i64 = 3;
+
+/// Largest panel the system draws.
+pub const MAX_PANEL: i64 = 25;
+
+/// The least panel size for an amount: 5, or 7 from `threshold_fen` up (财政部令第87号).
+pub fn min_panel(amount_fen: i64, threshold_fen: i64) -> i64 {
+    if amount_fen >= threshold_fen {
+        7
+    } else {
+        5
+    }
+}
+
+/// A requested panel size: odd, at least the minimum for the amount, at most [`MAX_PANEL`].
+pub fn panel_size(
+    field: &str,
+    size: i64,
+    amount_fen: i64,
+    threshold_fen: i64,
+) -> Result<i64, FieldError> {
+    let min = min_panel(amount_fen, threshold_fen);
+    if size < min || size > MAX_PANEL || size % 2 == 0 {
+        Err(FieldError::new(field, "err-panel-size")
+            .arg("min", min)
+            .arg("max", MAX_PANEL))
+    } else {
+        Ok(size)
+    }
+}
+
+/// Experts are at least two thirds of a panel.
+pub fn experts_enough(experts: i64, size: i64) -> bool {
+    experts * 3 >= size * 2
+}
+
+/// A tie counts if it has not ended, or ended less than [`TIE_YEARS`] years before `today`
+/// (YYYY-MM-DD strings compare as dates).
+pub fn tie_counts(ended_on: Option<&str>, today: &str) -> bool {
+    match ended_on {
+        None | Some("") => true,
+        Some(end) => {
+            let year: i64 = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+            let cutoff = format!("{:04}{}", year - TIE_YEARS, today.get(4..).unwrap_or(""));
+            end >= cutoff.as_str()
+        }
+    }
+}
+
+/// One application's panel result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// The result: the mean of the members' totals, the highest and lowest dropped when the
+    /// panel has at least `trim_from` totals.
+    pub score: f64,
+    pub trimmed: bool,
+    /// The members' totals disagree by more than [`GAP_POINTS`].
+    pub gap: bool,
+    pub highest: f64,
+    pub lowest: f64,
+}
+
+/// Points between the highest and lowest total that flag a disagreement to look at.
+pub const GAP_POINTS: f64 = 30.0;
+
+pub fn aggregate(totals: &[f64], trim_from: usize) -> Option<Aggregate> {
+    if totals.is_empty() {
+        return None;
+    }
+    let mut v = totals.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let highest = v[v.len() - 1];
+    let lowest = v[0];
+    let trimmed = v.len() >= trim_from.max(3);
+    let kept = if trimmed { &v[1..v.len() - 1] } else { &v[..] };
+    let score = kept.iter().sum::<f64>() / kept.len() as f64;
+    Some(Aggregate {
+        score: (score * 100.0).round() / 100.0,
+        trimmed,
+        gap: highest - lowest > GAP_POINTS,
+        highest,
+        lowest,
+    })
+}
+
+/// Ranks by score, highest first; equal scores share a rank and are flagged as ties.
+pub fn rank(scores: &[(i64, f64)]) -> Vec<(i64, f64, usize, bool)> {
+    let mut v = scores.to_vec();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = Vec::with_capacity(v.len());
+    for (i, (id, s)) in v.iter().enumerate() {
+        let rank = match out.last() {
+            Some((_, ps, pr, _)) if (ps - s).abs() < 0.005 => *pr,
+            _ => i + 1,
+        };
+        let tie = v.iter().filter(|(_, o)| (o - s).abs() < 0.005).count() > 1;
+        out.push((*id, *s, rank, tie));
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod panel_tests {
+    use super::*;
+
+    #[test]
+    fn panels_are_odd_and_large_enough() {
+        assert_eq!(min_panel(10_000_000, 1_000_000_000), 5);
+        assert_eq!(min_panel(1_000_000_000, 1_000_000_000), 7);
+        assert!(
+            panel_size("s", 5, 100, 100).is_err(),
+            "7 from the threshold"
+        );
+        assert!(panel_size("s", 6, 1, 1000).is_err(), "odd");
+        assert!(panel_size("s", 3, 1, 1000).is_err(), "at least 5");
+        assert_eq!(panel_size("s", 7, 100, 100).unwrap(), 7);
+        assert!(panel_size("s", 27, 1, 1000).is_err());
+        assert!(experts_enough(4, 5) && !experts_enough(3, 5));
+        assert_eq!(DEFAULT_RUBRIC.iter().map(|c| c.weight).sum::<i64>(), 100);
+    }
+
+    #[test]
+    fn ties_count_for_three_years() {
+        assert!(tie_counts(None, "2026-11-30"));
+        assert!(tie_counts(Some("2023-11-30"), "2026-11-30"));
+        assert!(!tie_counts(Some("2023-11-29"), "2026-11-30"));
+    }
+
+    #[test]
+    fn scores_are_trimmed_from_seven() {
+        let a = aggregate(&[80.0, 82.0, 84.0, 86.0, 88.0], 7).unwrap();
+        assert_eq!(a.score, 84.0);
+        assert!(!a.trimmed);
+        let a = aggregate(&[40.0, 80.0, 81.0, 82.0, 83.0, 84.0, 99.0], 7).unwrap();
+        assert!(a.trimmed);
+        assert_eq!(a.score, 82.0);
+        assert!(a.gap);
+        assert_eq!(aggregate(&[], 7), None);
+        let r = rank(&[(1, 80.0), (2, 90.0), (3, 80.0), (4, 70.0)]);
+        assert_eq!(r[0], (2, 90.0, 1, false));
+        assert_eq!(r[1], (1, 80.0, 2, true));
+        assert_eq!(r[2], (3, 80.0, 2, true));
+        assert_eq!(r[3], (4, 70.0, 4, false));
+    }
 }
 
 #[cfg(test)]

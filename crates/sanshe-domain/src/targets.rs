@@ -41,6 +41,10 @@ pub struct PolicyProfile {
     pub need_response_days: i64,
     /// Least working days a call for applications stays open.
     pub purchase_call_min_days: i64,
+    /// From this project amount (yuan) a review panel has at least 7 members, not 5.
+    pub purchase_panel_threshold_yuan: i64,
+    /// From this many members' scores the highest and lowest are dropped.
+    pub purchase_trim_from: i64,
 }
 
 impl Default for PolicyProfile {
@@ -65,6 +69,8 @@ impl Default for PolicyProfile {
             cpd_hours_senior: 90.0,
             need_response_days: 5,
             purchase_call_min_days: 5,
+            purchase_panel_threshold_yuan: 10_000_000,
+            purchase_trim_from: 7,
         }
     }
 }
@@ -72,7 +78,7 @@ impl Default for PolicyProfile {
 impl PolicyProfile {
     /// Each goal's key, least and greatest value, and whether it is a whole number: what
     /// [`PolicyProfile::validate`] checks and the API document states.
-    pub const LIMITS: [(&'static str, f64, f64, bool); 19] = [
+    pub const LIMITS: [(&'static str, f64, f64, bool); 21] = [
         ("facility_area_per_1000", 0.0, 10_000.0, false),
         ("facility_area_total", 0.0, 1_000_000.0, false),
         ("facility_hours_per_day", 0.0, 24.0, false),
@@ -92,6 +98,8 @@ impl PolicyProfile {
         ("cpd_hours_senior", 0.0, 1000.0, false),
         ("need_response_days", 1.0, 60.0, true),
         ("purchase_call_min_days", 1.0, 60.0, true),
+        ("purchase_panel_threshold_yuan", 0.0, 10_000_000_000.0, true),
+        ("purchase_trim_from", 3.0, 25.0, true),
     ];
 
     /// A goal by its key.
@@ -116,6 +124,8 @@ impl PolicyProfile {
             "cpd_hours_senior" => self.cpd_hours_senior,
             "need_response_days" => self.need_response_days as f64,
             "purchase_call_min_days" => self.purchase_call_min_days as f64,
+            "purchase_panel_threshold_yuan" => self.purchase_panel_threshold_yuan as f64,
+            "purchase_trim_from" => self.purchase_trim_from as f64,
             _ => return None,
         })
     }

@@ -18,6 +18,7 @@ pub mod jobs;
 mod migrate;
 pub mod needs;
 pub mod orgs;
+pub mod panels;
 pub mod pii_keys;
 pub mod posts;
 pub mod purchase;

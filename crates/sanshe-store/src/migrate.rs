@@ -69,9 +69,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 9,
+        name: "panels",
+        common: include_str!("../migrations/0009_panels.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

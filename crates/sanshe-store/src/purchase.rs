@@ -574,6 +574,8 @@ pub struct ProjectFilter {
     pub states: Vec<String>,
     pub category: Option<String>,
     pub q: Option<String>,
+    /// Only these projects (an evaluator's panels).
+    pub ids: Option<Vec<i64>>,
 }
 
 pub async fn list_projects(
@@ -609,6 +611,17 @@ pub async fn list_projects(
     }
     if let Some(v) = &f.category {
         w.push("ci.category = ?", vec![s(v.clone())]);
+    }
+    if let Some(ids) = &f.ids {
+        if ids.is_empty() {
+            w.push("1 = 0", vec![]);
+        } else {
+            let marks = vec!["?"; ids.len()].join(", ");
+            w.push(
+                &format!("p.id IN ({marks})"),
+                ids.iter().map(|x| i(*x)).collect(),
+            );
+        }
     }
     if let Some(q) = &f.q {
         let p = like_pattern(q);

@@ -83,6 +83,11 @@ impl Modify for Bearer {
         crate::api::purchase::applications_list, crate::api::purchase::applications_create,
         crate::api::purchase::applications_get, crate::api::purchase::applications_update,
         crate::api::purchase::applications_transition,
+        crate::api::panels::experts_list, crate::api::panels::experts_create,
+        crate::api::panels::experts_import, crate::api::panels::experts_tie,
+        crate::api::panels::panel_get, crate::api::panels::panel_draw,
+        crate::api::panels::panel_sign, crate::api::panels::panel_declare,
+        crate::api::panels::panel_score,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),
@@ -134,6 +139,14 @@ fn build_json() -> String {
     text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
     text_required_when(&mut v, "ProjectTransitionBody", "cancel", note);
     single_source_rules(&mut v);
+    let note_text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": note, "pattern": FILLED_TEXT});
+    required_when(
+        &mut v,
+        "DeclarationBody",
+        "declaration",
+        "conflict",
+        &[("note", &note_text)],
+    );
     network_rules(&mut v);
     scope_rules(&mut v, "NewUser");
     scope_rules(&mut v, "RoleChange");

@@ -201,6 +201,38 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/purchase/catalog/items/{id}/delete",
             pages::purchase::delete_item
         ),
+        r!(get, "/purchase/experts", pages::purchase::experts),
+        r!(post, "/purchase/experts", pages::purchase::add_expert),
+        r!(
+            post,
+            "/purchase/experts/import",
+            pages::purchase::import_experts
+        ),
+        r!(
+            post,
+            "/purchase/experts/{id}/ties",
+            pages::purchase::add_tie
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/panel",
+            pages::purchase::panel_draw
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/panel/declaration",
+            pages::purchase::panel_declare
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/panel/scores",
+            pages::purchase::panel_score
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/panel/sign",
+            pages::purchase::panel_sign
+        ),
         r!(get, "/purchase/projects", pages::purchase::projects),
         r!(get, "/purchase/projects/new", pages::purchase::new_project),
         r!(
@@ -422,6 +454,47 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/api/v1/networks", api::orgs::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
+        r!(get, "/api/v1/purchase/experts", api::panels::experts_list),
+        r!(
+            post,
+            "/api/v1/purchase/experts",
+            api::panels::experts_create
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/experts/import",
+            api::panels::experts_import
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/experts/{id}/ties",
+            api::panels::experts_tie
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/projects/{id}/panel",
+            api::panels::panel_get
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/panel",
+            api::panels::panel_draw
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/panel/sign",
+            api::panels::panel_sign
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/panel-members/{id}/declaration",
+            api::panels::panel_declare
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/panel-members/{id}/scores/{application}",
+            api::panels::panel_score
+        ),
         r!(
             get,
             "/api/v1/purchase/budget-lines",

@@ -111,7 +111,8 @@ impl Page {
             if can(a, Perm::ProposalRead) {
                 item("/proposals", "nav-proposals");
             }
-            if can(a, Perm::PurchaseRead) || can(a, Perm::PurchaseApply) {
+            if can(a, Perm::PurchaseRead) || can(a, Perm::PurchaseApply) || can(a, Perm::PanelServe)
+            {
                 item("/purchase/projects", "nav-purchase");
             }
             if can(a, Perm::CalendarRead) {

@@ -330,7 +330,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ApplicationView, AppEr
     let a = store::get_application(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !policy::may_read_application(actor, &a) {
+    // Cleared members of the call's panel read its submitted applications.
+    let readable = policy::may_read_application(actor, &a)
+        || (a.state == "submitted"
+            && super::panel::sits_cleared(&mut c, a.project_id, actor).await?);
+    if !readable {
         return Err(AppError::Hidden);
     }
     let p = store::get_project(&mut c, a.project_id)

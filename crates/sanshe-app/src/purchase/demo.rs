@@ -233,6 +233,34 @@ const ITEMS: [(&str, &str, &str, i64, usize); 30] = [
     ),
 ];
 
+/// The expert pool: name, affiliation, specialty (the second is the demo evaluator).
+const EXPERTS: [(&str, &str, &str); 24] = [
+    ("沈立群", "常州大学社会学系", "社会工作"),
+    ("顾明远", "常州明鉴社会组织评估中心（演示）", "项目评估"),
+    ("钱素芬", "武进区财政局（退休）", "财务管理"),
+    ("陆志强", "江苏理工学院", "社会政策"),
+    ("唐婉清", "常州市社会工作协会", "老年社会工作"),
+    ("吴建华", "常州开放大学", "社区治理"),
+    ("蒋丽萍", "常州市心理卫生协会", "心理咨询"),
+    ("许国平", "江苏常联律师事务所", "法律"),
+    ("杨晓东", "常州工学院", "公共管理"),
+    ("周慧敏", "常州市妇女儿童发展中心", "儿童保护"),
+    ("王晨曦", "金坛区社会工作协会", "社会工作"),
+    ("孙丽娟", "常州信诚会计师事务所", "审计"),
+    ("朱永刚", "溧阳市民政局（退休）", "社会救助"),
+    ("胡雅琴", "常州大学周有光文学院", "社区教育"),
+    ("邵文杰", "常州卫生高等职业技术学校", "康复护理"),
+    ("冯国庆", "新北区社区发展研究会", "社区营造"),
+    ("黄佩玲", "常州市残疾人康复中心", "助残服务"),
+    ("曹志明", "天宁区人民调解委员会", "矛盾调解"),
+    ("邹静", "常州市志愿者协会", "志愿服务"),
+    ("潘伟", "常州市慈善总会", "慈善"),
+    ("任小红", "钟楼区社会工作服务中心", "青少年社会工作"),
+    ("彭德华", "常州市老龄协会", "养老服务"),
+    ("谢玉兰", "常州市家庭教育研究会", "家庭服务"),
+    ("韩东升", "常州市司法局（退休）", "社区矫正"),
+];
+
 struct Who {
     id: Option<i64>,
     name: String,
@@ -278,6 +306,7 @@ pub async fn load(
     app: &App,
     district_staff: Option<i64>,
     home_org: Option<i64>,
+    evaluator: Option<i64>,
 ) -> Result<usize, AppError> {
     let district = super::super::demo::DISTRICT_CODE;
     let ctx = Ctx::cli();
@@ -366,7 +395,19 @@ pub async fn load(
         .await?;
     }
     // Ratings for the organizations that will apply.
-    let teams = store::demo_teams(&mut tx, district, &start_day, 30).await?;
+    let evaluator_org = match evaluator {
+        Some(u) => sanshe_store::users::get(&mut tx, u)
+            .await?
+            .and_then(|u| u.scope_org),
+        None => None,
+    };
+    // The evaluation agency reviews; it does not apply.
+    let teams: Vec<(i64, Vec<i64>)> = store::demo_teams(&mut tx, district, &start_day, 31)
+        .await?
+        .into_iter()
+        .filter(|(o, _)| Some(*o) != evaluator_org)
+        .take(30)
+        .collect();
     for (org, _) in &teams {
         let r = if Some(*org) == home_org {
             4
@@ -429,7 +470,17 @@ pub async fn load(
     ];
     let communities =
         sanshe_store::areas::communities_within(&mut tx, Some("320412100"), None, 6).await?;
+    // The expert pool: named experts and the demo evaluator's account.
+    let mut experts = Vec::new();
+    for (n, (name, aff, spec)) in EXPERTS.iter().enumerate() {
+        let user = if n == 1 { evaluator } else { None };
+        experts.push(
+            sanshe_store::panels::insert_expert(&mut tx, district, name, aff, spec, user, true)
+                .await?,
+        );
+    }
     let mut made = 0;
+    let mut closed_call = None;
     for plan in plans {
         let mut next_team = 0usize;
         let (item_id, item) = &items[plan.item];
@@ -597,7 +648,69 @@ pub async fn load(
             }
         }
         store::demo_settle(&mut tx, Table::Projects, id, plan.state, version, at).await?;
+        if plan.state == "closed" {
+            closed_call = Some((id, version, at));
+        }
         made += 1;
+    }
+    // The closed call is under review: a panel of five, four of whom have declared no
+    // conflict and scored; the demo evaluator still has to declare and score.
+    if let Some((id, version, at)) = closed_call {
+        let when = at + 86_400;
+        sanshe_store::panels::insert_panel(&mut tx, id, 5, "demo").await?;
+        let seats = [0usize, 1, 4, 7, 10];
+        let apps = store::list_applications(
+            &mut tx,
+            &store::ApplicationFilter {
+                project: Some(id),
+                ..Default::default()
+            },
+            sanshe_store::PageReq {
+                page: 1,
+                per_page: 100,
+            },
+        )
+        .await?
+        .items;
+        for (n, k) in seats.iter().enumerate() {
+            let m =
+                sanshe_store::panels::insert_member(&mut tx, id, experts[*k], n as i64 + 1, n == 0)
+                    .await?;
+            if *k == 1 {
+                continue;
+            }
+            sanshe_store::panels::declare(&mut tx, m, "drawn", "cleared", "").await?;
+            for a in &apps {
+                for c in sanshe_domain::purchase::DEFAULT_RUBRIC {
+                    let pts = c.weight * (60 + rng.range(0, 38)) / 100;
+                    sanshe_store::panels::upsert_score(&mut tx, m, a.id, c.key, pts, "", "demo")
+                        .await?;
+                }
+            }
+        }
+        step(
+            &mut tx,
+            "project",
+            id,
+            &officer,
+            Some("closed"),
+            "reviewing",
+            "review",
+            when,
+        )
+        .await?;
+        store::demo_settle(&mut tx, Table::Projects, id, "reviewing", version + 1, when).await?;
+        if let Some(u) = evaluator {
+            crate::inbox::notify(
+                &mut tx,
+                &[u],
+                "panel.drawn",
+                "湖塘镇困境老人关爱服务项目",
+                "",
+                &format!("/purchase/projects/{id}"),
+            )
+            .await?;
+        }
     }
     tx.commit(ctx.audit_entry(
         Action::Purchase {

@@ -6,6 +6,7 @@
 pub mod applications;
 pub mod closing;
 pub mod demo;
+pub mod panel;
 pub mod policy;
 pub mod projects;
 

@@ -14,11 +14,19 @@ pub fn may_manage(actor: &Actor, district: &str) -> bool {
     authz::can(actor, Perm::PurchaseManage) && authz::record_in_scope(actor, Some(district))
 }
 
+/// The states of a published call (on the portal).
+pub const PUBLIC_STATES: [&str; 4] = ["open", "closed", "reviewing", "reviewed"];
+
 /// A call is public once published: everyone may read it then.
 pub fn is_published(p: &ProjectRow) -> bool {
     matches!(
         Projects::parse_state(&p.state),
-        Some(ProjectState::Open | ProjectState::Closed)
+        Some(
+            ProjectState::Open
+                | ProjectState::Closed
+                | ProjectState::Reviewing
+                | ProjectState::Reviewed
+        )
     )
 }
 
@@ -44,6 +52,7 @@ pub fn offered_project(actor: &Actor, p: &ProjectRow) -> Vec<ProjectEvent> {
     Projects::EVENTS
         .iter()
         .copied()
+        .filter(|e| !matches!(e, ProjectEvent::Review | ProjectEvent::Report))
         .filter(|e| Projects::next(s, *e).is_some() && may_project(actor, p, *e))
         .collect()
 }
@@ -178,14 +187,18 @@ mod tests {
         }
     }
 
-    const PROJECT_TRANSITIONS: [(S, E, S); 7] = [
+    const PROJECT_TRANSITIONS: [(S, E, S); 11] = [
         (S::Draft, E::Approve, S::Approved),
         (S::Draft, E::Cancel, S::Cancelled),
         (S::Approved, E::Publish, S::Open),
         (S::Approved, E::Cancel, S::Cancelled),
         (S::Open, E::Close, S::Closed),
         (S::Open, E::Cancel, S::Cancelled),
+        (S::Closed, E::Review, S::Reviewing),
         (S::Closed, E::Cancel, S::Cancelled),
+        (S::Reviewing, E::Report, S::Reviewed),
+        (S::Reviewing, E::Cancel, S::Cancelled),
+        (S::Reviewed, E::Cancel, S::Cancelled),
         // Cancelled is final.
     ];
 

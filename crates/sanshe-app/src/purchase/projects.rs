@@ -414,7 +414,16 @@ pub async fn list(
     } else if authz::can(actor, Perm::PurchaseApply) {
         // Organizations see the published calls of their district.
         f.root = Some(district_of(app, ctx).await?);
-        f.states = vec!["open".into(), "closed".into()];
+        f.states = vec![
+            "open".into(),
+            "closed".into(),
+            "reviewing".into(),
+            "reviewed".into(),
+        ];
+    } else if authz::can(actor, Perm::PanelServe) {
+        // Evaluators see the projects whose panels they sit on.
+        let mut c = app.db.acquire().await?;
+        f.ids = Some(super::panel::my_projects(&mut c, actor).await?);
     } else {
         return Err(AppError::Forbidden);
     }
@@ -438,8 +447,11 @@ pub async fn public_list(
     };
     f.root = Some(district);
     let wanted: Vec<String> = match f.state.take() {
-        Some(s) if s == "open" || s == "closed" => vec![s],
-        _ => vec!["open".into(), "closed".into()],
+        Some(s) if super::policy::PUBLIC_STATES.contains(&s.as_str()) => vec![s],
+        _ => super::policy::PUBLIC_STATES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
     };
     f.states = wanted;
     let mut c = app.db.acquire().await?;
@@ -514,6 +526,13 @@ pub async fn apply(
     let today = crate::calendar::today();
     // The step's rules and effects, before the state moves (a refusal writes nothing).
     match event {
+        // The panel's own steps: drawing it and signing its report.
+        ProjectEvent::Review | ProjectEvent::Report => {
+            return Err(AppError::Conflict(FieldError::new(
+                "event",
+                "err-event-via-panel",
+            )))
+        }
         ProjectEvent::Approve => {
             if p.catalog_state != "published" {
                 return Err(AppError::invalid(FieldError::new(
@@ -571,7 +590,7 @@ pub async fn apply(
         ProjectEvent::Close | ProjectEvent::Cancel => {
             store::applicant_accounts(&mut tx, id).await?
         }
-        ProjectEvent::Approve => Vec::new(),
+        ProjectEvent::Approve | ProjectEvent::Review | ProjectEvent::Report => Vec::new(),
     };
     told.retain(|u| Some(*u) != actor.user_id);
     inbox::notify(&mut tx, &told, &kind, &p.data.title, &note, &link).await?;

@@ -8,6 +8,7 @@ pub mod facts;
 pub mod inbox;
 pub mod needs;
 pub mod orgs;
+pub mod panels;
 pub mod photos;
 pub mod proposals;
 pub mod purchase;

@@ -377,6 +377,21 @@ impl Nature {
     }
 }
 
+/// The body's own bounds that serde does not check: at most four provider kinds.
+fn check_item_body(rc: &Rc, b: &CatalogItemBody) -> ApiResult<()> {
+    if b.provider_kinds.as_ref().is_some_and(|k| k.len() > 4) {
+        return Err(crate::error::ApiError::new(
+            &sanshe_app::AppError::invalid(
+                sanshe_domain::FieldError::new("provider_kinds", "err-purchase-too-many")
+                    .arg("max", 4),
+            ),
+            &rc.tr,
+            &rc.request_id,
+        ));
+    }
+    Ok(())
+}
+
 fn item_input(b: &CatalogItemBody) -> app::ItemInput {
     app::ItemInput {
         code: b.code.clone(),
@@ -409,6 +424,7 @@ pub async fn items_create(
     ApiJson(b): ApiJson<CatalogItemBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     authed(&rc)?;
+    check_item_body(&rc, &b)?;
     let year = year_of(&rc, b.year)?;
     let id = app::save_item(&rc.app, &rc.ctx, year, None, &item_input(&b))
         .await
@@ -439,6 +455,7 @@ pub async fn items_update(
     ApiJson(b): ApiJson<CatalogItemBody>,
 ) -> ApiResult<Json<CatalogItem>> {
     authed(&rc)?;
+    check_item_body(&rc, &b)?;
     let before = app::get_item(&rc.app, &rc.ctx, id).await.api(&rc)?;
     app::save_item(&rc.app, &rc.ctx, before.year, Some(id), &item_input(&b))
         .await
@@ -566,7 +583,7 @@ pub struct Project {
     pub published_on: Option<String>,
     /// The last day applications are accepted.
     pub deadline: Option<String>,
-    #[schema(pattern = "^(draft|approved|open|closed|cancelled)$")]
+    #[schema(pattern = "^(draft|approved|open|closed|reviewing|reviewed|cancelled)$")]
     pub state: String,
     pub version: i64,
     pub submitted: i64,
@@ -618,13 +635,21 @@ pub struct ProjectPage {
 pub struct ProjectQuery {
     #[param(max_length = 100)]
     pub q: Option<String>,
-    #[param(pattern = "^(|draft|approved|open|closed|cancelled)$")]
+    #[param(pattern = "^(|draft|approved|open|closed|reviewing|reviewed|cancelled)$")]
     pub state: Option<String>,
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
 }
 
-const PROJECT_STATES: [&str; 5] = ["draft", "approved", "open", "closed", "cancelled"];
+const PROJECT_STATES: [&str; 7] = [
+    "draft",
+    "approved",
+    "open",
+    "closed",
+    "reviewing",
+    "reviewed",
+    "cancelled",
+];
 
 /// Projects of the caller's district (officers), serving the caller's area (street and
 /// community staff), or the published calls of its district (organizations).

@@ -89,6 +89,15 @@ pub fn vocabulary_keys() -> Vec<String> {
     for s in ["pass", "warn", "fail"] {
         k.push(format!("elig-level-{s}"));
     }
+    for s in ["drawn", "cleared", "recused"] {
+        k.push(format!("member-state-{s}"));
+    }
+    for r in sanshe_domain::purchase::TIE_RELATIONS {
+        k.push(format!("tie-{r}"));
+    }
+    for n in ["panel.drawn", "panel.recused"] {
+        k.push(super::inbox::kind_key(n));
+    }
     for s in Projects::STATES {
         k.push(super::inbox::kind_key(&format!(
             "project.{}",
@@ -765,6 +774,7 @@ struct ProjectsPage {
     pager: Pager,
     can_manage: bool,
     is_org: bool,
+    is_evaluator: bool,
 }
 
 pub async fn projects(rc: Rc, Query(q): Query<ProjectQuery>) -> PageResult {
@@ -805,6 +815,7 @@ pub async fn projects(rc: Rc, Query(q): Query<ProjectQuery>) -> PageResult {
         pager: Pager::new("/purchase/projects", &params, &res),
         can_manage: authz::can(actor, Perm::PurchaseManage),
         is_org: authz::can(actor, Perm::PurchaseApply),
+        is_evaluator: authz::can(actor, Perm::PanelServe),
         q,
     };
     Ok(with_page(&rc, &page))
@@ -1085,6 +1096,295 @@ struct ProjectPage {
     actions: Vec<ProjectAction>,
     steps: Vec<Step>,
     errors: Vec<String>,
+    panel: PanelSection,
+}
+
+pub struct MemberView {
+    pub id: i64,
+    pub seat: i64,
+    pub name: String,
+    pub affiliation: String,
+    pub chair: bool,
+    pub state: String,
+    pub state_label: String,
+    pub declaration: String,
+}
+
+pub struct ResultView {
+    pub rank: String,
+    pub app_id: i64,
+    pub org: String,
+    pub score: String,
+    pub flags: String,
+    pub totals: String,
+}
+
+pub struct ScoreForm {
+    pub app_id: i64,
+    pub org: String,
+    /// (key, label, max, guide, entered value)
+    pub criteria: Vec<(String, String, i64, String, String)>,
+}
+
+#[derive(Default)]
+pub struct PanelSection {
+    pub shown: bool,
+    pub drawn: bool,
+    pub size: i64,
+    pub min_size: i64,
+    pub members: Vec<MemberView>,
+    pub me: Option<(i64, String, bool)>,
+    pub results: Option<Vec<ResultView>>,
+    pub scoring: Vec<ScoreForm>,
+    /// Cleared members an officer may enter a paper sheet for: (id, name).
+    pub cleared: Vec<(i64, String)>,
+    pub can_draw: bool,
+    pub can_sign: bool,
+    pub can_manage: bool,
+    pub complete: bool,
+    pub signed: String,
+}
+
+async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageError> {
+    if !matches!(p.state.as_str(), "closed" | "reviewing" | "reviewed") {
+        return Ok(PanelSection::default());
+    }
+    let v = sanshe_app::purchase::panel::view(&rc.app, &rc.ctx, p)
+        .await
+        .page(rc)?;
+    let me_id = v.me.as_ref().map(|m| m.id);
+    let rubric = sanshe_domain::purchase::DEFAULT_RUBRIC;
+    let label = |c: &sanshe_domain::purchase::Criterion| match rc.tr.lang {
+        sanshe_app::i18n::Lang::Zh => c.zh.to_owned(),
+        sanshe_app::i18n::Lang::En => c.en.to_owned(),
+    };
+    Ok(PanelSection {
+        shown: v.can_manage || v.me.is_some(),
+        drawn: v.panel.is_some(),
+        size: v.panel.as_ref().map(|x| x.size).unwrap_or(0),
+        min_size: v.min_size,
+        members: v
+            .members
+            .iter()
+            .map(|m| MemberView {
+                id: m.id,
+                seat: m.seat,
+                name: m.name.clone(),
+                affiliation: m.affiliation.clone(),
+                chair: m.chair,
+                state_label: rc.tr.t(&format!("member-state-{}", m.state)).to_owned(),
+                state: m.state.clone(),
+                declaration: m.declaration.clone(),
+            })
+            .collect(),
+        me: v.me.as_ref().map(|m| (m.id, m.state.clone(), m.chair)),
+        results: v.results.as_ref().map(|r| {
+            r.iter()
+                .map(|l| ResultView {
+                    rank: l.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                    app_id: l.application.id,
+                    org: l.application.org_name.clone(),
+                    score: l
+                        .aggregate
+                        .as_ref()
+                        .map(|a| format!("{:.2}", a.score))
+                        .unwrap_or_else(|| "—".into()),
+                    flags: {
+                        let mut f = Vec::new();
+                        if l.tie {
+                            f.push(rc.tr.t("panel-flag-tie"));
+                        }
+                        if l.aggregate.as_ref().is_some_and(|a| a.gap) {
+                            f.push(rc.tr.t("panel-flag-gap"));
+                        }
+                        if l.aggregate.as_ref().is_some_and(|a| a.trimmed) {
+                            f.push(rc.tr.t("panel-flag-trimmed"));
+                        }
+                        f.join("、")
+                    },
+                    totals: l
+                        .totals
+                        .iter()
+                        .map(|t| t.1.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                })
+                .collect()
+        }),
+        scoring: if v.panel.as_ref().is_some_and(|x| x.signed_at.is_none())
+            && p.state == "reviewing"
+        {
+            v.to_score
+                .iter()
+                .map(|(a, sheet)| ScoreForm {
+                    app_id: a.id,
+                    org: a.org_name.clone(),
+                    criteria: rubric
+                        .iter()
+                        .map(|c| {
+                            let entered = sheet
+                                .iter()
+                                .find(|(m, k, _)| Some(*m) == me_id && k == c.key)
+                                .map(|x| x.2.to_string())
+                                .unwrap_or_default();
+                            (
+                                c.key.to_owned(),
+                                label(c),
+                                c.weight,
+                                c.guide_zh.to_owned(),
+                                entered,
+                            )
+                        })
+                        .collect(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        cleared: if v.can_manage {
+            v.members
+                .iter()
+                .filter(|m| m.state == "cleared")
+                .map(|m| (m.id, m.name.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        can_draw: v.can_draw,
+        can_sign: v.can_sign,
+        can_manage: v.can_manage,
+        complete: v.complete,
+        signed: match v.panel.as_ref().and_then(|x| x.signed_at) {
+            Some(t) => format!(
+                "{} {}",
+                datetime(t),
+                v.panel
+                    .as_ref()
+                    .and_then(|x| x.signed_by.clone())
+                    .unwrap_or_default()
+            ),
+            None => String::new(),
+        },
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct DrawForm {
+    #[serde(default)]
+    pub size: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+pub async fn panel_draw(rc: Rc, Path(id): Path<i64>, Form(f): Form<DrawForm>) -> PageResult {
+    let r = sanshe_app::purchase::panel::draw(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &sanshe_app::purchase::panel::DrawInput {
+            size: f.size,
+            version: f.version,
+        },
+    )
+    .await;
+    after_panel_step(&rc, id, r).await
+}
+
+async fn after_panel_step(rc: &Rc, id: i64, r: Result<(), AppError>) -> PageResult {
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/purchase/projects/{id}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            unprocessable(project_page(rc, id, errs).await)
+        }
+        Err(AppError::Conflict(e)) => project_page(rc, id, vec![rc.tr.field_error(&e)]).await,
+        Err(e) => Err(PageError::new(e, rc)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeclareForm {
+    #[serde(default)]
+    pub member: String,
+    #[serde(default)]
+    pub declaration: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn panel_declare(rc: Rc, Path(id): Path<i64>, Form(f): Form<DeclareForm>) -> PageResult {
+    if !sanshe_app::authz::can(
+        rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?,
+        Perm::PanelServe,
+    ) && !sanshe_app::authz::can(
+        rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?,
+        Perm::PurchaseManage,
+    ) {
+        return Err(PageError::new(AppError::Forbidden, &rc));
+    }
+    let member: i64 = f.member.trim().parse().unwrap_or(0);
+    let r = sanshe_app::purchase::panel::declare(
+        &rc.app,
+        &rc.ctx,
+        member,
+        &sanshe_app::purchase::panel::DeclarationInput {
+            declaration: f.declaration,
+            note: f.note,
+        },
+    )
+    .await;
+    let r = match r {
+        Err(AppError::NotFound | AppError::Hidden) if member == 0 => Err(AppError::invalid(
+            sanshe_domain::FieldError::new("member", "err-purchase-choice"),
+        )),
+        other => other,
+    };
+    after_panel_step(&rc, id, r).await
+}
+
+pub async fn panel_score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    if !sanshe_app::authz::can(actor, Perm::PanelServe)
+        && !sanshe_app::authz::can(actor, Perm::PurchaseManage)
+    {
+        return Err(PageError::new(AppError::Forbidden, &rc));
+    }
+    let mut member = 0i64;
+    let mut application = 0i64;
+    let mut input = sanshe_app::purchase::panel::ScoreInput::default();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "member" => member = v.trim().parse().unwrap_or(0),
+            "application" => application = v.trim().parse().unwrap_or(0),
+            "comment" => input.comment = v.into_owned(),
+            key if sanshe_domain::purchase::DEFAULT_RUBRIC
+                .iter()
+                .any(|c| c.key == key) =>
+            {
+                input.scores.push((key.to_owned(), v.into_owned()))
+            }
+            _ => {}
+        }
+    }
+    let r = sanshe_app::purchase::panel::score(&rc.app, &rc.ctx, member, application, &input).await;
+    let r = match r {
+        Err(AppError::NotFound | AppError::Hidden) if member == 0 || application == 0 => {
+            Err(AppError::invalid(sanshe_domain::FieldError::new(
+                "member",
+                "err-purchase-choice",
+            )))
+        }
+        other => other,
+    };
+    after_panel_step(&rc, id, r).await
+}
+
+pub async fn panel_sign(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    let r = sanshe_app::purchase::panel::sign(&rc.app, &rc.ctx, id).await;
+    after_panel_step(&rc, id, r).await
 }
 
 async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
@@ -1123,6 +1423,7 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
             rc.tr.t("project-created"),
         ),
         errors: errors.clone(),
+        panel: panel_section(rc, &v.project).await?,
         pr: v.project,
     };
     let mut r = with_page(rc, &page);
@@ -1659,4 +1960,142 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
         pr,
     };
     Ok(with_page(&rc, &page))
+}
+
+// ---- the expert pool -----------------------------------------------------------------------
+
+pub struct ExpertLine {
+    pub id: i64,
+    pub name: String,
+    pub affiliation: String,
+    pub specialty: String,
+    pub account: String,
+    pub ties: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "purchase/experts.html")]
+struct ExpertsPage {
+    p: Page,
+    experts: Vec<ExpertLine>,
+    relations: Vec<(String, String)>,
+    messages: Vec<String>,
+}
+
+async fn experts_page(rc: &Rc, messages: Vec<String>) -> PageResult {
+    let pool = sanshe_app::purchase::panel::pool(&rc.app, &rc.ctx)
+        .await
+        .page(rc)?;
+    let page = ExpertsPage {
+        p: base(rc, "experts-title").crumb("", rc.tr.t("experts-title")),
+        experts: pool
+            .experts
+            .iter()
+            .map(|e| ExpertLine {
+                id: e.id,
+                name: e.name.clone(),
+                affiliation: e.affiliation.clone(),
+                specialty: e.specialty.clone(),
+                account: e.username.clone().unwrap_or_default(),
+                ties: pool
+                    .ties
+                    .iter()
+                    .filter(|t| t.expert_id == e.id)
+                    .map(|t| {
+                        format!(
+                            "{} ({}{})",
+                            t.org_name,
+                            rc.tr.t(&format!("tie-{}", t.relation)),
+                            t.ended_on
+                                .as_ref()
+                                .map(|d| format!(", {} {d}", rc.tr.t("tie-ended")))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        relations: sanshe_domain::purchase::TIE_RELATIONS
+            .iter()
+            .map(|r| ((*r).to_owned(), rc.tr.t(&format!("tie-{r}")).to_owned()))
+            .collect(),
+        messages,
+    };
+    let mut r = with_page(rc, &page);
+    if !page.messages.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn experts(rc: Rc) -> PageResult {
+    experts_page(&rc, Vec::new()).await
+}
+
+pub async fn add_expert(
+    rc: Rc,
+    Form(f): Form<sanshe_app::purchase::panel::ExpertInput>,
+) -> PageResult {
+    match sanshe_app::purchase::panel::add_expert(&rc.app, &rc.ctx, &f).await {
+        Ok(_) => Ok(redirect_flash("/purchase/experts", "flash-saved")),
+        Err(e) => match errors_text(&rc, &e) {
+            Some(m) => experts_page(&rc, m).await,
+            None => Err(PageError::new(e, &rc)),
+        },
+    }
+}
+
+pub async fn add_tie(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::panel::TieInput>,
+) -> PageResult {
+    match sanshe_app::purchase::panel::add_tie(&rc.app, &rc.ctx, id, &f).await {
+        Ok(_) => Ok(redirect_flash("/purchase/experts", "flash-saved")),
+        Err(e) => match errors_text(&rc, &e) {
+            Some(m) => experts_page(&rc, m).await,
+            None => Err(PageError::new(e, &rc)),
+        },
+    }
+}
+
+pub async fn import_experts(rc: Rc, mp: Multipart) -> PageResult {
+    authz::require(
+        rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?,
+        Perm::PurchaseManage,
+    )
+    .page(&rc)?;
+    let (file, opts) = read_upload(mp).await;
+    let Some(bytes) = file else {
+        return experts_page(&rc, vec![rc.tr.t("err-import-no-file").to_owned()]).await;
+    };
+    let r = sanshe_app::purchase::panel::import_experts(&rc.app, &rc.ctx, &bytes, opts)
+        .await
+        .page(&rc)?;
+    if r.committed && r.issues.is_empty() {
+        return Ok(redirect_flash("/purchase/experts", "flash-imported"));
+    }
+    let mut m: Vec<String> = r
+        .issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}: {} {}",
+                rc.tr.t("col-row"),
+                i.row,
+                i.column,
+                rc.tr.f(&i.code, &i.args)
+            )
+        })
+        .collect();
+    if m.is_empty() {
+        m.push(
+            rc.tr
+                .f("import-dry-run-ok", &[("n", r.valid_rows.to_string())]),
+        );
+        let mut resp = experts_page(&rc, m).await?;
+        *resp.status_mut() = axum::http::StatusCode::OK;
+        return Ok(resp);
+    }
+    experts_page(&rc, m).await
 }

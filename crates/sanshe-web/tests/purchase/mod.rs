@@ -3,6 +3,8 @@
 //! eligibility and credential gating, one application per organization under parallel
 //! saves, privacy of applications, the catalog spreadsheet and the public portal.
 
+mod panels;
+
 use crate::common::{Session, T};
 use crate::kernel::parallel;
 use axum::http::StatusCode;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 /// A year no demo data touches.
 const YEAR: i64 = 2031;
 
-fn codes(r: &Value) -> Vec<String> {
+pub(super) fn codes(r: &Value) -> Vec<String> {
     r["error"]["fields"]
         .as_array()
         .map(|a| {
@@ -93,7 +95,7 @@ async fn step(t: &T, tok: &str, id: i64, event: &str) -> (StatusCode, Value) {
 }
 
 /// A published, open call of the test year whose service starts on `start`.
-async fn open_call(t: &T, tok: &str, start: &str) -> i64 {
+pub(super) async fn open_call(t: &T, tok: &str, start: &str) -> i64 {
     line(t, tok, "L1", "1000000").await;
     let i = item(t, tok, "A01", "L1", "300000").await;
     publish_catalog(t, tok).await;
@@ -371,7 +373,7 @@ async fn a_call_closes_after_its_deadline_in_working_days() {
 }
 
 /// The demo organization's certified staff (registered on the demo's service start date).
-async fn demo_team(t: &T) -> Vec<i64> {
+pub(super) async fn demo_team(t: &T) -> Vec<i64> {
     let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
     let mut c = t.app.db.acquire().await.unwrap();
     sanshe_store::purchase::staff(&mut c, org)
@@ -790,7 +792,9 @@ async fn the_portal_shows_the_published_catalog_and_calls_only() {
         let r = t
             .get(&mut anon, &format!("/public/calls/{}", p["id"]))
             .await;
-        let public = p["state"] == "open" || p["state"] == "closed";
+        let public = ["open", "closed", "reviewing", "reviewed"]
+            .iter()
+            .any(|s| p["state"] == *s);
         assert_eq!(
             r.status,
             if public {

@@ -48,9 +48,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let proposal_write = vec!["district", "street"];
     let district = vec!["district"];
     let purchase_read = vec!["district", "street", "community"];
-    let purchase_any = vec!["district", "street", "community", "org"];
     let org = vec!["org"];
     let district_org = vec!["district", "org"];
+    let district_evaluator = vec!["district", "evaluator"];
+    let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -175,7 +176,46 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/catalog/items/{id}/edit"), &district),
         (("get", "/purchase/catalog/items/{id}/delete"), &district),
         (("post", "/purchase/catalog/items/{id}/delete"), &district),
-        (("get", "/purchase/projects"), &purchase_any),
+        (("get", "/purchase/experts"), &district),
+        (("post", "/purchase/experts"), &district),
+        (("post", "/purchase/experts/import"), &district),
+        (("post", "/purchase/experts/{id}/ties"), &district),
+        (("post", "/purchase/projects/{id}/panel"), &district),
+        (
+            ("post", "/purchase/projects/{id}/panel/declaration"),
+            &district_evaluator,
+        ),
+        (
+            ("post", "/purchase/projects/{id}/panel/scores"),
+            &district_evaluator,
+        ),
+        (
+            ("post", "/purchase/projects/{id}/panel/sign"),
+            &district_evaluator,
+        ),
+        (("get", "/api/v1/purchase/experts"), &district),
+        (("post", "/api/v1/purchase/experts"), &district),
+        (("post", "/api/v1/purchase/experts/import"), &district),
+        (("post", "/api/v1/purchase/experts/{id}/ties"), &district),
+        (("get", "/api/v1/purchase/projects/{id}/panel"), &auth),
+        (("post", "/api/v1/purchase/projects/{id}/panel"), &district),
+        (
+            ("post", "/api/v1/purchase/projects/{id}/panel/sign"),
+            &district_evaluator,
+        ),
+        // The victim seat is the demo evaluator's on the demo panel.
+        (
+            ("post", "/api/v1/purchase/panel-members/{id}/declaration"),
+            &district_evaluator,
+        ),
+        (
+            (
+                "put",
+                "/api/v1/purchase/panel-members/{id}/scores/{application}",
+            ),
+            &district_evaluator,
+        ),
+        (("get", "/purchase/projects"), &purchase_any_evaluator),
         (("get", "/purchase/projects/new"), &district),
         (("post", "/purchase/projects/new"), &district),
         // The victim is an open call: public, so every signed-in role reads it.
@@ -207,7 +247,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         ),
         (("put", "/api/v1/purchase/catalog-items/{id}"), &district),
         (("delete", "/api/v1/purchase/catalog-items/{id}"), &district),
-        (("get", "/api/v1/purchase/projects"), &purchase_any),
+        (
+            ("get", "/api/v1/purchase/projects"),
+            &purchase_any_evaluator,
+        ),
         (("post", "/api/v1/purchase/projects"), &district),
         (("get", "/api/v1/purchase/projects/{id}"), &auth),
         (("put", "/api/v1/purchase/projects/{id}"), &district),
@@ -507,6 +550,50 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let application = r.json()["id"].as_i64().unwrap();
+    let expert = t
+        .api("GET", "/api/v1/purchase/experts", Some(&dtok), None)
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let review = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=reviewing",
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let seat = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/projects/{review}/panel"),
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["state"] == "drawn")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reviewed_app = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/applications?project={review}&state=submitted"),
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
     HashMap::from([
@@ -529,6 +616,10 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/purchase/projects", call),
         ("/api/v1/purchase/projects", call),
         ("/public/calls", call),
+        ("/purchase/experts", expert),
+        ("/api/v1/purchase/experts", expert),
+        ("/api/v1/purchase/panel-members", seat),
+        ("{application}", reviewed_app),
         ("/purchase/applications", application),
         ("/api/v1/purchase/applications", application),
     ])
@@ -540,7 +631,12 @@ pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, 
         .find(|(p, _)| path.starts_with(&format!("{p}/")))
         .map(|(_, id)| *id)
         .unwrap_or(victim);
+    let application = records
+        .get("{application}")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "1".into());
     path.replace("{pid}", "1")
+        .replace("{application}", &application)
         .replace("{aid}", "1")
         .replace(
             "{code}",
@@ -634,6 +730,15 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         {
             Some(json!({}))
         }
+        ("post", "/api/v1/purchase/experts") => Some(json!({"name": "矩阵专家"})),
+        ("post", p) if p.starts_with("/api/v1/purchase/experts/") && p.ends_with("/ties") => {
+            Some(json!({"organization": 1, "relation": "employee"}))
+        }
+        ("post", "/api/v1/purchase/projects/{id}/panel") => Some(json!({})),
+        ("post", p) if p.ends_with("/declaration") => Some(json!({"declaration": "none"})),
+        ("put", p) if p.contains("/scores/") => Some(
+            json!({"need": 20, "acceptance": 10, "innovation": 10, "effectiveness": 20, "replicability": 10}),
+        ),
         _ => None,
     }
 }

@@ -1,0 +1,1019 @@
+//! Panel review (评审): the district's expert pool with the ties that bar an expert from an
+//! applicant; a panel drawn at random for a closed call (odd, at least 5, at least 7 from a
+//! configurable amount); each member declares conflicts before seeing any application (a
+//! conflict recuses the member and draws a replacement); members score independently against
+//! the rubric; the result is the mean, trimmed from a configurable panel size; the chair signs
+//! the report and the project is reviewed.
+
+use super::{district_of, policy};
+use crate::areas::{ImportOptions, ImportReport};
+use crate::authz::{self, Perm};
+use crate::uow::Uow;
+use crate::workflow::{self, At};
+use crate::{inbox, Actor, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
+use sanshe_domain::needs as rules;
+use sanshe_domain::purchase::{
+    self as domain, ProjectEvent, Projects, DEFAULT_RUBRIC, TIE_RELATIONS,
+};
+use sanshe_domain::workflow::Workflow;
+use sanshe_domain::FieldError;
+use sanshe_io::sheet::{self, Column};
+use sanshe_io::RowIssue;
+use sanshe_store::panels::{self as store, ExpertRow, MemberRow, PanelRow, TieRow};
+use sanshe_store::purchase::{self as pstore, ApplicationFilter, ApplicationRow, ProjectRow};
+use sanshe_store::workflow::Table;
+use sanshe_store::{Conn, PageReq};
+
+fn audit(object: &'static str, verb: &'static str) -> Action {
+    Action::Purchase { object, verb }
+}
+
+async fn managed_district(app: &App, ctx: &Ctx) -> Result<String, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let d = district_of(app, ctx).await?;
+    if policy::may_manage(actor, &d) {
+        Ok(d)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+// ---- the expert pool -----------------------------------------------------------------------
+
+pub struct Pool {
+    pub experts: Vec<ExpertRow>,
+    pub ties: Vec<TieRow>,
+}
+
+pub async fn pool(app: &App, ctx: &Ctx) -> Result<Pool, AppError> {
+    let d = managed_district(app, ctx).await?;
+    let mut c = app.db.acquire().await?;
+    Ok(Pool {
+        experts: store::experts(&mut c, &d).await?,
+        ties: store::ties(&mut c, &d).await?,
+    })
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ExpertInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub affiliation: String,
+    #[serde(default)]
+    pub specialty: String,
+    /// The user name of an evaluator account that serves as this expert (optional).
+    #[serde(default)]
+    pub account: String,
+}
+
+struct ExpertData {
+    name: String,
+    affiliation: String,
+    specialty: String,
+    user_id: Option<i64>,
+}
+
+async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let name = rules::text("name", &i.name, 40, true)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let affiliation = rules::text("affiliation", &i.affiliation, 100, false)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let specialty = rules::text("specialty", &i.specialty, 100, false)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let mut user_id = None;
+    let account = i.account.trim();
+    if !account.is_empty() {
+        match sanshe_store::users::by_username(conn, account).await {
+            Ok(Some(u)) if u.role == sanshe_domain::Role::Evaluator.as_str() => {
+                user_id = Some(u.id)
+            }
+            Ok(_) => errs.push(FieldError::new("account", "err-expert-account")),
+            Err(_) => errs.push(FieldError::new("account", "err-expert-account")),
+        }
+    }
+    if errs.is_empty() {
+        Ok(ExpertData {
+            name,
+            affiliation,
+            specialty,
+            user_id,
+        })
+    } else {
+        Err(errs)
+    }
+}
+
+pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, AppError> {
+    let d = managed_district(app, ctx).await?;
+    let mut tx = Uow::begin(app).await?;
+    let e = parse_expert(&mut tx, i).await.map_err(AppError::Invalid)?;
+    let id = match store::insert_expert(
+        &mut tx,
+        &d,
+        &e.name,
+        &e.affiliation,
+        &e.specialty,
+        e.user_id,
+        false,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(err) if err.is_unique_violation() => {
+            return Err(AppError::Conflict(FieldError::new(
+                "name",
+                "err-expert-exists",
+            )))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    tx.commit(ctx.audit_entry(
+        audit("expert", "create"),
+        Some(id.to_string()),
+        format!("{} ({})", e.name, e.affiliation),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(id)
+}
+
+/// The columns of an expert sheet.
+pub static COLUMNS: [Column; 4] = [
+    Column {
+        key: "name",
+        zh: "姓名",
+        aliases: &["专家姓名", "name"],
+        required: true,
+    },
+    Column {
+        key: "affiliation",
+        zh: "工作单位",
+        aliases: &["单位", "affiliation"],
+        required: false,
+    },
+    Column {
+        key: "specialty",
+        zh: "专业领域",
+        aliases: &["专业", "领域", "specialty"],
+        required: false,
+    },
+    Column {
+        key: "account",
+        zh: "评估账号",
+        aliases: &["账号", "用户名", "account"],
+        required: false,
+    },
+];
+
+/// Imports experts: every row checked, a row already in the pool (same name and
+/// affiliation) is left as it is; nothing written unless all rows are valid.
+pub async fn import_experts(
+    app: &App,
+    ctx: &Ctx,
+    bytes: &[u8],
+    opts: ImportOptions,
+) -> Result<ImportReport, AppError> {
+    let d = managed_district(app, ctx).await?;
+    let mut report = ImportReport {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let sheet = match sheet::read(bytes, &COLUMNS) {
+        Ok(s) => s,
+        Err(issue) => {
+            report.issues.push(issue);
+            return Ok(report);
+        }
+    };
+    report.total_rows = sheet.rows.len();
+    report.issues.extend(sheet.example_issues());
+    let mut tx = Uow::begin(app).await?;
+    let existing: std::collections::HashSet<(String, String)> = store::experts(&mut tx, &d)
+        .await?
+        .into_iter()
+        .map(|e| (e.name, e.affiliation))
+        .collect();
+    let mut valid = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for row in &sheet.rows {
+        let input = ExpertInput {
+            name: row.get(0).to_owned(),
+            affiliation: row.get(1).to_owned(),
+            specialty: row.get(2).to_owned(),
+            account: row.get(3).to_owned(),
+        };
+        match parse_expert(&mut tx, &input).await {
+            Ok(e) => {
+                let key = (e.name.clone(), e.affiliation.clone());
+                if let Some(first) = seen.insert(key.clone(), row.line) {
+                    report.issues.push(
+                        RowIssue::new(row.line, "name", "err-duplicate-in-file").arg("row", first),
+                    );
+                } else if existing.contains(&key) {
+                    report.existing_rows += 1;
+                } else {
+                    valid.push(e);
+                }
+            }
+            Err(errs) => {
+                for e in errs {
+                    let mut issue = RowIssue::new(row.line, &e.field, &e.code);
+                    issue.args = e.args;
+                    report.issues.push(issue);
+                }
+            }
+        }
+    }
+    report.valid_rows = valid.len() + report.existing_rows;
+    if !crate::registry::import_writes(&report, opts) {
+        return Ok(report);
+    }
+    for e in &valid {
+        store::insert_expert(
+            &mut tx,
+            &d,
+            &e.name,
+            &e.affiliation,
+            &e.specialty,
+            e.user_id,
+            opts.demo,
+        )
+        .await?;
+    }
+    report.inserted = valid.len();
+    tx.commit(ctx.audit_entry(
+        audit("expert", "import"),
+        None,
+        crate::registry::import_summary("experts", &report, opts),
+        Outcome::Success,
+    ))
+    .await?;
+    report.committed = true;
+    Ok(report)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct TieInput {
+    /// The organization (id).
+    #[serde(default)]
+    pub org: String,
+    #[serde(default)]
+    pub relation: String,
+    /// When the tie ended (empty: it lasts).
+    #[serde(default)]
+    pub ended_on: String,
+}
+
+/// Records a tie between an expert and an organization.
+pub async fn add_tie(app: &App, ctx: &Ctx, expert: i64, i: &TieInput) -> Result<i64, AppError> {
+    let d = managed_district(app, ctx).await?;
+    let mut errs = Vec::new();
+    let relation = rules::one_of(
+        "relation",
+        &i.relation,
+        &TIE_RELATIONS,
+        "err-purchase-choice",
+    )
+    .map_err(|e| errs.push(e))
+    .unwrap_or_default();
+    let ended = i.ended_on.trim();
+    let ended_on = if ended.is_empty() {
+        None
+    } else {
+        match sanshe_domain::calendar::Day::parse(ended) {
+            Some(day) => Some(day.to_string()),
+            None => {
+                errs.push(FieldError::new("ended_on", "err-purchase-date"));
+                None
+            }
+        }
+    };
+    let mut tx = Uow::begin(app).await?;
+    let e = store::expert(&mut tx, expert)
+        .await?
+        .filter(|e| e.district == d)
+        .ok_or(AppError::NotFound)?;
+    let org = match i.org.trim().parse::<i64>() {
+        Ok(id) => pstore::org(&mut tx, id).await?,
+        Err(_) => None,
+    };
+    if org.is_none() {
+        errs.push(FieldError::new("org", "err-org-missing"));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let org = org.ok_or(AppError::NotFound)?;
+    let id = store::insert_tie(&mut tx, expert, org.id, &relation, ended_on.as_deref()).await?;
+    tx.commit(ctx.audit_entry(
+        audit("expert", "tie"),
+        Some(expert.to_string()),
+        format!("{} — {} ({relation})", e.name, org.name),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(id)
+}
+
+// ---- the panel -----------------------------------------------------------------------------
+
+/// A small deterministic generator seeded from the draw's random seed (splitmix64), so a
+/// recorded seed explains the order the pool was drawn in.
+struct Draw(u64);
+
+impl Draw {
+    fn new(seed_hex: &str) -> Draw {
+        let mut v: u64 = 0;
+        for b in seed_hex.bytes().take(16) {
+            v = v.wrapping_mul(31).wrapping_add(b as u64);
+        }
+        Draw(v)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+async fn submitted(conn: &mut Conn, project: i64) -> Result<Vec<ApplicationRow>, AppError> {
+    Ok(pstore::list_applications(
+        conn,
+        &ApplicationFilter {
+            project: Some(project),
+            state: Some("submitted".into()),
+            ..Default::default()
+        },
+        PageReq {
+            page: 1,
+            per_page: 1000,
+        },
+    )
+    .await?
+    .items)
+}
+
+/// The experts who may still be drawn for a project: active, of its district, not drawn for
+/// it before, not working for an applicant, and without a tie (within three years) to any
+/// applicant.
+async fn candidates(
+    conn: &mut Conn,
+    p: &ProjectRow,
+    apps: &[ApplicationRow],
+) -> Result<Vec<ExpertRow>, AppError> {
+    let today = crate::calendar::today().to_string();
+    let drawn: Vec<i64> = store::members(conn, p.id)
+        .await?
+        .iter()
+        .map(|m| m.expert_id)
+        .collect();
+    let ties = store::ties(conn, &p.district).await?;
+    let orgs: Vec<i64> = apps.iter().map(|a| a.org_id).collect();
+    Ok(store::experts(conn, &p.district)
+        .await?
+        .into_iter()
+        .filter(|e| e.active && !drawn.contains(&e.id))
+        // An expert whose account acts for an applicant works for it.
+        .filter(|e| !e.user_org.is_some_and(|o| orgs.contains(&o)))
+        .filter(|e| {
+            !ties.iter().any(|t| {
+                t.expert_id == e.id
+                    && orgs.contains(&t.org_id)
+                    && domain::tie_counts(t.ended_on.as_deref(), &today)
+            })
+        })
+        .collect())
+}
+
+fn seats_filled(members: &[MemberRow]) -> i64 {
+    members.iter().filter(|m| m.state != "recused").count() as i64
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DrawInput {
+    /// Members to draw (default: the least the amount allows).
+    #[serde(default)]
+    pub size: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Draws the panel of a closed call (the project moves to `reviewing`), or, on a panel
+/// already drawn, draws replacements for seats left empty by recusals.
+pub async fn draw(app: &App, ctx: &Ctx, project: i64, i: &DrawInput) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let mut tx = Uow::begin(app).await?;
+    let p = pstore::get_project(&mut tx, project)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !policy::may_manage(actor, &p.district) {
+        return Err(AppError::Hidden);
+    }
+    if i.version.is_some_and(|v| v != p.version) {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
+    }
+    let apps = submitted(&mut tx, project).await?;
+    let existing = store::panel(&mut tx, project).await?;
+    let seed = crate::security::random_hex(16)?;
+    let mut rng = Draw::new(&seed);
+    match existing {
+        None => {
+            let state = Projects::parse_state(&p.state)
+                .ok_or_else(|| AppError::Internal(format!("project {project}: {}", p.state)))?;
+            if apps.is_empty() {
+                return Err(AppError::Conflict(FieldError::new(
+                    "",
+                    "err-no-applications",
+                )));
+            }
+            let profile = crate::targets::profile_in(&mut tx, p.year).await?;
+            let threshold = profile.purchase_panel_threshold_yuan.saturating_mul(100);
+            let size = if i.size.trim().is_empty() {
+                domain::min_panel(p.data.amount_fen, threshold)
+            } else {
+                let n = domain::count("size", &i.size, 1, domain::MAX_PANEL)
+                    .map_err(AppError::invalid)?;
+                domain::panel_size("size", n, p.data.amount_fen, threshold)
+                    .map_err(AppError::invalid)?
+            };
+            let at = At {
+                id: project,
+                version: p.version,
+                state,
+            };
+            let to = workflow::transition::<Projects>(
+                &mut tx,
+                Table::Projects,
+                actor,
+                at,
+                ProjectEvent::Review,
+                &format!("seed {seed}"),
+            )
+            .await?;
+            let mut pool = candidates(&mut tx, &p, &apps).await?;
+            if (pool.len() as i64) < size {
+                return Err(AppError::Conflict(
+                    FieldError::new("size", "err-pool-too-small")
+                        .arg("pool", pool.len())
+                        .arg("size", size),
+                ));
+            }
+            rng.shuffle(&mut pool);
+            store::insert_panel(&mut tx, project, size, &seed).await?;
+            let mut told = Vec::new();
+            for (n, e) in pool.iter().take(size as usize).enumerate() {
+                store::insert_member(&mut tx, project, e.id, n as i64 + 1, n == 0).await?;
+                told.extend(e.user_id);
+            }
+            inbox::notify(
+                &mut tx,
+                &told,
+                "panel.drawn",
+                &p.data.title,
+                "",
+                &format!("/purchase/projects/{project}"),
+            )
+            .await?;
+            workflow::commit::<Projects>(
+                tx,
+                ctx,
+                project,
+                &p.data.title,
+                state,
+                ProjectEvent::Review,
+                to,
+            )
+            .await
+        }
+        Some(panel) => {
+            if p.state != "reviewing" || panel.signed_at.is_some() {
+                return Err(AppError::Conflict(
+                    FieldError::new("", "err-transition-not-allowed")
+                        .arg("event", "draw")
+                        .arg("state", &p.state),
+                ));
+            }
+            store::lock_panel(&mut tx, project).await?;
+            let members = store::members(&mut tx, project).await?;
+            let missing = panel.size - seats_filled(&members);
+            if missing <= 0 {
+                return Err(AppError::Conflict(FieldError::new("", "err-panel-full")));
+            }
+            let added = replace(&mut tx, &p, &apps, &members, missing, &mut rng).await?;
+            if added < missing {
+                return Err(AppError::Conflict(
+                    FieldError::new("size", "err-pool-too-small")
+                        .arg("pool", added)
+                        .arg("size", missing),
+                ));
+            }
+            tx.commit(ctx.audit_entry(
+                audit("panel", "replace"),
+                Some(project.to_string()),
+                format!("{}: {added} replacement(s), seed {seed}", p.data.title),
+                Outcome::Success,
+            ))
+            .await
+        }
+    }
+}
+
+/// Draws up to `n` replacements; returns how many could be drawn.
+async fn replace(
+    tx: &mut Uow,
+    p: &ProjectRow,
+    apps: &[ApplicationRow],
+    members: &[MemberRow],
+    n: i64,
+    rng: &mut Draw,
+) -> Result<i64, AppError> {
+    let mut pool = candidates(tx, p, apps).await?;
+    rng.shuffle(&mut pool);
+    let next_seat = members.iter().map(|m| m.seat).max().unwrap_or(0) + 1;
+    let mut added = 0;
+    for e in pool.iter().take(n.max(0) as usize) {
+        store::insert_member(tx, p.id, e.id, next_seat + added, false).await?;
+        if let Some(u) = e.user_id {
+            inbox::notify(
+                tx,
+                &[u],
+                "panel.drawn",
+                &p.data.title,
+                "",
+                &format!("/purchase/projects/{}", p.id),
+            )
+            .await?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// May the actor act as this member: its own evaluator account, or a district officer on
+/// behalf of an expert (a paper declaration or score sheet entered by the office).
+fn acts_for(actor: &Actor, m: &MemberRow, p: &ProjectRow) -> bool {
+    (authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id)
+        || policy::may_manage(actor, &p.district)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DeclarationInput {
+    /// "none": no conflict with any applicant; "conflict": a tie with one of them.
+    #[serde(default)]
+    pub declaration: String,
+    /// What the tie is (required with a conflict).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A member declares, before seeing any application, whether they have a conflict of
+/// interest with an applicant. A conflict recuses them and a replacement is drawn.
+pub async fn declare(
+    app: &App,
+    ctx: &Ctx,
+    member: i64,
+    i: &DeclarationInput,
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    if !authz::can(actor, Perm::PanelServe) && !authz::can(actor, Perm::PurchaseManage) {
+        return Err(AppError::Forbidden);
+    }
+    let conflict = match i.declaration.trim() {
+        "none" => false,
+        "conflict" => true,
+        _ => {
+            return Err(AppError::invalid(FieldError::new(
+                "declaration",
+                "err-purchase-choice",
+            )))
+        }
+    };
+    let note =
+        rules::text("note", &i.note, rules::NOTE_MAX, conflict).map_err(AppError::invalid)?;
+    let mut tx = Uow::begin(app).await?;
+    let m = store::member(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = pstore::get_project(&mut tx, m.project_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !acts_for(actor, &m, &p) {
+        return Err(AppError::Hidden);
+    }
+    store::lock_panel(&mut tx, p.id).await?;
+    if p.state != "reviewing" || m.state != "drawn" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-transition-not-allowed")
+                .arg("event", "declare")
+                .arg("state", &m.state),
+        ));
+    }
+    let to = if conflict { "recused" } else { "cleared" };
+    if !store::declare(&mut tx, member, "drawn", to, &note).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
+    }
+    let mut summary = format!("{} — {}: {to}", p.data.title, m.name);
+    if conflict {
+        let members = store::members(&mut tx, p.id).await?;
+        if m.chair {
+            if let Some(next) = members
+                .iter()
+                .find(|x| x.id != m.id && x.state != "recused")
+            {
+                store::set_chair(&mut tx, p.id, next.id).await?;
+            }
+        }
+        let apps = submitted(&mut tx, p.id).await?;
+        let seed = crate::security::random_hex(16)?;
+        let added = replace(&mut tx, &p, &apps, &members, 1, &mut Draw::new(&seed)).await?;
+        summary.push_str(&format!("; {added} replacement drawn (seed {seed})"));
+        let officers = sanshe_store::inbox::staff_covering(
+            &mut tx,
+            &p.district,
+            &[sanshe_domain::Role::DistrictAdmin],
+        )
+        .await?;
+        inbox::notify(
+            &mut tx,
+            &officers,
+            "panel.recused",
+            &p.data.title,
+            &m.name,
+            &format!("/purchase/projects/{}", p.id),
+        )
+        .await?;
+    }
+    tx.commit(ctx.audit_entry(
+        audit("panel", "declare"),
+        Some(member.to_string()),
+        summary,
+        Outcome::Success,
+    ))
+    .await
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ScoreInput {
+    /// Points per criterion key of the rubric.
+    #[serde(default)]
+    pub scores: Vec<(String, String)>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A member's score sheet for one application (replaced while the panel has not signed).
+pub async fn score(
+    app: &App,
+    ctx: &Ctx,
+    member: i64,
+    application: i64,
+    i: &ScoreInput,
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    if !authz::can(actor, Perm::PanelServe) && !authz::can(actor, Perm::PurchaseManage) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = Vec::new();
+    let mut points = Vec::new();
+    for c in DEFAULT_RUBRIC {
+        let v = i
+            .scores
+            .iter()
+            .find(|(k, _)| k == c.key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        match domain::count(c.key, v, 0, c.weight) {
+            Ok(n) => points.push((c.key, n)),
+            Err(_) => errs.push(FieldError::new(c.key, "err-score-range").arg("max", c.weight)),
+        }
+    }
+    let comment = rules::text("comment", &i.comment, rules::NOTE_MAX, false)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = Uow::begin(app).await?;
+    let m = store::member(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = pstore::get_project(&mut tx, m.project_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !acts_for(actor, &m, &p) {
+        return Err(AppError::Hidden);
+    }
+    if p.state != "reviewing" || m.state != "cleared" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-score-not-open").arg("state", &m.state),
+        ));
+    }
+    let a = pstore::get_application(&mut tx, application)
+        .await?
+        .filter(|a| a.project_id == p.id && a.state == "submitted")
+        .ok_or(AppError::NotFound)?;
+    for (k, v) in &points {
+        store::upsert_score(&mut tx, member, a.id, k, *v, &comment, &actor.username).await?;
+    }
+    let total: i64 = points.iter().map(|x| x.1).sum();
+    tx.commit(ctx.audit_entry(
+        audit("panel", "score"),
+        Some(format!("{member}/{application}")),
+        format!("{} — {} → {}: {total}", p.data.title, m.name, a.org_name),
+        Outcome::Success,
+    ))
+    .await
+}
+
+/// One application's line of the panel report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultLine {
+    pub application: ApplicationRow,
+    /// Totals of the members with a complete sheet, by member id.
+    pub totals: Vec<(i64, i64)>,
+    pub aggregate: Option<domain::Aggregate>,
+    pub rank: Option<usize>,
+    pub tie: bool,
+}
+
+/// One entered score: (member id, criterion key, points).
+pub type SheetEntry = (i64, String, i64);
+
+pub struct PanelView {
+    pub panel: Option<PanelRow>,
+    pub members: Vec<MemberRow>,
+    /// The caller's own seat, when it sits on the panel.
+    pub me: Option<MemberRow>,
+    /// The report (officers; the panel once signed).
+    pub results: Option<Vec<ResultLine>>,
+    /// The applications a cleared member (or an officer) scores, with the sheets entered.
+    pub to_score: Vec<(ApplicationRow, Vec<SheetEntry>)>,
+    pub complete: bool,
+    pub can_draw: bool,
+    pub can_sign: bool,
+    pub can_manage: bool,
+    pub min_size: i64,
+    pub trim_from: i64,
+}
+
+fn results(
+    apps: &[ApplicationRow],
+    members: &[MemberRow],
+    scores: &[store::ScoreRow],
+    trim_from: i64,
+) -> (Vec<ResultLine>, bool) {
+    let cleared: Vec<&MemberRow> = members.iter().filter(|m| m.state == "cleared").collect();
+    let mut complete = true;
+    let mut lines: Vec<ResultLine> = apps
+        .iter()
+        .map(|a| {
+            let mut totals = Vec::new();
+            for m in &cleared {
+                let sheet: Vec<&store::ScoreRow> = scores
+                    .iter()
+                    .filter(|s| s.member_id == m.id && s.application_id == a.id)
+                    .collect();
+                if sheet.len() == DEFAULT_RUBRIC.len() {
+                    totals.push((m.id, sheet.iter().map(|s| s.score).sum()));
+                } else {
+                    complete = false;
+                }
+            }
+            let f: Vec<f64> = totals.iter().map(|t| t.1 as f64).collect();
+            ResultLine {
+                application: a.clone(),
+                aggregate: domain::aggregate(&f, trim_from.max(0) as usize),
+                totals,
+                rank: None,
+                tie: false,
+            }
+        })
+        .collect();
+    let ranked = domain::rank(
+        &lines
+            .iter()
+            .filter_map(|l| l.aggregate.as_ref().map(|g| (l.application.id, g.score)))
+            .collect::<Vec<_>>(),
+    );
+    for l in &mut lines {
+        if let Some(r) = ranked.iter().find(|r| r.0 == l.application.id) {
+            l.rank = Some(r.2);
+            l.tie = r.3;
+        }
+    }
+    lines.sort_by_key(|l| (l.rank.unwrap_or(usize::MAX), l.application.id));
+    (lines, complete)
+}
+
+/// The panel of a project as the caller may see it.
+pub async fn view(app: &App, ctx: &Ctx, p: &ProjectRow) -> Result<PanelView, AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    let panel = store::panel(&mut c, p.id).await?;
+    let members = store::members(&mut c, p.id).await?;
+    let can_manage = policy::may_manage(actor, &p.district);
+    let me = members
+        .iter()
+        .find(|m| {
+            authz::can(actor, Perm::PanelServe)
+                && actor.user_id.is_some()
+                && m.user_id == actor.user_id
+        })
+        .cloned();
+    let profile = crate::targets::profile_in(&mut c, p.year).await?;
+    let trim_from = profile.purchase_trim_from;
+    let min_size = domain::min_panel(
+        p.data.amount_fen,
+        profile.purchase_panel_threshold_yuan.saturating_mul(100),
+    );
+    let apps = submitted(&mut c, p.id).await?;
+    let scores = store::scores(&mut c, p.id).await?;
+    let (lines, complete) = results(&apps, &members, &scores, trim_from);
+    let complete = complete
+        && panel.as_ref().is_some_and(|pn| {
+            members.iter().filter(|m| m.state == "cleared").count() as i64 == pn.size
+        });
+    let signed = panel.as_ref().is_some_and(|pn| pn.signed_at.is_some());
+    let sitting = me.as_ref().is_some_and(|m| m.state == "cleared");
+    let to_score = if (sitting || can_manage) && panel.is_some() {
+        apps.iter()
+            .map(|a| {
+                let mine = scores
+                    .iter()
+                    .filter(|s| {
+                        s.application_id == a.id
+                            && (me.as_ref().is_some_and(|m| m.id == s.member_id) || can_manage)
+                    })
+                    .map(|s| (s.member_id, s.criterion.clone(), s.score))
+                    .collect();
+                (a.clone(), mine)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let chair_is_me = me.as_ref().is_some_and(|m| m.chair && m.state == "cleared");
+    // Experts score independently: the members see the report once it is signed.
+    let visible = can_manage || (signed && me.is_some());
+    Ok(PanelView {
+        can_draw: can_manage
+            && (p.state == "closed"
+                || (p.state == "reviewing"
+                    && panel
+                        .as_ref()
+                        .is_some_and(|pn| seats_filled(&members) < pn.size))),
+        can_sign: p.state == "reviewing" && complete && !signed && (can_manage || chair_is_me),
+        results: visible.then_some(lines),
+        to_score,
+        complete,
+        can_manage,
+        min_size,
+        trim_from,
+        panel,
+        members: if can_manage || me.is_some() {
+            members
+        } else {
+            Vec::new()
+        },
+        me,
+    })
+}
+
+/// The chair (or an officer for the chair) signs the report: every seat cleared and every
+/// sheet complete; the project moves to `reviewed`.
+pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    if !authz::can(actor, Perm::PanelServe) && !authz::can(actor, Perm::PurchaseManage) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = Uow::begin(app).await?;
+    let p = pstore::get_project(&mut tx, project)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = store::members(&mut tx, project).await?;
+    let chair = members.iter().find(|m| m.chair && m.state == "cleared");
+    let is_chair = chair.is_some_and(|m| {
+        authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id
+    });
+    if !is_chair && !policy::may_manage(actor, &p.district) {
+        return Err(AppError::Hidden);
+    }
+    let panel = store::panel(&mut tx, project)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::lock_panel(&mut tx, project).await?;
+    let apps = submitted(&mut tx, project).await?;
+    let scores = store::scores(&mut tx, project).await?;
+    let profile = crate::targets::profile_in(&mut tx, p.year).await?;
+    let (lines, complete) = results(&apps, &members, &scores, profile.purchase_trim_from);
+    let cleared = members.iter().filter(|m| m.state == "cleared").count() as i64;
+    if !complete || cleared != panel.size {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-panel-incomplete")
+                .arg("cleared", cleared)
+                .arg("size", panel.size),
+        ));
+    }
+    let state = Projects::parse_state(&p.state)
+        .ok_or_else(|| AppError::Internal(format!("project {project}: {}", p.state)))?;
+    let at = At {
+        id: project,
+        version: p.version,
+        state,
+    };
+    let signer = match chair {
+        Some(c) if is_chair => c.name.clone(),
+        Some(c) => format!("{} ({})", c.name, actor.display_name),
+        None => actor.display_name.clone(),
+    };
+    let note = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}. {} {:.2}",
+                l.rank.unwrap_or(0),
+                l.application.org_name,
+                l.aggregate.as_ref().map(|a| a.score).unwrap_or(0.0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let to = workflow::transition::<Projects>(
+        &mut tx,
+        Table::Projects,
+        actor,
+        at,
+        ProjectEvent::Report,
+        &note,
+    )
+    .await?;
+    store::sign(&mut tx, project, &signer, sanshe_store::audit::now()).await?;
+    let officers = sanshe_store::inbox::staff_covering(
+        &mut tx,
+        &p.district,
+        &[sanshe_domain::Role::DistrictAdmin],
+    )
+    .await?;
+    inbox::notify(
+        &mut tx,
+        &officers,
+        "project.reviewed",
+        &p.data.title,
+        &note,
+        &format!("/purchase/projects/{project}"),
+    )
+    .await?;
+    workflow::commit::<Projects>(
+        tx,
+        ctx,
+        project,
+        &p.data.title,
+        state,
+        ProjectEvent::Report,
+        to,
+    )
+    .await
+}
+
+/// Is the actor a cleared member of the project's panel (who may read its applications)?
+pub async fn sits_cleared(conn: &mut Conn, project: i64, actor: &Actor) -> Result<bool, AppError> {
+    if !authz::can(actor, Perm::PanelServe) || actor.user_id.is_none() {
+        return Ok(false);
+    }
+    Ok(store::members(conn, project)
+        .await?
+        .iter()
+        .any(|m| m.user_id == actor.user_id && m.state == "cleared"))
+}
+
+/// The projects an evaluator sits on.
+pub async fn my_projects(conn: &mut Conn, actor: &Actor) -> Result<Vec<i64>, AppError> {
+    match actor.user_id {
+        Some(u) if authz::can(actor, Perm::PanelServe) => {
+            Ok(store::projects_of_user(conn, u).await?)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
