@@ -228,6 +228,14 @@ try {
   await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/panel/sign"] button')]);
   check((await o2.textContent('main')).includes('评审完成'), 'district: the panel report is signed for the chair');
   await o2.screenshot({ path: `${out}/panel-report.png`, fullPage: true });
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/award"] button[type=submit]')]);
+  check((await o2.textContent('main')).includes('立项公示中'), 'district: the award goes on public notice');
+  const anonAward = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const aa = await anonAward.newPage();
+  await aa.goto(`${base}/public/calls/${reviewPath.split('/').pop()}`);
+  check((await aa.textContent('main')).includes('立项公示') && (await aa.textContent('main')).includes('评审专家'), 'anonymous: the award notice names the panel');
+  await aa.screenshot({ path: `${out}/public-award-phone.png`, fullPage: true });
+  await anonAward.close();
   await off2.close();
   const pubCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const pp = await pubCtx.newPage();

@@ -65,7 +65,8 @@ async fn run(app: &App, name: &str) -> Result<String, AppError> {
         }
         "purchase.deadlines" => {
             let n = crate::purchase::closing::close_due(app).await?;
-            Ok(format!("{n} calls closed"))
+            let m = crate::purchase::awards::confirm_due(app).await?;
+            Ok(format!("{n} calls closed, {m} awards confirmed"))
         }
         other => Err(AppError::Internal(format!("unknown job {other}"))),
     }

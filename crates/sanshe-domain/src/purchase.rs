@@ -94,6 +94,8 @@ pub enum ProjectState {
     Closed,
     Reviewing,
     Reviewed,
+    Awarded,
+    Confirmed,
     Cancelled,
 }
 
@@ -104,6 +106,9 @@ pub enum ProjectEvent {
     Close,
     Review,
     Report,
+    Award,
+    Reopen,
+    Confirm,
     Cancel,
 }
 
@@ -120,6 +125,8 @@ impl Workflow for Projects {
         ProjectState::Closed,
         ProjectState::Reviewing,
         ProjectState::Reviewed,
+        ProjectState::Awarded,
+        ProjectState::Confirmed,
         ProjectState::Cancelled,
     ];
     const EVENTS: &'static [ProjectEvent] = &[
@@ -128,6 +135,9 @@ impl Workflow for Projects {
         ProjectEvent::Close,
         ProjectEvent::Review,
         ProjectEvent::Report,
+        ProjectEvent::Award,
+        ProjectEvent::Reopen,
+        ProjectEvent::Confirm,
         ProjectEvent::Cancel,
     ];
 
@@ -136,23 +146,35 @@ impl Workflow for Projects {
         use ProjectState as S;
         match (s, e) {
             (S::Draft, E::Approve) => Some(S::Approved),
-            (S::Draft, E::Cancel) => Some(S::Cancelled),
-            (S::Draft, E::Publish | E::Close | E::Review | E::Report) => None,
             (S::Approved, E::Publish) => Some(S::Open),
-            (S::Approved, E::Cancel) => Some(S::Cancelled),
-            (S::Approved, E::Approve | E::Close | E::Review | E::Report) => None,
             (S::Open, E::Close) => Some(S::Closed),
-            (S::Open, E::Cancel) => Some(S::Cancelled),
-            (S::Open, E::Approve | E::Publish | E::Review | E::Report) => None,
             (S::Closed, E::Review) => Some(S::Reviewing),
-            (S::Closed, E::Cancel) => Some(S::Cancelled),
-            (S::Closed, E::Approve | E::Publish | E::Close | E::Report) => None,
             (S::Reviewing, E::Report) => Some(S::Reviewed),
-            (S::Reviewing, E::Cancel) => Some(S::Cancelled),
-            (S::Reviewing, E::Approve | E::Publish | E::Close | E::Review) => None,
-            (S::Reviewed, E::Cancel) => Some(S::Cancelled),
-            (S::Reviewed, E::Approve | E::Publish | E::Close | E::Review | E::Report) => None,
-            (S::Cancelled, _) => None,
+            (S::Reviewed, E::Award) => Some(S::Awarded),
+            // An upheld objection reopens the award; the notice ends in confirmation.
+            (S::Awarded, E::Reopen) => Some(S::Reviewed),
+            (S::Awarded, E::Confirm) => Some(S::Confirmed),
+            (
+                S::Draft
+                | S::Approved
+                | S::Open
+                | S::Closed
+                | S::Reviewing
+                | S::Reviewed
+                | S::Awarded,
+                E::Cancel,
+            ) => Some(S::Cancelled),
+            (S::Confirmed | S::Cancelled, _) => None,
+            (
+                S::Draft
+                | S::Approved
+                | S::Open
+                | S::Closed
+                | S::Reviewing
+                | S::Reviewed
+                | S::Awarded,
+                _,
+            ) => None,
         }
     }
 
@@ -164,6 +186,8 @@ impl Workflow for Projects {
             ProjectState::Closed => "closed",
             ProjectState::Reviewing => "reviewing",
             ProjectState::Reviewed => "reviewed",
+            ProjectState::Awarded => "awarded",
+            ProjectState::Confirmed => "confirmed",
             ProjectState::Cancelled => "cancelled",
         }
     }
@@ -175,6 +199,9 @@ impl Workflow for Projects {
             ProjectEvent::Close => "close",
             ProjectEvent::Review => "review",
             ProjectEvent::Report => "report",
+            ProjectEvent::Award => "award",
+            ProjectEvent::Reopen => "reopen",
+            ProjectEvent::Confirm => "confirm",
             ProjectEvent::Cancel => "cancel",
         }
     }
@@ -240,6 +267,58 @@ impl Workflow for Applications {
             ApplicationEvent::Submit => "submit",
             ApplicationEvent::Recall => "recall",
             ApplicationEvent::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// An applicant's objection (质疑) to an award during its public notice: answered within N
+/// working days, upheld (the award reopens) or dismissed, with a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectionState {
+    Pending,
+    Upheld,
+    Dismissed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectionEvent {
+    Uphold,
+    Dismiss,
+}
+
+pub struct Objections;
+
+impl Workflow for Objections {
+    type State = ObjectionState;
+    type Event = ObjectionEvent;
+    const KIND: &'static str = "objection";
+    const STATES: &'static [ObjectionState] = &[
+        ObjectionState::Pending,
+        ObjectionState::Upheld,
+        ObjectionState::Dismissed,
+    ];
+    const EVENTS: &'static [ObjectionEvent] = &[ObjectionEvent::Uphold, ObjectionEvent::Dismiss];
+
+    fn next(s: ObjectionState, e: ObjectionEvent) -> Option<ObjectionState> {
+        match (s, e) {
+            (ObjectionState::Pending, ObjectionEvent::Uphold) => Some(ObjectionState::Upheld),
+            (ObjectionState::Pending, ObjectionEvent::Dismiss) => Some(ObjectionState::Dismissed),
+            (ObjectionState::Upheld | ObjectionState::Dismissed, _) => None,
+        }
+    }
+
+    fn state_name(s: ObjectionState) -> &'static str {
+        match s {
+            ObjectionState::Pending => "pending",
+            ObjectionState::Upheld => "upheld",
+            ObjectionState::Dismissed => "dismissed",
+        }
+    }
+
+    fn event_name(e: ObjectionEvent) -> &'static str {
+        match e {
+            ObjectionEvent::Uphold => "uphold",
+            ObjectionEvent::Dismiss => "dismiss",
         }
     }
 }
@@ -687,6 +766,7 @@ mod tests {
         check_names::<Catalogs>();
         check_names::<Projects>();
         check_names::<Applications>();
+        check_names::<Objections>();
     }
 
     #[test]

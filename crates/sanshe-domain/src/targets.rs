@@ -45,6 +45,10 @@ pub struct PolicyProfile {
     pub purchase_panel_threshold_yuan: i64,
     /// From this many members' scores the highest and lowest are dropped.
     pub purchase_trim_from: i64,
+    /// Working days an award notice stays public (objections may be raised meanwhile).
+    pub purchase_notice_days: i64,
+    /// Working days within which an objection is answered.
+    pub purchase_objection_days: i64,
 }
 
 impl Default for PolicyProfile {
@@ -71,6 +75,8 @@ impl Default for PolicyProfile {
             purchase_call_min_days: 5,
             purchase_panel_threshold_yuan: 10_000_000,
             purchase_trim_from: 7,
+            purchase_notice_days: 5,
+            purchase_objection_days: 7,
         }
     }
 }
@@ -78,7 +84,7 @@ impl Default for PolicyProfile {
 impl PolicyProfile {
     /// Each goal's key, least and greatest value, and whether it is a whole number: what
     /// [`PolicyProfile::validate`] checks and the API document states.
-    pub const LIMITS: [(&'static str, f64, f64, bool); 21] = [
+    pub const LIMITS: [(&'static str, f64, f64, bool); 23] = [
         ("facility_area_per_1000", 0.0, 10_000.0, false),
         ("facility_area_total", 0.0, 1_000_000.0, false),
         ("facility_hours_per_day", 0.0, 24.0, false),
@@ -100,6 +106,8 @@ impl PolicyProfile {
         ("purchase_call_min_days", 1.0, 60.0, true),
         ("purchase_panel_threshold_yuan", 0.0, 10_000_000_000.0, true),
         ("purchase_trim_from", 3.0, 25.0, true),
+        ("purchase_notice_days", 1.0, 60.0, true),
+        ("purchase_objection_days", 1.0, 60.0, true),
     ];
 
     /// A goal by its key.
@@ -126,6 +134,8 @@ impl PolicyProfile {
             "purchase_call_min_days" => self.purchase_call_min_days as f64,
             "purchase_panel_threshold_yuan" => self.purchase_panel_threshold_yuan as f64,
             "purchase_trim_from" => self.purchase_trim_from as f64,
+            "purchase_notice_days" => self.purchase_notice_days as f64,
+            "purchase_objection_days" => self.purchase_objection_days as f64,
             _ => return None,
         })
     }

@@ -76,9 +76,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "awards",
+        common: include_str!("../migrations/0010_awards.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -446,6 +446,10 @@ pub struct ProjectRow {
     pub reserved_fen: i64,
     pub published_on: Option<String>,
     pub deadline: Option<String>,
+    pub awarded_application: Option<i64>,
+    pub awarded_on: Option<String>,
+    pub notice_until: Option<String>,
+    pub reviewed_on: Option<String>,
     pub state: String,
     pub version: i64,
     pub created_by: Option<i64>,
@@ -458,7 +462,7 @@ pub struct ProjectRow {
 const PCOLS: &str = "p.id, p.district, p.year, ci.code AS item_code, ci.name AS item_name, \
     ci.category, ci.budget_line_id, ci.price_ceiling_fen, ci.provider_kinds, ci.min_rating, \
     c.state AS catalog_state, o.name AS single_source_name, p.reserved_fen, p.published_on, \
-    p.deadline, p.state, p.version, p.created_by, p.created_at, \
+    p.deadline, p.awarded_application, p.awarded_on, p.notice_until, p.reviewed_on, p.state, p.version, p.created_by, p.created_at, \
     (SELECT COUNT(*) FROM applications a WHERE a.project_id = p.id AND a.state = 'submitted') AS submitted, \
     p.item_id, p.proposal_id, p.title, p.description, p.amount_fen, p.beneficiaries, \
     p.service_hours, p.activities, p.outcomes, p.method, p.justification, p.single_source_org, \
@@ -483,6 +487,10 @@ fn pmap(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
         reserved_fen: r.try_get("reserved_fen")?,
         published_on: r.try_get("published_on")?,
         deadline: r.try_get("deadline")?,
+        awarded_application: r.try_get("awarded_application")?,
+        awarded_on: r.try_get("awarded_on")?,
+        notice_until: r.try_get("notice_until")?,
+        reviewed_on: r.try_get("reviewed_on")?,
         state: r.try_get("state")?,
         version: r.try_get("version")?,
         created_by: r.try_get("created_by")?,
@@ -1349,4 +1357,152 @@ pub async fn demo_home_org(
         .await?;
     }
     Ok(())
+}
+
+// ---- awards and objections -----------------------------------------------------------------
+
+/// Records (or, with None, clears) a project's award and its notice period.
+pub async fn set_award(
+    conn: &mut Conn,
+    project: i64,
+    application: Option<i64>,
+    awarded_on: Option<&str>,
+    notice_until: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE projects SET awarded_application = $1, awarded_on = $2, notice_until = $3 \
+         WHERE id = $4",
+    )
+    .bind(application)
+    .bind(awarded_on)
+    .bind(notice_until)
+    .bind(project)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_reviewed_on(conn: &mut Conn, project: i64, day: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE projects SET reviewed_on = $1 WHERE id = $2")
+        .bind(day)
+        .bind(project)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectionRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub application_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub text: String,
+    pub state: String,
+    pub version: i64,
+    pub due_on: String,
+    pub reply: String,
+    pub answered_by: Option<String>,
+    pub created_at: i64,
+}
+
+const OCOLS: &str = "x.id, x.project_id, x.application_id, x.org_id, o.name AS org_name, x.text, \
+    x.state, x.version, x.due_on, x.reply, x.answered_by, x.created_at";
+
+fn omap(r: &AnyRow) -> Result<ObjectionRow, sqlx::Error> {
+    Ok(ObjectionRow {
+        id: r.try_get("id")?,
+        project_id: r.try_get("project_id")?,
+        application_id: r.try_get("application_id")?,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        text: r.try_get("text")?,
+        state: r.try_get("state")?,
+        version: r.try_get("version")?,
+        due_on: r.try_get("due_on")?,
+        reply: r.try_get("reply")?,
+        answered_by: r.try_get("answered_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_objection(
+    conn: &mut Conn,
+    project: i64,
+    application: i64,
+    org: i64,
+    text: &str,
+    due_on: &str,
+    raised_by: Option<i64>,
+) -> Result<i64, StoreError> {
+    let now = crate::audit::now();
+    let r = sqlx::query(
+        "INSERT INTO objections (project_id, application_id, org_id, text, state, due_on, \
+         raised_by, created_at, updated_at) VALUES ($1,$2,$3,$4,'pending',$5,$6,$7,$7) RETURNING id",
+    )
+    .bind(project)
+    .bind(application)
+    .bind(org)
+    .bind(text)
+    .bind(due_on)
+    .bind(raised_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(r.try_get("id")?)
+}
+
+pub async fn objections(conn: &mut Conn, project: i64) -> Result<Vec<ObjectionRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {OCOLS} FROM objections x JOIN organizations o ON o.id = x.org_id \
+         WHERE x.project_id = $1 ORDER BY x.id"
+    ))
+    .bind(project)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(omap).collect::<Result<_, _>>()?)
+}
+
+pub async fn objection(conn: &mut Conn, id: i64) -> Result<Option<ObjectionRow>, StoreError> {
+    let r = sqlx::query(&format!(
+        "SELECT {OCOLS} FROM objections x JOIN organizations o ON o.id = x.org_id WHERE x.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.map(|r| omap(&r)).transpose()?)
+}
+
+pub async fn answer_objection(
+    conn: &mut Conn,
+    id: i64,
+    reply: &str,
+    by: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE objections SET reply = $1, answered_by = $2 WHERE id = $3")
+        .bind(reply)
+        .bind(by)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Awards whose notice has ended (`notice_until < today`): (id, version, title).
+pub async fn notice_ended(
+    conn: &mut Conn,
+    today: &str,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, version, title FROM projects WHERE state = 'awarded' AND notice_until < $1 \
+         ORDER BY id",
+    )
+    .bind(today)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("version")?, r.try_get("title")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }

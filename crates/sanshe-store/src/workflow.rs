@@ -14,6 +14,7 @@ pub enum Table {
     Catalogs,
     Projects,
     Applications,
+    Objections,
 }
 
 impl Table {
@@ -25,6 +26,7 @@ impl Table {
             Table::Catalogs => "catalogs",
             Table::Projects => "projects",
             Table::Applications => "applications",
+            Table::Objections => "objections",
         }
     }
 }

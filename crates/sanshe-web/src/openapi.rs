@@ -88,6 +88,8 @@ impl Modify for Bearer {
         crate::api::panels::panel_get, crate::api::panels::panel_draw,
         crate::api::panels::panel_sign, crate::api::panels::panel_declare,
         crate::api::panels::panel_score,
+        crate::api::awards::award_get, crate::api::awards::award_create,
+        crate::api::awards::objections_create, crate::api::awards::objections_answer,
     ),
     components(schemas(crate::api::PageInfo, crate::api::areas::ImportReport)),
     modifiers(&Bearer),

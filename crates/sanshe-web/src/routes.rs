@@ -201,6 +201,21 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/purchase/catalog/items/{id}/delete",
             pages::purchase::delete_item
         ),
+        r!(
+            post,
+            "/purchase/projects/{id}/award",
+            pages::purchase::award
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/objections",
+            pages::purchase::object
+        ),
+        r!(
+            post,
+            "/purchase/objections/{id}/answer",
+            pages::purchase::answer
+        ),
         r!(get, "/purchase/experts", pages::purchase::experts),
         r!(post, "/purchase/experts", pages::purchase::add_expert),
         r!(
@@ -454,6 +469,26 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/api/v1/networks", api::orgs::record_network),
         r!(post, "/api/v1/targets/snapshot", api::targets::snapshot),
         r!(get, "/api/v1/policy/{year}", api::targets::get_policy),
+        r!(
+            get,
+            "/api/v1/purchase/projects/{id}/award",
+            api::awards::award_get
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/award",
+            api::awards::award_create
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/objections",
+            api::awards::objections_create
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/objections/{id}/answer",
+            api::awards::objections_answer
+        ),
         r!(get, "/api/v1/purchase/experts", api::panels::experts_list),
         r!(
             post,

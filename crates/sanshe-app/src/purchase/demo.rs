@@ -412,7 +412,7 @@ pub async fn load(
         let r = if Some(*org) == home_org {
             4
         } else {
-            rng.range(0, 5)
+            rng.range(3, 5)
         };
         store::demo_rating(&mut tx, *org, r).await?;
     }

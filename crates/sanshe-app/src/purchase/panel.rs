@@ -827,6 +827,15 @@ fn results(
     (lines, complete)
 }
 
+/// The ranked results of a project's panel (for the award and the applicants' notices).
+pub async fn report(conn: &mut Conn, p: &ProjectRow) -> Result<Vec<ResultLine>, AppError> {
+    let members = store::members(conn, p.id).await?;
+    let apps = submitted(conn, p.id).await?;
+    let scores = store::scores(conn, p.id).await?;
+    let profile = crate::targets::profile_in(conn, p.year).await?;
+    Ok(results(&apps, &members, &scores, profile.purchase_trim_from).0)
+}
+
 /// The panel of a project as the caller may see it.
 pub async fn view(app: &App, ctx: &Ctx, p: &ProjectRow) -> Result<PanelView, AppError> {
     let actor = ctx.actor()?;
@@ -970,6 +979,7 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
     )
     .await?;
     store::sign(&mut tx, project, &signer, sanshe_store::audit::now()).await?;
+    pstore::set_reviewed_on(&mut tx, project, &crate::calendar::today().to_string()).await?;
     let officers = sanshe_store::inbox::staff_covering(
         &mut tx,
         &p.district,

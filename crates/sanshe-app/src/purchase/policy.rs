@@ -15,7 +15,14 @@ pub fn may_manage(actor: &Actor, district: &str) -> bool {
 }
 
 /// The states of a published call (on the portal).
-pub const PUBLIC_STATES: [&str; 4] = ["open", "closed", "reviewing", "reviewed"];
+pub const PUBLIC_STATES: [&str; 6] = [
+    "open",
+    "closed",
+    "reviewing",
+    "reviewed",
+    "awarded",
+    "confirmed",
+];
 
 /// A call is public once published: everyone may read it then.
 pub fn is_published(p: &ProjectRow) -> bool {
@@ -26,6 +33,8 @@ pub fn is_published(p: &ProjectRow) -> bool {
                 | ProjectState::Closed
                 | ProjectState::Reviewing
                 | ProjectState::Reviewed
+                | ProjectState::Awarded
+                | ProjectState::Confirmed
         )
     )
 }
@@ -52,7 +61,15 @@ pub fn offered_project(actor: &Actor, p: &ProjectRow) -> Vec<ProjectEvent> {
     Projects::EVENTS
         .iter()
         .copied()
-        .filter(|e| !matches!(e, ProjectEvent::Review | ProjectEvent::Report))
+        .filter(|e| {
+            !matches!(
+                e,
+                ProjectEvent::Review
+                    | ProjectEvent::Report
+                    | ProjectEvent::Award
+                    | ProjectEvent::Reopen
+            )
+        })
         .filter(|e| Projects::next(s, *e).is_some() && may_project(actor, p, *e))
         .collect()
 }
@@ -161,6 +178,10 @@ mod tests {
             reserved_fen: 0,
             published_on: None,
             deadline: None,
+            awarded_application: None,
+            awarded_on: None,
+            notice_until: None,
+            reviewed_on: None,
             state: state.into(),
             version: 0,
             created_by: None,
@@ -187,7 +208,11 @@ mod tests {
         }
     }
 
-    const PROJECT_TRANSITIONS: [(S, E, S); 11] = [
+    const PROJECT_TRANSITIONS: [(S, E, S); 15] = [
+        (S::Reviewed, E::Award, S::Awarded),
+        (S::Awarded, E::Reopen, S::Reviewed),
+        (S::Awarded, E::Confirm, S::Confirmed),
+        (S::Awarded, E::Cancel, S::Cancelled),
         (S::Draft, E::Approve, S::Approved),
         (S::Draft, E::Cancel, S::Cancelled),
         (S::Approved, E::Publish, S::Open),

@@ -414,12 +414,10 @@ pub async fn list(
     } else if authz::can(actor, Perm::PurchaseApply) {
         // Organizations see the published calls of their district.
         f.root = Some(district_of(app, ctx).await?);
-        f.states = vec![
-            "open".into(),
-            "closed".into(),
-            "reviewing".into(),
-            "reviewed".into(),
-        ];
+        f.states = super::policy::PUBLIC_STATES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
     } else if authz::can(actor, Perm::PanelServe) {
         // Evaluators see the projects whose panels they sit on.
         let mut c = app.db.acquire().await?;
@@ -526,12 +524,32 @@ pub async fn apply(
     let today = crate::calendar::today();
     // The step's rules and effects, before the state moves (a refusal writes nothing).
     match event {
-        // The panel's own steps: drawing it and signing its report.
-        ProjectEvent::Review | ProjectEvent::Report => {
+        // Steps with their own doors: the panel's draw and report, the award, an upheld
+        // objection.
+        ProjectEvent::Review
+        | ProjectEvent::Report
+        | ProjectEvent::Award
+        | ProjectEvent::Reopen => {
             return Err(AppError::Conflict(FieldError::new(
                 "event",
                 "err-event-via-panel",
             )))
+        }
+        ProjectEvent::Confirm => {
+            let ended = p
+                .notice_until
+                .as_deref()
+                .is_some_and(|u| u < today.to_string().as_str());
+            let pending = store::objections(&mut tx, id)
+                .await?
+                .iter()
+                .any(|o| o.state == "pending");
+            if !ended || pending {
+                return Err(AppError::Conflict(
+                    FieldError::new("event", "err-notice-open")
+                        .arg("until", p.notice_until.clone().unwrap_or_default()),
+                ));
+            }
         }
         ProjectEvent::Approve => {
             if p.catalog_state != "published" {
@@ -590,7 +608,12 @@ pub async fn apply(
         ProjectEvent::Close | ProjectEvent::Cancel => {
             store::applicant_accounts(&mut tx, id).await?
         }
-        ProjectEvent::Approve | ProjectEvent::Review | ProjectEvent::Report => Vec::new(),
+        ProjectEvent::Confirm => store::applicant_accounts(&mut tx, id).await?,
+        ProjectEvent::Approve
+        | ProjectEvent::Review
+        | ProjectEvent::Report
+        | ProjectEvent::Award
+        | ProjectEvent::Reopen => Vec::new(),
     };
     told.retain(|u| Some(*u) != actor.user_id);
     inbox::notify(&mut tx, &told, &kind, &p.data.title, &note, &link).await?;

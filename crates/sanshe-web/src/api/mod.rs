@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod awards;
 pub mod calendar;
 pub mod facts;
 pub mod inbox;

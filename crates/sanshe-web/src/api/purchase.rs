@@ -583,7 +583,9 @@ pub struct Project {
     pub published_on: Option<String>,
     /// The last day applications are accepted.
     pub deadline: Option<String>,
-    #[schema(pattern = "^(draft|approved|open|closed|reviewing|reviewed|cancelled)$")]
+    #[schema(
+        pattern = "^(draft|approved|open|closed|reviewing|reviewed|awarded|confirmed|cancelled)$"
+    )]
     pub state: String,
     pub version: i64,
     pub submitted: i64,
@@ -635,19 +637,23 @@ pub struct ProjectPage {
 pub struct ProjectQuery {
     #[param(max_length = 100)]
     pub q: Option<String>,
-    #[param(pattern = "^(|draft|approved|open|closed|reviewing|reviewed|cancelled)$")]
+    #[param(
+        pattern = "^(|draft|approved|open|closed|reviewing|reviewed|awarded|confirmed|cancelled)$"
+    )]
     pub state: Option<String>,
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
 }
 
-const PROJECT_STATES: [&str; 7] = [
+const PROJECT_STATES: [&str; 9] = [
     "draft",
     "approved",
     "open",
     "closed",
     "reviewing",
     "reviewed",
+    "awarded",
+    "confirmed",
     "cancelled",
 ];
 
@@ -866,7 +872,7 @@ pub async fn projects_get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<P
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectTransitionBody {
-    #[schema(pattern = "^(approve|publish|close|cancel)$")]
+    #[schema(pattern = "^(approve|publish|close|confirm|cancel)$")]
     pub event: String,
     pub version: Option<i64>,
     /// Cancel: the reason (required). Otherwise a note.

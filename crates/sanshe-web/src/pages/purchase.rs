@@ -95,7 +95,14 @@ pub fn vocabulary_keys() -> Vec<String> {
     for r in sanshe_domain::purchase::TIE_RELATIONS {
         k.push(format!("tie-{r}"));
     }
-    for n in ["panel.drawn", "panel.recused"] {
+    for s in ["pending", "upheld", "dismissed"] {
+        k.push(format!("objection-state-{s}"));
+        k.push(super::inbox::kind_key(&format!("objection.{s}")));
+    }
+    for e in ["uphold", "dismiss"] {
+        k.push(format!("objection-event-{e}"));
+    }
+    for n in ["panel.drawn", "panel.recused", "award.won", "award.result"] {
         k.push(super::inbox::kind_key(n));
     }
     for s in Projects::STATES {
@@ -1097,6 +1104,164 @@ struct ProjectPage {
     steps: Vec<Step>,
     errors: Vec<String>,
     panel: PanelSection,
+    award: AwardSection,
+}
+
+pub struct ObjectionView {
+    pub id: i64,
+    pub org: String,
+    pub text: String,
+    pub state: String,
+    pub state_label: String,
+    pub due_on: String,
+    pub reply: String,
+    pub version: i64,
+    pub created: String,
+}
+
+#[derive(Default)]
+pub struct AwardSection {
+    pub shown: bool,
+    pub winner: Option<(i64, String, String)>,
+    pub notice_until: String,
+    pub objections: Vec<ObjectionView>,
+    pub can_award: bool,
+    pub can_object: bool,
+    pub can_answer: bool,
+    pub decide_by: String,
+    /// Ranked candidates for the award form: (application id, label).
+    pub candidates: Vec<(i64, String)>,
+}
+
+async fn award_section(
+    rc: &Rc,
+    p: &ProjectRow,
+    can_manage: bool,
+) -> Result<AwardSection, PageError> {
+    if !matches!(p.state.as_str(), "reviewed" | "awarded" | "confirmed") {
+        return Ok(AwardSection::default());
+    }
+    let v = sanshe_app::purchase::awards::view(&rc.app, &rc.ctx, p)
+        .await
+        .page(rc)?;
+    let candidates = if v.can_award {
+        let mut c = rc
+            .app
+            .db
+            .acquire()
+            .await
+            .map_err(|e| PageError::new(e.into(), rc))?;
+        sanshe_app::purchase::panel::report(&mut c, p)
+            .await
+            .page(rc)?
+            .iter()
+            .map(|l| {
+                (
+                    l.application.id,
+                    format!(
+                        "#{} {} — {} (¥{})",
+                        l.rank.map(|r| r.to_string()).unwrap_or_default(),
+                        l.application.org_name,
+                        l.aggregate
+                            .as_ref()
+                            .map(|a| format!("{:.2}", a.score))
+                            .unwrap_or_default(),
+                        yuan(l.application.data.amount_fen)
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(AwardSection {
+        shown: true,
+        winner: v
+            .winner
+            .as_ref()
+            .map(|w| (w.id, w.org_name.clone(), yuan(w.data.amount_fen))),
+        notice_until: v.notice_until.clone().unwrap_or_default(),
+        objections: v
+            .objections
+            .iter()
+            .map(|o| ObjectionView {
+                id: o.id,
+                org: o.org_name.clone(),
+                text: o.text.clone(),
+                state_label: rc.tr.t(&format!("objection-state-{}", o.state)).to_owned(),
+                state: o.state.clone(),
+                due_on: o.due_on.clone(),
+                reply: o.reply.clone(),
+                version: o.version,
+                created: datetime(o.created_at),
+            })
+            .collect(),
+        can_award: v.can_award,
+        can_object: v.can_object,
+        can_answer: can_manage,
+        decide_by: v.decide_by.clone().unwrap_or_default(),
+        candidates,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct AwardForm {
+    #[serde(default)]
+    pub application: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub text: String,
+}
+
+pub async fn award(rc: Rc, Path(id): Path<i64>, Form(f): Form<AwardForm>) -> PageResult {
+    let r = sanshe_app::purchase::awards::award(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &sanshe_app::purchase::awards::AwardInput {
+            application: f.application,
+            version: f.version,
+            text: f.text,
+        },
+    )
+    .await;
+    after_panel_step(&rc, id, r).await
+}
+
+pub async fn object(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::awards::ObjectionInput>,
+) -> PageResult {
+    let r = sanshe_app::purchase::awards::object(&rc.app, &rc.ctx, id, &f)
+        .await
+        .map(|_| ());
+    after_panel_step(&rc, id, r).await
+}
+
+pub async fn answer(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::awards::AnswerInput>,
+) -> PageResult {
+    let project = {
+        let mut c = rc
+            .app
+            .db
+            .acquire()
+            .await
+            .map_err(|e| PageError::new(e.into(), &rc))?;
+        sanshe_store::purchase::objection(&mut c, id)
+            .await
+            .map_err(|e| PageError::new(e.into(), &rc))?
+            .map(|o| o.project_id)
+    };
+    let r = sanshe_app::purchase::awards::answer(&rc.app, &rc.ctx, id, &f).await;
+    match project {
+        Some(p) => after_panel_step(&rc, p, r).await,
+        None => Err(PageError::new(r.err().unwrap_or(AppError::NotFound), &rc)),
+    }
 }
 
 pub struct MemberView {
@@ -1424,6 +1589,7 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         ),
         errors: errors.clone(),
         panel: panel_section(rc, &v.project).await?,
+        award: award_section(rc, &v.project, v.can_manage).await?,
         pr: v.project,
     };
     let mut r = with_page(rc, &page);
@@ -1936,6 +2102,7 @@ pub async fn public_calls(rc: Rc, Query(q): Query<ProjectQuery>) -> PageResult {
 struct PublicCallPage {
     p: Page,
     here: &'static str,
+    notice: Option<NoticeView>,
     pr: ProjectRow,
     category: String,
     state_label: String,
@@ -1945,12 +2112,31 @@ struct PublicCallPage {
     communities: Vec<(String, String)>,
 }
 
+pub struct NoticeView {
+    pub winner: String,
+    pub amount: String,
+    pub awarded_on: String,
+    pub notice_until: String,
+    pub panel: Vec<(String, String)>,
+}
+
 pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
     let (pr, communities) = projects::public_get(&rc.app, id).await.page(&rc)?;
+    let notice = sanshe_app::purchase::awards::public_notice(&rc.app, &pr)
+        .await
+        .page(&rc)?
+        .map(|n| NoticeView {
+            winner: n.winner,
+            amount: yuan(n.amount_fen),
+            awarded_on: n.awarded_on,
+            notice_until: n.notice_until,
+            panel: n.panel,
+        });
     let cats = sanshe_app::needs::categories(&rc.app).await.page(&rc)?;
     let page = PublicCallPage {
         p: public_page(&rc, "public-call"),
         here: "calls",
+        notice,
         category: category_name(&cats, &rc.tr, &pr.category),
         state_label: rc.tr.t(&project_state_key(&pr.state)).to_owned(),
         method: rc.tr.t(&format!("method-{}", pr.data.method)).to_owned(),

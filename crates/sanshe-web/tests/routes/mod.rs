@@ -176,6 +176,16 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/catalog/items/{id}/edit"), &district),
         (("get", "/purchase/catalog/items/{id}/delete"), &district),
         (("post", "/purchase/catalog/items/{id}/delete"), &district),
+        (("post", "/purchase/projects/{id}/award"), &district),
+        (("post", "/purchase/projects/{id}/objections"), &org),
+        (("post", "/purchase/objections/{id}/answer"), &district),
+        (("get", "/api/v1/purchase/projects/{id}/award"), &auth),
+        (("post", "/api/v1/purchase/projects/{id}/award"), &district),
+        (("post", "/api/v1/purchase/projects/{id}/objections"), &org),
+        (
+            ("post", "/api/v1/purchase/objections/{id}/answer"),
+            &district,
+        ),
         (("get", "/purchase/experts"), &district),
         (("post", "/purchase/experts"), &district),
         (("post", "/purchase/experts/import"), &district),
@@ -729,6 +739,11 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             if p.ends_with("/cpd") || p.ends_with("/subsidies") || p.ends_with("/fund-entries") =>
         {
             Some(json!({}))
+        }
+        ("post", "/api/v1/purchase/projects/{id}/award") => Some(json!({"application": 1})),
+        ("post", "/api/v1/purchase/projects/{id}/objections") => Some(json!({"text": "矩阵质疑"})),
+        ("post", "/api/v1/purchase/objections/{id}/answer") => {
+            Some(json!({"event": "dismiss", "reply": "矩阵答复"}))
         }
         ("post", "/api/v1/purchase/experts") => Some(json!({"name": "矩阵专家"})),
         ("post", p) if p.starts_with("/api/v1/purchase/experts/") && p.ends_with("/ties") => {
