@@ -236,6 +236,14 @@ try {
   check((await aa.textContent('main')).includes('立项公示') && (await aa.textContent('main')).includes('评审专家'), 'anonymous: the award notice names the panel');
   await aa.screenshot({ path: `${out}/public-award-phone.png`, fullPage: true });
   await anonAward.close();
+  // A contract's mid-term milestone is accepted and its tranche paid.
+  await o2.goto(`${base}/purchase/projects?state=confirmed`);
+  await Promise.all([o2.waitForNavigation(), o2.click('table tbody tr:first-child a')]);
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/accept"] button')]);
+  await o2.fill('form[action$="/pay"] input[name=voucher]', 'E2E-0001');
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/pay"] button')]);
+  check((await o2.textContent('section.contract')).includes('E2E-0001'), 'district: a tranche is paid with its voucher');
+  await o2.screenshot({ path: `${out}/contract-tranches.png`, fullPage: true });
   await off2.close();
   const pubCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const pp = await pubCtx.newPage();

@@ -111,11 +111,12 @@ fn parse(i: &DayInput) -> Result<CalendarDay, Vec<FieldError>> {
     let name = i.name.trim();
     if name.is_empty() {
         errs.push(FieldError::new("name", "err-required"));
-    } else if let Err(e) = sanshe_domain::text::check("name", name, 50) {
+    } else if let Err(e) = sanshe_domain::text::check("name", &i.name, 50) {
         errs.push(e);
     }
+    // Limits count what was sent, surrounding blanks too (as the API's schema states).
     let source = i.source.trim();
-    if let Err(e) = sanshe_domain::text::check("source", source, 200) {
+    if let Err(e) = sanshe_domain::text::check("source", &i.source, 200) {
         errs.push(e);
     }
     if let (Some(d), Some(DayKind::Workday)) = (day, kind) {

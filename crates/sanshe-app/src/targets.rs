@@ -305,10 +305,11 @@ pub async fn take_snapshot(
             FieldError::new("year", "err-snapshot-future").arg("year", crate::current_year()),
         ));
     }
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    // The limit counts what was sent, surrounding blanks too (as the API's schema states).
     if let Some(r) = reason {
         sanshe_domain::text::check("reason", r, 500).map_err(AppError::invalid)?;
     }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let mut tx = crate::uow::Uow::begin(app).await?;
     let earlier = store::snapshot(&mut tx, year, code).await?;
     if earlier.is_some() && reason.is_none() {

@@ -323,6 +323,201 @@ impl Workflow for Objections {
     }
 }
 
+/// A contract's life: drafted from a confirmed award with the clauses 102号令 Art. 23 requires,
+/// signed (and so published), completed when the work is done; amendments to a signed
+/// contract are versioned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContractState {
+    Draft,
+    Signed,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContractEvent {
+    Sign,
+    Complete,
+}
+
+pub struct Contracts;
+
+impl Workflow for Contracts {
+    type State = ContractState;
+    type Event = ContractEvent;
+    const KIND: &'static str = "contract";
+    const STATES: &'static [ContractState] = &[
+        ContractState::Draft,
+        ContractState::Signed,
+        ContractState::Completed,
+    ];
+    const EVENTS: &'static [ContractEvent] = &[ContractEvent::Sign, ContractEvent::Complete];
+
+    fn next(s: ContractState, e: ContractEvent) -> Option<ContractState> {
+        match (s, e) {
+            (ContractState::Draft, ContractEvent::Sign) => Some(ContractState::Signed),
+            (ContractState::Signed, ContractEvent::Complete) => Some(ContractState::Completed),
+            (ContractState::Draft, ContractEvent::Complete)
+            | (ContractState::Signed, ContractEvent::Sign)
+            | (ContractState::Completed, _) => None,
+        }
+    }
+
+    fn state_name(s: ContractState) -> &'static str {
+        match s {
+            ContractState::Draft => "draft",
+            ContractState::Signed => "signed",
+            ContractState::Completed => "completed",
+        }
+    }
+
+    fn event_name(e: ContractEvent) -> &'static str {
+        match e {
+            ContractEvent::Sign => "sign",
+            ContractEvent::Complete => "complete",
+        }
+    }
+}
+
+/// A payment tranche: scheduled; made ready when its gate holds (the officer accepts the
+/// milestone); paid with a date and a voucher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrancheState {
+    Scheduled,
+    Ready,
+    Paid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrancheEvent {
+    Accept,
+    Pay,
+}
+
+pub struct Tranches;
+
+impl Workflow for Tranches {
+    type State = TrancheState;
+    type Event = TrancheEvent;
+    const KIND: &'static str = "tranche";
+    const STATES: &'static [TrancheState] = &[
+        TrancheState::Scheduled,
+        TrancheState::Ready,
+        TrancheState::Paid,
+    ];
+    const EVENTS: &'static [TrancheEvent] = &[TrancheEvent::Accept, TrancheEvent::Pay];
+
+    fn next(s: TrancheState, e: TrancheEvent) -> Option<TrancheState> {
+        match (s, e) {
+            (TrancheState::Scheduled, TrancheEvent::Accept) => Some(TrancheState::Ready),
+            (TrancheState::Scheduled | TrancheState::Ready, TrancheEvent::Pay) => {
+                Some(TrancheState::Paid)
+            }
+            (TrancheState::Ready, TrancheEvent::Accept) | (TrancheState::Paid, _) => None,
+        }
+    }
+
+    fn state_name(s: TrancheState) -> &'static str {
+        match s {
+            TrancheState::Scheduled => "scheduled",
+            TrancheState::Ready => "ready",
+            TrancheState::Paid => "paid",
+        }
+    }
+
+    fn event_name(e: TrancheEvent) -> &'static str {
+        match e {
+            TrancheEvent::Accept => "accept",
+            TrancheEvent::Pay => "pay",
+        }
+    }
+}
+
+/// What opens a tranche for payment: signing the contract, a date, or the officer's
+/// acceptance of a milestone (a mid-term or final report; the evaluation issue adds its
+/// stages).
+pub const GATES: [&str; 3] = ["on_signing", "on_date", "on_acceptance"];
+
+/// The clauses 102号令 Art. 23 requires in every contract.
+pub const CLAUSES: [&str; 8] = [
+    "content",
+    "term",
+    "quantity",
+    "quality",
+    "price",
+    "settlement",
+    "rights",
+    "liability",
+];
+
+/// A contract term: at most one year, up to three years only with a recorded justification
+/// (102号令 Art. 24). Dates are YYYY-MM-DD; returns the days the term lasts.
+pub fn check_term(start: &str, end: &str, justification: &str) -> Result<i64, FieldError> {
+    use crate::calendar::Day;
+    let (Some(s), Some(e)) = (Day::parse(start), Day::parse(end)) else {
+        return Err(FieldError::new("end_date", "err-purchase-date"));
+    };
+    if e < s {
+        return Err(FieldError::new("end_date", "err-end-before-start"));
+    }
+    let (sy, sm, sd) = s.ymd();
+    let one = Day::from_ymd(sy + 1, sm, sd.min(28))
+        .unwrap_or(s)
+        .plus_days(if sd > 28 { (sd - 28) as i64 } else { 0 });
+    let three = Day::from_ymd(sy + 3, sm, sd.min(28))
+        .unwrap_or(s)
+        .plus_days(if sd > 28 { (sd - 28) as i64 } else { 0 });
+    if e >= one {
+        if justification.trim().is_empty() {
+            return Err(FieldError::new("term_justification", "err-term-one-year"));
+        }
+        if e >= three {
+            return Err(FieldError::new("end_date", "err-term-three-years"));
+        }
+    }
+    Ok(s.days_until(e) + 1)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod contract_tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_a_year_or_three_with_a_reason() {
+        assert_eq!(check_term("2027-01-01", "2027-12-31", "").unwrap(), 365);
+        assert_eq!(
+            check_term("2027-01-01", "2028-01-01", "").unwrap_err().code,
+            "err-term-one-year"
+        );
+        assert!(check_term("2027-01-01", "2029-12-31", "服务稳定、每年重复").is_ok());
+        assert_eq!(
+            check_term("2027-01-01", "2030-01-01", "理由")
+                .unwrap_err()
+                .code,
+            "err-term-three-years"
+        );
+        assert_eq!(
+            check_term("2027-02-01", "2027-01-01", "").unwrap_err().code,
+            "err-end-before-start"
+        );
+    }
+
+    #[test]
+    fn contracts_and_tranches_move_as_designed() {
+        crate::workflow::check_names::<Contracts>();
+        crate::workflow::check_names::<Tranches>();
+        assert_eq!(
+            Tranches::next(TrancheState::Paid, TrancheEvent::Pay),
+            None,
+            "a tranche is paid once"
+        );
+        assert_eq!(
+            Contracts::next(ContractState::Draft, ContractEvent::Sign),
+            Some(ContractState::Signed)
+        );
+    }
+}
+
 /// Most money one record may carry: ¥100,000,000 (in fen).
 pub const MAX_FEN: i64 = 10_000_000_000;
 

@@ -9,6 +9,7 @@ pub mod areas;
 pub mod attachments;
 pub mod audit;
 pub mod calendar;
+pub mod contracts;
 mod db;
 pub mod facilities;
 pub mod facts;

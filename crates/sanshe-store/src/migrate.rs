@@ -83,9 +83,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 11,
+        name: "contracts",
+        common: include_str!("../migrations/0011_contracts.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 10;
+pub const LATEST: i64 = 11;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

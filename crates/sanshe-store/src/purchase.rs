@@ -1212,6 +1212,8 @@ pub async fn demo_settle(
         crate::workflow::Table::Projects => "projects",
         crate::workflow::Table::Applications => "applications",
         crate::workflow::Table::Catalogs => "catalogs",
+        crate::workflow::Table::Contracts => "contracts",
+        crate::workflow::Table::Tranches => "tranches",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

@@ -15,6 +15,8 @@ pub enum Table {
     Projects,
     Applications,
     Objections,
+    Contracts,
+    Tranches,
 }
 
 impl Table {
@@ -27,6 +29,8 @@ impl Table {
             Table::Projects => "projects",
             Table::Applications => "applications",
             Table::Objections => "objections",
+            Table::Contracts => "contracts",
+            Table::Tranches => "tranches",
         }
     }
 }

@@ -216,6 +216,46 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/purchase/objections/{id}/answer",
             pages::purchase::answer
         ),
+        r!(
+            post,
+            "/purchase/projects/{id}/contract",
+            pages::purchase::contract_create
+        ),
+        r!(
+            get,
+            "/purchase/contracts/{id}",
+            pages::purchase::contract_print
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/edit",
+            pages::purchase::contract_edit
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/sign",
+            pages::purchase::contract_sign
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/tranches",
+            pages::purchase::tranche_add
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/clawbacks",
+            pages::purchase::clawback
+        ),
+        r!(
+            post,
+            "/purchase/tranches/{id}/accept",
+            pages::purchase::tranche_accept
+        ),
+        r!(
+            post,
+            "/purchase/tranches/{id}/pay",
+            pages::purchase::tranche_pay
+        ),
         r!(get, "/purchase/experts", pages::purchase::experts),
         r!(post, "/purchase/experts", pages::purchase::add_expert),
         r!(
@@ -488,6 +528,42 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             post,
             "/api/v1/purchase/objections/{id}/answer",
             api::awards::objections_answer
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/contract",
+            api::contracts::create
+        ),
+        r!(get, "/api/v1/purchase/contracts/{id}", api::contracts::get),
+        r!(
+            put,
+            "/api/v1/purchase/contracts/{id}",
+            api::contracts::update
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/sign",
+            api::contracts::sign
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/tranches",
+            api::contracts::add_tranche
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/clawbacks",
+            api::contracts::clawback
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/tranches/{id}/accept",
+            api::contracts::accept
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/tranches/{id}/pay",
+            api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/experts", api::panels::experts_list),
         r!(

@@ -106,11 +106,13 @@ pub async fn create_token(
     if !actor.is_cli && actor.user_id != Some(user_id) {
         return Err(AppError::Forbidden);
     }
+    // The limit counts what was sent (as the API's schema states), surrounding blanks too.
+    let sent = name;
     let name = name.trim();
     let mut errs = Vec::new();
     if name.is_empty() {
         errs.push(FieldError::new("name", "err-required"));
-    } else if let Err(e) = sanshe_domain::text::check("name", name, 64) {
+    } else if let Err(e) = sanshe_domain::text::check("name", sent, 64) {
         errs.push(e);
     }
     if let Some(d) = expires_days {

@@ -83,7 +83,11 @@ pub async fn list(app: &App, ctx: &Ctx) -> Result<Vec<Throttle>, AppError> {
 /// Clears the failures of one user name (`kind` = `name`) or client address (`client`).
 pub async fn lift(app: &App, ctx: &Ctx, kind: &str, key: &str) -> Result<(), AppError> {
     authz::require(ctx.actor()?, Perm::ThrottleManage)?;
-    let key = sanshe_domain::text::check("key", key.trim(), 128).map_err(AppError::invalid)?;
+    // The limit counts what was sent, surrounding blanks too (as the API's schema states).
+    let key = sanshe_domain::text::check("key", key, 128)
+        .map_err(AppError::invalid)?
+        .trim()
+        .to_owned();
     let mut tx = Uow::begin(app).await?;
     match kind {
         "name" => users::clear_login_failures(&mut tx, &key).await?,

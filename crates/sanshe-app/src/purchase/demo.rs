@@ -712,6 +712,217 @@ pub async fn load(
             .await?;
         }
     }
+    // Last year's call, awarded, confirmed and under contract: the first tranche paid, the
+    // second payable on the mid-term report, the third due at the end.
+    if let Some((org, staff)) = teams.first() {
+        let last = year - 1;
+        let line = &store::insert_line(
+            &mut tx,
+            district,
+            last,
+            LINES[0].0,
+            LINES[0].1,
+            LINES[0].2 * 100,
+            true,
+        )
+        .await?;
+        let cat = store::ensure_catalog(&mut tx, district, last).await?;
+        let (item_id, item) = &items[12];
+        let mut d_item = item.clone();
+        d_item.budget_line_id = *line;
+        let it = store::insert_item(&mut tx, cat.id, &d_item, true).await?;
+        let _ = item_id;
+        store::demo_settle(
+            &mut tx,
+            Table::Catalogs,
+            cat.id,
+            "published",
+            1,
+            noon(today.plus_days(-330)),
+        )
+        .await?;
+        let start = today.plus_days(-200);
+        let d = ProjectData {
+            item_id: it,
+            proposal_id: None,
+            title: "武进区社区社会组织孵化培育项目（已签约）".into(),
+            description: format!("{}：{}", item.name, item.content),
+            amount_fen: 24_000_000,
+            beneficiaries: 600,
+            service_hours: 1500,
+            activities: 40,
+            outcomes: "孵化社区社会组织 20 家，其中 8 家完成备案。".into(),
+            method: "public_call".into(),
+            justification: String::new(),
+            single_source_org: None,
+            min_team: 2,
+            min_intermediate: 1,
+            one_per_org: true,
+            start_date: start.to_string(),
+            end_date: start.plus_days(364).to_string(),
+            apply_days: 10,
+        };
+        let id = store::insert_project(&mut tx, district, last, &d, district_staff, true).await?;
+        let created = noon(today.plus_days(-300));
+        store::demo_created(&mut tx, Table::Projects, id, created).await?;
+        step(
+            &mut tx, "project", id, &officer, None, "draft", "create", created,
+        )
+        .await?;
+        let a = ApplicationData {
+            amount_fen: 23_600_000,
+            needs_analysis: "辖区社区社会组织数量少、能力弱，需要系统孵化。".into(),
+            plan: "设立孵化基地，开展能力建设、项目陪伴和登记备案辅导。".into(),
+            outputs: "孵化社区社会组织 20 家，培训 12 场".into(),
+            outcomes: "8 家完成备案，5 家承接社区微项目。".into(),
+            budget_breakdown: "人员经费55%，活动经费35%，管理费用10%。".into(),
+            direct_beneficiaries: 200,
+            indirect_beneficiaries: 1500,
+            declared: true,
+        };
+        let aid = store::insert_application(
+            &mut tx,
+            id,
+            *org,
+            Some(format!("{id}/{org}")),
+            &a,
+            None,
+            true,
+        )
+        .await?;
+        store::set_team(
+            &mut tx,
+            aid,
+            &staff.iter().take(3).copied().collect::<Vec<_>>(),
+        )
+        .await?;
+        store::demo_settle(&mut tx, Table::Applications, aid, "submitted", 1, created).await?;
+        store::set_submitted_at(&mut tx, aid, Some(created + 86_400)).await?;
+        if !store::reserve(&mut tx, *line, d.amount_fen).await? {
+            return Err(AppError::Internal("demo budget too small".into()));
+        }
+        store::set_reserved(&mut tx, id, d.amount_fen).await?;
+        let awarded = today.plus_days(-230);
+        store::set_award(
+            &mut tx,
+            id,
+            Some(aid),
+            Some(&awarded.to_string()),
+            Some(&cal.add_working_days(awarded, 5).to_string()),
+        )
+        .await?;
+        for (from, to, ev, ago) in [
+            ("draft", "approved", "approve", 290),
+            ("approved", "open", "publish", 280),
+            ("open", "closed", "close", 262),
+            ("closed", "reviewing", "review", 255),
+            ("reviewing", "reviewed", "report", 240),
+            ("reviewed", "awarded", "award", 230),
+            ("awarded", "confirmed", "confirm", 220),
+        ] {
+            step(
+                &mut tx,
+                "project",
+                id,
+                &officer,
+                Some(from),
+                to,
+                ev,
+                noon(today.plus_days(-ago)),
+            )
+            .await?;
+        }
+        store::demo_settle(
+            &mut tx,
+            Table::Projects,
+            id,
+            "confirmed",
+            7,
+            noon(today.plus_days(-220)),
+        )
+        .await?;
+        let clauses = sanshe_store::contracts::Clauses {
+            amount_fen: a.amount_fen,
+            start_date: d.start_date.clone(),
+            end_date: d.end_date.clone(),
+            term_justification: String::new(),
+            content: d.description.clone(),
+            quantity: a.outputs.clone(),
+            quality: d.outcomes.clone(),
+            price: "¥236000.00，包干使用".into(),
+            settlement: "按 40%、30%、30% 分三期支付：签约后、中期报告验收后、期满结项后。".into(),
+            rights: "甲方监督检查、组织评估；乙方按方案提供服务、接受监督、按期报告。".into(),
+            liability: "乙方未按约定提供服务的，甲方可暂停支付、要求整改或追回资金。".into(),
+        };
+        let k = sanshe_store::contracts::insert(&mut tx, id, aid, *org, &clauses).await?;
+        store::demo_settle(
+            &mut tx,
+            Table::Contracts,
+            k,
+            "signed",
+            1,
+            noon(today.plus_days(-210)),
+        )
+        .await?;
+        sanshe_store::contracts::set_signed_on(&mut tx, k, &today.plus_days(-210).to_string())
+            .await?;
+        sanshe_store::contracts::add_version(&mut tx, k, 0, "{}", "", "武进区民政局（演示）")
+            .await?;
+        let mut first = None;
+        for (label, fen, due, gate) in [
+            (
+                "签约后首期 40%",
+                9_440_000,
+                today.plus_days(-205),
+                "on_signing",
+            ),
+            (
+                "中期报告验收后 30%",
+                7_080_000,
+                today.plus_days(-20),
+                "on_acceptance",
+            ),
+            ("期满结项后 30%", 7_080_000, start.plus_days(364), "on_date"),
+        ] {
+            let t = sanshe_store::contracts::add_tranche(
+                &mut tx,
+                k,
+                label,
+                fen,
+                &due.to_string(),
+                gate,
+            )
+            .await?
+            .ok_or_else(|| AppError::Internal("demo tranches exceed the contract".into()))?;
+            first.get_or_insert(t);
+        }
+        if let Some(t) = first {
+            sanshe_store::contracts::pay(&mut tx, k, 9_440_000).await?;
+            let paid = today.plus_days(-200).to_string();
+            sanshe_store::contracts::record_payment(
+                &mut tx,
+                k,
+                Some(t),
+                9_440_000,
+                &paid,
+                "WJ-PAY-0001",
+                "",
+                "武进区民政局（演示）",
+            )
+            .await?;
+            sanshe_store::contracts::set_tranche_paid(&mut tx, t, &paid, "WJ-PAY-0001").await?;
+            store::demo_settle(
+                &mut tx,
+                Table::Tranches,
+                t,
+                "paid",
+                1,
+                noon(today.plus_days(-200)),
+            )
+            .await?;
+        }
+        made += 1;
+    }
     tx.commit(ctx.audit_entry(
         Action::Purchase {
             object: "project",

@@ -6,6 +6,7 @@
 pub mod applications;
 pub mod awards;
 pub mod closing;
+pub mod contracts;
 pub mod demo;
 pub mod panel;
 pub mod policy;

@@ -5,6 +5,7 @@ pub mod areas;
 pub mod audit;
 pub mod awards;
 pub mod calendar;
+pub mod contracts;
 pub mod facts;
 pub mod inbox;
 pub mod needs;

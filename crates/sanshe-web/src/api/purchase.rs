@@ -761,6 +761,19 @@ pub struct ProjectBody {
 #[schema(value_type = String, pattern = "^[0-9]{12}$")]
 pub struct CommunityCode(pub String);
 
+/// Ids the body names must be ids (at least 1), whatever the method.
+fn check_project_body(rc: &Rc, b: &ProjectBody) -> ApiResult<()> {
+    for (f, v) in [
+        ("proposal", b.proposal),
+        ("single_source_org", b.single_source_org),
+    ] {
+        if v.is_some_and(|v| v < 1) {
+            return Err(range_error(rc, f, 1, i64::MAX));
+        }
+    }
+    Ok(())
+}
+
 fn project_input(b: ProjectBody) -> projects::ProjectInput {
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     projects::ProjectInput {
@@ -810,6 +823,7 @@ pub async fn projects_create(
     ApiJson(b): ApiJson<ProjectBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     authed(&rc)?;
+    check_project_body(&rc, &b)?;
     let id = projects::create(&rc.app, &rc.ctx, &project_input(b))
         .await
         .api(&rc)?;
@@ -828,6 +842,7 @@ pub async fn projects_update(
     ApiJson(b): ApiJson<ProjectBody>,
 ) -> ApiResult<StatusCode> {
     authed(&rc)?;
+    check_project_body(&rc, &b)?;
     projects::update(&rc.app, &rc.ctx, id, &project_input(b))
         .await
         .api(&rc)?;

@@ -102,7 +102,26 @@ pub fn vocabulary_keys() -> Vec<String> {
     for e in ["uphold", "dismiss"] {
         k.push(format!("objection-event-{e}"));
     }
-    for n in ["panel.drawn", "panel.recused", "award.won", "award.result"] {
+    for s in ["draft", "signed", "completed"] {
+        k.push(format!("contract-state-{s}"));
+    }
+    for s in ["scheduled", "ready", "paid"] {
+        k.push(format!("tranche-state-{s}"));
+    }
+    for g in sanshe_domain::purchase::GATES {
+        k.push(format!("gate-{g}"));
+    }
+    for c in sanshe_domain::purchase::CLAUSES {
+        k.push(format!("clause-{c}"));
+    }
+    for n in [
+        "panel.drawn",
+        "panel.recused",
+        "award.won",
+        "award.result",
+        "contract.signed",
+        "tranche.paid",
+    ] {
         k.push(super::inbox::kind_key(n));
     }
     for s in Projects::STATES {
@@ -1105,6 +1124,7 @@ struct ProjectPage {
     errors: Vec<String>,
     panel: PanelSection,
     award: AwardSection,
+    contract: ContractSection,
 }
 
 pub struct ObjectionView {
@@ -1590,6 +1610,7 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         errors: errors.clone(),
         panel: panel_section(rc, &v.project).await?,
         award: award_section(rc, &v.project, v.can_manage).await?,
+        contract: contract_section(rc, &v.project, v.can_manage).await?,
         pr: v.project,
     };
     let mut r = with_page(rc, &page);
@@ -2103,6 +2124,7 @@ struct PublicCallPage {
     p: Page,
     here: &'static str,
     notice: Option<NoticeView>,
+    contract: Option<ContractSection>,
     pr: ProjectRow,
     category: String,
     state_label: String,
@@ -2137,6 +2159,10 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
         p: public_page(&rc, "public-call"),
         here: "calls",
         notice,
+        contract: sanshe_app::purchase::contracts::public_of_project(&rc.app, pr.id)
+            .await
+            .page(&rc)?
+            .map(|v| contract_section_from(&rc, &v)),
         category: category_name(&cats, &rc.tr, &pr.category),
         state_label: rc.tr.t(&project_state_key(&pr.state)).to_owned(),
         method: rc.tr.t(&format!("method-{}", pr.data.method)).to_owned(),
@@ -2284,4 +2310,297 @@ pub async fn import_experts(rc: Rc, mp: Multipart) -> PageResult {
         return Ok(resp);
     }
     experts_page(&rc, m).await
+}
+
+// ---- contracts and tranches ----------------------------------------------------------------
+
+pub struct TrancheView {
+    pub id: i64,
+    pub seq: i64,
+    pub label: String,
+    pub amount: String,
+    pub due_on: String,
+    pub gate: String,
+    pub state: String,
+    pub state_label: String,
+    pub paid: String,
+}
+
+pub struct PaymentView {
+    pub amount: String,
+    pub paid_on: String,
+    pub voucher: String,
+    pub reason: String,
+    pub negative: bool,
+}
+
+#[derive(Default)]
+pub struct ContractSection {
+    pub shown: bool,
+    pub can_create: bool,
+    pub id: i64,
+    pub state: String,
+    pub state_label: String,
+    pub version: i64,
+    pub revision: i64,
+    pub signed_on: String,
+    pub org: String,
+    pub amount: String,
+    pub paid: String,
+    /// (key, label, value) of the clause fields.
+    pub clauses: Vec<(String, String, String)>,
+    pub start_date: String,
+    pub end_date: String,
+    pub term_justification: String,
+    pub tranches: Vec<TrancheView>,
+    pub payments: Vec<PaymentView>,
+    pub versions: Vec<(i64, String, String, String)>,
+    pub can_manage: bool,
+    pub gates: Vec<(String, String)>,
+    pub today: String,
+}
+
+fn contract_section_from(
+    rc: &Rc,
+    v: &sanshe_app::purchase::contracts::ContractView,
+) -> ContractSection {
+    let k = &v.contract;
+    let c = &k.clauses;
+    let clause = |key: &str, val: &str| {
+        (
+            key.to_owned(),
+            rc.tr.t(&format!("clause-{key}")).to_owned(),
+            val.to_owned(),
+        )
+    };
+    ContractSection {
+        shown: true,
+        can_create: false,
+        id: k.id,
+        state_label: rc.tr.t(&format!("contract-state-{}", k.state)).to_owned(),
+        state: k.state.clone(),
+        version: k.version,
+        revision: k.revision,
+        signed_on: k.signed_on.clone().unwrap_or_default(),
+        org: k.org_name.clone(),
+        amount: yuan(c.amount_fen),
+        paid: yuan(k.paid_fen),
+        clauses: vec![
+            clause("content", &c.content),
+            clause("quantity", &c.quantity),
+            clause("quality", &c.quality),
+            clause("price", &c.price),
+            clause("settlement", &c.settlement),
+            clause("rights", &c.rights),
+            clause("liability", &c.liability),
+        ],
+        start_date: c.start_date.clone(),
+        end_date: c.end_date.clone(),
+        term_justification: c.term_justification.clone(),
+        tranches: v
+            .tranches
+            .iter()
+            .map(|t| TrancheView {
+                id: t.id,
+                seq: t.seq,
+                label: t.label.clone(),
+                amount: yuan(t.amount_fen),
+                due_on: t.due_on.clone(),
+                gate: rc.tr.t(&format!("gate-{}", t.gate)).to_owned(),
+                state_label: rc.tr.t(&format!("tranche-state-{}", t.state)).to_owned(),
+                state: t.state.clone(),
+                paid: match (&t.paid_on, &t.voucher) {
+                    (Some(d), Some(v)) => format!("{d} · {v}"),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
+        payments: v
+            .payments
+            .iter()
+            .map(|p| PaymentView {
+                amount: yuan(p.amount_fen),
+                paid_on: p.paid_on.clone(),
+                voucher: p.voucher.clone(),
+                reason: p.reason.clone(),
+                negative: p.amount_fen < 0,
+            })
+            .collect(),
+        versions: v
+            .versions
+            .iter()
+            .map(|x| {
+                (
+                    x.revision,
+                    datetime(x.at),
+                    x.by_name.clone(),
+                    x.reason.clone(),
+                )
+            })
+            .collect(),
+        can_manage: v.can_manage,
+        gates: sanshe_domain::purchase::GATES
+            .iter()
+            .map(|g| ((*g).to_owned(), rc.tr.t(&format!("gate-{g}")).to_owned()))
+            .collect(),
+        today: sanshe_app::calendar::today().to_string(),
+    }
+}
+
+async fn contract_section(
+    rc: &Rc,
+    p: &ProjectRow,
+    can_manage: bool,
+) -> Result<ContractSection, PageError> {
+    if p.state != "confirmed" {
+        return Ok(ContractSection::default());
+    }
+    match sanshe_app::purchase::contracts::of_project(&rc.app, &rc.ctx, p.id)
+        .await
+        .page(rc)?
+    {
+        Some(v) => Ok(contract_section_from(rc, &v)),
+        None => Ok(ContractSection {
+            shown: can_manage,
+            can_create: can_manage,
+            ..Default::default()
+        }),
+    }
+}
+
+async fn project_of_contract(rc: &Rc, id: i64) -> Result<i64, PageError> {
+    let mut c = rc
+        .app
+        .db
+        .acquire()
+        .await
+        .map_err(|e| PageError::new(e.into(), rc))?;
+    sanshe_store::contracts::get(&mut c, id)
+        .await
+        .map_err(|e| PageError::new(e.into(), rc))?
+        .map(|k| k.project_id)
+        .ok_or_else(|| PageError::new(AppError::NotFound, rc))
+}
+
+async fn project_of_tranche(rc: &Rc, id: i64) -> Result<i64, PageError> {
+    let contract = {
+        let mut c = rc
+            .app
+            .db
+            .acquire()
+            .await
+            .map_err(|e| PageError::new(e.into(), rc))?;
+        sanshe_store::contracts::tranche(&mut c, id)
+            .await
+            .map_err(|e| PageError::new(e.into(), rc))?
+            .map(|t| t.contract_id)
+            .ok_or_else(|| PageError::new(AppError::NotFound, rc))?
+    };
+    project_of_contract(rc, contract).await
+}
+
+fn require_manage_page(rc: &Rc) -> Result<(), PageError> {
+    authz::require(
+        rc.actor().ok_or(AppError::Unauthenticated).page(rc)?,
+        Perm::PurchaseManage,
+    )
+    .page(rc)
+}
+
+pub async fn contract_create(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    let r = sanshe_app::purchase::contracts::create(&rc.app, &rc.ctx, id)
+        .await
+        .map(|_| ());
+    after_panel_step(&rc, id, r).await
+}
+
+pub async fn contract_edit(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::contracts::ContractInput>,
+) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_contract(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::update(&rc.app, &rc.ctx, id, &f).await;
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn contract_sign(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_contract(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::sign(&rc.app, &rc.ctx, id).await;
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn tranche_add(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::contracts::TrancheInput>,
+) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_contract(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::add_tranche(&rc.app, &rc.ctx, id, &f)
+        .await
+        .map(|_| ());
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn clawback(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::contracts::ClawbackInput>,
+) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_contract(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::clawback(&rc.app, &rc.ctx, id, &f).await;
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn tranche_accept(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_tranche(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::accept(&rc.app, &rc.ctx, id).await;
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn tranche_pay(
+    rc: Rc,
+    Path(id): Path<i64>,
+    Form(f): Form<sanshe_app::purchase::contracts::PayInput>,
+) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_tranche(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::pay(&rc.app, &rc.ctx, id, &f).await;
+    after_panel_step(&rc, p, r).await
+}
+
+#[derive(Template)]
+#[template(path = "purchase/contract_print.html")]
+struct ContractPrintPage {
+    p: Page,
+    k: ContractSection,
+    project: String,
+    district: String,
+}
+
+/// The printable contract (the browser's print stylesheet hides the navigation).
+pub async fn contract_print(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    let v = sanshe_app::purchase::contracts::get(&rc.app, &rc.ctx, id)
+        .await
+        .page(&rc)?;
+    let district = sanshe_app::public::district(&rc.app)
+        .await
+        .page(&rc)?
+        .map(|d| d.1)
+        .unwrap_or_default();
+    let page = ContractPrintPage {
+        p: base(&rc, "contract-title").crumb(
+            &format!("/purchase/projects/{}", v.contract.project_id),
+            v.contract.project_title.clone(),
+        ),
+        project: v.contract.project_title.clone(),
+        k: contract_section_from(&rc, &v),
+        district,
+    };
+    Ok(with_page(&rc, &page))
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// The demo call under review, with the evaluator's seat declared and scored and the report
 /// signed: returns (project, applications ranked best first).
-async fn reviewed(t: &T, tok: &str) -> (i64, Vec<Value>) {
+pub(super) async fn reviewed(t: &T, tok: &str) -> (i64, Vec<Value>) {
     let etok = t.token_for("evaluator").await;
     let p = t
         .api(

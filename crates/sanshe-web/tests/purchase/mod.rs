@@ -4,6 +4,7 @@
 //! saves, privacy of applications, the catalog spreadsheet and the public portal.
 
 mod awards;
+mod contracts;
 mod panels;
 
 use crate::common::{Session, T};
@@ -793,7 +794,7 @@ async fn the_portal_shows_the_published_catalog_and_calls_only() {
         let r = t
             .get(&mut anon, &format!("/public/calls/{}", p["id"]))
             .await;
-        let public = ["open", "closed", "reviewing", "reviewed"]
+        let public = sanshe_app::purchase::policy::PUBLIC_STATES
             .iter()
             .any(|s| p["state"] == *s);
         assert_eq!(

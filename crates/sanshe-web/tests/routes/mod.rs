@@ -186,6 +186,32 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             ("post", "/api/v1/purchase/objections/{id}/answer"),
             &district,
         ),
+        (("post", "/purchase/projects/{id}/contract"), &district),
+        // The victim contract is signed: public once signed.
+        (("get", "/purchase/contracts/{id}"), &auth),
+        (("post", "/purchase/contracts/{id}/edit"), &district),
+        (("post", "/purchase/contracts/{id}/sign"), &district),
+        (("post", "/purchase/contracts/{id}/tranches"), &district),
+        (("post", "/purchase/contracts/{id}/clawbacks"), &district),
+        (("post", "/purchase/tranches/{id}/accept"), &district),
+        (("post", "/purchase/tranches/{id}/pay"), &district),
+        (
+            ("post", "/api/v1/purchase/projects/{id}/contract"),
+            &district,
+        ),
+        (("get", "/api/v1/purchase/contracts/{id}"), &auth),
+        (("put", "/api/v1/purchase/contracts/{id}"), &district),
+        (("post", "/api/v1/purchase/contracts/{id}/sign"), &district),
+        (
+            ("post", "/api/v1/purchase/contracts/{id}/tranches"),
+            &district,
+        ),
+        (
+            ("post", "/api/v1/purchase/contracts/{id}/clawbacks"),
+            &district,
+        ),
+        (("post", "/api/v1/purchase/tranches/{id}/accept"), &district),
+        (("post", "/api/v1/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/experts"), &district),
         (("post", "/purchase/experts"), &district),
         (("post", "/purchase/experts/import"), &district),
@@ -604,6 +630,31 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         .json()["items"][0]["id"]
         .as_i64()
         .unwrap();
+    let contracted = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=confirmed",
+            Some(&dtok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let contract = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::contracts::of_project(&mut c, contracted)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let paid_tranche = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::contracts::tranches(&mut c, contract.id)
+            .await
+            .unwrap()[0]
+            .id
+    };
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
     HashMap::from([
@@ -630,6 +681,10 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/purchase/experts", expert),
         ("/api/v1/purchase/panel-members", seat),
         ("{application}", reviewed_app),
+        ("/purchase/contracts", contract.id),
+        ("/api/v1/purchase/contracts", contract.id),
+        ("/purchase/tranches", paid_tranche),
+        ("/api/v1/purchase/tranches", paid_tranche),
         ("/purchase/applications", application),
         ("/api/v1/purchase/applications", application),
     ])
@@ -744,6 +799,18 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/api/v1/purchase/projects/{id}/objections") => Some(json!({"text": "矩阵质疑"})),
         ("post", "/api/v1/purchase/objections/{id}/answer") => {
             Some(json!({"event": "dismiss", "reply": "矩阵答复"}))
+        }
+        ("put", "/api/v1/purchase/contracts/{id}") => {
+            Some(json!({"amount": "1", "start_date": "2027-01-01", "end_date": "2027-06-30"}))
+        }
+        ("post", "/api/v1/purchase/contracts/{id}/tranches") => Some(
+            json!({"label": "矩阵", "amount": "1", "due_on": "2027-01-01", "gate": "on_signing"}),
+        ),
+        ("post", "/api/v1/purchase/contracts/{id}/clawbacks") => {
+            Some(json!({"amount": "1", "reason": "矩阵", "paid_on": "2026-01-01", "voucher": "V1"}))
+        }
+        ("post", "/api/v1/purchase/tranches/{id}/pay") => {
+            Some(json!({"paid_on": "2026-01-01", "voucher": "V1"}))
         }
         ("post", "/api/v1/purchase/experts") => Some(json!({"name": "矩阵专家"})),
         ("post", p) if p.starts_with("/api/v1/purchase/experts/") && p.ends_with("/ties") => {

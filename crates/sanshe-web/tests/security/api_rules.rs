@@ -287,3 +287,41 @@ async fn every_input_string_and_number_states_its_rule() {
         );
     }
 }
+
+/// A text's length limit counts what was sent, as the schema's `maxLength` does: one over the
+/// limit is refused even when the excess is blanks the server would trim (a token name, a
+/// calendar day's name, an expert's name were accepted at limit + 1 before).
+#[tokio::test]
+async fn text_limits_count_what_was_sent() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let over = |n: usize| format!(" {}", "名".repeat(n));
+    for (method, path, body, field) in [
+        ("POST", "/api/v1/tokens", json!({"name": over(64)}), "name"),
+        (
+            "PUT",
+            "/api/v1/calendar/2031-10-01",
+            json!({"kind": "holiday", "name": over(50)}),
+            "name",
+        ),
+        ("POST", "/api/v1/purchase/experts", json!({"name": over(40)}), "name"),
+        (
+            "POST",
+            "/api/v1/purchase/budget-lines",
+            json!({"code": "L9", "name": over(100), "amount": "1"}),
+            "name",
+        ),
+    ] {
+        let r = t.api(method, path, Some(&tok), Some(body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        let v: Value = r.json();
+        assert!(
+            v["error"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == field && f["code"] == "err-too-long"),
+            "{path}: {v}"
+        );
+    }
+}
