@@ -304,7 +304,12 @@ async fn text_limits_count_what_was_sent() {
             json!({"kind": "holiday", "name": over(50)}),
             "name",
         ),
-        ("POST", "/api/v1/purchase/experts", json!({"name": over(40)}), "name"),
+        (
+            "POST",
+            "/api/v1/purchase/experts",
+            json!({"name": over(40)}),
+            "name",
+        ),
         (
             "POST",
             "/api/v1/purchase/budget-lines",
@@ -313,7 +318,12 @@ async fn text_limits_count_what_was_sent() {
         ),
     ] {
         let r = t.api(method, path, Some(&tok), Some(body)).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            r.body
+        );
         let v: Value = r.json();
         assert!(
             v["error"]["fields"]
