@@ -70,3 +70,7 @@ CREATE TABLE payments (
     at BIGINT NOT NULL
 );
 CREATE INDEX payments_contract_idx ON payments(contract_id, id);
+
+-- The budget line a project's reservation was taken from (released from the same line, even
+-- if its catalog item later moves to another).
+ALTER TABLE projects ADD COLUMN reserved_line BIGINT REFERENCES budget_lines(id);

@@ -111,18 +111,23 @@ pub async fn insert(
     Ok(r.try_get("id")?)
 }
 
-/// Writes the clauses; false when the new amount is below what is paid (one statement).
+/// Writes the clauses of the contract at `version` (bumping it); false when the new amount is
+/// below what is paid or what the tranches add up to, or someone changed it first (one
+/// statement).
 pub async fn update(
     conn: &mut Conn,
     id: i64,
+    version: i64,
     c: &Clauses,
     revision: i64,
 ) -> Result<bool, StoreError> {
     let r = sqlx::query(
         "UPDATE contracts SET amount_fen = $1, start_date = $2, end_date = $3, \
          term_justification = $4, content = $5, quantity = $6, quality = $7, price = $8, \
-         settlement = $9, rights = $10, liability = $11, revision = $12, updated_at = $13 \
-         WHERE id = $14 AND paid_fen <= $1",
+         settlement = $9, rights = $10, liability = $11, revision = $12, updated_at = $13, \
+         version = version + 1 \
+         WHERE id = $14 AND version = $15 AND paid_fen <= $1 \
+         AND (SELECT COALESCE(SUM(t.amount_fen), 0) FROM tranches t WHERE t.contract_id = $14) <= $1",
     )
     .bind(c.amount_fen)
     .bind(&c.start_date)
@@ -138,9 +143,21 @@ pub async fn update(
     .bind(revision)
     .bind(crate::audit::now())
     .bind(id)
+    .bind(version)
     .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// What a contract's tranches add up to.
+pub async fn tranches_total(conn: &mut Conn, id: i64) -> Result<i64, StoreError> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS n FROM tranches WHERE contract_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(r.try_get("n")?)
 }
 
 pub async fn set_signed_on(conn: &mut Conn, id: i64, day: &str) -> Result<(), StoreError> {

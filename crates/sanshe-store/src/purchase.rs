@@ -123,8 +123,8 @@ pub async fn reserve(conn: &mut Conn, line: i64, fen: i64) -> Result<bool, Store
 }
 
 /// Gives back what a cancelled project held.
-pub async fn release(conn: &mut Conn, line: i64, fen: i64) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn release(conn: &mut Conn, line: i64, fen: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query(
         "UPDATE budget_lines SET committed_fen = committed_fen - $1, updated_at = $2 \
          WHERE id = $3 AND committed_fen >= $1",
     )
@@ -133,7 +133,7 @@ pub async fn release(conn: &mut Conn, line: i64, fen: i64) -> Result<(), StoreEr
     .bind(line)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 // ---- catalogs ------------------------------------------------------------------------------
@@ -444,6 +444,7 @@ pub struct ProjectRow {
     pub catalog_state: String,
     pub single_source_name: Option<String>,
     pub reserved_fen: i64,
+    pub reserved_line: Option<i64>,
     pub published_on: Option<String>,
     pub deadline: Option<String>,
     pub awarded_application: Option<i64>,
@@ -461,7 +462,7 @@ pub struct ProjectRow {
 
 const PCOLS: &str = "p.id, p.district, p.year, ci.code AS item_code, ci.name AS item_name, \
     ci.category, ci.budget_line_id, ci.price_ceiling_fen, ci.provider_kinds, ci.min_rating, \
-    c.state AS catalog_state, o.name AS single_source_name, p.reserved_fen, p.published_on, \
+    c.state AS catalog_state, o.name AS single_source_name, p.reserved_fen, p.reserved_line, p.published_on, \
     p.deadline, p.awarded_application, p.awarded_on, p.notice_until, p.reviewed_on, p.state, p.version, p.created_by, p.created_at, \
     (SELECT COUNT(*) FROM applications a WHERE a.project_id = p.id AND a.state = 'submitted') AS submitted, \
     p.item_id, p.proposal_id, p.title, p.description, p.amount_fen, p.beneficiaries, \
@@ -485,6 +486,7 @@ fn pmap(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
         catalog_state: r.try_get("catalog_state")?,
         single_source_name: r.try_get("single_source_name")?,
         reserved_fen: r.try_get("reserved_fen")?,
+        reserved_line: r.try_get("reserved_line")?,
         published_on: r.try_get("published_on")?,
         deadline: r.try_get("deadline")?,
         awarded_application: r.try_get("awarded_application")?,
@@ -649,13 +651,20 @@ pub async fn list_projects(
     .await
 }
 
-pub async fn update_project(conn: &mut Conn, id: i64, d: &ProjectData) -> Result<(), StoreError> {
-    sqlx::query(
+/// Writes a draft's fields if it is still the draft at `version` (bumping it); false when
+/// someone changed or moved it first.
+pub async fn update_project(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    d: &ProjectData,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
         "UPDATE projects SET item_id = $1, title = $2, description = $3, amount_fen = $4, \
          beneficiaries = $5, service_hours = $6, activities = $7, outcomes = $8, method = $9, \
          justification = $10, single_source_org = $11, min_team = $12, min_intermediate = $13, \
-         one_per_org = $14, start_date = $15, end_date = $16, apply_days = $17, updated_at = $18 \
-         WHERE id = $19",
+         one_per_org = $14, start_date = $15, end_date = $16, apply_days = $17, updated_at = $18, version = version + 1 \
+         WHERE id = $19 AND state = 'draft' AND version = $20",
     )
     .bind(d.item_id)
     .bind(&d.title)
@@ -676,18 +685,35 @@ pub async fn update_project(conn: &mut Conn, id: i64, d: &ProjectData) -> Result
     .bind(d.apply_days)
     .bind(crate::audit::now())
     .bind(id)
+    .bind(version)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_reserved(conn: &mut Conn, id: i64, fen: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE projects SET reserved_fen = $1 WHERE id = $2")
+/// Records what a project holds and on which line (None, 0: released).
+pub async fn set_reserved(
+    conn: &mut Conn,
+    id: i64,
+    fen: i64,
+    line: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE projects SET reserved_fen = $1, reserved_line = $2 WHERE id = $3")
         .bind(fen)
+        .bind(line)
         .bind(id)
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Whether any project uses a catalog item.
+pub async fn item_in_use(conn: &mut Conn, item: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM projects WHERE item_id = $1")
+        .bind(item)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(r.try_get::<i64, _>("n")? > 0)
 }
 
 pub async fn set_call_dates(
@@ -865,15 +891,19 @@ pub async fn insert_application(
     Ok(r.try_get("id")?)
 }
 
+/// Writes a draft's fields if it is still the draft at `version` (bumping it); false when
+/// it was submitted or changed first.
 pub async fn update_application(
     conn: &mut Conn,
     id: i64,
+    version: i64,
     d: &ApplicationData,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
         "UPDATE applications SET amount_fen = $1, needs_analysis = $2, plan = $3, outputs = $4, \
          outcomes = $5, budget_breakdown = $6, direct_beneficiaries = $7, \
-         indirect_beneficiaries = $8, declared = $9, updated_at = $10 WHERE id = $11",
+         indirect_beneficiaries = $8, declared = $9, updated_at = $10, version = version + 1 \
+         WHERE id = $11 AND state = 'draft' AND version = $12",
     )
     .bind(d.amount_fen)
     .bind(&d.needs_analysis)
@@ -886,9 +916,10 @@ pub async fn update_application(
     .bind(d.declared as i64)
     .bind(crate::audit::now())
     .bind(id)
+    .bind(version)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// After a withdrawal the organization may apply again.
@@ -1171,28 +1202,40 @@ pub async fn demo_teams(
 ) -> Result<Vec<(i64, Vec<i64>)>, StoreError> {
     let (lo, hi) = crate::areas::subtree_range(district);
     let rows = sqlx::query(
-        "SELECT w.employer_org_id AS org, w.id FROM social_workers w \
+        "SELECT w.employer_org_id AS org, w.id, \
+         CASE WHEN w.cert_level IN ('intermediate', 'senior') THEN 1 ELSE 0 END AS senior \
+         FROM social_workers w \
          JOIN organizations o ON o.id = w.employer_org_id \
          WHERE o.area_code >= $1 AND o.area_code <= $2 AND o.status = 'active' \
          AND w.status = 'active' AND w.cert_level <> 'none' \
          AND EXISTS (SELECT 1 FROM worker_registrations r WHERE r.worker_id = w.id \
                      AND r.start_date <= $3 AND r.end_date >= $3) \
-         ORDER BY w.employer_org_id, w.id",
+         ORDER BY w.employer_org_id, senior DESC, w.id",
     )
     .bind(lo)
     .bind(hi)
     .bind(day)
     .fetch_all(&mut *conn)
     .await?;
+    // Organizations with a team a call can accept: two or more members, the first of them
+    // at intermediate level or above.
     let mut out: Vec<(i64, Vec<i64>)> = Vec::new();
+    let mut senior_first: Vec<i64> = Vec::new();
     for r in &rows {
         let org: i64 = r.try_get("org")?;
         let id: i64 = r.try_get("id")?;
+        let senior: i64 = r.try_get("senior")?;
         match out.last_mut() {
             Some((o, v)) if *o == org => v.push(id),
-            _ => out.push((org, vec![id])),
+            _ => {
+                if senior == 1 {
+                    senior_first.push(org);
+                }
+                out.push((org, vec![id]))
+            }
         }
     }
+    out.retain(|(o, v)| v.len() >= 2 && senior_first.contains(o));
     out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     out.truncate(limit.max(0) as usize);
     Ok(out)

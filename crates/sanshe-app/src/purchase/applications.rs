@@ -242,7 +242,12 @@ pub async fn update(app: &App, ctx: &Ctx, id: i64, i: &ApplicationInput) -> Resu
     }
     let (d, team) = parse(i, &p)?;
     check_team(&mut tx, a.org_id, &team).await?;
-    store::update_application(&mut tx, id, &d).await?;
+    if !store::update_application(&mut tx, id, a.version, &d).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
+    }
     store::set_team(&mut tx, id, &team).await?;
     tx.commit(ctx.audit_entry(
         Action::Purchase {
@@ -345,7 +350,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ApplicationView, AppEr
     let accepting = is_accepting(&p, &today());
     let offered = policy::offered_application(actor, &a)
         .into_iter()
-        .filter(|e| accepting || *e == ApplicationEvent::Withdraw)
+        .filter(|e| {
+            accepting
+                || (*e == ApplicationEvent::Withdraw
+                    && matches!(p.state.as_str(), "open" | "closed"))
+        })
         .collect();
     Ok(ApplicationView {
         eligible: domain::eligible(&findings),
@@ -430,10 +439,14 @@ pub async fn apply(
         .ok_or(AppError::NotFound)?;
     let state = Applications::parse_state(&a.state)
         .ok_or_else(|| AppError::Internal(format!("application {id} has state {}", a.state)))?;
-    if Applications::next(state, event).is_some()
-        && event != ApplicationEvent::Withdraw
-        && !is_accepting(&p, &today())
-    {
+    // Submitting and recalling only while the call is open; withdrawing until the review
+    // starts (an application under review or awarded stays).
+    let open = if event == ApplicationEvent::Withdraw {
+        matches!(p.state.as_str(), "open" | "closed")
+    } else {
+        is_accepting(&p, &today())
+    };
+    if Applications::next(state, event).is_some() && !open {
         return Err(AppError::Conflict(
             FieldError::new("", "err-call-not-open")
                 .arg("deadline", p.deadline.clone().unwrap_or_default()),

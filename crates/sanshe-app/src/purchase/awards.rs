@@ -65,6 +65,23 @@ pub async fn award(app: &App, ctx: &Ctx, project: i64, i: &AwardInput) -> Result
         Err(_) => None,
     }
     .ok_or_else(|| AppError::invalid(FieldError::new("application", "err-award-application")))?;
+    // The winner must still be eligible today (suspended or blacklisted since submitting?).
+    let team = store::team(&mut tx, winner.id).await?;
+    let (findings, _) = super::applications::screen(&mut tx, &p, winner.org_id, &team).await?;
+    let fails: Vec<FieldError> = findings
+        .iter()
+        .filter(|f| f.level == sanshe_domain::purchase::Level::Fail)
+        .map(|f| {
+            let mut e = FieldError::new("application", f.code);
+            for (k, v) in &f.args {
+                e = e.arg(k, v);
+            }
+            e
+        })
+        .collect();
+    if !fails.is_empty() {
+        return Err(AppError::Invalid(fails));
+    }
     let state = project_state(&p)?;
     let at = At {
         id: project,

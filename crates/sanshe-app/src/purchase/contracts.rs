@@ -68,6 +68,11 @@ pub async fn create(app: &App, ctx: &Ctx, project: i64) -> Result<i64, AppError>
         None => None,
     }
     .ok_or(AppError::NotFound)?;
+    if a.state != "submitted" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-award-withdrawn").arg("org", &a.org_name),
+        ));
+    }
     let c = Clauses {
         amount_fen: a.data.amount_fen,
         start_date: p.data.start_date.clone(),
@@ -203,9 +208,10 @@ fn body(c: &Clauses) -> String {
 pub async fn update(app: &App, ctx: &Ctx, id: i64, i: &ContractInput) -> Result<(), AppError> {
     let c = parse(i).map_err(AppError::Invalid)?;
     let mut tx = Uow::begin(app).await?;
+    // Lock, then read: an edit and a signature queue behind each other.
+    store::lock(&mut tx, id).await?;
     let k = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     require_manage(ctx, &k)?;
-    store::lock(&mut tx, id).await?;
     if i.version.is_some_and(|v| v != k.version) {
         return Err(AppError::Conflict(FieldError::new(
             "version",
@@ -247,7 +253,25 @@ pub async fn update(app: &App, ctx: &Ctx, id: i64, i: &ContractInput) -> Result<
             ))
         }
     };
-    if !store::update(&mut tx, id, &c, revision).await? {
+    // Never above what was awarded (a raise would bypass the budget reservation and the bid).
+    let awarded = pstore::get_application(&mut tx, k.application_id)
+        .await?
+        .map(|a| a.data.amount_fen)
+        .unwrap_or(0);
+    if c.amount_fen > awarded {
+        return Err(AppError::invalid(
+            FieldError::new("amount", "err-contract-over-award")
+                .arg("award", crate::registry::yuan(awarded)),
+        ));
+    }
+    let scheduled = store::tranches_total(&mut tx, id).await?;
+    if c.amount_fen < scheduled {
+        return Err(AppError::invalid(
+            FieldError::new("amount", "err-contract-below-tranches")
+                .arg("scheduled", crate::registry::yuan(scheduled)),
+        ));
+    }
+    if !store::update(&mut tx, id, k.version, &c, revision).await? {
         return Err(AppError::invalid(
             FieldError::new("amount", "err-contract-below-paid")
                 .arg("paid", crate::registry::yuan(k.paid_fen)),
@@ -270,6 +294,7 @@ pub async fn update(app: &App, ctx: &Ctx, id: i64, i: &ContractInput) -> Result<
 /// Signs (and so publishes) a draft with every required clause.
 pub async fn sign(app: &App, ctx: &Ctx, id: i64) -> Result<(), AppError> {
     let mut tx = Uow::begin(app).await?;
+    store::lock(&mut tx, id).await?;
     let k = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     require_manage(ctx, &k)?;
     let errs = missing(&k.clauses);
@@ -409,6 +434,11 @@ pub async fn accept(app: &App, ctx: &Ctx, tranche: i64) -> Result<(), AppError> 
     let mut tx = Uow::begin(app).await?;
     let (t, k) = tranche_and_contract(&mut tx, tranche).await?;
     require_manage(ctx, &k)?;
+    if k.state != "signed" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-contract-not-signed").arg("state", &k.state),
+        ));
+    }
     if t.gate != "on_acceptance" {
         return Err(AppError::Conflict(FieldError::new(
             "",

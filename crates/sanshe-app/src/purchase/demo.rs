@@ -520,7 +520,7 @@ pub async fn load(
             if !store::reserve(&mut tx, item.budget_line_id, d.amount_fen).await? {
                 return Err(AppError::Internal("demo budget too small".into()));
             }
-            store::set_reserved(&mut tx, id, d.amount_fen).await?;
+            store::set_reserved(&mut tx, id, d.amount_fen, Some(item.budget_line_id)).await?;
             at += 86_400;
             step(
                 &mut tx,
@@ -801,7 +801,7 @@ pub async fn load(
         if !store::reserve(&mut tx, *line, d.amount_fen).await? {
             return Err(AppError::Internal("demo budget too small".into()));
         }
-        store::set_reserved(&mut tx, id, d.amount_fen).await?;
+        store::set_reserved(&mut tx, id, d.amount_fen, Some(*line)).await?;
         let awarded = today.plus_days(-230);
         store::set_award(
             &mut tx,

@@ -443,6 +443,17 @@ pub async fn save_item(
             if !codes.iter().any(|(_, x)| *x == id) {
                 return Err(AppError::NotFound);
             }
+            // A project's reservation and ceiling rest on its item: they stay while used.
+            if let Some(before) = store::get_item(&mut tx, id).await? {
+                let moved = before.data.budget_line_id != d.budget_line_id
+                    || before.data.price_ceiling_fen != d.price_ceiling_fen;
+                if moved && store::item_in_use(&mut tx, id).await? {
+                    return Err(AppError::Conflict(FieldError::new(
+                        "budget_line",
+                        "err-item-in-use-money",
+                    )));
+                }
+            }
             store::update_item(&mut tx, id, &d).await?;
             (id, "update")
         }
@@ -704,6 +715,16 @@ pub async fn import_items(
     for d in &valid {
         match codes.get(&d.code) {
             Some(id) => {
+                if let Some(before) = store::get_item(&mut tx, *id).await? {
+                    let moved = before.data.budget_line_id != d.budget_line_id
+                        || before.data.price_ceiling_fen != d.price_ceiling_fen;
+                    if moved && store::item_in_use(&mut tx, *id).await? {
+                        return Err(AppError::Conflict(
+                            FieldError::new("budget_line", "err-item-in-use-money")
+                                .arg("code", &d.code),
+                        ));
+                    }
+                }
                 store::update_item(&mut tx, *id, d).await?;
                 report.existing_rows += 1;
             }

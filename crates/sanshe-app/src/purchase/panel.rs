@@ -569,10 +569,12 @@ async fn replace(
 }
 
 /// May the actor act as this member: its own evaluator account, or a district officer on
-/// behalf of an expert (a paper declaration or score sheet entered by the office).
+/// behalf of an expert without an account (a paper declaration or score sheet).
 fn acts_for(actor: &Actor, m: &MemberRow, p: &ProjectRow) -> bool {
     (authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id)
-        || policy::may_manage(actor, &p.district)
+        // The office enters only for experts without an account of their own: it can neither
+        // declare an expert conflicted nor overwrite a sheet the expert keeps online.
+        || (m.user_id.is_none() && policy::may_manage(actor, &p.district))
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -610,6 +612,12 @@ pub async fn declare(
     let note =
         rules::text("note", &i.note, rules::NOTE_MAX, conflict).map_err(AppError::invalid)?;
     let mut tx = Uow::begin(app).await?;
+    let project = store::member(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .project_id;
+    // Lock the panel, then read: declarations, draws and the signature queue.
+    store::lock_panel(&mut tx, project).await?;
     let m = store::member(&mut tx, member)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -619,7 +627,6 @@ pub async fn declare(
     if !acts_for(actor, &m, &p) {
         return Err(AppError::Hidden);
     }
-    store::lock_panel(&mut tx, p.id).await?;
     if p.state != "reviewing" || m.state != "drawn" {
         return Err(AppError::Conflict(
             FieldError::new("", "err-transition-not-allowed")
@@ -716,6 +723,12 @@ pub async fn score(
         return Err(AppError::Invalid(errs));
     }
     let mut tx = Uow::begin(app).await?;
+    let project = store::member(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .project_id;
+    // Lock the panel, then read: no sheet lands after the report is signed.
+    store::lock_panel(&mut tx, project).await?;
     let m = store::member(&mut tx, member)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -725,7 +738,10 @@ pub async fn score(
     if !acts_for(actor, &m, &p) {
         return Err(AppError::Hidden);
     }
-    if p.state != "reviewing" || m.state != "cleared" {
+    let signed = store::panel(&mut tx, p.id)
+        .await?
+        .is_some_and(|x| x.signed_at.is_some());
+    if p.state != "reviewing" || m.state != "cleared" || signed {
         return Err(AppError::Conflict(
             FieldError::new("", "err-score-not-open").arg("state", &m.state),
         ));
@@ -893,7 +909,15 @@ pub async fn view(app: &App, ctx: &Ctx, p: &ProjectRow) -> Result<PanelView, App
                     && panel
                         .as_ref()
                         .is_some_and(|pn| seats_filled(&members) < pn.size))),
-        can_sign: p.state == "reviewing" && complete && !signed && (can_manage || chair_is_me),
+        can_sign: p.state == "reviewing"
+            && complete
+            && !signed
+            && (chair_is_me
+                || (can_manage
+                    && members
+                        .iter()
+                        .find(|m| m.chair && m.state == "cleared")
+                        .is_none_or(|m| m.user_id.is_none()))),
         results: visible.then_some(lines),
         to_score,
         complete,
@@ -918,6 +942,7 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
         return Err(AppError::Forbidden);
     }
     let mut tx = Uow::begin(app).await?;
+    store::lock_panel(&mut tx, project).await?;
     let p = pstore::get_project(&mut tx, project)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -926,13 +951,15 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
     let is_chair = chair.is_some_and(|m| {
         authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id
     });
-    if !is_chair && !policy::may_manage(actor, &p.district) {
+    // The office signs only for a chair without an account.
+    let for_chair =
+        chair.is_none_or(|m| m.user_id.is_none()) && policy::may_manage(actor, &p.district);
+    if !is_chair && !for_chair {
         return Err(AppError::Hidden);
     }
     let panel = store::panel(&mut tx, project)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::lock_panel(&mut tx, project).await?;
     let apps = submitted(&mut tx, project).await?;
     let scores = store::scores(&mut tx, project).await?;
     let profile = crate::targets::profile_in(&mut tx, p.year).await?;

@@ -176,6 +176,7 @@ mod tests {
             catalog_state: "published".into(),
             single_source_name: None,
             reserved_fen: 0,
+            reserved_line: None,
             published_on: None,
             deadline: None,
             awarded_application: None,

@@ -302,7 +302,12 @@ pub async fn update(app: &App, ctx: &Ctx, id: i64, i: &ProjectInput) -> Result<(
         ));
     }
     let (_, d, communities) = parse(&mut tx, &p.district, i).await?;
-    store::update_project(&mut tx, id, &d).await?;
+    if !store::update_project(&mut tx, id, p.version, &d).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
+    }
     store::set_communities(&mut tx, id, &communities).await?;
     tx.commit(ctx.audit_entry(
         Action::Purchase {
@@ -567,7 +572,7 @@ pub async fn apply(
                     ),
                 ));
             }
-            store::set_reserved(&mut tx, id, p.data.amount_fen).await?;
+            store::set_reserved(&mut tx, id, p.data.amount_fen, Some(p.budget_line_id)).await?;
         }
         ProjectEvent::Publish => {
             if p.catalog_state != "published" {
@@ -592,8 +597,14 @@ pub async fn apply(
         }
         ProjectEvent::Cancel => {
             if p.reserved_fen > 0 {
-                store::release(&mut tx, p.budget_line_id, p.reserved_fen).await?;
-                store::set_reserved(&mut tx, id, 0).await?;
+                // Released from the line it was taken from.
+                let line = p.reserved_line.unwrap_or(p.budget_line_id);
+                if !store::release(&mut tx, line, p.reserved_fen).await? {
+                    return Err(AppError::Internal(format!(
+                        "project {id}: line {line} holds less than its reservation"
+                    )));
+                }
+                store::set_reserved(&mut tx, id, 0, None).await?;
             }
         }
     }

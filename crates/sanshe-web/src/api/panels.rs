@@ -196,6 +196,9 @@ pub struct Member {
     #[schema(pattern = "^(drawn|cleared|recused)$")]
     pub state: String,
     pub declared_at: Option<i64>,
+    /// The expert declares and scores with an account of their own (the office cannot act
+    /// for them).
+    pub has_account: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -254,6 +257,7 @@ async fn panel_json(rc: &Rc, id: i64) -> ApiResult<Json<Panel>> {
                 chair: m.chair,
                 state: m.state.clone(),
                 declared_at: m.declared_at,
+                has_account: m.user_id.is_some(),
             })
             .collect(),
         me: pv.me.as_ref().map(|m| m.id),

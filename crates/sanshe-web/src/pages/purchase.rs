@@ -1293,6 +1293,7 @@ pub struct MemberView {
     pub state: String,
     pub state_label: String,
     pub declaration: String,
+    pub has_account: bool,
 }
 
 pub struct ResultView {
@@ -1360,6 +1361,7 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                 state_label: rc.tr.t(&format!("member-state-{}", m.state)).to_owned(),
                 state: m.state.clone(),
                 declaration: m.declaration.clone(),
+                has_account: m.user_id.is_some(),
             })
             .collect(),
         me: v.me.as_ref().map(|m| (m.id, m.state.clone(), m.chair)),
@@ -1429,7 +1431,7 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
         cleared: if v.can_manage {
             v.members
                 .iter()
-                .filter(|m| m.state == "cleared")
+                .filter(|m| m.state == "cleared" && m.user_id.is_none())
                 .map(|m| (m.id, m.name.clone()))
                 .collect()
         } else {

@@ -309,7 +309,7 @@ async fn tranches_pay_once_and_parallel_payments_never_pass_the_contract() {
         .map(|x| (x["amount"].as_str().unwrap().parse::<f64>().unwrap() * 100.0).round() as i64)
         .sum();
     assert_eq!(ledger, 520_000, "the ledger adds up to what is paid");
-    // The amount cannot drop below what is paid.
+    // The amount cannot drop below what its tranches (and so what is paid) add up to.
     let mut body = json!({"amount": "5000", "start_date": v["start_date"], "end_date": v["end_date"],
         "content": v["content"], "quantity": v["quantity"], "quality": v["quality"], "price": v["price"],
         "settlement": v["settlement"], "rights": v["rights"], "liability": v["liability"]});
@@ -322,7 +322,7 @@ async fn tranches_pay_once_and_parallel_payments_never_pass_the_contract() {
             Some(body),
         )
         .await;
-    assert_eq!(codes(&r.json()), ["err-contract-below-paid"]);
+    assert_eq!(codes(&r.json()), ["err-contract-below-tranches"]);
     // The organization sees its contract and ledger; another organization does too once
     // signed (it is public), but cannot pay.
     let otok = t.token_for("org").await;
