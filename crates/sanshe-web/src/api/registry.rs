@@ -400,6 +400,15 @@ fn field_schema(f: &reg::Field, for_input: bool) -> RefOr<Schema> {
             .multiple_of(for_input.then_some(0.01))
             .description(Some(desc))
             .into(),
+        // Blank items are skipped, as a spreadsheet's empty cell is.
+        Input::Multi(v) if for_input => ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(keys(v).into_iter().chain([String::new()]))),
+            )
+            .description(Some(desc))
+            .into(),
         Input::Multi(v) => ArrayBuilder::new()
             .items(
                 ObjectBuilder::new()
@@ -419,7 +428,9 @@ fn field_schema(f: &reg::Field, for_input: bool) -> RefOr<Schema> {
         Input::Select(v) if for_input => {
             let mut vals: Vec<serde_json::Value> =
                 keys(v).into_iter().map(serde_json::Value::from).collect();
+            // An optional choice may be left out: null or blank, as a form sends it.
             if !required {
+                vals.push(serde_json::Value::from(""));
                 vals.push(serde_json::Value::Null);
             }
             ObjectBuilder::new()

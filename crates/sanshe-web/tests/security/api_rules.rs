@@ -159,6 +159,46 @@ async fn bodies_are_read_as_json_schema_reads_them() {
     // A key that cannot be one names no record.
     let r = t.api("GET", "/api/v1/needs/None", Some(&tok), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // A blank choice is what the schema says it is: the same as null, for every optional choice.
+    let doc = t.api("GET", "/api/openapi.json", None, None).await.json();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut optional_choices = 0;
+    for (name, s) in schemas {
+        let required: Vec<&str> = s["required"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (k, p) in s["properties"].as_object().into_iter().flatten() {
+            let Some(e) = p["enum"].as_array() else {
+                continue;
+            };
+            if e.contains(&Value::Null) && !required.contains(&k.as_str()) && name.ends_with("New")
+            {
+                optional_choices += 1;
+                assert!(e.contains(&json!("")), "{name}.{k}: {e:?}");
+            }
+        }
+    }
+    assert!(optional_choices >= 3, "{optional_choices}");
+    let w = t
+        .api("GET", "/api/v1/social-workers?page=1", Some(&tok), None)
+        .await
+        .json()["items"][0]
+        .clone();
+    let mut after = Vec::new();
+    for blank in [json!(""), Value::Null] {
+        let r = t
+            .api(
+                "PATCH",
+                &format!("/api/v1/social-workers/{}", w["id"]),
+                Some(&tok),
+                Some(json!({ "cert_level": blank })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        after.push(r.json()["cert_level"].clone());
+    }
+    assert_eq!(after, [json!("none"), json!("none")], "{}", w);
     // A conditional requirement has its own message, not a bare "required".
     let r = t
         .api(
