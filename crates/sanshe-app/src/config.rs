@@ -53,6 +53,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Two-factor sign-in for administrators; None: on unless the database holds the demo.
     pub admin_mfa_required: Option<bool>,
+    /// The OCDS ocid prefix this publisher registered (`ocds-` and six letters or digits).
+    pub ocid_prefix: String,
+    /// The address the public reaches the server at (OCDS package URIs); None: the request's host.
+    pub public_url: Option<String>,
     /// Where the configuration came from, for `sanshe config`.
     pub sources: Vec<String>,
 }
@@ -77,6 +81,8 @@ impl Default for Settings {
             upload_max_mb: 20,
             trusted_proxies: Vec::new(),
             admin_mfa_required: None,
+            ocid_prefix: "ocds-sanshe".into(),
+            public_url: None,
             sources: vec!["defaults".into()],
         }
     }
@@ -102,6 +108,8 @@ struct FileSettings {
     upload_max_mb: Option<usize>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
     admin_mfa_required: Option<bool>,
+    ocid_prefix: Option<String>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +174,9 @@ impl Settings {
         if f.admin_mfa_required.is_some() {
             self.admin_mfa_required = f.admin_mfa_required;
         }
+        if f.public_url.is_some() {
+            self.public_url = f.public_url;
+        }
         if let Some(v) = f.upload_max_mb {
             self.upload_max_mb = v;
         }
@@ -184,7 +195,8 @@ impl Settings {
             password_max_age_days,
             secure_cookies,
             log_format,
-            trusted_proxies
+            trusted_proxies,
+            ocid_prefix
         );
     }
 
@@ -208,6 +220,14 @@ impl Settings {
         }
         if let Some(v) = env("SANSHE_PII_PREVIOUS_KEY") {
             self.pii_previous_key = Some(Secret::new(v));
+            used = true;
+        }
+        if let Some(v) = env("SANSHE_OCID_PREFIX") {
+            self.ocid_prefix = v;
+            used = true;
+        }
+        if let Some(v) = env("SANSHE_PUBLIC_URL") {
+            self.public_url = Some(v);
             used = true;
         }
         if let Some(v) = env("SANSHE_LOG_FORMAT") {
@@ -299,6 +319,25 @@ impl Settings {
                 "expected sqlite://PATH or postgres://USER@HOST/DB",
             );
         }
+        let prefix_ok = self.ocid_prefix.strip_prefix("ocds-").is_some_and(|r| {
+            !r.is_empty() && r.len() <= 20 && r.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+        if !prefix_ok {
+            return bad(
+                "ocid_prefix",
+                "expected ocds- and the letters and digits of the registered prefix",
+            );
+        }
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://"))
+                || u.contains(char::is_whitespace)
+            {
+                return bad(
+                    "public_url",
+                    "expected an address like https://sanshe.example.gov.cn",
+                );
+            }
+        }
         for (k, v, lo, hi) in [
             (
                 "session_idle_minutes",
@@ -351,7 +390,8 @@ impl Settings {
              session_idle_minutes = {}\nsession_max_hours = {}\nlockout_threshold = {}\n\
              lockout_window_minutes = {}\nlockout_minutes = {}\npassword_min_length = {}\n\
              password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n\
-             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\nadmin_mfa_required = {}\n",
+             pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\nadmin_mfa_required = {}\n\
+             ocid_prefix = {:?}\npublic_url = {}\n",
             self.sources.join(" → "),
             sanshe_store::redact_db_url(self.database_url.expose()),
             self.listen,
@@ -383,6 +423,11 @@ impl Settings {
             match self.admin_mfa_required {
                 Some(v) => v.to_string(),
                 None => "# not set: on unless the database holds the demo".into(),
+            },
+            self.ocid_prefix,
+            match &self.public_url {
+                Some(u) => format!("{u:?}"),
+                None => "# not set: the address each request was made to".into(),
             },
         )
     }

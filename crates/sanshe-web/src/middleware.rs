@@ -179,7 +179,9 @@ async fn handle(
     // login, the double-submit cookie).
     let mut req = req;
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !is_api {
+    // The JSON API outside /api/v1 (the OpenAPI document, the OCDS feed) is read-only and
+    // open: it has no form to protect, and other methods get their 405.
+    if unsafe_method && !path.starts_with("/api/") {
         let expected = resolved
             .session_csrf
             .clone()

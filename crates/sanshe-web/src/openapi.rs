@@ -71,6 +71,8 @@ impl Modify for Bearer {
         crate::api::orgs::add_fund_entry,
         crate::api::photos::list, crate::api::photos::upload, crate::api::photos::get,
         crate::api::photos::delete,
+        crate::api::ocds::releases, crate::api::ocds::records, crate::api::ocds::record,
+        crate::api::ocds::bulk,
         crate::api::purchase::lines_list, crate::api::purchase::lines_create,
         crate::api::purchase::lines_update,
         crate::api::purchase::catalog_get, crate::api::purchase::catalog_transition,
@@ -104,6 +106,7 @@ impl Modify for Bearer {
          (name = "calendar", description = "Public holidays, adjusted working days and deadlines in working days"),
          (name = "registries", description = "Facilities, social organizations, social workers and community posts"),
          (name = "purchase", description = "Government purchase of services: budget lines, the catalog, projects with their calls, and applications"),
+         (name = "ocds", description = "The Open Contracting Data Standard 1.1 feed of published calls, awards, contracts and payments (no sign-in)"),
          (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]
 pub struct ApiDoc;

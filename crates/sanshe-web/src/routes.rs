@@ -375,6 +375,10 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(post, "/calendar/import", pages::calendar::import),
         r!(post, "/calendar/{day}/delete", pages::calendar::remove),
         // JSON API
+        r!(get, "/api/ocds/releases", api::ocds::releases),
+        r!(get, "/api/ocds/records", api::ocds::records),
+        r!(get, "/api/ocds/records/{ocid}", api::ocds::record),
+        r!(get, "/api/ocds/bulk/{file}", api::ocds::bulk),
         r!(get, "/api/v1/me", api::me),
         r!(get, "/api/v1/areas", api::areas::list),
         r!(post, "/api/v1/areas/import", api::areas::import),

@@ -802,6 +802,13 @@ pub async fn load(
             return Err(AppError::Internal("demo budget too small".into()));
         }
         store::set_reserved(&mut tx, id, d.amount_fen, Some(*line)).await?;
+        store::set_call_dates(
+            &mut tx,
+            id,
+            &today.plus_days(-280).to_string(),
+            &today.plus_days(-262).to_string(),
+        )
+        .await?;
         let awarded = today.plus_days(-230);
         store::set_award(
             &mut tx,

@@ -8,6 +8,7 @@ pub mod awards;
 pub mod closing;
 pub mod contracts;
 pub mod demo;
+pub mod ocds;
 pub mod panel;
 pub mod policy;
 pub mod projects;

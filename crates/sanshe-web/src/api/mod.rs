@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod facts;
 pub mod inbox;
 pub mod needs;
+pub mod ocds;
 pub mod orgs;
 pub mod panels;
 pub mod photos;

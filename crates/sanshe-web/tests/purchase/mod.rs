@@ -5,6 +5,7 @@
 
 mod awards;
 mod contracts;
+mod ocds;
 mod panels;
 
 use crate::common::{Session, T};

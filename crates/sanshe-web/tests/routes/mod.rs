@@ -270,6 +270,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/public/catalog"), &public),
         (("get", "/public/calls"), &public),
         (("get", "/public/calls/{id}"), &public),
+        (("get", "/api/ocds/releases"), &public),
+        (("get", "/api/ocds/records"), &public),
+        (("get", "/api/ocds/records/{ocid}"), &public),
+        (("get", "/api/ocds/bulk/{file}"), &public),
         (("get", "/api/v1/purchase/budget-lines"), &purchase_read),
         (("post", "/api/v1/purchase/budget-lines"), &district),
         (("patch", "/api/v1/purchase/budget-lines/{id}"), &district),
@@ -713,6 +717,14 @@ pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, 
                 COMMUNITY
             },
         )
+        .replace(
+            "{ocid}",
+            &format!(
+                "ocds-sanshe-{}",
+                records.get("/public/calls").copied().unwrap_or(1)
+            ),
+        )
+        .replace("{file}", "releases.json")
         .replace("{format}", "csv")
         .replace("{day}", "2025-10-01")
         .replace("/deadline", "/deadline?from=2025-01-27&days=5")
