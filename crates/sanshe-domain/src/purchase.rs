@@ -432,6 +432,92 @@ impl Workflow for Tranches {
     }
 }
 
+/// A milestone report (中期、结项报告) compiled from the delivery logs: submitted by the
+/// organization; accepted (which opens an `on_acceptance` tranche it is for) or returned with
+/// the officer's reasons; a returned report is corrected and submitted again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportState {
+    Submitted,
+    Accepted,
+    Returned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportEvent {
+    Accept,
+    Return,
+    Resubmit,
+}
+
+pub struct Reports;
+
+impl Workflow for Reports {
+    type State = ReportState;
+    type Event = ReportEvent;
+    const KIND: &'static str = "milestone_report";
+    const STATES: &'static [ReportState] = &[
+        ReportState::Submitted,
+        ReportState::Accepted,
+        ReportState::Returned,
+    ];
+    const EVENTS: &'static [ReportEvent] = &[
+        ReportEvent::Accept,
+        ReportEvent::Return,
+        ReportEvent::Resubmit,
+    ];
+
+    fn next(s: ReportState, e: ReportEvent) -> Option<ReportState> {
+        match (s, e) {
+            (ReportState::Submitted, ReportEvent::Accept) => Some(ReportState::Accepted),
+            (ReportState::Submitted, ReportEvent::Return) => Some(ReportState::Returned),
+            (ReportState::Returned, ReportEvent::Resubmit) => Some(ReportState::Submitted),
+            _ => None,
+        }
+    }
+
+    fn state_name(s: ReportState) -> &'static str {
+        match s {
+            ReportState::Submitted => "submitted",
+            ReportState::Accepted => "accepted",
+            ReportState::Returned => "returned",
+        }
+    }
+
+    fn event_name(e: ReportEvent) -> &'static str {
+        match e {
+            ReportEvent::Accept => "accept",
+            ReportEvent::Return => "return",
+            ReportEvent::Resubmit => "resubmit",
+        }
+    }
+}
+
+/// The kinds of milestone report.
+pub const REPORT_KINDS: [&str; 2] = ["midterm", "final"];
+
+/// Most hours one member can log for one activity (a day).
+pub const MAX_HOURS_TENTHS: i64 = 240;
+
+/// Hours as typed (`2`, `1.5`) → tenths; None unless 0.1–24 with at most one decimal.
+pub fn hours_tenths(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || whole.len() > 2 || frac.len() > 1 {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let t = whole.parse::<i64>().ok()? * 10 + frac.parse::<i64>().unwrap_or(0);
+    (1..=MAX_HOURS_TENTHS).contains(&t).then_some(t)
+}
+
+/// Whether a registration period (start, end, inclusive dates) covers a day.
+pub fn registered_on(regs: &[(String, String)], day: &str) -> bool {
+    regs.iter()
+        .any(|(s, e)| s.as_str() <= day && day <= e.as_str())
+}
+
 /// What opens a tranche for payment: signing the contract, a date, or the officer's
 /// acceptance of a milestone (a mid-term or final report; the evaluation issue adds its
 /// stages).
@@ -506,6 +592,20 @@ mod contract_tests {
     fn contracts_and_tranches_move_as_designed() {
         crate::workflow::check_names::<Contracts>();
         crate::workflow::check_names::<Tranches>();
+        crate::workflow::check_names::<Reports>();
+        assert_eq!(
+            Reports::next(ReportState::Accepted, ReportEvent::Return),
+            None,
+            "an accepted report stays accepted"
+        );
+        assert_eq!(hours_tenths("1.5"), Some(15));
+        assert_eq!(hours_tenths("24"), Some(240));
+        for bad in ["0", "24.1", "1.25", "-1", "", "a", "100"] {
+            assert_eq!(hours_tenths(bad), None, "{bad}");
+        }
+        let regs = [("2024-01-01".to_owned(), "2026-12-31".to_owned())];
+        assert!(registered_on(&regs, "2026-12-31"));
+        assert!(!registered_on(&regs, "2027-01-01"));
         assert_eq!(
             Tranches::next(TrancheState::Paid, TrancheEvent::Pay),
             None,

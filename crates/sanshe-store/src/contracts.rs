@@ -108,7 +108,10 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(r.try_get("id")?)
+    let id: i64 = r.try_get("id")?;
+    // The contracted team is the winning application's (changed later only by amendment).
+    crate::delivery::copy_team(conn, id, application).await?;
+    Ok(id)
 }
 
 /// Writes the clauses of the contract at `version` (bumping it); false when the new amount is
@@ -194,6 +197,19 @@ pub async fn of_district(conn: &mut Conn, district: &str) -> Result<Vec<Contract
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.iter().map(cmap).collect::<Result<_, _>>()?)
+}
+
+/// A signed contract's next amendment (one that is not a change of clauses: the team).
+pub async fn bump_revision(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE contracts SET revision = revision + 1, version = version + 1, updated_at = $1 \
+         WHERE id = $2",
+    )
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn add_version(

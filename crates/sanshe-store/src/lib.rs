@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calendar;
 pub mod contracts;
 mod db;
+pub mod delivery;
 pub mod facilities;
 pub mod facts;
 pub mod import_jobs;

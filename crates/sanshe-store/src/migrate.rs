@@ -90,9 +90,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 12,
+        name: "delivery",
+        common: include_str!("../migrations/0012_delivery.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 11;
+pub const LATEST: i64 = 12;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -17,6 +17,7 @@ pub enum Table {
     Objections,
     Contracts,
     Tranches,
+    Reports,
 }
 
 impl Table {
@@ -31,6 +32,7 @@ impl Table {
             Table::Objections => "objections",
             Table::Contracts => "contracts",
             Table::Tranches => "tranches",
+            Table::Reports => "milestone_reports",
         }
     }
 }

@@ -73,6 +73,9 @@ impl Modify for Bearer {
         crate::api::photos::delete,
         crate::api::ocds::releases, crate::api::ocds::records, crate::api::ocds::record,
         crate::api::ocds::bulk,
+        crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
+        crate::api::delivery::report, crate::api::delivery::report_transition,
+        crate::api::delivery::evidence, crate::api::delivery::attach, crate::api::delivery::evidence_file,
         crate::api::purchase::lines_list, crate::api::purchase::lines_create,
         crate::api::purchase::lines_update,
         crate::api::purchase::catalog_get, crate::api::purchase::catalog_transition,
@@ -146,6 +149,9 @@ fn build_json() -> String {
     text_required_when(&mut v, "TransitionBody", "reject", note);
     text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
     text_required_when(&mut v, "ProjectTransitionBody", "cancel", note);
+    let report = sanshe_app::purchase::delivery::SUMMARY_MAX;
+    text_required_when(&mut v, "ReportTransitionBody", "return", report);
+    text_required_when(&mut v, "ReportTransitionBody", "resubmit", report);
     single_source_rules(&mut v);
     let note_text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": note, "pattern": FILLED_TEXT});
     required_when(

@@ -256,6 +256,41 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/purchase/tranches/{id}/pay",
             pages::purchase::tranche_pay
         ),
+        r!(
+            get,
+            "/purchase/contracts/{id}/delivery",
+            pages::delivery::show
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/delivery-logs",
+            pages::delivery::log
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/team",
+            pages::delivery::replace
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/reports",
+            pages::delivery::report
+        ),
+        r!(
+            post,
+            "/purchase/reports/{id}/transitions",
+            pages::delivery::report_transition
+        ),
+        r!(
+            post,
+            "/purchase/delivery-logs/{id}/attachments",
+            pages::delivery::attach
+        ),
+        r!(
+            get,
+            "/purchase/delivery-logs/{id}/attachments/{aid}",
+            pages::delivery::file
+        ),
         r!(get, "/purchase/experts", pages::purchase::experts),
         r!(post, "/purchase/experts", pages::purchase::add_expert),
         r!(
@@ -568,6 +603,46 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             post,
             "/api/v1/purchase/tranches/{id}/pay",
             api::contracts::pay
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/contracts/{id}/delivery",
+            api::delivery::get
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/delivery-logs",
+            api::delivery::log
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/team",
+            api::delivery::replace
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/reports",
+            api::delivery::report
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/reports/{id}/transitions",
+            api::delivery::report_transition
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/delivery-logs/{id}/attachments",
+            api::delivery::evidence
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/delivery-logs/{id}/attachments",
+            api::delivery::attach
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/delivery-logs/{id}/attachments/{aid}",
+            api::delivery::evidence_file
         ),
         r!(get, "/api/v1/purchase/experts", api::panels::experts_list),
         r!(

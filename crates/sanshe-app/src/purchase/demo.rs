@@ -763,6 +763,8 @@ pub async fn load(
             apply_days: 10,
         };
         let id = store::insert_project(&mut tx, district, last, &d, district_staff, true).await?;
+        let codes: Vec<String> = communities.iter().take(4).map(|c| c.0.clone()).collect();
+        store::set_communities(&mut tx, id, &codes).await?;
         let created = noon(today.plus_days(-300));
         store::demo_created(&mut tx, Table::Projects, id, created).await?;
         step(
@@ -876,6 +878,7 @@ pub async fn load(
         sanshe_store::contracts::add_version(&mut tx, k, 0, "{}", "", "武进区民政局（演示）")
             .await?;
         let mut first = None;
+        let mut tranche_ids = Vec::new();
         for (label, fen, due, gate) in [
             (
                 "签约后首期 40%",
@@ -902,6 +905,7 @@ pub async fn load(
             .await?
             .ok_or_else(|| AppError::Internal("demo tranches exceed the contract".into()))?;
             first.get_or_insert(t);
+            tranche_ids.push(t);
         }
         if let Some(t) = first {
             sanshe_store::contracts::pay(&mut tx, k, 9_440_000).await?;
@@ -928,6 +932,7 @@ pub async fn load(
             )
             .await?;
         }
+        demo_delivery(&mut tx, k, id, today, tranche_ids.get(1).copied()).await?;
         made += 1;
     }
     tx.commit(ctx.audit_entry(
@@ -944,4 +949,100 @@ pub async fn load(
     ))
     .await?;
     Ok(made)
+}
+
+/// Last year's contract at work: activities every few weeks since signing, logged by the team
+/// members whose registration covered the day, and the mid-term report compiled from them,
+/// waiting for the officer (accepting it opens the mid-term tranche).
+async fn demo_delivery(
+    tx: &mut Conn,
+    contract: i64,
+    project: i64,
+    today: Day,
+    midterm: Option<i64>,
+) -> Result<(), AppError> {
+    use sanshe_store::delivery as dstore;
+    let team = dstore::team(tx, contract).await?;
+    let people = store::members(tx, &team).await?;
+    let communities = store::communities(tx, project).await?;
+    if communities.is_empty() || people.is_empty() {
+        return Ok(());
+    }
+    let contents = [
+        "社区社会组织负责人能力建设培训：项目设计与预算编制",
+        "孵化基地开放日，三家社区社会组织展示服务成果",
+        "登记备案辅导：章程起草与备案材料准备",
+        "社区微项目路演与评审，专家现场点评",
+        "社区社会组织财务管理工作坊",
+        "志愿者招募与管理培训",
+        "一对一项目陪伴督导",
+        "社区议事协商观摩交流",
+    ];
+    let first_day = today.plus_days(-196);
+    let mut n = 0usize;
+    let mut d = first_day;
+    while d <= today.plus_days(-5) {
+        let day = d.to_string();
+        let hours: Vec<(i64, i64)> = people
+            .iter()
+            .filter(|m| sanshe_domain::purchase::registered_on(&m.registrations, &day))
+            .enumerate()
+            .map(|(i, m)| {
+                (
+                    m.worker_id,
+                    if i == 0 { 30 } else { 20 + 5 * (n as i64 % 3) },
+                )
+            })
+            .collect();
+        if !hours.is_empty() {
+            let direct = 18 + (n as i64 * 7) % 23;
+            let log = dstore::LogData {
+                day: day.clone(),
+                community: communities[n % communities.len()].0.clone(),
+                content: contents[n % contents.len()].into(),
+                direct,
+                indirect: direct * 3,
+                hours,
+            };
+            dstore::insert_log(
+                tx,
+                contract,
+                &log,
+                None,
+                "武进区阳光社会工作服务中心（演示）",
+            )
+            .await?;
+        }
+        n += 1;
+        d = d.plus_days(16);
+    }
+    let to = today.plus_days(-15).to_string();
+    let from = first_day.to_string();
+    let totals = dstore::totals(tx, contract, Some(&from), Some(&to)).await?;
+    let rid = dstore::insert_report(
+        tx,
+        contract,
+        midterm,
+        "midterm",
+        &from,
+        &to,
+        "按合同完成前半期孵化培育任务：开展能力建设培训、登记备案辅导和项目陪伴，已有 5 家社区社会组织完成备案。下半期重点推动微项目落地。",
+        &totals,
+    )
+    .await?;
+    let who = Who {
+        id: None,
+        name: "武进区阳光社会工作服务中心（演示）".into(),
+    };
+    step(
+        tx,
+        "milestone_report",
+        rid,
+        &who,
+        None,
+        "submitted",
+        "create",
+        noon(today.plus_days(-3)),
+    )
+    .await
 }

@@ -310,4 +310,45 @@ mod tests {
         );
         assert!(offered_application(org, &application("withdrawn")).is_empty());
     }
+
+    #[test]
+    fn reports_state_event_role_table() {
+        use crate::purchase::delivery::may_report;
+        use sanshe_domain::purchase::{ReportEvent as RE, ReportState as RS, Reports};
+        let k = sanshe_store::contracts::ContractRow {
+            id: 1,
+            project_id: 1,
+            project_title: "p".into(),
+            district: "320412".into(),
+            application_id: 1,
+            org_id: 1,
+            org_name: "o".into(),
+            paid_fen: 0,
+            state: "signed".into(),
+            version: 0,
+            revision: 0,
+            signed_on: None,
+            created_at: 0,
+            clauses: Default::default(),
+        };
+        // (state, event) → the roles that may, where the workflow allows it at all.
+        let table: &[(RS, RE, &[&str])] = &[
+            (RS::Submitted, RE::Accept, &["district"]),
+            (RS::Submitted, RE::Return, &["district"]),
+            (RS::Submitted, RE::Resubmit, &[]),
+            (RS::Returned, RE::Resubmit, &["org"]),
+            (RS::Returned, RE::Accept, &[]),
+            (RS::Returned, RE::Return, &[]),
+            (RS::Accepted, RE::Accept, &[]),
+            (RS::Accepted, RE::Return, &[]),
+            (RS::Accepted, RE::Resubmit, &[]),
+        ];
+        assert_eq!(table.len(), Reports::STATES.len() * Reports::EVENTS.len());
+        for (s, e, who) in table {
+            for (name, a) in cast() {
+                let may = Reports::next(*s, *e).is_some() && may_report(&a, &k, *e);
+                assert_eq!(may, who.contains(&name), "{s:?} {e:?} as {name}");
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod awards;
 pub mod calendar;
 pub mod contracts;
+pub mod delivery;
 pub mod facts;
 pub mod inbox;
 pub mod needs;

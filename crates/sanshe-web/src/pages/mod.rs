@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cpd;
+pub mod delivery;
 pub mod docs;
 pub mod facilities;
 pub mod facts;

@@ -108,6 +108,33 @@ pub fn vocabulary_keys() -> Vec<String> {
     for s in ["scheduled", "ready", "paid"] {
         k.push(format!("tranche-state-{s}"));
     }
+    {
+        use sanshe_domain::purchase::Reports;
+        k.extend(
+            Reports::STATES
+                .iter()
+                .map(|s| format!("report-state-{}", Reports::state_name(*s))),
+        );
+        k.extend(
+            Reports::EVENTS
+                .iter()
+                .map(|e| format!("report-event-{}", Reports::event_name(*e))),
+        );
+        for e in Reports::EVENTS {
+            k.push(super::inbox::kind_key(&format!(
+                "report.{}",
+                Reports::event_name(*e)
+            )));
+        }
+        k.extend(
+            sanshe_domain::purchase::REPORT_KINDS
+                .iter()
+                .map(|r| format!("report-kind-{r}")),
+        );
+        for kind in ["report.submitted", "delivery.lapsed", "contract.team"] {
+            k.push(super::inbox::kind_key(kind));
+        }
+    }
     for g in sanshe_domain::purchase::GATES {
         k.push(format!("gate-{g}"));
     }

@@ -5,6 +5,7 @@
 
 mod awards;
 mod contracts;
+mod delivery;
 mod ocds;
 mod panels;
 

@@ -52,6 +52,8 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let district_org = vec!["district", "org"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
+    // A contract's delivery: its officers, its organization, purchase staff over its communities.
+    let delivery_read = vec!["district", "street", "community", "org"];
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -195,6 +197,48 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/contracts/{id}/clawbacks"), &district),
         (("post", "/purchase/tranches/{id}/accept"), &district),
         (("post", "/purchase/tranches/{id}/pay"), &district),
+        (("get", "/purchase/contracts/{id}/delivery"), &delivery_read),
+        (("post", "/purchase/contracts/{id}/delivery-logs"), &org),
+        (("post", "/purchase/contracts/{id}/team"), &district),
+        (("post", "/purchase/contracts/{id}/reports"), &org),
+        (
+            ("post", "/purchase/reports/{id}/transitions"),
+            &district_org,
+        ),
+        (("post", "/purchase/delivery-logs/{id}/attachments"), &org),
+        (
+            ("get", "/purchase/delivery-logs/{id}/attachments/{aid}"),
+            &delivery_read,
+        ),
+        (
+            ("get", "/api/v1/purchase/contracts/{id}/delivery"),
+            &delivery_read,
+        ),
+        (
+            ("post", "/api/v1/purchase/contracts/{id}/delivery-logs"),
+            &org,
+        ),
+        (("post", "/api/v1/purchase/contracts/{id}/team"), &district),
+        (("post", "/api/v1/purchase/contracts/{id}/reports"), &org),
+        (
+            ("post", "/api/v1/purchase/reports/{id}/transitions"),
+            &district,
+        ),
+        (
+            ("get", "/api/v1/purchase/delivery-logs/{id}/attachments"),
+            &delivery_read,
+        ),
+        (
+            ("post", "/api/v1/purchase/delivery-logs/{id}/attachments"),
+            &org,
+        ),
+        (
+            (
+                "get",
+                "/api/v1/purchase/delivery-logs/{id}/attachments/{aid}",
+            ),
+            &delivery_read,
+        ),
         (
             ("post", "/api/v1/purchase/projects/{id}/contract"),
             &district,
@@ -659,6 +703,23 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
             .unwrap()[0]
             .id
     };
+    let (delivery_log, report) = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let logs = sanshe_store::delivery::logs(
+            &mut c,
+            contract.id,
+            sanshe_store::PageReq {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap();
+        let reports = sanshe_store::delivery::reports(&mut c, contract.id)
+            .await
+            .unwrap();
+        (logs.items[0].id, reports[0].id)
+    };
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
     HashMap::from([
@@ -687,6 +748,10 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("{application}", reviewed_app),
         ("/purchase/contracts", contract.id),
         ("/api/v1/purchase/contracts", contract.id),
+        ("/purchase/delivery-logs", delivery_log),
+        ("/api/v1/purchase/delivery-logs", delivery_log),
+        ("/purchase/reports", report),
+        ("/api/v1/purchase/reports", report),
         ("/purchase/tranches", paid_tranche),
         ("/api/v1/purchase/tranches", paid_tranche),
         ("/purchase/applications", application),
@@ -823,6 +888,17 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         }
         ("post", "/api/v1/purchase/tranches/{id}/pay") => {
             Some(json!({"paid_on": "2026-01-01", "voucher": "V1"}))
+        }
+        ("post", "/api/v1/purchase/contracts/{id}/delivery-logs") => Some(json!({
+            "day": "2026-01-01", "community": COMMUNITY, "content": "矩阵", "direct": 1, "indirect": 0,
+            "hours": [{"worker": 1, "hours": "1"}]})),
+        ("post", "/api/v1/purchase/contracts/{id}/team") => {
+            Some(json!({"from": 1, "to": 2, "reason": "矩阵"}))
+        }
+        ("post", "/api/v1/purchase/contracts/{id}/reports") => Some(json!({
+            "kind": "final", "period_from": "2026-01-01", "period_to": "2026-02-01", "summary": "矩阵"})),
+        ("post", "/api/v1/purchase/reports/{id}/transitions") => {
+            Some(json!({"event": "return", "text": "矩阵"}))
         }
         ("post", "/api/v1/purchase/experts") => Some(json!({"name": "矩阵专家"})),
         ("post", p) if p.starts_with("/api/v1/purchase/experts/") && p.ends_with("/ties") => {

@@ -1,0 +1,390 @@
+//! Delivery (执行): a contract's team, its activity logs with hours per member, and the
+//! milestone reports compiled from them.
+
+use crate::{Conn, PageReq, Paged, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+// ---- the team ------------------------------------------------------------------------------
+
+pub async fn team(conn: &mut Conn, contract: i64) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT worker_id FROM contract_team WHERE contract_id = $1 ORDER BY worker_id",
+    )
+    .bind(contract)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("worker_id"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// The team of a new contract: the winning application's.
+pub async fn copy_team(conn: &mut Conn, contract: i64, application: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO contract_team (contract_id, worker_id) \
+         SELECT $1, worker_id FROM application_team WHERE application_id = $2",
+    )
+    .bind(contract)
+    .bind(application)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces one member by another; false if `from` was not on the team (or `to` already is).
+pub async fn replace_member(
+    conn: &mut Conn,
+    contract: i64,
+    from: i64,
+    to: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE contract_team SET worker_id = $1 WHERE contract_id = $2 AND worker_id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM contract_team WHERE contract_id = $2 AND worker_id = $1)",
+    )
+    .bind(to)
+    .bind(contract)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+// ---- logs ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogData {
+    pub day: String,
+    pub community: String,
+    pub content: String,
+    pub direct: i64,
+    pub indirect: i64,
+    /// (social worker, hours in tenths).
+    pub hours: Vec<(i64, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    pub id: i64,
+    pub contract_id: i64,
+    pub community_name: String,
+    pub by_name: String,
+    pub created_at: i64,
+    /// (social worker, name, hours in tenths).
+    pub members: Vec<(i64, String, i64)>,
+    pub evidence: i64,
+    pub data: LogData,
+}
+
+pub async fn insert_log(
+    conn: &mut Conn,
+    contract: i64,
+    d: &LogData,
+    by: Option<i64>,
+    by_name: &str,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO delivery_logs (contract_id, day, community, content, direct_beneficiaries, \
+         indirect_beneficiaries, by_name, created_by, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
+    )
+    .bind(contract)
+    .bind(&d.day)
+    .bind(&d.community)
+    .bind(&d.content)
+    .bind(d.direct)
+    .bind(d.indirect)
+    .bind(by_name)
+    .bind(by)
+    .bind(crate::audit::now())
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?;
+    for (w, h) in &d.hours {
+        sqlx::query(
+            "INSERT INTO delivery_hours (log_id, worker_id, hours_tenths) VALUES ($1,$2,$3)",
+        )
+        .bind(id)
+        .bind(w)
+        .bind(h)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Hours a member already has logged on a day, across every contract.
+pub async fn hours_on(conn: &mut Conn, worker: i64, day: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "SELECT CAST(COALESCE(SUM(h.hours_tenths), 0) AS BIGINT) AS t FROM delivery_hours h \
+         JOIN delivery_logs l ON l.id = h.log_id WHERE h.worker_id = $1 AND l.day = $2",
+    )
+    .bind(worker)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("t")?)
+}
+
+fn lmap(r: &AnyRow) -> Result<LogRow, sqlx::Error> {
+    Ok(LogRow {
+        id: r.try_get("id")?,
+        contract_id: r.try_get("contract_id")?,
+        community_name: r.try_get("community_name")?,
+        by_name: r.try_get("by_name")?,
+        created_at: r.try_get("created_at")?,
+        members: Vec::new(),
+        evidence: r.try_get("evidence")?,
+        data: LogData {
+            day: r.try_get("day")?,
+            community: r.try_get("community")?,
+            content: r.try_get("content")?,
+            direct: r.try_get("direct_beneficiaries")?,
+            indirect: r.try_get("indirect_beneficiaries")?,
+            hours: Vec::new(),
+        },
+    })
+}
+
+const LCOLS: &str = "l.id, l.contract_id, l.day, l.community, COALESCE(a.name, l.community) AS \
+    community_name, l.content, l.direct_beneficiaries, l.indirect_beneficiaries, l.by_name, \
+    l.created_at, (SELECT COUNT(*) FROM attachments f WHERE f.owner_kind = 'delivery_log' \
+    AND f.owner_id = l.id) AS evidence";
+
+async fn with_members(conn: &mut Conn, mut rows: Vec<LogRow>) -> Result<Vec<LogRow>, StoreError> {
+    for l in &mut rows {
+        let hs = sqlx::query(
+            "SELECT h.worker_id, w.name, h.hours_tenths FROM delivery_hours h \
+             JOIN social_workers w ON w.id = h.worker_id WHERE h.log_id = $1 ORDER BY w.name",
+        )
+        .bind(l.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for h in hs {
+            let w: i64 = h.try_get("worker_id")?;
+            let t: i64 = h.try_get("hours_tenths")?;
+            l.members.push((w, h.try_get("name")?, t));
+            l.data.hours.push((w, t));
+        }
+    }
+    Ok(rows)
+}
+
+/// A contract's logs, newest day first.
+pub async fn logs(
+    conn: &mut Conn,
+    contract: i64,
+    page: PageReq,
+) -> Result<Paged<LogRow>, StoreError> {
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM delivery_logs WHERE contract_id = $1")
+        .bind(contract)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    let rows = sqlx::query(&format!(
+        "SELECT {LCOLS} FROM delivery_logs l LEFT JOIN areas a ON a.code = l.community \
+         WHERE l.contract_id = $1 ORDER BY l.day DESC, l.id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(contract)
+    .bind(page.per_page)
+    .bind(page.offset())
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows.iter().map(lmap).collect::<Result<Vec<_>, _>>()?;
+    Ok(Paged {
+        items: with_members(conn, rows).await?,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub async fn log(conn: &mut Conn, id: i64) -> Result<Option<LogRow>, StoreError> {
+    let r = sqlx::query(&format!(
+        "SELECT {LCOLS} FROM delivery_logs l LEFT JOIN areas a ON a.code = l.community \
+         WHERE l.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    Ok(with_members(conn, vec![lmap(&r)?]).await?.pop())
+}
+
+/// What a contract's logs add up to over a period (inclusive days; None: everything).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    pub activities: i64,
+    pub direct: i64,
+    pub indirect: i64,
+    pub hours_tenths: i64,
+}
+
+pub async fn totals(
+    conn: &mut Conn,
+    contract: i64,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Totals, StoreError> {
+    let from = from.unwrap_or("0000-00-00");
+    let to = to.unwrap_or("9999-99-99");
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(direct_beneficiaries), 0) AS BIGINT) AS d, \
+         CAST(COALESCE(SUM(indirect_beneficiaries), 0) AS BIGINT) AS i, \
+         CAST(COALESCE(SUM((SELECT SUM(h.hours_tenths) FROM delivery_hours h WHERE h.log_id = l.id)), 0) AS BIGINT) AS h \
+         FROM delivery_logs l WHERE l.contract_id = $1 AND l.day >= $2 AND l.day <= $3",
+    )
+    .bind(contract)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Totals {
+        activities: r.try_get("n")?,
+        direct: r.try_get("d")?,
+        indirect: r.try_get("i")?,
+        hours_tenths: r.try_get("h")?,
+    })
+}
+
+// ---- milestone reports -----------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub id: i64,
+    pub contract_id: i64,
+    pub tranche_id: Option<i64>,
+    pub kind: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub summary: String,
+    pub totals: Totals,
+    pub answer: String,
+    pub state: String,
+    pub version: i64,
+    pub created_at: i64,
+}
+
+const RCOLS: &str = "id, contract_id, tranche_id, kind, period_from, period_to, summary, \
+    activities, direct_beneficiaries, indirect_beneficiaries, hours_tenths, answer, state, \
+    version, created_at";
+
+fn rmap(r: &AnyRow) -> Result<ReportRow, sqlx::Error> {
+    Ok(ReportRow {
+        id: r.try_get("id")?,
+        contract_id: r.try_get("contract_id")?,
+        tranche_id: r.try_get("tranche_id")?,
+        kind: r.try_get("kind")?,
+        period_from: r.try_get("period_from")?,
+        period_to: r.try_get("period_to")?,
+        summary: r.try_get("summary")?,
+        totals: Totals {
+            activities: r.try_get("activities")?,
+            direct: r.try_get("direct_beneficiaries")?,
+            indirect: r.try_get("indirect_beneficiaries")?,
+            hours_tenths: r.try_get("hours_tenths")?,
+        },
+        answer: r.try_get("answer")?,
+        state: r.try_get("state")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_report(
+    conn: &mut Conn,
+    contract: i64,
+    tranche: Option<i64>,
+    kind: &str,
+    from: &str,
+    to: &str,
+    summary: &str,
+    t: &Totals,
+) -> Result<i64, StoreError> {
+    let now = crate::audit::now();
+    Ok(sqlx::query(
+        "INSERT INTO milestone_reports (contract_id, tranche_id, kind, period_from, period_to, \
+         summary, activities, direct_beneficiaries, indirect_beneficiaries, hours_tenths, state, \
+         version, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'submitted',0,$11,$11) RETURNING id",
+    )
+    .bind(contract)
+    .bind(tranche)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .bind(summary)
+    .bind(t.activities)
+    .bind(t.direct)
+    .bind(t.indirect)
+    .bind(t.hours_tenths)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?)
+}
+
+/// A resubmitted report's new text and figures (its state moves by the kernel).
+pub async fn refresh_report(
+    conn: &mut Conn,
+    id: i64,
+    summary: &str,
+    t: &Totals,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE milestone_reports SET summary = $1, activities = $2, direct_beneficiaries = $3, \
+         indirect_beneficiaries = $4, hours_tenths = $5 WHERE id = $6",
+    )
+    .bind(summary)
+    .bind(t.activities)
+    .bind(t.direct)
+    .bind(t.indirect)
+    .bind(t.hours_tenths)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_answer(conn: &mut Conn, id: i64, answer: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE milestone_reports SET answer = $1 WHERE id = $2")
+        .bind(answer)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn reports(conn: &mut Conn, contract: i64) -> Result<Vec<ReportRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RCOLS} FROM milestone_reports WHERE contract_id = $1 ORDER BY id"
+    ))
+    .bind(contract)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
+pub async fn report(conn: &mut Conn, id: i64) -> Result<Option<ReportRow>, StoreError> {
+    let r = sqlx::query(&format!(
+        "SELECT {RCOLS} FROM milestone_reports WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.as_ref().map(rmap).transpose()?)
+}
+
+/// A report for the tranche that is not returned (one at a time per tranche).
+pub async fn open_report_for(conn: &mut Conn, tranche: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "SELECT 1 AS x FROM milestone_reports WHERE tranche_id = $1 AND state <> 'returned'",
+    )
+    .bind(tranche)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some())
+}

@@ -1,0 +1,406 @@
+//! Delivery: the contracted team logs activities with hours per member; a member whose
+//! registration has lapsed on the day cannot be logged (nothing is written, the district is
+//! told) until an amendment replaces them; a member's hours on one day never pass 24 however
+//! many entries arrive at once; milestone reports are compiled from the logs, returned and
+//! resubmitted, and accepting one opens its tranche for payment.
+
+use super::codes;
+use crate::common::T;
+use crate::kernel::parallel;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The demo's signed contract (last year's call) and its delivery as the organization sees it.
+async fn demo_contract(t: &T, org: &str) -> (i64, Value) {
+    let id = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let ks = sanshe_store::contracts::of_district(&mut c, "320412")
+            .await
+            .unwrap();
+        ks.into_iter().find(|k| k.state == "signed").unwrap().id
+    };
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/contracts/{id}/delivery"),
+            Some(org),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    (id, r.json())
+}
+
+async fn set_registration_end(t: &T, worker: i64, end: &str) {
+    let mut c = t.app.db.acquire().await.unwrap();
+    sqlx::query("UPDATE worker_registrations SET end_date = $1 WHERE worker_id = $2")
+        .bind(end)
+        .bind(worker)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+fn entry(day: &str, community: &str, workers: &[(i64, &str)]) -> Value {
+    json!({
+        "day": day, "community": community, "content": "社区社会组织能力建设培训",
+        "direct": 20, "indirect": 60,
+        "hours": workers.iter().map(|(w, h)| json!({"worker": w, "hours": h})).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test]
+async fn the_team_logs_delivery_and_a_lapsed_member_is_blocked_until_replaced() {
+    let t = T::new().await;
+    let org = t.token_for("org").await;
+    let district = t.token_for("district").await;
+    let (k, v) = demo_contract(&t, &org).await;
+    // The demo: logs since signing and a mid-term report waiting for the officer.
+    let logged = v["totals"]["activities"].as_i64().unwrap();
+    assert!(logged >= 8, "{v}");
+    assert_eq!(v["reports"][0]["state"], "submitted");
+    let team: Vec<i64> = v["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["worker_id"].as_i64().unwrap())
+        .collect();
+    assert!(team.len() >= 2);
+    let community = v["logs"][0]["community"].as_str().unwrap().to_owned();
+    let today = sanshe_app::calendar::today();
+    let day = today.plus_days(-1).to_string();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(entry(&day, &community, &[(team[0], "2"), (team[1], "1.5")])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let log = r.json()["id"].as_i64().unwrap();
+    let v2 = demo_contract(&t, &org).await.1;
+    assert_eq!(v2["totals"]["activities"].as_i64().unwrap(), logged + 1);
+    assert_eq!(v2["logs"][0]["members"].as_array().unwrap().len(), 2);
+
+    // Every problem at once, and nothing written.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(json!({"day": today.plus_days(1).to_string(), "community": "320412999999",
+                "content": "x", "direct": 1, "indirect": 0,
+                "hours": [{"worker": 1, "hours": "1"}, {"worker": team[0], "hours": "1"}, {"worker": team[0], "hours": "2"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let mut got = codes(&r.json());
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "err-delivery-community",
+            "err-delivery-day",
+            "err-delivery-not-team",
+            "err-delivery-twice"
+        ],
+        "{}",
+        r.body
+    );
+
+    // A member whose registration lapsed before the day: the entry is refused whole, the
+    // district is told.
+    let lapsed = team[1];
+    set_registration_end(&t, lapsed, &today.plus_days(-30).to_string()).await;
+    let before = demo_contract(&t, &org).await.1["totals"]["activities"].clone();
+    let inbox_before = t
+        .api("GET", "/api/v1/inbox", Some(&district), None)
+        .await
+        .json()["page"]["total"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(entry(&day, &community, &[(team[0], "1"), (lapsed, "1")])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-member-lapsed"]);
+    assert!(r.body.contains("失效"), "{}", r.body);
+    assert_eq!(
+        demo_contract(&t, &org).await.1["totals"]["activities"],
+        before
+    );
+    let inbox = t
+        .api("GET", "/api/v1/inbox", Some(&district), None)
+        .await
+        .json();
+    assert_eq!(
+        inbox["page"]["total"].as_i64().unwrap(),
+        inbox_before + 1,
+        "{inbox}"
+    );
+    assert_eq!(inbox["items"][0]["kind"], "delivery.lapsed");
+
+    // The officer replaces the member by an amendment; the organization cannot.
+    let staff = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let k = sanshe_store::contracts::get(&mut c, k)
+            .await
+            .unwrap()
+            .unwrap();
+        sanshe_store::purchase::staff(&mut c, k.org_id)
+            .await
+            .unwrap()
+    };
+    // A colleague outside the team, registered over the day and today.
+    let new = staff
+        .iter()
+        .map(|(w, _, _)| *w)
+        .find(|w| !team.contains(w))
+        .expect("a colleague outside the team");
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query(
+            "INSERT INTO worker_registrations (worker_id, start_date, end_date, number, created_at) \
+             VALUES ($1, $2, $3, NULL, 0)",
+        )
+        .bind(new)
+        .bind(today.plus_days(-365).to_string())
+        .bind(today.plus_days(365).to_string())
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    }
+    let body = json!({"from": lapsed, "to": new, "reason": "原成员登记失效"});
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/team"),
+            Some(&org),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/team"),
+            Some(&district),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let versions = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::contracts::versions(&mut c, k).await.unwrap()
+    };
+    assert!(
+        versions
+            .iter()
+            .any(|x| x.reason == "原成员登记失效" && x.revision == 1),
+        "{versions:?}"
+    );
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(entry(&day, &community, &[(new, "1")])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    // Evidence: a photo on the first entry, readable by the officer, not by a resident.
+    let png = b"\x89PNG\r\n\x1a\n0000000000000000".to_vec();
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("/api/v1/purchase/delivery-logs/{log}/attachments?file_name=sign-in.png"),
+            &org,
+            png,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/delivery-logs/{log}/attachments"),
+            Some(&district),
+            None,
+        )
+        .await;
+    assert_eq!(r.json().as_array().unwrap().len(), 1, "{}", r.body);
+    let resident = t.token_for("resident").await;
+    for path in [
+        format!("/api/v1/purchase/delivery-logs/{log}/attachments"),
+        format!("/api/v1/purchase/contracts/{k}/delivery"),
+    ] {
+        let r = t.api("GET", &path, Some(&resident), None).await;
+        assert!(
+            matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{path}: {}",
+            r.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_members_hours_on_a_day_never_pass_24_under_parallel_entries() {
+    let t = Arc::new(T::new().await);
+    let org = t.token_for("org").await;
+    let (k, v) = demo_contract(&t, &org).await;
+    let member = v["team"][0]["worker_id"].as_i64().unwrap();
+    let community = v["logs"][0]["community"].as_str().unwrap().to_owned();
+    // A day the demo has not logged, within the member's registration.
+    let day = sanshe_app::calendar::today().plus_days(-2).to_string();
+    let out = parallel(8, |_| {
+        let (t, org, body) = (
+            t.clone(),
+            org.clone(),
+            entry(&day, &community, &[(member, "4")]),
+        );
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+                Some(&org),
+                Some(body),
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(out.get(&201), Some(&6), "{out:?}");
+    assert_eq!(out.get(&422), Some(&2), "{out:?}");
+    let mut c = t.app.db.acquire().await.unwrap();
+    assert_eq!(
+        sanshe_store::delivery::hours_on(&mut c, member, &day)
+            .await
+            .unwrap(),
+        240
+    );
+}
+
+#[tokio::test]
+async fn reports_are_compiled_returned_resubmitted_and_accepting_opens_the_tranche() {
+    let t = T::new().await;
+    let org = t.token_for("org").await;
+    let district = t.token_for("district").await;
+    let (k, v) = demo_contract(&t, &org).await;
+    let midterm = &v["reports"][0];
+    let rid = midterm["id"].as_i64().unwrap();
+    let tranche = midterm["tranche_id"].as_i64().unwrap();
+    // The figures are the logs of its period.
+    let from = midterm["period_from"].as_str().unwrap();
+    let to = midterm["period_to"].as_str().unwrap();
+    let in_period = v["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| {
+            let d = l["day"].as_str().unwrap();
+            d >= from && d <= to
+        })
+        .count() as i64;
+    assert_eq!(midterm["totals"]["activities"].as_i64().unwrap(), in_period);
+    // The organization cannot accept its own report; returning needs reasons.
+    let step = |tok: &str, body: Value| {
+        let tok = tok.to_owned();
+        let t = &t;
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/purchase/reports/{rid}/transitions"),
+                Some(&tok),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let r = step(&org, json!({"event": "accept"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = step(&district, json!({"event": "return"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = step(
+        &district,
+        json!({"event": "return", "text": "请补充受益人签到表"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = step(
+        &org,
+        json!({"event": "resubmit", "text": "已补充签到表，修订报告如下。"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // A tranche waiting for a report cannot be paid before it is accepted.
+    let pay =
+        json!({"paid_on": sanshe_app::calendar::today().to_string(), "voucher": "WJ-PAY-0002"});
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/tranches/{tranche}/pay"),
+            Some(&district),
+            Some(pay.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // A stale version loses; the current one accepts and opens the tranche.
+    let r = step(&district, json!({"event": "accept", "version": 0})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = step(&district, json!({"event": "accept", "text": "同意"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = step(&district, json!({"event": "return", "text": "x"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "accepted stays accepted");
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/tranches/{tranche}/pay"),
+            Some(&district),
+            Some(pay),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // Another report for a paid tranche is refused; a final report without one is fine.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/reports"),
+            Some(&org),
+            Some(json!({"kind": "midterm", "tranche": tranche, "period_from": from, "period_to": to, "summary": "重复"})),
+        )
+        .await;
+    assert_eq!(codes(&r.json()), ["err-report-tranche"], "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/reports"),
+            Some(&org),
+            Some(json!({"kind": "final", "period_from": to, "period_to": from, "summary": "结项"})),
+        )
+        .await;
+    assert_eq!(codes(&r.json()), ["err-report-period"], "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/reports"),
+            Some(&org),
+            Some(json!({"kind": "final", "period_from": from, "period_to": sanshe_app::calendar::today().to_string(), "summary": "结项报告"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v = demo_contract(&t, &org).await.1;
+    assert_eq!(v["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(v["reports"][0]["state"], "accepted");
+    assert_eq!(
+        v["reports"][1]["totals"]["activities"],
+        v["totals"]["activities"]
+    );
+}
