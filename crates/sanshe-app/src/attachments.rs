@@ -18,6 +18,19 @@ pub enum Accept {
     Documents,
 }
 
+/// Every content type [`sniff`] recognises (what a download can be).
+pub const DOCUMENT_TYPES: [&str; 9] = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/msword",
+    "application/vnd.ms-excel",
+];
+
 /// Most files one record may have.
 pub const MAX_PER_RECORD: i64 = 20;
 
@@ -238,6 +251,25 @@ mod tests {
             None
         );
         assert_eq!(sniff(b"<!doctype html>", "a.html", Accept::Documents), None);
+        // Whatever is recognised is a documented download type.
+        let samples: [(&[u8], &str); 9] = [
+            (b"\xFF\xD8\xFF\xE0", "a"),
+            (b"\x89PNG\r\n\x1a\n", "a"),
+            (b"RIFF0000WEBPVP8 ", "a"),
+            (b"%PDF-1.7", "a"),
+            (b"PK\x03\x04", "a.docx"),
+            (b"PK\x03\x04", "a.xlsx"),
+            (b"PK\x03\x04", "a.pptx"),
+            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "a.doc"),
+            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "a.xls"),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (b, n) in samples {
+            let (t, _) = sniff(b, n, Accept::Documents).unwrap_or_else(|| panic!("{n}"));
+            assert!(DOCUMENT_TYPES.contains(&t), "{t}");
+            seen.insert(t);
+        }
+        assert_eq!(seen.len(), DOCUMENT_TYPES.len());
         assert!(inline("image/png"));
         assert!(!inline("application/pdf"));
         assert_eq!(clean_name("../../etc/\"passwd\""), "....etcpasswd");

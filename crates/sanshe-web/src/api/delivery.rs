@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TeamMember {
+pub struct DeliveryMember {
     pub worker_id: i64,
     pub name: String,
     pub cert_level: String,
@@ -86,7 +86,7 @@ pub struct MilestoneReport {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Delivery {
     pub contract_id: i64,
-    pub team: Vec<TeamMember>,
+    pub team: Vec<DeliveryMember>,
     pub totals: DeliveryTotals,
     pub reports: Vec<MilestoneReport>,
     pub logs: Vec<DeliveryLog>,
@@ -151,7 +151,7 @@ pub async fn get(
         team: v
             .team
             .iter()
-            .map(|m| TeamMember {
+            .map(|m| DeliveryMember {
                 worker_id: m.worker_id,
                 name: m.name.clone(),
                 cert_level: m.cert_level.clone(),
@@ -416,7 +416,7 @@ pub async fn attach(
 /// Download an evidence file.
 #[utoipa::path(get, operation_id = "delivery_evidence_file", path = "/api/v1/purchase/delivery-logs/{id}/attachments/{aid}", tag = "purchase", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
-    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "image/jpeg"), (super::photos::Binary = "image/png"), (super::photos::Binary = "image/webp"), (super::photos::Binary = "application/pdf"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.presentationml.presentation"), (super::photos::Binary = "application/msword"), (super::photos::Binary = "application/vnd.ms-excel"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn evidence_file(

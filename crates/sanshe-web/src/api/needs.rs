@@ -499,7 +499,7 @@ pub async fn attach(
 /// Download a file attached to a need (images inline, anything else as a download).
 #[utoipa::path(get, operation_id = "needs_attachment", path = "/api/v1/needs/{id}/attachments/{aid}", tag = "needs", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
-    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "image/jpeg"), (super::photos::Binary = "image/png"), (super::photos::Binary = "image/webp"), (super::photos::Binary = "application/pdf"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.presentationml.presentation"), (super::photos::Binary = "application/msword"), (super::photos::Binary = "application/vnd.ms-excel"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn attachment(

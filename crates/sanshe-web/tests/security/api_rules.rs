@@ -199,6 +199,16 @@ async fn bodies_are_read_as_json_schema_reads_them() {
         after.push(r.json()["cert_level"].clone());
     }
     assert_eq!(after, [json!("none"), json!("none")], "{}", w);
+    // Every file download documents every type a stored file can have.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.contains("/attachments/{") {
+            continue;
+        }
+        let content = &item["get"]["responses"]["200"]["content"];
+        for ty in sanshe_app::attachments::DOCUMENT_TYPES {
+            assert!(content.get(ty).is_some(), "{path}: {ty}");
+        }
+    }
     // A conditional requirement has its own message, not a bare "required".
     let r = t
         .api(
