@@ -256,6 +256,17 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/purchase/tranches/{id}/pay",
             pages::purchase::tranche_pay
         ),
+        r!(get, "/purchase/contracts", pages::delivery::ledger),
+        r!(
+            get,
+            "/purchase/contracts/export/{format}",
+            pages::delivery::ledger_export
+        ),
+        r!(
+            get,
+            "/purchase/payments/export/{format}",
+            pages::delivery::payments_export
+        ),
         r!(
             get,
             "/purchase/contracts/{id}/delivery",
@@ -604,6 +615,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/tranches/{id}/pay",
             api::contracts::pay
         ),
+        r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
         r!(
             get,
             "/api/v1/purchase/contracts/{id}/delivery",

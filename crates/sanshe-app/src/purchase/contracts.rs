@@ -704,3 +704,121 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ContractView, AppError
     };
     of_project(app, ctx, project).await?.ok_or(AppError::Hidden)
 }
+
+/// One contract in the district's ledger: the contract, what its tranches add up to, what is
+/// paid, and its delivery so far.
+pub struct LedgerLine {
+    pub contract: ContractRow,
+    pub tranches_fen: i64,
+    pub delivery: sanshe_store::delivery::Totals,
+}
+
+/// The district's contracts (drafts included for its officers), newest first: the ledger
+/// the officers keep in a spreadsheet. Purchase staff of the district read it too.
+pub async fn ledger(app: &App, ctx: &Ctx) -> Result<Vec<LedgerLine>, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseRead)?;
+    let district = super::district_of(app, ctx).await?;
+    let manage = policy::may_manage(actor, &district);
+    let mut c = app.db.acquire().await?;
+    let mut out = Vec::new();
+    for k in store::of_district(&mut c, &district).await? {
+        if k.state == "draft" && !manage {
+            continue;
+        }
+        out.push(LedgerLine {
+            tranches_fen: store::tranches_total(&mut c, k.id).await?,
+            delivery: sanshe_store::delivery::totals(&mut c, k.id, None, None).await?,
+            contract: k,
+        });
+    }
+    Ok(out)
+}
+
+/// Every payment and claw-back of the district's signed contracts, by date.
+pub async fn payments_ledger(
+    app: &App,
+    ctx: &Ctx,
+) -> Result<Vec<(ContractRow, PaymentRow)>, AppError> {
+    let lines = ledger(app, ctx).await?;
+    let mut c = app.db.acquire().await?;
+    let mut out = Vec::new();
+    for l in lines {
+        for p in store::payments(&mut c, l.contract.id).await? {
+            out.push((l.contract.clone(), p));
+        }
+    }
+    out.sort_by(|a, b| a.1.paid_on.cmp(&b.1.paid_on).then(a.1.id.cmp(&b.1.id)));
+    Ok(out)
+}
+
+/// The ledger's spreadsheet columns.
+pub const LEDGER_COLUMNS: [&str; 14] = [
+    "合同编号",
+    "项目",
+    "承接组织",
+    "状态",
+    "签订日期",
+    "开始日期",
+    "结束日期",
+    "合同金额",
+    "分期合计",
+    "已支付",
+    "未支付",
+    "活动次数",
+    "受益人次（直接/间接）",
+    "服务时长",
+];
+
+pub fn ledger_rows(lines: &[LedgerLine]) -> Vec<Vec<String>> {
+    lines
+        .iter()
+        .map(|l| {
+            let k = &l.contract;
+            vec![
+                k.id.to_string(),
+                k.project_title.clone(),
+                k.org_name.clone(),
+                k.state.clone(),
+                k.signed_on.clone().unwrap_or_default(),
+                k.clauses.start_date.clone(),
+                k.clauses.end_date.clone(),
+                crate::registry::yuan(k.clauses.amount_fen),
+                crate::registry::yuan(l.tranches_fen),
+                crate::registry::yuan(k.paid_fen),
+                crate::registry::yuan(k.clauses.amount_fen - k.paid_fen),
+                l.delivery.activities.to_string(),
+                format!("{}/{}", l.delivery.direct, l.delivery.indirect),
+                super::delivery::hours_text(l.delivery.hours_tenths),
+            ]
+        })
+        .collect()
+}
+
+pub const PAYMENT_COLUMNS: [&str; 8] = [
+    "日期",
+    "合同编号",
+    "项目",
+    "承接组织",
+    "金额",
+    "凭证号",
+    "原因（追回）",
+    "经办人",
+];
+
+pub fn payment_rows(rows: &[(ContractRow, PaymentRow)]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|(k, p)| {
+            vec![
+                p.paid_on.clone(),
+                k.id.to_string(),
+                k.project_title.clone(),
+                k.org_name.clone(),
+                crate::registry::yuan(p.amount_fen),
+                p.voucher.clone(),
+                p.reason.clone(),
+                p.by_name.clone(),
+            ]
+        })
+        .collect()
+}

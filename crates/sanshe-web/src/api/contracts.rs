@@ -360,3 +360,56 @@ pub async fn clawback(
     .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub project: i64,
+    pub project_title: String,
+    pub organization: i64,
+    pub organization_name: String,
+    #[schema(pattern = "^(draft|signed|completed)$")]
+    pub state: String,
+    pub signed_on: Option<String>,
+    pub start_date: String,
+    pub end_date: String,
+    /// Yuan.
+    pub amount: String,
+    /// What the tranches add up to (yuan).
+    pub tranches: String,
+    pub paid: String,
+    pub unpaid: String,
+    pub delivery: super::delivery::DeliveryTotals,
+}
+
+/// The district's contracts ledger: amounts, tranches, what is paid and what is delivered.
+#[utoipa::path(get, operation_id = "contracts_ledger", path = "/api/v1/purchase/contracts", tag = "purchase", security(("bearer" = [])),
+    responses((status = 200, body = Vec<LedgerEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn ledger(rc: Rc) -> ApiResult<Json<Vec<LedgerEntry>>> {
+    authed(&rc)?;
+    let lines = app::ledger(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(
+        lines
+            .iter()
+            .map(|l| {
+                let k = &l.contract;
+                LedgerEntry {
+                    id: k.id,
+                    project: k.project_id,
+                    project_title: k.project_title.clone(),
+                    organization: k.org_id,
+                    organization_name: k.org_name.clone(),
+                    state: k.state.clone(),
+                    signed_on: k.signed_on.clone(),
+                    start_date: k.clauses.start_date.clone(),
+                    end_date: k.clauses.end_date.clone(),
+                    amount: yuan(k.clauses.amount_fen),
+                    tranches: yuan(l.tranches_fen),
+                    paid: yuan(k.paid_fen),
+                    unpaid: yuan(k.clauses.amount_fen - k.paid_fen),
+                    delivery: (&l.delivery).into(),
+                }
+            })
+            .collect(),
+    ))
+}

@@ -388,3 +388,62 @@ pub async fn file(rc: Rc, Path((log, aid)): Path<(i64, i64)>) -> PageResult {
         bytes,
     ))
 }
+
+// ---- the contracts ledger ------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "purchase/ledger.html")]
+struct LedgerPage {
+    p: Page,
+    headers: Vec<&'static str>,
+    rows: Vec<(i64, Vec<String>)>,
+    total_amount: String,
+    total_paid: String,
+}
+
+/// The district's contracts with what is paid and delivered, exportable with the payments.
+pub async fn ledger(rc: Rc) -> PageResult {
+    use sanshe_app::purchase::contracts as k;
+    let lines = k::ledger(&rc.app, &rc.ctx).await.page(&rc)?;
+    let amount: i64 = lines.iter().map(|l| l.contract.clauses.amount_fen).sum();
+    let paid: i64 = lines.iter().map(|l| l.contract.paid_fen).sum();
+    let rows = k::ledger_rows(&lines)
+        .into_iter()
+        .zip(lines.iter().map(|l| l.contract.project_id))
+        .map(|(r, p)| (p, r))
+        .collect();
+    let page = LedgerPage {
+        p: Page::new(&rc, "ledger-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/purchase/projects", rc.tr.t("nav-purchase")),
+        headers: k::LEDGER_COLUMNS.to_vec(),
+        rows,
+        total_amount: sanshe_app::registry::yuan(amount),
+        total_paid: sanshe_app::registry::yuan(paid),
+    };
+    Ok(with_page(&rc, &page))
+}
+
+pub async fn ledger_export(rc: Rc, Path(format): Path<String>) -> PageResult {
+    use sanshe_app::purchase::contracts as k;
+    let lines = k::ledger(&rc.app, &rc.ctx).await.page(&rc)?;
+    super::areas::file_response(
+        &rc,
+        &format,
+        "contracts-ledger",
+        &k::LEDGER_COLUMNS,
+        &k::ledger_rows(&lines),
+    )
+}
+
+pub async fn payments_export(rc: Rc, Path(format): Path<String>) -> PageResult {
+    use sanshe_app::purchase::contracts as k;
+    let rows = k::payments_ledger(&rc.app, &rc.ctx).await.page(&rc)?;
+    super::areas::file_response(
+        &rc,
+        &format,
+        "payments",
+        &k::PAYMENT_COLUMNS,
+        &k::payment_rows(&rows),
+    )
+}

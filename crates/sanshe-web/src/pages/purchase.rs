@@ -2154,6 +2154,8 @@ struct PublicCallPage {
     here: &'static str,
     notice: Option<NoticeView>,
     contract: Option<ContractSection>,
+    /// Delivery so far (activities, direct and indirect beneficiaries, hours).
+    delivery: Option<(i64, i64, i64, String)>,
     pr: ProjectRow,
     category: String,
     state_label: String,
@@ -2184,14 +2186,29 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
             panel: n.panel,
         });
     let cats = sanshe_app::needs::categories(&rc.app).await.page(&rc)?;
+    let contract = sanshe_app::purchase::contracts::public_of_project(&rc.app, pr.id)
+        .await
+        .page(&rc)?;
+    let delivery = match &contract {
+        Some(v) => {
+            let t = sanshe_app::purchase::delivery::public_totals(&rc.app, v.contract.id)
+                .await
+                .page(&rc)?;
+            Some((
+                t.activities,
+                t.direct,
+                t.indirect,
+                sanshe_app::purchase::delivery::hours_text(t.hours_tenths),
+            ))
+        }
+        None => None,
+    };
     let page = PublicCallPage {
         p: public_page(&rc, "public-call"),
         here: "calls",
         notice,
-        contract: sanshe_app::purchase::contracts::public_of_project(&rc.app, pr.id)
-            .await
-            .page(&rc)?
-            .map(|v| contract_section_from(&rc, &v)),
+        contract: contract.map(|v| contract_section_from(&rc, &v)),
+        delivery,
         category: category_name(&cats, &rc.tr, &pr.category),
         state_label: rc.tr.t(&project_state_key(&pr.state)).to_owned(),
         method: rc.tr.t(&format!("method-{}", pr.data.method)).to_owned(),

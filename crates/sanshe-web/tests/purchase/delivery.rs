@@ -216,6 +216,24 @@ async fn the_team_logs_delivery_and_a_lapsed_member_is_blocked_until_replaced() 
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
+    // The portal shows the delivery's totals (no names).
+    let project = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::contracts::get(&mut c, k)
+            .await
+            .unwrap()
+            .unwrap()
+            .project_id
+    };
+    let mut anon = crate::common::Session::default();
+    let page = t.get(&mut anon, &format!("/public/calls/{project}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("服务执行情况"), "{}", page.body);
+    let lapsed_name = v["team"][1]["name"].as_str().unwrap();
+    assert!(
+        !page.body.contains(lapsed_name),
+        "no team names on the portal"
+    );
     // Evidence: a photo on the first entry, readable by the officer, not by a resident.
     let png = b"\x89PNG\r\n\x1a\n0000000000000000".to_vec();
     let r = t
@@ -403,4 +421,42 @@ async fn reports_are_compiled_returned_resubmitted_and_accepting_opens_the_tranc
         v["reports"][1]["totals"]["activities"],
         v["totals"]["activities"]
     );
+}
+
+#[tokio::test]
+async fn the_contracts_ledger_and_payments_export_as_spreadsheets() {
+    let t = T::new().await;
+    let district = t.token_for("district").await;
+    let r = t
+        .api("GET", "/api/v1/purchase/contracts", Some(&district), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ledger = r.json();
+    let signed = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["state"] == "signed")
+        .unwrap()
+        .clone();
+    assert_eq!(signed["paid"], "94400.00");
+    assert_eq!(signed["unpaid"], "141600.00");
+    assert!(signed["delivery"]["activities"].as_i64().unwrap() > 0);
+    // Organizations keep their own contracts, not the district's ledger.
+    let org = t.token_for("org").await;
+    let r = t
+        .api("GET", "/api/v1/purchase/contracts", Some(&org), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut s = t.login("district").await;
+    let csv = t.get(&mut s, "/purchase/contracts/export/csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("合同编号"), "{}", csv.body);
+    assert!(csv.body.contains("141600.00"), "{}", csv.body);
+    let pay = t.get(&mut s, "/purchase/payments/export/csv").await;
+    assert!(pay.body.contains("WJ-PAY-0001"), "{}", pay.body);
+    let xlsx = t.get(&mut s, "/purchase/payments/export/xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let page = t.get(&mut s, "/purchase/contracts").await;
+    assert!(page.body.contains("合同台账"), "{}", page.body);
 }

@@ -197,6 +197,16 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/contracts/{id}/clawbacks"), &district),
         (("post", "/purchase/tranches/{id}/accept"), &district),
         (("post", "/purchase/tranches/{id}/pay"), &district),
+        (("get", "/purchase/contracts"), &purchase_read),
+        (
+            ("get", "/purchase/contracts/export/{format}"),
+            &purchase_read,
+        ),
+        (
+            ("get", "/purchase/payments/export/{format}"),
+            &purchase_read,
+        ),
+        (("get", "/api/v1/purchase/contracts"), &purchase_read),
         (("get", "/purchase/contracts/{id}/delivery"), &delivery_read),
         (("post", "/purchase/contracts/{id}/delivery-logs"), &org),
         (("post", "/purchase/contracts/{id}/team"), &district),
