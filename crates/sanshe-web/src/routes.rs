@@ -618,6 +618,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
         r!(
             get,
+            "/api/v1/organizations/{id}/purchase-history",
+            api::orgs::purchase_history
+        ),
+        r!(
+            get,
             "/api/v1/purchase/contracts/{id}/delivery",
             api::delivery::get
         ),

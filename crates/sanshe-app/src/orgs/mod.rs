@@ -574,6 +574,61 @@ impl Registry for Orgs {
                     .collect(),
             });
         }
+        let history = crate::purchase::history::lines(conn, r.id).await?;
+        if !history.is_empty() {
+            out.push(Section {
+                title_key: "org-purchase-title",
+                headers: vec![
+                    "col-project",
+                    "col-year",
+                    "col-state",
+                    "col-applied",
+                    "col-contract",
+                    "col-paid",
+                    "delivery-activities",
+                    "delivery-people",
+                    "delivery-hours-total",
+                    "col-reports",
+                ],
+                links: history
+                    .iter()
+                    .map(|h| format!("/purchase/projects/{}", h.project_id))
+                    .collect(),
+                delete_links: vec![],
+                export: None,
+                rows: history
+                    .iter()
+                    .map(|h| {
+                        vec![
+                            Cell::Text(h.project_title.clone()),
+                            Cell::Text(h.year.to_string()),
+                            Cell::Key(if h.awarded {
+                                "history-awarded".to_owned()
+                            } else {
+                                format!("application-state-{}", h.application_state)
+                            }),
+                            Cell::Text(yuan(h.applied_fen)),
+                            Cell::Text(if h.contract_id.is_some() {
+                                yuan(h.contract_fen)
+                            } else {
+                                String::new()
+                            }),
+                            Cell::Text(if h.contract_id.is_some() {
+                                yuan(h.paid_fen)
+                            } else {
+                                String::new()
+                            }),
+                            Cell::Text(h.delivery.activities.to_string()),
+                            Cell::Text(format!("{}/{}", h.delivery.direct, h.delivery.indirect)),
+                            Cell::Text(crate::purchase::delivery::hours_text(
+                                h.delivery.hours_tenths,
+                            )),
+                            Cell::Text(format!("{}✓ {}↩", h.reports_accepted, h.reports_returned)),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
         if r.kind == "foundation" {
             let entries = store::fund_entries(conn, r.id).await?;
             out.push(Section {

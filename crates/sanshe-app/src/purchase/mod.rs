@@ -9,6 +9,7 @@ pub mod closing;
 pub mod contracts;
 pub mod delivery;
 pub mod demo;
+pub mod history;
 pub mod ocds;
 pub mod panel;
 pub mod policy;

@@ -198,3 +198,64 @@ pub async fn add_fund_entry(
         .api(&rc)?;
     Ok(Json(Created { id }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub project: i64,
+    pub project_title: String,
+    pub year: i64,
+    pub application: i64,
+    #[schema(pattern = "^(submitted|withdrawn)$")]
+    pub application_state: String,
+    pub awarded: bool,
+    /// Yuan.
+    pub applied: String,
+    pub contract: Option<i64>,
+    pub contract_state: Option<String>,
+    pub contract_amount: Option<String>,
+    pub paid: Option<String>,
+    pub delivery: super::delivery::DeliveryTotals,
+    pub reports_accepted: i64,
+    pub reports_returned: i64,
+}
+
+/// An organization's performance history in purchased services: applications, awards,
+/// contracts, payments, delivery and milestone reports.
+#[utoipa::path(get, operation_id = "organizations_purchase_history", path = "/api/v1/organizations/{id}/purchase-history", tag = "registries", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn purchase_history(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<HistoryEntry>>> {
+    authed(&rc)?;
+    let lines = sanshe_app::purchase::history::of_org(&rc.app, &rc.ctx, id)
+        .await
+        .api(&rc)?;
+    Ok(Json(
+        lines
+            .iter()
+            .map(|h| HistoryEntry {
+                project: h.project_id,
+                project_title: h.project_title.clone(),
+                year: h.year,
+                application: h.application_id,
+                application_state: h.application_state.clone(),
+                awarded: h.awarded,
+                applied: sanshe_app::registry::yuan(h.applied_fen),
+                contract: h.contract_id,
+                contract_state: h.contract_state.clone(),
+                contract_amount: h
+                    .contract_id
+                    .map(|_| sanshe_app::registry::yuan(h.contract_fen)),
+                paid: h
+                    .contract_id
+                    .map(|_| sanshe_app::registry::yuan(h.paid_fen)),
+                delivery: (&h.delivery).into(),
+                reports_accepted: h.reports_accepted,
+                reports_returned: h.reports_returned,
+            })
+            .collect(),
+    ))
+}

@@ -459,4 +459,29 @@ async fn the_contracts_ledger_and_payments_export_as_spreadsheets() {
     assert_eq!(xlsx.status, StatusCode::OK);
     let page = t.get(&mut s, "/purchase/contracts").await;
     assert!(page.body.contains("合同台账"), "{}", page.body);
+    // The organization's page and API carry its performance history.
+    let org_id = signed["organization"].as_i64().unwrap();
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/organizations/{org_id}/purchase-history"),
+            Some(&district),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let h = r.json();
+    let won = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["contract"] == signed["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(won["awarded"], true);
+    assert_eq!(won["paid"], "94400.00");
+    assert!(won["delivery"]["activities"].as_i64().unwrap() > 0);
+    let page = t.get(&mut s, &format!("/orgs/{org_id}")).await;
+    assert!(page.body.contains("承接政府购买服务记录"), "{}", page.body);
+    assert!(page.body.contains("中标承接"), "{}", page.body);
 }

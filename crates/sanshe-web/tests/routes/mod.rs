@@ -388,6 +388,10 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let worker_new = vec!["district", "street", "community", "org"];
     for (k, v) in [
         (("get", "/imports/{job}"), &auth),
+        (
+            ("get", "/api/v1/organizations/{id}/purchase-history"),
+            &org_one,
+        ),
         (("get", "/networks"), &staff),
         (("post", "/networks"), &supervise),
         (("get", "/networks/export/{format}"), &staff),
