@@ -66,7 +66,10 @@ async fn run(app: &App, name: &str) -> Result<String, AppError> {
         "purchase.deadlines" => {
             let n = crate::purchase::closing::close_due(app).await?;
             let m = crate::purchase::awards::confirm_due(app).await?;
-            Ok(format!("{n} calls closed, {m} awards confirmed"))
+            let r = crate::purchase::dashboard::remind(app).await?;
+            Ok(format!(
+                "{n} calls closed, {m} awards confirmed, {r} reminders"
+            ))
         }
         other => Err(AppError::Internal(format!("unknown job {other}"))),
     }

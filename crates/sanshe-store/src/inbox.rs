@@ -159,3 +159,23 @@ pub async fn staff_covering(
         .map(|r| r.try_get("id").map_err(StoreError::from))
         .collect()
 }
+
+/// Whether a user already has this notice (a reminder is sent once).
+pub async fn exists(
+    conn: &mut Conn,
+    user_id: i64,
+    kind: &str,
+    link: &str,
+    title: &str,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "SELECT 1 AS x FROM inbox WHERE user_id = $1 AND kind = $2 AND link = $3 AND title = $4",
+    )
+    .bind(user_id)
+    .bind(kind)
+    .bind(link)
+    .bind(title)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some())
+}

@@ -1551,3 +1551,79 @@ pub async fn notice_ended(
         .map(|r| Ok((r.try_get("id")?, r.try_get("version")?, r.try_get("title")?)))
         .collect::<Result<_, sqlx::Error>>()?)
 }
+
+// ---- the purchase dashboard ------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreetCoverage {
+    pub code: String,
+    pub name: String,
+    pub communities: i64,
+    /// Communities targeted by a published call.
+    pub covered: i64,
+    /// Published calls targeting the street's communities.
+    pub projects: i64,
+    /// Signed contracts of those calls (a call serving several streets counts in each).
+    pub contracted_fen: i64,
+    pub paid_fen: i64,
+}
+
+const PUBLISHED: &str = "('open','closed','reviewing','reviewed','awarded','confirmed')";
+
+/// Purchase of services per street of a district: communities covered by published calls,
+/// the calls, and the money contracted and paid.
+pub async fn street_coverage(
+    conn: &mut Conn,
+    district: &str,
+) -> Result<Vec<StreetCoverage>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT s.code, s.name, \
+         (SELECT COUNT(*) FROM areas c WHERE c.parent_code = s.code AND c.level = 'community') AS total, \
+         (SELECT COUNT(DISTINCT pc.area_code) FROM project_communities pc \
+            JOIN projects p ON p.id = pc.project_id JOIN areas c ON c.code = pc.area_code \
+            WHERE c.parent_code = s.code AND p.state IN {PUBLISHED}) AS covered, \
+         (SELECT COUNT(DISTINCT pc.project_id) FROM project_communities pc \
+            JOIN projects p ON p.id = pc.project_id JOIN areas c ON c.code = pc.area_code \
+            WHERE c.parent_code = s.code AND p.state IN {PUBLISHED}) AS projects, \
+         (SELECT CAST(COALESCE(SUM(k.amount_fen), 0) AS BIGINT) FROM contracts k \
+            WHERE k.state <> 'draft' AND k.project_id IN (SELECT pc.project_id FROM project_communities pc \
+            JOIN areas c ON c.code = pc.area_code WHERE c.parent_code = s.code)) AS contracted, \
+         (SELECT CAST(COALESCE(SUM(k.paid_fen), 0) AS BIGINT) FROM contracts k \
+            WHERE k.state <> 'draft' AND k.project_id IN (SELECT pc.project_id FROM project_communities pc \
+            JOIN areas c ON c.code = pc.area_code WHERE c.parent_code = s.code)) AS paid \
+         FROM areas s WHERE s.parent_code = $1 AND s.level = 'street' ORDER BY s.code"
+    ))
+    .bind(district)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StreetCoverage {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                communities: r.try_get("total")?,
+                covered: r.try_get("covered")?,
+                projects: r.try_get("projects")?,
+                contracted_fen: r.try_get("contracted")?,
+                paid_fen: r.try_get("paid")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Objections waiting for an answer in a district's projects.
+pub async fn pending_objections(
+    conn: &mut Conn,
+    district: &str,
+) -> Result<Vec<ObjectionRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {OCOLS} FROM objections x JOIN organizations o ON o.id = x.org_id \
+         JOIN projects p ON p.id = x.project_id WHERE p.district = $1 AND x.state = 'pending' \
+         ORDER BY x.due_on"
+    ))
+    .bind(district)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(omap).collect::<Result<_, _>>()?)
+}

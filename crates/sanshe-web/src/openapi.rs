@@ -74,6 +74,7 @@ impl Modify for Bearer {
         crate::api::ocds::releases, crate::api::ocds::records, crate::api::ocds::record,
         crate::api::ocds::bulk,
         crate::api::contracts::ledger,
+        crate::api::contracts::dashboard,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,

@@ -257,6 +257,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::purchase::tranche_pay
         ),
         r!(get, "/purchase/contracts", pages::delivery::ledger),
+        r!(get, "/purchase/dashboard", pages::pdash::show),
         r!(
             get,
             "/purchase/contracts/export/{format}",
@@ -616,6 +617,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
+        r!(get, "/api/v1/purchase/dashboard", api::contracts::dashboard),
         r!(
             get,
             "/api/v1/organizations/{id}/purchase-history",

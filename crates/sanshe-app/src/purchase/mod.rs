@@ -7,6 +7,7 @@ pub mod applications;
 pub mod awards;
 pub mod closing;
 pub mod contracts;
+pub mod dashboard;
 pub mod delivery;
 pub mod demo;
 pub mod history;

@@ -114,7 +114,7 @@ struct Facts {
     contract: Option<(ContractRow, Vec<TrancheRow>, Vec<PaymentRow>)>,
 }
 
-fn day_of(ts: i64) -> String {
+pub fn day_of(ts: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(ts)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .to_offset(time::macros::offset!(+8));

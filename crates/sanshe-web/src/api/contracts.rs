@@ -413,3 +413,120 @@ pub async fn ledger(rc: Rc) -> ApiResult<Json<Vec<LedgerEntry>>> {
             .collect(),
     ))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreetFigures {
+    pub code: String,
+    pub name: String,
+    pub communities: i64,
+    /// Communities targeted by a published call.
+    pub covered: i64,
+    pub projects: i64,
+    /// Yuan (a project serving several streets counts in each).
+    pub contracted: String,
+    pub paid: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueStep {
+    #[schema(pattern = "^(award|answer_objection|sign_contract|pay_tranche|review_report)$")]
+    pub kind: String,
+    pub project: i64,
+    pub title: String,
+    /// None: no legal deadline.
+    pub due: Option<String>,
+    pub since: String,
+    pub overdue: bool,
+    pub officer: String,
+    pub link: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurchaseDashboard {
+    pub district: String,
+    pub year: i64,
+    pub catalog_state: Option<String>,
+    pub catalog_items: i64,
+    pub published_calls: i64,
+    pub contracts: i64,
+    /// Contracts evaluated by a third party (goal: all of them).
+    pub evaluated: i64,
+    pub contracted: String,
+    pub paid: String,
+    pub streets: Vec<StreetFigures>,
+    pub steps: Vec<DueStep>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardQuery {
+    /// The year (default: this year).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i64>,
+}
+
+/// The district's purchase of services: catalog, calls, contracts, money and communities
+/// per street, third-party evaluation coverage, and the steps officers owe (overdue first).
+#[utoipa::path(get, operation_id = "purchase_dashboard", path = "/api/v1/purchase/dashboard", tag = "purchase", security(("bearer" = [])),
+    params(DashboardQuery),
+    responses((status = 200, body = PurchaseDashboard), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dashboard(
+    rc: Rc,
+    super::ApiQuery(q): super::ApiQuery<DashboardQuery>,
+) -> ApiResult<Json<PurchaseDashboard>> {
+    authed(&rc)?;
+    let year = q.year.unwrap_or_else(sanshe_app::purchase::this_year);
+    if !(2000..=2100).contains(&year) {
+        return Err(crate::error::ApiError::new(
+            &sanshe_app::AppError::invalid(
+                sanshe_domain::FieldError::new("year", "err-range")
+                    .arg("min", 2000)
+                    .arg("max", 2100),
+            ),
+            &rc.tr,
+            &rc.request_id,
+        ));
+    }
+    let d = sanshe_app::purchase::dashboard::dashboard(&rc.app, &rc.ctx, year)
+        .await
+        .api(&rc)?;
+    Ok(Json(PurchaseDashboard {
+        district: d.district.clone(),
+        year: d.year,
+        catalog_state: d.catalog_state.clone(),
+        catalog_items: d.catalog_items,
+        published_calls: d.published_calls,
+        contracts: d.contracts,
+        evaluated: d.evaluated,
+        contracted: yuan(d.contracted_fen),
+        paid: yuan(d.paid_fen),
+        streets: d
+            .streets
+            .iter()
+            .map(|s| StreetFigures {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                communities: s.communities,
+                covered: s.covered,
+                projects: s.projects,
+                contracted: yuan(s.contracted_fen),
+                paid: yuan(s.paid_fen),
+            })
+            .collect(),
+        steps: d
+            .steps
+            .iter()
+            .map(|s| DueStep {
+                kind: s.kind.to_owned(),
+                project: s.project_id,
+                title: s.title.clone(),
+                due: s.due.clone(),
+                since: s.since.clone(),
+                overdue: s.overdue,
+                officer: s.officer.clone(),
+                link: s.link.clone(),
+            })
+            .collect(),
+    }))
+}

@@ -16,6 +16,7 @@ pub mod mfa;
 pub mod needs;
 pub mod networks;
 pub mod orgs;
+pub mod pdash;
 pub mod proposals;
 pub mod public;
 pub mod purchase;

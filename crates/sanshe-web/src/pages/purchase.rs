@@ -131,6 +131,17 @@ pub fn vocabulary_keys() -> Vec<String> {
                 .iter()
                 .map(|r| format!("report-kind-{r}")),
         );
+        for step in [
+            "award",
+            "answer_objection",
+            "sign_contract",
+            "pay_tranche",
+            "review_report",
+        ] {
+            k.push(format!("step-{step}"));
+            k.push(super::inbox::kind_key(&format!("reminder.{step}")));
+            k.push(super::inbox::kind_key(&format!("reminder.{step}.overdue")));
+        }
         for kind in ["report.submitted", "delivery.lapsed", "contract.team"] {
             k.push(super::inbox::kind_key(kind));
         }

@@ -485,3 +485,70 @@ async fn the_contracts_ledger_and_payments_export_as_spreadsheets() {
     assert!(page.body.contains("承接政府购买服务记录"), "{}", page.body);
     assert!(page.body.contains("中标承接"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_each_officers_steps_and_reminders_go_once() {
+    let t = T::new().await;
+    let district = t.token_for("district").await;
+    // The demo call under review gets its signed report ten days ago: the award is overdue.
+    let (p, _) = super::awards::reviewed(&t, &district).await;
+    let ten_ago = sanshe_app::calendar::today().plus_days(-10).to_string();
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::purchase::set_reviewed_on(&mut c, p, &ten_ago)
+            .await
+            .unwrap();
+    }
+    let r = t
+        .api("GET", "/api/v1/purchase/dashboard", Some(&district), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = r.json();
+    assert_eq!(d["catalog_state"], "published");
+    assert!(d["catalog_items"].as_i64().unwrap() >= 30);
+    assert!(d["contracts"].as_i64().unwrap() >= 1);
+    let streets = d["streets"].as_array().unwrap();
+    assert!(streets
+        .iter()
+        .any(|s| s["covered"].as_i64().unwrap() > 0 && s["contracted"] != "0.00"));
+    let steps = d["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["kind"], "award", "overdue first: {steps:?}");
+    assert_eq!(steps[0]["overdue"], true);
+    assert_eq!(steps[0]["project"], p);
+    assert!(steps.iter().any(|s| s["kind"] == "review_report"));
+    // The responsible officer is reminded once, however often the job runs.
+    let sent = sanshe_app::purchase::dashboard::remind(&t.app)
+        .await
+        .unwrap();
+    assert!(sent >= 1, "{sent}");
+    assert_eq!(
+        sanshe_app::purchase::dashboard::remind(&t.app)
+            .await
+            .unwrap(),
+        0
+    );
+    let inbox = t
+        .api("GET", "/api/v1/inbox", Some(&district), None)
+        .await
+        .json();
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "reminder.award.overdue"),
+        "{inbox}"
+    );
+    // The page says the same.
+    let mut s = t.login("district").await;
+    let page = t.get(&mut s, "/purchase/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("决定中标结果"), "{}", page.body);
+    assert!(page.body.contains("已逾期"), "{}", page.body);
+    // Organizations have no dashboard of the district.
+    let org = t.token_for("org").await;
+    let r = t
+        .api("GET", "/api/v1/purchase/dashboard", Some(&org), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -198,6 +198,8 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/accept"), &district),
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
+        (("get", "/purchase/dashboard"), &purchase_read),
+        (("get", "/api/v1/purchase/dashboard"), &purchase_read),
         (
             ("get", "/purchase/contracts/export/{format}"),
             &purchase_read,
