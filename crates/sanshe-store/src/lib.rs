@@ -24,6 +24,7 @@ pub mod panels;
 pub mod pii_keys;
 pub mod posts;
 pub mod purchase;
+pub mod questions;
 pub mod sessions;
 pub mod targets;
 pub mod tokens;

@@ -97,9 +97,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 13,
+        name: "questions",
+        common: include_str!("../migrations/0013_questions.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 13;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -74,6 +74,8 @@ impl Modify for Bearer {
         crate::api::ocds::releases, crate::api::ocds::records, crate::api::ocds::record,
         crate::api::ocds::bulk,
         crate::api::contracts::ledger,
+        crate::api::questions::list, crate::api::questions::ask, crate::api::questions::answer,
+        crate::api::questions::recusals, crate::api::questions::request, crate::api::questions::decide,
         crate::api::contracts::dashboard,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
@@ -155,6 +157,15 @@ fn build_json() -> String {
     let report = sanshe_app::purchase::delivery::SUMMARY_MAX;
     text_required_when(&mut v, "ReportTransitionBody", "return", report);
     text_required_when(&mut v, "ReportTransitionBody", "resubmit", report);
+    let relation =
+        serde_json::json!({"type": "string", "enum": sanshe_domain::purchase::TIE_RELATIONS});
+    required_when(
+        &mut v,
+        "RecusalDecisionBody",
+        "event",
+        "uphold",
+        &[("relation", &relation)],
+    );
     single_source_rules(&mut v);
     let note_text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": note, "pattern": FILLED_TEXT});
     required_when(

@@ -257,6 +257,26 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::purchase::tranche_pay
         ),
         r!(get, "/purchase/contracts", pages::delivery::ledger),
+        r!(
+            post,
+            "/purchase/projects/{id}/questions",
+            pages::questions::ask
+        ),
+        r!(
+            post,
+            "/purchase/questions/{id}/answer",
+            pages::questions::answer
+        ),
+        r!(
+            post,
+            "/purchase/projects/{id}/recusals",
+            pages::questions::request
+        ),
+        r!(
+            post,
+            "/purchase/recusals/{id}/decision",
+            pages::questions::decide
+        ),
         r!(get, "/purchase/dashboard", pages::pdash::show),
         r!(
             get,
@@ -617,6 +637,36 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
+        r!(
+            get,
+            "/api/v1/purchase/projects/{id}/questions",
+            api::questions::list
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/questions",
+            api::questions::ask
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/questions/{id}/answer",
+            api::questions::answer
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/projects/{id}/recusals",
+            api::questions::recusals
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/projects/{id}/recusals",
+            api::questions::request
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/recusals/{id}/decision",
+            api::questions::decide
+        ),
         r!(get, "/api/v1/purchase/dashboard", api::contracts::dashboard),
         r!(
             get,

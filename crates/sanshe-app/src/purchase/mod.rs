@@ -15,6 +15,7 @@ pub mod ocds;
 pub mod panel;
 pub mod policy;
 pub mod projects;
+pub mod questions;
 
 use crate::areas::{ImportOptions, ImportReport};
 use crate::authz::{self, Perm};

@@ -643,34 +643,7 @@ pub async fn declare(
     }
     let mut summary = format!("{} — {}: {to}", p.data.title, m.name);
     if conflict {
-        let members = store::members(&mut tx, p.id).await?;
-        if m.chair {
-            if let Some(next) = members
-                .iter()
-                .find(|x| x.id != m.id && x.state != "recused")
-            {
-                store::set_chair(&mut tx, p.id, next.id).await?;
-            }
-        }
-        let apps = submitted(&mut tx, p.id).await?;
-        let seed = crate::security::random_hex(16)?;
-        let added = replace(&mut tx, &p, &apps, &members, 1, &mut Draw::new(&seed)).await?;
-        summary.push_str(&format!("; {added} replacement drawn (seed {seed})"));
-        let officers = sanshe_store::inbox::staff_covering(
-            &mut tx,
-            &p.district,
-            &[sanshe_domain::Role::DistrictAdmin],
-        )
-        .await?;
-        inbox::notify(
-            &mut tx,
-            &officers,
-            "panel.recused",
-            &p.data.title,
-            &m.name,
-            &format!("/purchase/projects/{}", p.id),
-        )
-        .await?;
+        summary.push_str(&after_recusal(&mut tx, &p, &m).await?);
     }
     tx.commit(ctx.audit_entry(
         audit("panel", "declare"),
@@ -679,6 +652,41 @@ pub async fn declare(
         Outcome::Success,
     ))
     .await
+}
+
+/// After a member is recused (a declared conflict, or an applicant's request upheld): the
+/// chair passes on, a replacement is drawn from the pool, the officers are told. Returns what
+/// the audit summary adds.
+pub(crate) async fn after_recusal(
+    tx: &mut Uow,
+    p: &ProjectRow,
+    m: &MemberRow,
+) -> Result<String, AppError> {
+    let members = store::members(tx, p.id).await?;
+    if m.chair {
+        if let Some(next) = members
+            .iter()
+            .find(|x| x.id != m.id && x.state != "recused")
+        {
+            store::set_chair(tx, p.id, next.id).await?;
+        }
+    }
+    let apps = submitted(tx, p.id).await?;
+    let seed = crate::security::random_hex(16)?;
+    let added = replace(tx, p, &apps, &members, 1, &mut Draw::new(&seed)).await?;
+    let officers =
+        sanshe_store::inbox::staff_covering(tx, &p.district, &[sanshe_domain::Role::DistrictAdmin])
+            .await?;
+    inbox::notify(
+        tx,
+        &officers,
+        "panel.recused",
+        &p.data.title,
+        &m.name,
+        &format!("/purchase/projects/{}", p.id),
+    )
+    .await?;
+    Ok(format!("; {added} replacement drawn (seed {seed})"))
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -16,6 +16,7 @@ pub mod panels;
 pub mod photos;
 pub mod proposals;
 pub mod purchase;
+pub mod questions;
 pub mod registry;
 pub mod targets;
 pub mod throttles;

@@ -20,6 +20,7 @@ pub mod pdash;
 pub mod proposals;
 pub mod public;
 pub mod purchase;
+pub mod questions;
 pub mod registry;
 pub mod targets;
 pub mod throttles;

@@ -142,6 +142,15 @@ pub fn vocabulary_keys() -> Vec<String> {
             k.push(super::inbox::kind_key(&format!("reminder.{step}")));
             k.push(super::inbox::kind_key(&format!("reminder.{step}.overdue")));
         }
+        for kind in [
+            "question.asked",
+            "question.answered",
+            "recusal.requested",
+            "recusal.upheld",
+            "recusal.dismissed",
+        ] {
+            k.push(super::inbox::kind_key(kind));
+        }
         for kind in ["report.submitted", "delivery.lapsed", "contract.team"] {
             k.push(super::inbox::kind_key(kind));
         }
@@ -1163,6 +1172,7 @@ struct ProjectPage {
     panel: PanelSection,
     award: AwardSection,
     contract: ContractSection,
+    qa: super::questions::QaSection,
 }
 
 pub struct ObjectionView {
@@ -1651,6 +1661,7 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         panel: panel_section(rc, &v.project).await?,
         award: award_section(rc, &v.project, v.can_manage).await?,
         contract: contract_section(rc, &v.project, v.can_manage).await?,
+        qa: super::questions::section(rc, &v.project, v.can_manage).await?,
         pr: v.project,
     };
     let mut r = with_page(rc, &page);
@@ -1658,6 +1669,11 @@ async fn project_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         *r.status_mut() = axum::http::StatusCode::CONFLICT;
     }
     Ok(r)
+}
+
+/// The project page with errors shown (for the sections' forms).
+pub async fn project_page_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
+    project_page(rc, id, errors).await
 }
 
 pub async fn project(rc: Rc, Path(id): Path<i64>) -> PageResult {
@@ -2167,6 +2183,8 @@ struct PublicCallPage {
     contract: Option<ContractSection>,
     /// Delivery so far (activities, direct and indirect beneficiaries, hours).
     delivery: Option<(i64, i64, i64, String)>,
+    /// Answered questions (question, answer).
+    qa: Vec<(String, String)>,
     pr: ProjectRow,
     category: String,
     state_label: String,
@@ -2220,6 +2238,9 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
         notice,
         contract: contract.map(|v| contract_section_from(&rc, &v)),
         delivery,
+        qa: sanshe_app::purchase::questions::public_answered(&rc.app, pr.id)
+            .await
+            .page(&rc)?,
         category: category_name(&cats, &rc.tr, &pr.category),
         state_label: rc.tr.t(&project_state_key(&pr.state)).to_owned(),
         method: rc.tr.t(&format!("method-{}", pr.data.method)).to_owned(),

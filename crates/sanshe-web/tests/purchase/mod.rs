@@ -8,6 +8,7 @@ mod contracts;
 mod delivery;
 mod ocds;
 mod panels;
+mod questions;
 
 use crate::common::{Session, T};
 use crate::kernel::parallel;

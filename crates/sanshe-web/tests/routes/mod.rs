@@ -54,6 +54,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     // A contract's delivery: its officers, its organization, purchase staff over its communities.
     let delivery_read = vec!["district", "street", "community", "org"];
+    let nobody: Vec<&str> = Vec::new();
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -199,6 +200,26 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
         (("get", "/purchase/dashboard"), &purchase_read),
+        (("post", "/purchase/projects/{id}/questions"), &org),
+        (("post", "/purchase/questions/{id}/answer"), &district),
+        // Only an applicant of the call: the demo organization has not applied to the open call.
+        (("post", "/purchase/projects/{id}/recusals"), &nobody),
+        (("post", "/purchase/recusals/{id}/decision"), &district),
+        (("get", "/api/v1/purchase/projects/{id}/questions"), &auth),
+        (("post", "/api/v1/purchase/projects/{id}/questions"), &org),
+        (
+            ("post", "/api/v1/purchase/questions/{id}/answer"),
+            &district,
+        ),
+        (
+            ("get", "/api/v1/purchase/projects/{id}/recusals"),
+            &district_org,
+        ),
+        (("post", "/api/v1/purchase/projects/{id}/recusals"), &nobody),
+        (
+            ("post", "/api/v1/purchase/recusals/{id}/decision"),
+            &district,
+        ),
         (("get", "/api/v1/purchase/dashboard"), &purchase_read),
         (
             ("get", "/purchase/contracts/export/{format}"),
@@ -915,6 +936,14 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             "kind": "final", "period_from": "2026-01-01", "period_to": "2026-02-01", "summary": "矩阵"})),
         ("post", "/api/v1/purchase/reports/{id}/transitions") => {
             Some(json!({"event": "return", "text": "矩阵"}))
+        }
+        ("post", "/api/v1/purchase/projects/{id}/questions") => Some(json!({"question": "矩阵"})),
+        ("post", "/api/v1/purchase/questions/{id}/answer") => Some(json!({"answer": "矩阵"})),
+        ("post", "/api/v1/purchase/projects/{id}/recusals") => {
+            Some(json!({"expert": 1, "reason": "矩阵"}))
+        }
+        ("post", "/api/v1/purchase/recusals/{id}/decision") => {
+            Some(json!({"event": "dismiss", "reply": "矩阵"}))
         }
         ("post", "/api/v1/purchase/experts") => Some(json!({"name": "矩阵专家"})),
         ("post", p) if p.starts_with("/api/v1/purchase/experts/") && p.ends_with("/ties") => {
