@@ -54,7 +54,6 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     // A contract's delivery: its officers, its organization, purchase staff over its communities.
     let delivery_read = vec!["district", "street", "community", "org"];
-    let nobody: Vec<&str> = Vec::new();
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
