@@ -123,10 +123,7 @@ pub struct NetworkBody {
     pub training_hours: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
+pub use super::needs::Created;
 
 /// Record an incubation base, an incubated organization, a graduation, a federation or a
 /// member (street and district supervisors).

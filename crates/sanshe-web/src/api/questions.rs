@@ -74,21 +74,21 @@ pub async fn ask(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerBody {
+pub struct QuestionAnswerBody {
     #[schema(min_length = 1, max_length = 2000)]
     pub answer: String,
 }
 
 /// Answer a question (the district's officer, once); the answer goes to every organization.
 #[utoipa::path(post, operation_id = "questions_answer", path = "/api/v1/purchase/questions/{id}/answer", tag = "purchase", security(("bearer" = [])),
-    params(("id" = i64, Path, minimum = 1)), request_body = AnswerBody,
+    params(("id" = i64, Path, minimum = 1)), request_body = QuestionAnswerBody,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn answer(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AnswerBody>,
+    ApiJson(b): ApiJson<QuestionAnswerBody>,
 ) -> ApiResult<StatusCode> {
     authed(&rc)?;
     app::answer(&rc.app, &rc.ctx, id, &b.answer)

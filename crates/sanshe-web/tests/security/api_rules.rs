@@ -209,6 +209,41 @@ async fn bodies_are_read_as_json_schema_reads_them() {
             assert!(content.get(ty).is_some(), "{path}: {ty}");
         }
     }
+    // Every schema name is one type's: the document keeps only the last of two types with
+    // the same name, and the other's requests would be described wrongly.
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let path = f.unwrap().path();
+        let src = std::fs::read_to_string(&path).unwrap();
+        let mut schema_next = false;
+        for line in src.lines() {
+            let l = line.trim();
+            if l.starts_with("#[derive(") && l.contains("ToSchema") {
+                schema_next = true;
+                continue;
+            }
+            if schema_next {
+                if let Some(rest) = l
+                    .strip_prefix("pub struct ")
+                    .or_else(|| l.strip_prefix("pub enum "))
+                {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let here = path.file_name().unwrap().to_string_lossy().to_string();
+                    if let Some(other) = names.insert(name.clone(), here.clone()) {
+                        panic!("schema {name} is defined in {other} and {here}");
+                    }
+                    schema_next = false;
+                } else if !l.starts_with("#[") && !l.starts_with("///") {
+                    schema_next = false;
+                }
+            }
+        }
+    }
+    assert!(names.len() > 50, "{}", names.len());
     // A conditional requirement has its own message, not a bare "required".
     let r = t
         .api(
