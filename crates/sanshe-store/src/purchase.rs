@@ -1627,3 +1627,14 @@ pub async fn pending_objections(
     .await?;
     Ok(rows.iter().map(omap).collect::<Result<_, _>>()?)
 }
+
+/// Locks an application for a change of its files; false unless it is a draft.
+pub async fn lock_draft(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE applications SET updated_at = updated_at WHERE id = $1 AND state = 'draft'",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

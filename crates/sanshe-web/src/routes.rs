@@ -259,6 +259,21 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/purchase/contracts", pages::delivery::ledger),
         r!(
             post,
+            "/purchase/applications/{id}/attachments",
+            pages::questions::app_attach
+        ),
+        r!(
+            get,
+            "/purchase/applications/{id}/attachments/{aid}",
+            pages::questions::app_file
+        ),
+        r!(
+            post,
+            "/purchase/applications/{id}/attachments/{aid}/delete",
+            pages::questions::app_detach
+        ),
+        r!(
+            post,
             "/purchase/projects/{id}/questions",
             pages::questions::ask
         ),
@@ -637,6 +652,26 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
+        r!(
+            get,
+            "/api/v1/purchase/applications/{id}/attachments",
+            api::app_files::list
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/applications/{id}/attachments",
+            api::app_files::attach
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/applications/{id}/attachments/{aid}",
+            api::app_files::file
+        ),
+        r!(
+            delete,
+            "/api/v1/purchase/applications/{id}/attachments/{aid}",
+            api::app_files::detach
+        ),
         r!(
             get,
             "/api/v1/purchase/projects/{id}/questions",

@@ -511,3 +511,128 @@ pub async fn apply(
         .await?
         .ok_or(AppError::NotFound)
 }
+
+// ---- attachments ------------------------------------------------------------------------------
+
+/// Application files (plans, budgets, certificates) are attachments of this kind.
+pub const FILES: &str = "application";
+
+/// An application's files: whoever may read the application.
+pub async fn files(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<sanshe_store::attachments::AttachmentRow>, AppError> {
+    get(app, ctx, id).await?;
+    let mut c = app.db.acquire().await?;
+    Ok(sanshe_store::attachments::list(&mut c, FILES, id).await?)
+}
+
+pub async fn file(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    file: i64,
+) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
+    get(app, ctx, id).await?;
+    let mut c = app.db.acquire().await?;
+    let a = sanshe_store::attachments::get(&mut c, FILES, id, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::attachments::read(app, &a.stored_name)?;
+    Ok((a, bytes))
+}
+
+/// The applicant adds a file while its application is a draft.
+pub async fn attach(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    use crate::attachments::{self, Accept};
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseApply)?;
+    let v = get(app, ctx, id).await?;
+    if !policy::is_applicant(actor, &v.application) {
+        return Err(AppError::Forbidden);
+    }
+    let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
+    let written = async {
+        let mut tx = Uow::begin(app).await?;
+        // Under the application's row: no file lands on one submitted meanwhile, and
+        // parallel uploads cannot pass the limit together.
+        if !store::lock_draft(&mut tx, id).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "file",
+                "err-application-not-draft",
+            )));
+        }
+        if sanshe_store::attachments::list(&mut tx, FILES, id)
+            .await?
+            .len() as i64
+            >= attachments::MAX_PER_RECORD
+        {
+            return Err(AppError::invalid(
+                FieldError::new("file", "err-attachments-too-many")
+                    .arg("max", attachments::MAX_PER_RECORD),
+            ));
+        }
+        let (aid, summary) = attachments::record(&mut tx, actor, FILES, id, &saved, "file").await?;
+        tx.commit(ctx.audit_entry(
+            Action::Purchase {
+                object: "application",
+                verb: "attach",
+            },
+            Some(id.to_string()),
+            format!("{}: {summary}", v.project.data.title),
+            Outcome::Success,
+        ))
+        .await?;
+        Ok(aid)
+    }
+    .await;
+    if written.is_err() {
+        attachments::discard(app, &saved);
+    }
+    written
+}
+
+/// The applicant removes a file while its application is a draft.
+pub async fn detach(app: &App, ctx: &Ctx, id: i64, file: i64) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseApply)?;
+    let v = get(app, ctx, id).await?;
+    if !policy::is_applicant(actor, &v.application) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = Uow::begin(app).await?;
+    if !store::lock_draft(&mut tx, id).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "file",
+            "err-application-not-draft",
+        )));
+    }
+    let a = sanshe_store::attachments::get(&mut tx, FILES, id, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    sanshe_store::attachments::delete(&mut tx, FILES, id, file).await?;
+    tx.commit(ctx.audit_entry(
+        Action::Purchase {
+            object: "application",
+            verb: "detach",
+        },
+        Some(id.to_string()),
+        format!(
+            "{}: {} (SM3 {})",
+            v.project.data.title,
+            a.file_name,
+            a.sm3.clone().unwrap_or_default()
+        ),
+        Outcome::Success,
+    ))
+    .await?;
+    crate::attachments::remove(app, &a.stored_name);
+    Ok(())
+}

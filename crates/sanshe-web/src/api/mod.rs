@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Bearer-token authentication only; every error has the
 //! shape of [`crate::error::ErrorBody`]; every list is paginated.
 
+pub mod app_files;
 pub mod areas;
 pub mod audit;
 pub mod awards;

@@ -1902,10 +1902,23 @@ struct ApplicationPage {
     errors: Vec<String>,
     created: String,
     submitted: String,
+    /// (id, name, size in KiB)
+    files: Vec<(i64, String, i64)>,
+    can_attach: bool,
 }
 
 async fn application_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
     let v = applications::get(&rc.app, &rc.ctx, id).await.page(rc)?;
+    let files = applications::files(&rc.app, &rc.ctx, id)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|a| (a.id, a.file_name, (a.size + 1023) / 1024))
+        .collect();
+    let can_attach = v.application.state == "draft"
+        && rc
+            .actor()
+            .is_some_and(|a| sanshe_app::purchase::policy::is_applicant(a, &v.application));
     let page = ApplicationPage {
         p: base(rc, "application-title")
             .crumb(
@@ -1970,6 +1983,8 @@ async fn application_page(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         errors: errors.clone(),
         created: datetime(v.application.created_at),
         submitted: opt_datetime(v.application.submitted_at),
+        files,
+        can_attach,
         project: v.project,
         a: v.application,
     };

@@ -220,3 +220,60 @@ pub async fn decide(
     let r = app::decide_recusal(&rc.app, &rc.ctx, rid, &f).await;
     back(&rc, project, r, "recusals").await
 }
+
+// ---- an application's files -------------------------------------------------------------------
+
+fn to_application(id: i64, r: Result<(), AppError>, rc: &Rc) -> PageResult {
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/purchase/applications/{id}#files"),
+            "flash-saved",
+        )),
+        Err(e) => Err(PageError::new(e, rc)),
+    }
+}
+
+pub async fn app_attach(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    use sanshe_app::purchase::applications as apps;
+    let actor = rc
+        .actor()
+        .ok_or(AppError::Unauthenticated)
+        .map_err(|e| PageError::new(e, &rc))?;
+    if !sanshe_app::authz::can(actor, sanshe_app::authz::Perm::PurchaseApply) {
+        return Err(PageError::new(AppError::Forbidden, &rc));
+    }
+    let file = match mp {
+        Ok(mp) => crate::pages::read_file_field(mp, "file").await,
+        Err(_) => None,
+    };
+    let r = match file {
+        Some((name, bytes)) => apps::attach(&rc.app, &rc.ctx, id, &name, &bytes)
+            .await
+            .map(|_| ()),
+        None => Err(AppError::invalid(sanshe_domain::FieldError::new(
+            "file",
+            "err-import-no-file",
+        ))),
+    };
+    to_application(id, r, &rc)
+}
+
+pub async fn app_file(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (a, bytes) = sanshe_app::purchase::applications::file(&rc.app, &rc.ctx, id, aid)
+        .await
+        .map_err(|e| PageError::new(e, &rc))?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
+}
+
+pub async fn app_detach(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let r = sanshe_app::purchase::applications::detach(&rc.app, &rc.ctx, id, aid).await;
+    to_application(id, r, &rc)
+}

@@ -205,3 +205,99 @@ async fn an_applicants_recusal_request_upheld_records_the_tie_and_redraws_the_se
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_application_carries_files_only_while_it_is_a_draft() {
+    let t = T::new().await;
+    let org = t.token_for("org").await;
+    let district = t.token_for("district").await;
+    let open = project_in(&t, &district, "open").await;
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/projects/{open}/applications"),
+            Some(&org),
+            Some(json!({"amount": "1000"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let a = r.json()["id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("/api/v1/purchase/applications/{a}/attachments?file_name=plan.pdf"),
+            &org,
+            pdf.clone(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let f = r.json()["id"].as_i64().unwrap();
+    // HTML is never taken, whatever it is called.
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("/api/v1/purchase/applications/{a}/attachments?file_name=plan.pdf"),
+            &org,
+            b"<html><script>alert(1)</script>".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Officers do not see a draft, nor its files.
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/applications/{a}/attachments"),
+            Some(&district),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/applications/{a}/attachments/{f}"),
+            Some(&org),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    let r = t
+        .api(
+            "DELETE",
+            &format!("/api/v1/purchase/applications/{a}/attachments/{f}"),
+            Some(&org),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/applications/{a}/attachments"),
+            Some(&org),
+            None,
+        )
+        .await;
+    assert_eq!(r.json().as_array().unwrap().len(), 0);
+    // Once submitted (here: withdrawn, no longer a draft) the files are fixed.
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE applications SET state = 'withdrawn' WHERE id = $1")
+            .bind(a)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let r = t
+        .api_raw(
+            "POST",
+            &format!("/api/v1/purchase/applications/{a}/attachments?file_name=plan.pdf"),
+            &org,
+            pdf,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-application-not-draft"]);
+}

@@ -199,6 +199,40 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
         (("get", "/purchase/dashboard"), &purchase_read),
+        (("post", "/purchase/applications/{id}/attachments"), &org),
+        (
+            ("get", "/purchase/applications/{id}/attachments/{aid}"),
+            &org,
+        ),
+        (
+            (
+                "post",
+                "/purchase/applications/{id}/attachments/{aid}/delete",
+            ),
+            &org,
+        ),
+        (
+            ("get", "/api/v1/purchase/applications/{id}/attachments"),
+            &org,
+        ),
+        (
+            ("post", "/api/v1/purchase/applications/{id}/attachments"),
+            &org,
+        ),
+        (
+            (
+                "get",
+                "/api/v1/purchase/applications/{id}/attachments/{aid}",
+            ),
+            &org,
+        ),
+        (
+            (
+                "delete",
+                "/api/v1/purchase/applications/{id}/attachments/{aid}",
+            ),
+            &org,
+        ),
         (("post", "/purchase/projects/{id}/questions"), &org),
         (("post", "/purchase/questions/{id}/answer"), &district),
         // Only an applicant of the call: the demo organization has not applied to the open call.
