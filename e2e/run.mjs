@@ -236,14 +236,37 @@ try {
   check((await aa.textContent('main')).includes('立项公示') && (await aa.textContent('main')).includes('评审专家'), 'anonymous: the award notice names the panel');
   await aa.screenshot({ path: `${out}/public-award-phone.png`, fullPage: true });
   await anonAward.close();
-  // A contract's mid-term milestone is accepted and its tranche paid.
-  await o2.goto(`${base}/purchase/projects?state=confirmed`);
-  await Promise.all([o2.waitForNavigation(), o2.click('table tbody tr:first-child a')]);
-  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/accept"] button')]);
+  // Delivery: the organization logs an activity of its contracted team.
+  const dlCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const dl = await login(dlCtx, 'org');
+  await dl.goto(`${base}/purchase/projects?state=confirmed`);
+  await Promise.all([dl.waitForNavigation(), dl.click('table tbody tr:first-child a')]);
+  const contractProject = new URL(dl.url()).pathname;
+  await Promise.all([dl.waitForNavigation(), dl.click('section.contract a[href$="/delivery"]')]);
+  const deliveryPath = new URL(dl.url()).pathname;
+  await dl.fill('#l-content', '浏览器测试：社区社会组织负责人能力建设培训');
+  await dl.fill('#l-direct', '25');
+  await dl.fill('#l-indirect', '75');
+  await (await dl.$$('input[name^="hours-"]'))[0].fill('2.5');
+  await Promise.all([dl.waitForNavigation(), dl.click('#log-form button[type=submit]')]);
+  check((await dl.textContent('main')).includes('浏览器测试：社区社会组织负责人能力建设培训'), 'org: the activity is logged with its hours');
+  await dl.screenshot({ path: `${out}/delivery.png`, fullPage: true });
+  await dlCtx.close();
+  // The officer accepts the mid-term report compiled from the logs, which opens its tranche,
+  // and pays it.
+  await o2.goto(`${base}${deliveryPath}`);
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/transitions"] button[value=accept]')]);
+  check((await o2.textContent('main')).includes('已通过'), 'district: the mid-term report is accepted');
+  await o2.goto(`${base}${contractProject}`);
   await o2.fill('form[action$="/pay"] input[name=voucher]', 'E2E-0001');
   await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/pay"] button')]);
   check((await o2.textContent('section.contract')).includes('E2E-0001'), 'district: a tranche is paid with its voucher');
   await o2.screenshot({ path: `${out}/contract-tranches.png`, fullPage: true });
+  await o2.goto(`${base}/purchase/dashboard`);
+  check((await o2.textContent('main')).includes('待办事项'), 'district: the purchase dashboard lists the steps owed');
+  await o2.screenshot({ path: `${out}/purchase-dashboard.png`, fullPage: true });
+  await o2.goto(`${base}/purchase/contracts`);
+  check((await o2.textContent('main')).includes('E2E') || (await o2.$$('table tbody tr')).length >= 1, 'district: the contracts ledger');
   await off2.close();
   const pubCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const pp = await pubCtx.newPage();
