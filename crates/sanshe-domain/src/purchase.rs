@@ -492,6 +492,59 @@ impl Workflow for Reports {
     }
 }
 
+/// A call's weights for the rubric's criteria (in `DEFAULT_RUBRIC` order), from what the
+/// project stores: blank means the default weights.
+pub fn weights(stored: &str) -> [i64; 5] {
+    let mut w = [0i64; 5];
+    let parts: Vec<&str> = stored.split(',').map(str::trim).collect();
+    if parts.len() == 5 {
+        for (i, x) in parts.iter().enumerate() {
+            match x.parse::<i64>() {
+                Ok(n) => w[i] = n,
+                Err(_) => return DEFAULT_RUBRIC.map(|c| c.weight),
+            }
+        }
+        return w;
+    }
+    DEFAULT_RUBRIC.map(|c| c.weight)
+}
+
+/// Weights as typed, one per criterion key (all blank: the defaults) → what the project
+/// stores. Each is a whole number 0–100 and together they make 100.
+pub fn check_weights(typed: &[(&str, &str)]) -> Result<String, Vec<FieldError>> {
+    if typed.iter().all(|(_, v)| v.trim().is_empty()) {
+        return Ok(String::new());
+    }
+    let mut errs = Vec::new();
+    let mut w = Vec::new();
+    for c in DEFAULT_RUBRIC {
+        let v = typed
+            .iter()
+            .find(|(k, _)| *k == c.key)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        match count(&format!("w_{}", c.key), v, 0, 100) {
+            Ok(n) => w.push(n),
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let sum: i64 = w.iter().sum();
+    if sum != 100 {
+        return Err(vec![
+            FieldError::new("rubric", "err-rubric-sum").arg("sum", sum)
+        ]);
+    }
+    let text = w.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    Ok(if weights(&text) == DEFAULT_RUBRIC.map(|c| c.weight) {
+        String::new()
+    } else {
+        text
+    })
+}
+
 /// The kinds of milestone report.
 pub const REPORT_KINDS: [&str; 2] = ["midterm", "final"];
 
@@ -593,6 +646,38 @@ mod contract_tests {
         crate::workflow::check_names::<Contracts>();
         crate::workflow::check_names::<Tranches>();
         crate::workflow::check_names::<Reports>();
+        assert_eq!(weights(""), [25, 15, 15, 30, 15]);
+        assert_eq!(weights("40,10,10,30,10"), [40, 10, 10, 30, 10]);
+        assert_eq!(
+            check_weights(&[
+                ("need", "40"),
+                ("acceptance", "10"),
+                ("innovation", "10"),
+                ("effectiveness", "30"),
+                ("replicability", "10")
+            ]),
+            Ok("40,10,10,30,10".to_owned())
+        );
+        assert_eq!(
+            check_weights(&[
+                ("need", "25"),
+                ("acceptance", "15"),
+                ("innovation", "15"),
+                ("effectiveness", "30"),
+                ("replicability", "15")
+            ]),
+            Ok(String::new()),
+            "the defaults are stored as blank"
+        );
+        assert!(check_weights(&[
+            ("need", "50"),
+            ("acceptance", "10"),
+            ("innovation", "10"),
+            ("effectiveness", "30"),
+            ("replicability", "10")
+        ])
+        .is_err());
+        assert_eq!(check_weights(&[]), Ok(String::new()));
         assert_eq!(
             Reports::next(ReportState::Accepted, ReportEvent::Return),
             None,

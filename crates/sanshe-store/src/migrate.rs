@@ -104,9 +104,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "rubric",
+        common: include_str!("../migrations/0014_rubric.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 13;
+pub const LATEST: i64 = 14;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

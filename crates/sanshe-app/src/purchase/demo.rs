@@ -504,6 +504,7 @@ pub async fn load(
             start_date: start.to_string(),
             end_date: start.plus_days(364).to_string(),
             apply_days: plan.apply_days,
+            rubric: String::new(),
         };
         let id = store::insert_project(&mut tx, district, year, &d, district_staff, true).await?;
         let codes: Vec<String> = communities.iter().map(|c| c.0.clone()).collect();
@@ -761,6 +762,7 @@ pub async fn load(
             start_date: start.to_string(),
             end_date: start.plus_days(364).to_string(),
             apply_days: 10,
+            rubric: String::new(),
         };
         let id = store::insert_project(&mut tx, district, last, &d, district_staff, true).await?;
         let codes: Vec<String> = communities.iter().take(4).map(|c| c.0.clone()).collect();

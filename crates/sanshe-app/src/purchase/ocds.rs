@@ -210,7 +210,12 @@ fn build(prefix: &str, f: &Facts, names: &HashMap<String, String>) -> Process {
         "procurementMethodDetails": method_details(&p.data.method),
         "mainProcurementCategory": "services",
         "awardCriteria": "ratedCriteria",
-        "awardCriteriaDetails": "需求度 25、接纳度 15、创新性 15、有效性 30、复制性 15",
+        "awardCriteriaDetails": sanshe_domain::purchase::DEFAULT_RUBRIC
+            .iter()
+            .zip(sanshe_domain::purchase::weights(&p.data.rubric))
+            .map(|(c, w)| format!("{} {w}", c.zh))
+            .collect::<Vec<_>>()
+            .join("、"),
         "eligibilityCriteria": format!(
             "团队至少 {} 名持证社会工作者，其中中级及以上至少 {} 名，登记在服务开始日有效",
             p.data.min_team, p.data.min_intermediate

@@ -711,19 +711,6 @@ pub async fn score(
         return Err(AppError::Forbidden);
     }
     let mut errs = Vec::new();
-    let mut points = Vec::new();
-    for c in DEFAULT_RUBRIC {
-        let v = i
-            .scores
-            .iter()
-            .find(|(k, _)| k == c.key)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
-        match domain::count(c.key, v, 0, c.weight) {
-            Ok(n) => points.push((c.key, n)),
-            Err(_) => errs.push(FieldError::new(c.key, "err-score-range").arg("max", c.weight)),
-        }
-    }
     let comment = rules::text("comment", &i.comment, rules::NOTE_MAX, false)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
@@ -758,6 +745,24 @@ pub async fn score(
         .await?
         .filter(|a| a.project_id == p.id && a.state == "submitted")
         .ok_or(AppError::NotFound)?;
+    // Each criterion up to the call's own weight.
+    let mut points = Vec::new();
+    let mut over = Vec::new();
+    for (c, w) in DEFAULT_RUBRIC.iter().zip(domain::weights(&p.data.rubric)) {
+        let v = i
+            .scores
+            .iter()
+            .find(|(k, _)| k == c.key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        match domain::count(c.key, v, 0, w) {
+            Ok(n) => points.push((c.key, n)),
+            Err(_) => over.push(FieldError::new(c.key, "err-score-range").arg("max", w)),
+        }
+    }
+    if !over.is_empty() {
+        return Err(AppError::Invalid(over));
+    }
     for (k, v) in &points {
         store::upsert_score(&mut tx, member, a.id, k, *v, &comment, &actor.username).await?;
     }

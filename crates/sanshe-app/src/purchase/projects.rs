@@ -73,6 +73,17 @@ pub struct ProjectInput {
     /// Community codes served.
     #[serde(default)]
     pub communities: Vec<String>,
+    /// The rubric's weights (all blank: 需求度 25, 接纳度 15, 创新性 15, 有效性 30, 复制性 15).
+    #[serde(default)]
+    pub w_need: String,
+    #[serde(default)]
+    pub w_acceptance: String,
+    #[serde(default)]
+    pub w_innovation: String,
+    #[serde(default)]
+    pub w_effectiveness: String,
+    #[serde(default)]
+    pub w_replicability: String,
 }
 
 fn opt_count(field: &str, v: &str, max: i64, errs: &mut Vec<FieldError>) -> i64 {
@@ -228,12 +239,26 @@ async fn parse(
                 .collect();
         }
     }
+    let rubric = match domain::check_weights(&[
+        ("need", &i.w_need),
+        ("acceptance", &i.w_acceptance),
+        ("innovation", &i.w_innovation),
+        ("effectiveness", &i.w_effectiveness),
+        ("replicability", &i.w_replicability),
+    ]) {
+        Ok(r) => r,
+        Err(es) => {
+            errs.extend(es);
+            String::new()
+        }
+    };
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
     Ok((
         year,
         ProjectData {
+            rubric,
             item_id: item.map(|x| x.id).unwrap_or_default(),
             proposal_id,
             title,

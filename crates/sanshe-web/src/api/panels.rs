@@ -390,20 +390,20 @@ pub async fn panel_declare(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreBody {
-    /// 需求度, 0–25.
-    #[schema(minimum = 0, maximum = 25)]
+    /// 需求度: up to the call's weight (default 25; see the project's `rubric`).
+    #[schema(minimum = 0, maximum = 100)]
     pub need: i64,
-    /// 接纳度, 0–15.
-    #[schema(minimum = 0, maximum = 15)]
+    /// 接纳度: up to the call's weight (default 15).
+    #[schema(minimum = 0, maximum = 100)]
     pub acceptance: i64,
-    /// 创新性, 0–15.
-    #[schema(minimum = 0, maximum = 15)]
+    /// 创新性: up to the call's weight (default 15).
+    #[schema(minimum = 0, maximum = 100)]
     pub innovation: i64,
-    /// 有效性, 0–30.
-    #[schema(minimum = 0, maximum = 30)]
+    /// 有效性: up to the call's weight (default 30).
+    #[schema(minimum = 0, maximum = 100)]
     pub effectiveness: i64,
-    /// 复制性, 0–15.
-    #[schema(minimum = 0, maximum = 15)]
+    /// 复制性: up to the call's weight (default 15).
+    #[schema(minimum = 0, maximum = 100)]
     pub replicability: i64,
     #[schema(max_length = 1000)]
     pub comment: Option<String>,

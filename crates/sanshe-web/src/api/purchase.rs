@@ -589,6 +589,8 @@ pub struct Project {
     pub state: String,
     pub version: i64,
     pub submitted: i64,
+    /// The rubric's weights the panel scores against.
+    pub rubric: RubricWeights,
 }
 
 impl From<&ProjectRow> for Project {
@@ -622,6 +624,7 @@ impl From<&ProjectRow> for Project {
             state: p.state.clone(),
             version: p.version,
             submitted: p.submitted,
+            rubric: RubricWeights::of(&p.data.rubric),
         }
     }
 }
@@ -754,6 +757,42 @@ pub struct ProjectBody {
     /// Community codes served (default: those of the proposal).
     #[schema(max_items = 200)]
     pub communities: Option<Vec<CommunityCode>>,
+    /// The rubric's weights for this call (default 25/15/15/30/15); together 100.
+    pub rubric: Option<RubricWeights>,
+}
+
+/// A call's weights for the five criteria of the rubric, whole points adding up to 100.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RubricWeights {
+    /// 需求度
+    #[schema(minimum = 0, maximum = 100)]
+    pub need: i64,
+    /// 接纳度
+    #[schema(minimum = 0, maximum = 100)]
+    pub acceptance: i64,
+    /// 创新性
+    #[schema(minimum = 0, maximum = 100)]
+    pub innovation: i64,
+    /// 有效性
+    #[schema(minimum = 0, maximum = 100)]
+    pub effectiveness: i64,
+    /// 复制性
+    #[schema(minimum = 0, maximum = 100)]
+    pub replicability: i64,
+}
+
+impl RubricWeights {
+    pub fn of(stored: &str) -> RubricWeights {
+        let w = sanshe_domain::purchase::weights(stored);
+        RubricWeights {
+            need: w[0],
+            acceptance: w[1],
+            innovation: w[2],
+            effectiveness: w[3],
+            replicability: w[4],
+        }
+    }
 }
 
 /// A 12-digit community code.
@@ -810,6 +849,31 @@ fn project_input(b: ProjectBody) -> projects::ProjectInput {
             .into_iter()
             .map(|c| c.0)
             .collect(),
+        w_need: b
+            .rubric
+            .as_ref()
+            .map(|r| r.need.to_string())
+            .unwrap_or_default(),
+        w_acceptance: b
+            .rubric
+            .as_ref()
+            .map(|r| r.acceptance.to_string())
+            .unwrap_or_default(),
+        w_innovation: b
+            .rubric
+            .as_ref()
+            .map(|r| r.innovation.to_string())
+            .unwrap_or_default(),
+        w_effectiveness: b
+            .rubric
+            .as_ref()
+            .map(|r| r.effectiveness.to_string())
+            .unwrap_or_default(),
+        w_replicability: b
+            .rubric
+            .as_ref()
+            .map(|r| r.replicability.to_string())
+            .unwrap_or_default(),
     }
 }
 

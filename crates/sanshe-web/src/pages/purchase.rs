@@ -905,6 +905,8 @@ struct ProjectFormPage {
     items: Vec<(String, String)>,
     methods: Vec<(String, String)>,
     communities: String,
+    /// (criterion key, weight as typed)
+    weights: Vec<(&'static str, String)>,
 }
 
 async fn project_form(
@@ -951,6 +953,13 @@ async fn project_form(
         "project-new"
     };
     let page = ProjectFormPage {
+        weights: vec![
+            ("need", f.w_need.clone()),
+            ("acceptance", f.w_acceptance.clone()),
+            ("innovation", f.w_innovation.clone()),
+            ("effectiveness", f.w_effectiveness.clone()),
+            ("replicability", f.w_replicability.clone()),
+        ],
         p: base(rc, title).crumb("", rc.tr.t(title)),
         id,
         others: errors.others(&[
@@ -972,6 +981,12 @@ async fn project_form(
             "end_date",
             "apply_days",
             "communities",
+            "rubric",
+            "w_need",
+            "w_acceptance",
+            "w_innovation",
+            "w_effectiveness",
+            "w_replicability",
         ]),
         items,
         methods: METHODS
@@ -1035,6 +1050,11 @@ fn project_from_form(body: &[u8]) -> projects::ProjectInput {
             "start_date" => f.start_date = v,
             "end_date" => f.end_date = v,
             "apply_days" => f.apply_days = v,
+            "w_need" => f.w_need = v,
+            "w_acceptance" => f.w_acceptance = v,
+            "w_innovation" => f.w_innovation = v,
+            "w_effectiveness" => f.w_effectiveness = v,
+            "w_replicability" => f.w_replicability = v,
             "communities" => f.communities.extend(
                 v.split([' ', ',', '，', '、', '\n', '\r', '\t'])
                     .filter(|c| !c.is_empty())
@@ -1063,6 +1083,7 @@ pub async fn create_project(rc: Rc, RawForm(body): RawForm) -> PageResult {
 
 fn project_input(p: &ProjectRow, communities: &[(String, String)]) -> projects::ProjectInput {
     let d = &p.data;
+    let w = sanshe_domain::purchase::weights(&d.rubric);
     projects::ProjectInput {
         item: d.item_id.to_string(),
         proposal: d.proposal_id.map(|v| v.to_string()).unwrap_or_default(),
@@ -1086,6 +1107,11 @@ fn project_input(p: &ProjectRow, communities: &[(String, String)]) -> projects::
         end_date: d.end_date.clone(),
         apply_days: d.apply_days.to_string(),
         communities: communities.iter().map(|c| c.0.clone()).collect(),
+        w_need: w[0].to_string(),
+        w_acceptance: w[1].to_string(),
+        w_innovation: w[2].to_string(),
+        w_effectiveness: w[3].to_string(),
+        w_replicability: w[4].to_string(),
     }
 }
 
@@ -1456,7 +1482,8 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                     org: a.org_name.clone(),
                     criteria: rubric
                         .iter()
-                        .map(|c| {
+                        .zip(sanshe_domain::purchase::weights(&p.data.rubric))
+                        .map(|(c, weight)| {
                             let entered = sheet
                                 .iter()
                                 .find(|(m, k, _)| Some(*m) == me_id && k == c.key)
@@ -1465,7 +1492,7 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                             (
                                 c.key.to_owned(),
                                 label(c),
-                                c.weight,
+                                weight,
                                 c.guide_zh.to_owned(),
                                 entered,
                             )

@@ -879,3 +879,122 @@ async fn an_organization_applies_through_its_pages() {
     let r = t.get(&mut d, "/purchase/catalog").await;
     assert!(r.body.contains("预算科目") && r.body.contains("2080208"));
 }
+
+#[tokio::test]
+async fn a_call_scores_on_its_own_rubric_weights() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    line(&t, &tok, "L1", "1000000").await;
+    let i = item(&t, &tok, "A01", "L1", "300000").await;
+    let body = |w: [i64; 5]| {
+        json!({"item": i, "title": "权重测试", "amount": "100000", "method": "public_call",
+            "min_team": 2, "min_intermediate": 1, "start_date": "2031-03-01", "end_date": "2031-12-31",
+            "rubric": {"need": w[0], "acceptance": w[1], "innovation": w[2], "effectiveness": w[3], "replicability": w[4]}})
+    };
+    // The weights add up to 100.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/purchase/projects",
+            Some(&tok),
+            Some(body([40, 10, 10, 30, 0])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-rubric-sum"]);
+    assert!(r.body.contains("90"), "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/purchase/projects",
+            Some(&tok),
+            Some(body([40, 10, 10, 30, 10])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let p = r.json()["id"].as_i64().unwrap();
+    let v = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/projects/{p}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["rubric"]["need"], 40, "{v}");
+    // The demo call under review scores on weights of its own: 40 points of need are
+    // taken, 15 of acceptance (its weight 10) are not.
+    let etok = t.token_for("evaluator").await;
+    let reviewing = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=reviewing",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE projects SET rubric = '40,10,10,30,10' WHERE id = $1")
+            .bind(reviewing)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let me = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/projects/{reviewing}/panel"),
+            Some(&etok),
+            None,
+        )
+        .await
+        .json()["me"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/panel-members/{me}/declaration"),
+            Some(&etok),
+            Some(json!({"declaration": "none"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let a = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/applications?project={reviewing}&state=submitted"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let score = |acc: i64| json!({"need": 40, "acceptance": acc, "innovation": 5, "effectiveness": 20, "replicability": 5});
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/purchase/panel-members/{me}/scores/{a}"),
+            Some(&etok),
+            Some(score(15)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-score-range"]);
+    assert!(r.body.contains("10"), "{}", r.body);
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/purchase/panel-members/{me}/scores/{a}"),
+            Some(&etok),
+            Some(score(10)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+}
