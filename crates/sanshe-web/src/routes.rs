@@ -259,6 +259,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/purchase/contracts", pages::delivery::ledger),
         r!(
             post,
+            "/purchase/contracts/{id}/complete",
+            pages::purchase::contract_complete
+        ),
+        r!(
+            post,
             "/purchase/applications/{id}/attachments",
             pages::questions::app_attach
         ),
@@ -652,6 +657,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/complete",
+            api::contracts::complete
+        ),
         r!(
             get,
             "/api/v1/purchase/applications/{id}/attachments",

@@ -282,7 +282,7 @@ pub async fn answer(app: &App, ctx: &Ctx, id: i64, i: &AnswerInput) -> Result<()
     let p = store::get_project(&mut tx, o.project_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !policy::may_manage(actor, &p.district) {
+    if !policy::may_objection(actor, &p.district, event) {
         return Err(AppError::Hidden);
     }
     if i.version.is_some_and(|v| v != o.version) {

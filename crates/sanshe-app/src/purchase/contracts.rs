@@ -36,11 +36,14 @@ fn today() -> Day {
     crate::calendar::today()
 }
 
-/// Refuses anyone but the district's officers of this contract.
+/// Refuses anyone but the district's officers of this contract (every contract and tranche
+/// event is theirs: `policy::may_contract`, `policy::may_tranche`).
 fn require_manage(ctx: &Ctx, k: &ContractRow) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::PurchaseManage)?;
-    if policy::may_manage(actor, &k.district) {
+    if policy::may_contract(actor, &k.district, ContractEvent::Sign)
+        && policy::may_tranche(actor, &k.district, TrancheEvent::Pay)
+    {
         Ok(())
     } else {
         Err(AppError::Hidden)
@@ -343,6 +346,59 @@ pub async fn sign(app: &App, ctx: &Ctx, id: i64) -> Result<(), AppError> {
         &k.project_title,
         state,
         ContractEvent::Sign,
+        to,
+    )
+    .await
+}
+
+/// Closes a signed contract once every tranche is paid (the work delivered and the money
+/// moved); a completed contract takes no more changes, payments or delivery logs.
+pub async fn complete(app: &App, ctx: &Ctx, id: i64) -> Result<(), AppError> {
+    let mut tx = Uow::begin(app).await?;
+    store::lock(&mut tx, id).await?;
+    let k = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    require_manage(ctx, &k)?;
+    let ts = store::tranches(&mut tx, id).await?;
+    if ts.is_empty() || ts.iter().any(|t| t.state != "paid") {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-contract-unpaid",
+        )));
+    }
+    let actor = ctx.actor()?;
+    let state = Contracts::parse_state(&k.state)
+        .ok_or_else(|| AppError::Internal(format!("contract {id}: {}", k.state)))?;
+    let at = At {
+        id,
+        version: k.version,
+        state,
+    };
+    let to = workflow::transition::<Contracts>(
+        &mut tx,
+        Table::Contracts,
+        actor,
+        at,
+        ContractEvent::Complete,
+        "",
+    )
+    .await?;
+    let told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
+    inbox::notify(
+        &mut tx,
+        &told,
+        "contract.completed",
+        &k.project_title,
+        &format!("¥{}", crate::registry::yuan(k.paid_fen)),
+        &format!("/purchase/projects/{}", k.project_id),
+    )
+    .await?;
+    workflow::commit::<Contracts>(
+        tx,
+        ctx,
+        id,
+        &k.project_title,
+        state,
+        ContractEvent::Complete,
         to,
     )
     .await

@@ -528,6 +528,9 @@ pub async fn catalog_transition(
     let actor = ctx.actor()?;
     let event = Catalogs::parse_event(event.trim())
         .ok_or_else(|| AppError::invalid(FieldError::new("event", "err-need-event")))?;
+    if !policy::may_catalog(actor, &district, event) {
+        return Err(AppError::Forbidden);
+    }
     let mut tx = Uow::begin(app).await?;
     let cat = store::catalog(&mut tx, &district, year)
         .await?

@@ -4,7 +4,8 @@
 use crate::authz::{self, Perm};
 use crate::Actor;
 use sanshe_domain::purchase::{
-    ApplicationEvent, ApplicationState, Applications, ProjectEvent, ProjectState, Projects,
+    ApplicationEvent, ApplicationState, Applications, CatalogEvent, ContractEvent, ObjectionEvent,
+    ProjectEvent, ProjectState, Projects, TrancheEvent,
 };
 use sanshe_domain::workflow::Workflow;
 use sanshe_store::purchase::{ApplicationRow, ProjectRow};
@@ -47,6 +48,26 @@ pub fn may_read_project(actor: &Actor, p: &ProjectRow, communities: &[(String, S
                 || communities
                     .iter()
                     .any(|(c, _)| authz::record_in_scope(actor, Some(c)))))
+}
+
+/// Every catalog event (publish, revise) is the district's officers'.
+pub fn may_catalog(actor: &Actor, district: &str, _e: CatalogEvent) -> bool {
+    may_manage(actor, district)
+}
+
+/// Objections are answered (upheld or dismissed) by the district's officers.
+pub fn may_objection(actor: &Actor, district: &str, _e: ObjectionEvent) -> bool {
+    may_manage(actor, district)
+}
+
+/// Contracts are signed and completed by the district's officers.
+pub fn may_contract(actor: &Actor, district: &str, _e: ContractEvent) -> bool {
+    may_manage(actor, district)
+}
+
+/// Tranches are accepted and paid by the district's officers.
+pub fn may_tranche(actor: &Actor, district: &str, _e: TrancheEvent) -> bool {
+    may_manage(actor, district)
 }
 
 /// Every project event is the district's.
@@ -350,5 +371,69 @@ mod tests {
                 assert_eq!(may, who.contains(&name), "{s:?} {e:?} as {name}");
             }
         }
+    }
+
+    /// The office's workflows: every event the workflow allows is the district officers'
+    /// alone, in their own district; the table of transitions is written out by hand.
+    #[test]
+    fn office_workflows_state_event_role_tables() {
+        use sanshe_domain::purchase::{
+            CatalogEvent as CE, CatalogState as CS, Catalogs, ContractEvent as KE,
+            ContractState as KS, Contracts, ObjectionEvent as OE, ObjectionState as OS, Objections,
+            TrancheEvent as TE, TrancheState as TS, Tranches,
+        };
+        fn check<W: Workflow>(
+            table: &[(W::State, W::Event, W::State)],
+            may: impl Fn(&Actor, &str, W::Event) -> bool,
+        ) where
+            W::State: PartialEq + std::fmt::Debug + Copy,
+            W::Event: PartialEq + std::fmt::Debug + Copy,
+        {
+            for s in W::STATES {
+                for e in W::EVENTS {
+                    let want = table.iter().find(|(a, b, _)| a == s && b == e).map(|t| t.2);
+                    assert_eq!(W::next(*s, *e), want, "{s:?} × {e:?}");
+                }
+            }
+            for (name, a) in cast() {
+                for e in W::EVENTS {
+                    assert_eq!(may(&a, "320412", *e), name == "district", "{name} × {e:?}");
+                    assert_eq!(
+                        may(&a, "320411", *e),
+                        name == "other-district",
+                        "another district: {name} × {e:?}"
+                    );
+                }
+            }
+        }
+        check::<Catalogs>(
+            &[
+                (CS::Draft, CE::Publish, CS::Published),
+                (CS::Published, CE::Revise, CS::Draft),
+            ],
+            may_catalog,
+        );
+        check::<Objections>(
+            &[
+                (OS::Pending, OE::Uphold, OS::Upheld),
+                (OS::Pending, OE::Dismiss, OS::Dismissed),
+            ],
+            may_objection,
+        );
+        check::<Contracts>(
+            &[
+                (KS::Draft, KE::Sign, KS::Signed),
+                (KS::Signed, KE::Complete, KS::Completed),
+            ],
+            may_contract,
+        );
+        check::<Tranches>(
+            &[
+                (TS::Scheduled, TE::Accept, TS::Ready),
+                (TS::Scheduled, TE::Pay, TS::Paid),
+                (TS::Ready, TE::Pay, TS::Paid),
+            ],
+            may_tranche,
+        );
     }
 }

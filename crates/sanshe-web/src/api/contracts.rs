@@ -229,6 +229,17 @@ pub async fn sign(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Close a signed contract once every tranche is paid.
+#[utoipa::path(post, operation_id = "contracts_complete", path = "/api/v1/purchase/contracts/{id}/complete", tag = "purchase", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn complete(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::complete(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrancheBody {

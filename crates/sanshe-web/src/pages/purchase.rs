@@ -151,7 +151,12 @@ pub fn vocabulary_keys() -> Vec<String> {
         ] {
             k.push(super::inbox::kind_key(kind));
         }
-        for kind in ["report.submitted", "delivery.lapsed", "contract.team"] {
+        for kind in [
+            "report.submitted",
+            "delivery.lapsed",
+            "contract.team",
+            "contract.completed",
+        ] {
             k.push(super::inbox::kind_key(kind));
         }
     }
@@ -2649,6 +2654,13 @@ pub async fn contract_sign(rc: Rc, Path(id): Path<i64>) -> PageResult {
     require_manage_page(&rc)?;
     let p = project_of_contract(&rc, id).await?;
     let r = sanshe_app::purchase::contracts::sign(&rc.app, &rc.ctx, id).await;
+    after_panel_step(&rc, p, r).await
+}
+
+pub async fn contract_complete(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    require_manage_page(&rc)?;
+    let p = project_of_contract(&rc, id).await?;
+    let r = sanshe_app::purchase::contracts::complete(&rc.app, &rc.ctx, id).await;
     after_panel_step(&rc, p, r).await
 }
 

@@ -552,3 +552,80 @@ async fn the_dashboard_lists_each_officers_steps_and_reminders_go_once() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_contract_completes_only_when_every_tranche_is_paid() {
+    let t = T::new().await;
+    let org = t.token_for("org").await;
+    let district = t.token_for("district").await;
+    let (k, v) = demo_contract(&t, &org).await;
+    let rid = v["reports"][0]["id"].as_i64().unwrap();
+    let complete = || async {
+        t.api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/complete"),
+            Some(&district),
+            None,
+        )
+        .await
+    };
+    let r = complete().await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-contract-unpaid"]);
+    // The mid-term report opens tranche 2; the last one's date is brought forward.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/reports/{rid}/transitions"),
+            Some(&district),
+            Some(json!({"event": "accept"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let today = sanshe_app::calendar::today();
+    let tranches = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE tranches SET due_on = $1 WHERE contract_id = $2 AND gate = 'on_date'")
+            .bind(today.plus_days(-1).to_string())
+            .bind(k)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        sanshe_store::contracts::tranches(&mut c, k).await.unwrap()
+    };
+    for tr in tranches.iter().filter(|x| x.state != "paid") {
+        let r = t
+            .api(
+                "POST",
+                &format!("/api/v1/purchase/tranches/{}/pay", tr.id),
+                Some(&district),
+                Some(json!({"paid_on": today.to_string(), "voucher": format!("V-{}", tr.id)})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    let r = complete().await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(complete().await.status, StatusCode::CONFLICT, "once");
+    // A completed contract takes no more delivery logs; the feed calls it terminated.
+    let community = v["logs"][0]["community"].as_str().unwrap().to_owned();
+    let member = v["team"][0]["worker_id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(entry(&today.to_string(), &community, &[(member, "1")])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let feed = t
+        .api("GET", "/api/ocds/bulk/records.json", None, None)
+        .await
+        .json();
+    assert!(feed["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["compiledRelease"]["contracts"][0]["status"] == "terminated"));
+}

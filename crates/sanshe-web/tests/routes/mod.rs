@@ -199,6 +199,11 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
         (("get", "/purchase/dashboard"), &purchase_read),
+        (("post", "/purchase/contracts/{id}/complete"), &district),
+        (
+            ("post", "/api/v1/purchase/contracts/{id}/complete"),
+            &district,
+        ),
         (("post", "/purchase/applications/{id}/attachments"), &org),
         (
             ("get", "/purchase/applications/{id}/attachments/{aid}"),
