@@ -1644,3 +1644,48 @@ pub async fn lock_draft(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunityCoverage {
+    pub code: String,
+    pub name: String,
+    pub street: String,
+    /// Published calls serving the community.
+    pub projects: i64,
+    /// Signed contracts of those calls (a call serving several communities counts in each).
+    pub contracted_fen: i64,
+    pub paid_fen: i64,
+}
+
+/// The communities of a district that published calls serve, with the money contracted.
+pub async fn community_coverage(
+    conn: &mut Conn,
+    district: &str,
+) -> Result<Vec<CommunityCoverage>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT c.code, c.name, s.name AS street, COUNT(DISTINCT p.id) AS projects, \
+         CAST(COALESCE(SUM(k.amount_fen), 0) AS BIGINT) AS contracted, \
+         CAST(COALESCE(SUM(k.paid_fen), 0) AS BIGINT) AS paid \
+         FROM project_communities pc JOIN projects p ON p.id = pc.project_id \
+         JOIN areas c ON c.code = pc.area_code JOIN areas s ON s.code = c.parent_code \
+         LEFT JOIN contracts k ON k.project_id = p.id AND k.state <> 'draft' \
+         WHERE p.district = $1 AND p.state IN {PUBLISHED} \
+         GROUP BY c.code, c.name, s.name ORDER BY c.code"
+    ))
+    .bind(district)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CommunityCoverage {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                street: r.try_get("street")?,
+                projects: r.try_get("projects")?,
+                contracted_fen: r.try_get("contracted")?,
+                paid_fen: r.try_get("paid")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

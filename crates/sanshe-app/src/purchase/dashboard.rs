@@ -7,7 +7,9 @@ use super::policy;
 use crate::authz::{self, Perm};
 use crate::{inbox, App, AppError, Ctx};
 use sanshe_domain::calendar::Day;
-use sanshe_store::purchase::{self as store, LineRow, ProjectFilter, StreetCoverage};
+use sanshe_store::purchase::{
+    self as store, CommunityCoverage, LineRow, ProjectFilter, StreetCoverage,
+};
 use sanshe_store::PageReq;
 
 /// Working days the officer has to decide the award after the panel's report
@@ -41,6 +43,8 @@ pub struct Dashboard {
     pub catalog_items: i64,
     pub lines: Vec<LineRow>,
     pub streets: Vec<StreetCoverage>,
+    /// The communities published calls serve.
+    pub communities: Vec<CommunityCoverage>,
     pub published_calls: i64,
     pub contracts: i64,
     /// Contracts with a third-party evaluation (the evaluation module records them).
@@ -202,6 +206,7 @@ pub async fn dashboard(app: &App, ctx: &Ctx, year: i64) -> Result<Dashboard, App
     .await?;
     let mut c = app.db.acquire().await?;
     let streets = store::street_coverage(&mut c, &district).await?;
+    let communities = store::community_coverage(&mut c, &district).await?;
     let mut published_calls = 0;
     for p in store::list_projects(
         &mut c,
@@ -234,6 +239,7 @@ pub async fn dashboard(app: &App, ctx: &Ctx, year: i64) -> Result<Dashboard, App
         catalog_items: v.items.total,
         lines: v.lines,
         streets,
+        communities,
         published_calls,
         contracts: signed.len() as i64,
         evaluated: 0,
@@ -254,7 +260,7 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
     let cal = crate::calendar::load_around(app, today).await?;
     let soon = cal.add_working_days(today, REMIND_DAYS).to_string();
     let ctx = Ctx::system();
-    let mut sent = 0;
+    let mut sent = remind_applicants(app, &ctx, &district, today, &soon).await?;
     for s in steps(app, &district).await? {
         let (Some(due), Some(officer)) = (s.due.as_deref(), s.officer_id) else {
             continue;
@@ -285,6 +291,89 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
         ))
         .await?;
         sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Organizations with a draft on a call whose deadline is within `REMIND_DAYS` working days
+/// are reminded once to submit it.
+async fn remind_applicants(
+    app: &App,
+    ctx: &Ctx,
+    district: &str,
+    today: Day,
+    soon: &str,
+) -> Result<usize, AppError> {
+    let mut c = app.db.acquire().await?;
+    let open = store::list_projects(
+        &mut c,
+        &ProjectFilter {
+            root: Some(district.to_owned()),
+            state: Some("open".into()),
+            ..Default::default()
+        },
+        PageReq {
+            page: 1,
+            per_page: i64::from(u32::MAX),
+        },
+    )
+    .await?
+    .items;
+    drop(c);
+    let today = today.to_string();
+    let mut sent = 0;
+    for p in open {
+        let Some(deadline) = p.deadline.clone() else {
+            continue;
+        };
+        if deadline.as_str() < today.as_str() || deadline.as_str() > soon {
+            continue;
+        }
+        let drafts = {
+            let mut c = app.db.acquire().await?;
+            store::list_applications(
+                &mut c,
+                &store::ApplicationFilter {
+                    project: Some(p.id),
+                    state: Some("draft".into()),
+                    ..Default::default()
+                },
+                PageReq {
+                    page: 1,
+                    per_page: 10_000,
+                },
+            )
+            .await?
+            .items
+        };
+        for a in drafts {
+            let link = format!("/purchase/applications/{}", a.id);
+            let title: String = p.data.title.chars().take(200).collect();
+            let mut tx = crate::uow::Uow::begin(app).await?;
+            let users = store::org_accounts(&mut tx, district, Some(a.org_id)).await?;
+            let mut to = Vec::new();
+            for u in users {
+                if !sanshe_store::inbox::exists(&mut tx, u, "reminder.apply", &link, &title).await?
+                {
+                    to.push(u);
+                }
+            }
+            if to.is_empty() {
+                continue;
+            }
+            inbox::notify(&mut tx, &to, "reminder.apply", &title, &deadline, &link).await?;
+            tx.commit(ctx.audit_entry(
+                sanshe_domain::audit::Action::Purchase {
+                    object: "reminder",
+                    verb: "send",
+                },
+                Some(p.id.to_string()),
+                format!("reminder.apply {title} ({}): due {deadline}", a.org_name),
+                sanshe_domain::audit::Outcome::Success,
+            ))
+            .await?;
+            sent += 1;
+        }
     }
     Ok(sent)
 }

@@ -439,6 +439,18 @@ pub struct StreetFigures {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityFigures {
+    pub code: String,
+    pub name: String,
+    pub street: String,
+    /// Published calls serving the community.
+    pub projects: i64,
+    /// Yuan (a project serving several communities counts in each).
+    pub contracted: String,
+    pub paid: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DueStep {
     #[schema(pattern = "^(award|answer_objection|sign_contract|pay_tranche|review_report)$")]
     pub kind: String,
@@ -465,6 +477,8 @@ pub struct PurchaseDashboard {
     pub contracted: String,
     pub paid: String,
     pub streets: Vec<StreetFigures>,
+    /// The communities published calls serve.
+    pub communities: Vec<CommunityFigures>,
     pub steps: Vec<DueStep>,
 }
 
@@ -523,6 +537,18 @@ pub async fn dashboard(
                 projects: s.projects,
                 contracted: yuan(s.contracted_fen),
                 paid: yuan(s.paid_fen),
+            })
+            .collect(),
+        communities: d
+            .communities
+            .iter()
+            .map(|c| CommunityFigures {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                street: c.street.clone(),
+                projects: c.projects,
+                contracted: yuan(c.contracted_fen),
+                paid: yuan(c.paid_fen),
             })
             .collect(),
         steps: d

@@ -26,6 +26,8 @@ struct DashPage {
     streets: Vec<(String, String, String, i64, String, String)>,
     /// (budget line, amount, committed, available)
     lines: Vec<(String, String, String, String)>,
+    /// (community, street, calls, contracted, paid)
+    communities: Vec<(String, String, i64, String, String)>,
 }
 
 fn share(n: i64, d: i64) -> String {
@@ -60,6 +62,19 @@ pub async fn show(rc: Rc, Query(q): Query<DashQuery>) -> PageResult {
                     s.projects,
                     yuan(s.contracted_fen),
                     yuan(s.paid_fen),
+                )
+            })
+            .collect(),
+        communities: d
+            .communities
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.street.clone(),
+                    c.projects,
+                    yuan(c.contracted_fen),
+                    yuan(c.paid_fen),
                 )
             })
             .collect(),

@@ -156,6 +156,7 @@ pub fn vocabulary_keys() -> Vec<String> {
             "delivery.lapsed",
             "contract.team",
             "contract.completed",
+            "reminder.apply",
         ] {
             k.push(super::inbox::kind_key(kind));
         }

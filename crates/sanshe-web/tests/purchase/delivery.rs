@@ -511,11 +511,49 @@ async fn the_dashboard_lists_each_officers_steps_and_reminders_go_once() {
     assert!(streets
         .iter()
         .any(|s| s["covered"].as_i64().unwrap() > 0 && s["contracted"] != "0.00"));
+    let communities = d["communities"].as_array().unwrap();
+    assert!(
+        communities
+            .iter()
+            .any(|c| c["projects"].as_i64().unwrap() >= 1 && c["paid"] != "0.00"),
+        "{communities:?}"
+    );
     let steps = d["steps"].as_array().unwrap();
     assert_eq!(steps[0]["kind"], "award", "overdue first: {steps:?}");
     assert_eq!(steps[0]["overdue"], true);
     assert_eq!(steps[0]["project"], p);
     assert!(steps.iter().any(|s| s["kind"] == "review_report"));
+    // The organization with a draft on a call closing within two working days is reminded.
+    let org = t.token_for("org").await;
+    let open = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=open",
+            Some(&district),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/projects/{open}/applications"),
+            Some(&org),
+            Some(json!({"amount": "1000"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE projects SET deadline = $1 WHERE id = $2")
+            .bind(sanshe_app::calendar::today().to_string())
+            .bind(open)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
     // The responsible officer is reminded once, however often the job runs.
     let sent = sanshe_app::purchase::dashboard::remind(&t.app)
         .await
@@ -537,6 +575,15 @@ async fn the_dashboard_lists_each_officers_steps_and_reminders_go_once() {
             .unwrap()
             .iter()
             .any(|n| n["kind"] == "reminder.award.overdue"),
+        "{inbox}"
+    );
+    let inbox = t.api("GET", "/api/v1/inbox", Some(&org), None).await.json();
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "reminder.apply"),
         "{inbox}"
     );
     // The page says the same.
