@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# This run's own files and databases: another run on the same machine keeps its own.
+RUN="r$$"
+export SANSHE_TEST_RUN="$RUN"
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/sanshe-tests.XXXXXX")"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+
 echo "== tests on SQLite"
 cargo test --workspace --all-targets
 
@@ -14,7 +21,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   # Each test made its own database; remove them.
   if command -v psql >/dev/null; then
     psql -q -h 127.0.0.1 -U postgres -d postgres -At \
-      -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 'sanshe_t_%'" \
+      -c "SELECT 'DROP DATABASE IF EXISTS ' || datname || ';' FROM pg_database WHERE datname LIKE 'sanshe\\_t\\_${RUN}\\_%'" \
       | psql -q -h 127.0.0.1 -U postgres -d postgres >/dev/null || true
   fi
 elif [ "${CI:-}" = "true" ]; then
@@ -23,5 +30,4 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "== PostgreSQL run skipped: nothing listens on 127.0.0.1:5432"
 fi
-rm -rf "${TMPDIR:-/tmp}/sanshe-tests"
 echo "== all tests passed"

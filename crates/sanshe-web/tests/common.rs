@@ -18,8 +18,14 @@ pub const TEST_PII_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978
 
 pub async fn database_url() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    // The run (scripts/test.sh names it) keeps two runs on one machine apart: each removes
+    // only its own databases.
+    let run = std::env::var("SANSHE_TEST_RUN")
+        .ok()
+        .filter(|r| !r.is_empty() && r.len() <= 12 && r.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "adhoc".into());
     let unique = format!(
-        "{}_{}_{}",
+        "{run}_{}_{}_{}",
         std::process::id(),
         n,
         sanshe_app::security::random_hex(3).unwrap()
