@@ -35,9 +35,13 @@ pub fn add_years(date: &str, years: i64) -> Option<String> {
 /// characters (a NUL byte would be refused by PostgreSQL and truncate text elsewhere).
 pub fn text(field: &str, v: &str, max: usize) -> Result<String, FieldError> {
     let v = cell::normalize_text(v);
-    // Only invisible characters, marks or spaces: as good as empty (and no name key).
-    if v.is_empty() || sanshe_domain::text::name_key(&v).is_empty() {
+    if v.is_empty() {
         return Err(FieldError::new(field, "err-required"));
+    }
+    // Only accents, marks or spaces once normalised (`´` is a space and a mark): nothing a
+    // name can be found by. Its own code: no schema pattern can tell these characters apart.
+    if sanshe_domain::text::name_key(&v).is_empty() {
+        return Err(FieldError::new(field, "err-text-no-letters"));
     }
     check_text(field, v, max)
 }

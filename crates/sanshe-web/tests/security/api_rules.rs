@@ -244,6 +244,18 @@ async fn bodies_are_read_as_json_schema_reads_them() {
         }
     }
     assert!(names.len() > 50, "{}", names.len());
+    // A name of accents only (`´` is a space and a mark once normalised) is filled as the
+    // schema reads it, and refused for its own reason, not as missing.
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/facilities",
+            Some(&tok),
+            Some(json!({"area": "320412100002", "name": "´", "kind": "point", "area_m2": 10})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r), vec!["name:err-text-no-letters"], "{}", r.body);
     // A conditional requirement has its own message, not a bare "required".
     let r = t
         .api(
