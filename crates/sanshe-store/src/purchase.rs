@@ -1263,6 +1263,7 @@ pub async fn demo_settle(
         crate::workflow::Table::Catalogs => "catalogs",
         crate::workflow::Table::Contracts => "contracts",
         crate::workflow::Table::Tranches => "tranches",
+        crate::workflow::Table::Reports => "milestone_reports",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

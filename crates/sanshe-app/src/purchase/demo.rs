@@ -1,7 +1,10 @@
 //! The demo year of purchase of services for Wujin: three budget lines, a published catalog
 //! of 30 items in the policy's ten categories, a call closed for review with its
 //! applications, a call open now (the demo organization has not applied yet), an approved
-//! project waiting to be published and a draft. Deterministic for a given date.
+//! project waiting to be published and a draft; and last year's budget's two calls, each
+//! reviewed by a panel that signed: one fully delivered (every tranche paid, both reports
+//! accepted, the contract completed) and one mid-way. About forty applications in all.
+//! Deterministic for a given date.
 
 use crate::generate::Rng;
 use crate::uow::Uow;
@@ -713,229 +716,44 @@ pub async fn load(
             .await?;
         }
     }
-    // Last year's call, awarded, confirmed and under contract: the first tranche paid, the
-    // second payable on the mid-term report, the third due at the end.
-    if let Some((org, staff)) = teams.first() {
-        let last = year - 1;
-        let line = &store::insert_line(
-            &mut tx,
-            district,
-            last,
-            LINES[0].0,
-            LINES[0].1,
-            LINES[0].2 * 100,
-            true,
-        )
-        .await?;
-        let cat = store::ensure_catalog(&mut tx, district, last).await?;
-        let (item_id, item) = &items[12];
-        let mut d_item = item.clone();
-        d_item.budget_line_id = *line;
-        let it = store::insert_item(&mut tx, cat.id, &d_item, true).await?;
-        let _ = item_id;
-        store::demo_settle(
-            &mut tx,
-            Table::Catalogs,
-            cat.id,
-            "published",
-            1,
-            noon(today.plus_days(-330)),
-        )
-        .await?;
-        let start = today.plus_days(-200);
-        let d = ProjectData {
-            item_id: it,
-            proposal_id: None,
-            title: "武进区社区社会组织孵化培育项目（已签约）".into(),
-            description: format!("{}：{}", item.name, item.content),
-            amount_fen: 24_000_000,
-            beneficiaries: 600,
-            service_hours: 1500,
-            activities: 40,
-            outcomes: "孵化社区社会组织 20 家，其中 8 家完成备案。".into(),
-            method: "public_call".into(),
-            justification: String::new(),
-            single_source_org: None,
-            min_team: 2,
-            min_intermediate: 1,
-            one_per_org: true,
-            start_date: start.to_string(),
-            end_date: start.plus_days(364).to_string(),
-            apply_days: 10,
-            rubric: String::new(),
-        };
-        let id = store::insert_project(&mut tx, district, last, &d, district_staff, true).await?;
-        let codes: Vec<String> = communities.iter().take(4).map(|c| c.0.clone()).collect();
-        store::set_communities(&mut tx, id, &codes).await?;
-        let created = noon(today.plus_days(-300));
-        store::demo_created(&mut tx, Table::Projects, id, created).await?;
-        step(
-            &mut tx, "project", id, &officer, None, "draft", "create", created,
-        )
-        .await?;
-        let a = ApplicationData {
-            amount_fen: 23_600_000,
-            needs_analysis: "辖区社区社会组织数量少、能力弱，需要系统孵化。".into(),
-            plan: "设立孵化基地，开展能力建设、项目陪伴和登记备案辅导。".into(),
-            outputs: "孵化社区社会组织 20 家，培训 12 场".into(),
-            outcomes: "8 家完成备案，5 家承接社区微项目。".into(),
-            budget_breakdown: "人员经费55%，活动经费35%，管理费用10%。".into(),
-            direct_beneficiaries: 200,
-            indirect_beneficiaries: 1500,
-            declared: true,
-        };
-        let aid = store::insert_application(
-            &mut tx,
-            id,
-            *org,
-            Some(format!("{id}/{org}")),
-            &a,
-            None,
-            true,
-        )
-        .await?;
-        store::set_team(
-            &mut tx,
-            aid,
-            &staff.iter().take(3).copied().collect::<Vec<_>>(),
-        )
-        .await?;
-        store::demo_settle(&mut tx, Table::Applications, aid, "submitted", 1, created).await?;
-        store::set_submitted_at(&mut tx, aid, Some(created + 86_400)).await?;
-        if !store::reserve(&mut tx, *line, d.amount_fen).await? {
-            return Err(AppError::Internal("demo budget too small".into()));
+    // Earlier calls, reviewed by panels that signed, awarded and under contract: one fully
+    // delivered, every tranche paid, its reports accepted and the contract completed; and last
+    // year's, mid-way: the first tranche paid, the second payable on the mid-term report.
+    let past = Past {
+        district,
+        year,
+        today,
+        officer: &officer,
+        district_staff,
+        communities: &communities,
+        experts: &experts,
+        cal: &cal,
+    };
+    let done = PastCall {
+        title: "湖塘镇社区居家养老助餐服务项目（已结项）",
+        item: 1,
+        amount_fen: 16_000_000,
+        created_ago: 420,
+        term_days: 239,
+        applicants: &teams[2.min(teams.len())..teams.len().min(11)],
+        complete: true,
+        pay_prefix: "WJ-PAY-010",
+    };
+    let midway = PastCall {
+        title: "武进区社区社会组织孵化培育项目（已签约）",
+        item: 12,
+        amount_fen: 24_000_000,
+        created_ago: 300,
+        term_days: 364,
+        applicants: &teams[..teams.len().min(3)],
+        complete: false,
+        pay_prefix: "WJ-PAY-000",
+    };
+    for call in [done, midway] {
+        if !call.applicants.is_empty() {
+            past_call(&mut tx, &past, &items, &call, &mut rng).await?;
+            made += 1;
         }
-        store::set_reserved(&mut tx, id, d.amount_fen, Some(*line)).await?;
-        store::set_call_dates(
-            &mut tx,
-            id,
-            &today.plus_days(-280).to_string(),
-            &today.plus_days(-262).to_string(),
-        )
-        .await?;
-        let awarded = today.plus_days(-230);
-        store::set_award(
-            &mut tx,
-            id,
-            Some(aid),
-            Some(&awarded.to_string()),
-            Some(&cal.add_working_days(awarded, 5).to_string()),
-        )
-        .await?;
-        for (from, to, ev, ago) in [
-            ("draft", "approved", "approve", 290),
-            ("approved", "open", "publish", 280),
-            ("open", "closed", "close", 262),
-            ("closed", "reviewing", "review", 255),
-            ("reviewing", "reviewed", "report", 240),
-            ("reviewed", "awarded", "award", 230),
-            ("awarded", "confirmed", "confirm", 220),
-        ] {
-            step(
-                &mut tx,
-                "project",
-                id,
-                &officer,
-                Some(from),
-                to,
-                ev,
-                noon(today.plus_days(-ago)),
-            )
-            .await?;
-        }
-        store::demo_settle(
-            &mut tx,
-            Table::Projects,
-            id,
-            "confirmed",
-            7,
-            noon(today.plus_days(-220)),
-        )
-        .await?;
-        let clauses = sanshe_store::contracts::Clauses {
-            amount_fen: a.amount_fen,
-            start_date: d.start_date.clone(),
-            end_date: d.end_date.clone(),
-            term_justification: String::new(),
-            content: d.description.clone(),
-            quantity: a.outputs.clone(),
-            quality: d.outcomes.clone(),
-            price: "¥236000.00，包干使用".into(),
-            settlement: "按 40%、30%、30% 分三期支付：签约后、中期报告验收后、期满结项后。".into(),
-            rights: "甲方监督检查、组织评估；乙方按方案提供服务、接受监督、按期报告。".into(),
-            liability: "乙方未按约定提供服务的，甲方可暂停支付、要求整改或追回资金。".into(),
-        };
-        let k = sanshe_store::contracts::insert(&mut tx, id, aid, *org, &clauses).await?;
-        store::demo_settle(
-            &mut tx,
-            Table::Contracts,
-            k,
-            "signed",
-            1,
-            noon(today.plus_days(-210)),
-        )
-        .await?;
-        sanshe_store::contracts::set_signed_on(&mut tx, k, &today.plus_days(-210).to_string())
-            .await?;
-        sanshe_store::contracts::add_version(&mut tx, k, 0, "{}", "", "武进区民政局（演示）")
-            .await?;
-        let mut first = None;
-        let mut tranche_ids = Vec::new();
-        for (label, fen, due, gate) in [
-            (
-                "签约后首期 40%",
-                9_440_000,
-                today.plus_days(-205),
-                "on_signing",
-            ),
-            (
-                "中期报告验收后 30%",
-                7_080_000,
-                today.plus_days(-20),
-                "on_acceptance",
-            ),
-            ("期满结项后 30%", 7_080_000, start.plus_days(364), "on_date"),
-        ] {
-            let t = sanshe_store::contracts::add_tranche(
-                &mut tx,
-                k,
-                label,
-                fen,
-                &due.to_string(),
-                gate,
-            )
-            .await?
-            .ok_or_else(|| AppError::Internal("demo tranches exceed the contract".into()))?;
-            first.get_or_insert(t);
-            tranche_ids.push(t);
-        }
-        if let Some(t) = first {
-            sanshe_store::contracts::pay(&mut tx, k, 9_440_000).await?;
-            let paid = today.plus_days(-200).to_string();
-            sanshe_store::contracts::record_payment(
-                &mut tx,
-                k,
-                Some(t),
-                9_440_000,
-                &paid,
-                "WJ-PAY-0001",
-                "",
-                "武进区民政局（演示）",
-            )
-            .await?;
-            sanshe_store::contracts::set_tranche_paid(&mut tx, t, &paid, "WJ-PAY-0001").await?;
-            store::demo_settle(
-                &mut tx,
-                Table::Tranches,
-                t,
-                "paid",
-                1,
-                noon(today.plus_days(-200)),
-            )
-            .await?;
-        }
-        demo_delivery(&mut tx, k, id, today, tranche_ids.get(1).copied()).await?;
-        made += 1;
     }
     tx.commit(ctx.audit_entry(
         Action::Purchase {
@@ -953,15 +771,363 @@ pub async fn load(
     Ok(made)
 }
 
-/// Last year's contract at work: activities every few weeks since signing, logged by the team
-/// members whose registration covered the day, and the mid-term report compiled from them,
-/// waiting for the officer (accepting it opens the mid-term tranche).
+/// What every earlier call shares.
+struct Past<'a> {
+    district: &'a str,
+    year: i64,
+    today: Day,
+    officer: &'a Who,
+    district_staff: Option<i64>,
+    communities: &'a [(String, String)],
+    experts: &'a [i64],
+    cal: &'a sanshe_domain::calendar::WorkCalendar,
+}
+
+/// An earlier call: the first applicant wins.
+struct PastCall<'a> {
+    title: &'static str,
+    item: usize,
+    amount_fen: i64,
+    /// Days ago the project was made; every later step is dated from it.
+    created_ago: i64,
+    term_days: i64,
+    applicants: &'a [(i64, Vec<i64>)],
+    /// Delivered in full: every tranche paid, both reports accepted, the contract completed.
+    complete: bool,
+    pay_prefix: &'static str,
+}
+
+/// An earlier call through award, contract, tranches and delivery, dated back from today.
+async fn past_call(
+    tx: &mut Conn,
+    ctx: &Past<'_>,
+    items: &[(i64, ItemData)],
+    call: &PastCall<'_>,
+    rng: &mut Rng,
+) -> Result<(), AppError> {
+    let today = ctx.today;
+    let officer = ctx.officer;
+    let ago = |days: i64| today.plus_days(-(call.created_ago - days));
+    let created_day = ago(0);
+    // Last year's budget.
+    let year = ctx.year - 1;
+    let line = match store::lines(tx, ctx.district, year)
+        .await?
+        .into_iter()
+        .find(|l| l.code == LINES[0].0)
+    {
+        Some(l) => l.id,
+        None => {
+            store::insert_line(
+                tx,
+                ctx.district,
+                year,
+                LINES[0].0,
+                LINES[0].1,
+                LINES[0].2 * 100,
+                true,
+            )
+            .await?
+        }
+    };
+    let cat = store::ensure_catalog(tx, ctx.district, year).await?;
+    let (_, item) = &items[call.item];
+    let mut d_item = item.clone();
+    d_item.budget_line_id = line;
+    d_item.code = format!("WJ{year}-{:02}", call.item + 1);
+    let it = store::insert_item(tx, cat.id, &d_item, true).await?;
+    if cat.state != "published" {
+        store::demo_settle(tx, Table::Catalogs, cat.id, "published", 1, noon(ago(-30))).await?;
+    }
+    let start = ago(100);
+    let d = ProjectData {
+        item_id: it,
+        proposal_id: None,
+        title: call.title.into(),
+        description: format!("{}：{}", item.name, item.content),
+        amount_fen: call.amount_fen,
+        beneficiaries: 600,
+        service_hours: 1500,
+        activities: 40,
+        outcomes: format!(
+            "{}服务对象满意度不低于90%，形成可复制的服务模式。",
+            item.name
+        ),
+        method: "public_call".into(),
+        justification: String::new(),
+        single_source_org: None,
+        min_team: 2,
+        min_intermediate: 1,
+        one_per_org: true,
+        start_date: start.to_string(),
+        end_date: start.plus_days(call.term_days).to_string(),
+        apply_days: 10,
+        rubric: String::new(),
+    };
+    let id = store::insert_project(tx, ctx.district, year, &d, ctx.district_staff, true).await?;
+    let codes: Vec<String> = ctx
+        .communities
+        .iter()
+        .take(4)
+        .map(|c| c.0.clone())
+        .collect();
+    store::set_communities(tx, id, &codes).await?;
+    let created = noon(created_day);
+    store::demo_created(tx, Table::Projects, id, created).await?;
+    step(tx, "project", id, officer, None, "draft", "create", created).await?;
+    // The applications: the first wins.
+    let mut apps = Vec::new();
+    for (n, (org, staff)) in call.applicants.iter().enumerate() {
+        let a = ApplicationData {
+            amount_fen: call.amount_fen
+                - if n == 0 {
+                    call.amount_fen / 60
+                } else {
+                    rng.range(0, 19) * 10_000
+                },
+            needs_analysis:
+                "经入户走访与问卷调查，目标人群需求集中在日常照料、社会参与与资源链接。".into(),
+            plan: "组建专业团队，分阶段开展个案、小组与社区活动，建立服务档案并定期评估。".into(),
+            outputs: format!(
+                "个案{}个，小组{}个，社区活动{}场",
+                20 + n * 3,
+                6 + n,
+                12 + n * 2
+            ),
+            outcomes: "服务对象满意度不低于90%。".into(),
+            budget_breakdown: "人员经费55%，活动经费35%，管理费用10%。".into(),
+            direct_beneficiaries: 200 + rng.range(0, 199),
+            indirect_beneficiaries: 800 + rng.range(0, 799),
+            declared: true,
+        };
+        let aid =
+            store::insert_application(tx, id, *org, Some(format!("{id}/{org}")), &a, None, true)
+                .await?;
+        store::set_team(tx, aid, &staff.iter().take(3).copied().collect::<Vec<_>>()).await?;
+        let at = noon(ago(24)) + n as i64 * 900;
+        store::demo_created(tx, Table::Applications, aid, at).await?;
+        store::demo_settle(tx, Table::Applications, aid, "submitted", 1, at).await?;
+        store::set_submitted_at(tx, aid, Some(at)).await?;
+        apps.push((aid, a));
+    }
+    let (aid, a) = &apps[0];
+    if !store::reserve(tx, line, d.amount_fen).await? {
+        return Err(AppError::Internal("demo budget too small".into()));
+    }
+    store::set_reserved(tx, id, d.amount_fen, Some(line)).await?;
+    store::set_call_dates(tx, id, &ago(20).to_string(), &ago(38).to_string()).await?;
+    // The panel of five signed its report; the winner scored highest.
+    use sanshe_store::panels as pn;
+    pn::insert_panel(tx, id, 5, "demo").await?;
+    for (n, k) in [0usize, 2, 3, 5, 8].iter().enumerate() {
+        let Some(e) = ctx.experts.get(*k) else {
+            continue;
+        };
+        let m = pn::insert_member(tx, id, *e, n as i64 + 1, n == 0).await?;
+        pn::declare(tx, m, "drawn", "cleared", "").await?;
+        for (i, (app, _)) in apps.iter().enumerate() {
+            for c in sanshe_domain::purchase::DEFAULT_RUBRIC {
+                let base = if i == 0 { 88 } else { 60 + rng.range(0, 25) };
+                let pts = (c.weight * (base + rng.range(0, 8)) / 100).min(c.weight);
+                pn::upsert_score(tx, m, *app, c.key, pts, "", "demo").await?;
+            }
+        }
+    }
+    pn::sign(tx, id, "沈立群", noon(ago(60))).await?;
+    store::set_reviewed_on(tx, id, &ago(60).to_string()).await?;
+    let awarded = ago(70);
+    store::set_award(
+        tx,
+        id,
+        Some(*aid),
+        Some(&awarded.to_string()),
+        Some(&ctx.cal.add_working_days(awarded, 5).to_string()),
+    )
+    .await?;
+    for (from, to, ev, days) in [
+        ("draft", "approved", "approve", 10),
+        ("approved", "open", "publish", 20),
+        ("open", "closed", "close", 38),
+        ("closed", "reviewing", "review", 45),
+        ("reviewing", "reviewed", "report", 60),
+        ("reviewed", "awarded", "award", 70),
+        ("awarded", "confirmed", "confirm", 80),
+    ] {
+        step(
+            tx,
+            "project",
+            id,
+            officer,
+            Some(from),
+            to,
+            ev,
+            noon(ago(days)),
+        )
+        .await?;
+    }
+    store::demo_settle(tx, Table::Projects, id, "confirmed", 7, noon(ago(80))).await?;
+    let org = call.applicants[0].0;
+    let pct = |p: i64| a.amount_fen * p / 100;
+    let clauses = sanshe_store::contracts::Clauses {
+        amount_fen: a.amount_fen,
+        start_date: d.start_date.clone(),
+        end_date: d.end_date.clone(),
+        term_justification: String::new(),
+        content: d.description.clone(),
+        quantity: a.outputs.clone(),
+        quality: d.outcomes.clone(),
+        price: format!(
+            "¥{}.{:02}，包干使用",
+            a.amount_fen / 100,
+            a.amount_fen % 100
+        ),
+        settlement: "按 40%、30%、30% 分三期支付：签约后、中期报告验收后、期满结项后。".into(),
+        rights: "甲方监督检查、组织评估；乙方按方案提供服务、接受监督、按期报告。".into(),
+        liability: "乙方未按约定提供服务的，甲方可暂停支付、要求整改或追回资金。".into(),
+    };
+    let k = sanshe_store::contracts::insert(tx, id, *aid, org, &clauses).await?;
+    let signed = ago(90);
+    sanshe_store::contracts::set_signed_on(tx, k, &signed.to_string()).await?;
+    sanshe_store::contracts::add_version(tx, k, 0, "{}", "", "武进区民政局（演示）").await?;
+    let end = start.plus_days(call.term_days);
+    let third = a.amount_fen - pct(40) - pct(30);
+    let mut tranches = Vec::new();
+    for (label, fen, due, gate) in [
+        ("签约后首期 40%", pct(40), ago(95), "on_signing"),
+        (
+            "中期报告验收后 30%",
+            pct(30),
+            start.plus_days(call.term_days / 2 + 15),
+            "on_acceptance",
+        ),
+        (
+            "期满结项后 30%",
+            third,
+            end,
+            if call.complete {
+                "on_acceptance"
+            } else {
+                "on_date"
+            },
+        ),
+    ] {
+        let t = sanshe_store::contracts::add_tranche(tx, k, label, fen, &due.to_string(), gate)
+            .await?
+            .ok_or_else(|| AppError::Internal("demo tranches exceed the contract".into()))?;
+        tranches.push((t, fen));
+    }
+    // Paid: the first after signing; with the whole delivery, the others after their reports.
+    let paid_days = if call.complete {
+        vec![
+            ago(100),
+            start.plus_days(call.term_days / 2 + 12),
+            end.plus_days(20),
+        ]
+    } else {
+        vec![ago(100)]
+    };
+    for (n, ((t, fen), day)) in tranches.iter().zip(&paid_days).enumerate() {
+        let voucher = format!("{}{}", call.pay_prefix, n + 1);
+        sanshe_store::contracts::pay(tx, k, *fen).await?;
+        let paid = day.to_string();
+        sanshe_store::contracts::record_payment(
+            tx,
+            k,
+            Some(*t),
+            *fen,
+            &paid,
+            &voucher,
+            "",
+            "武进区民政局（演示）",
+        )
+        .await?;
+        sanshe_store::contracts::set_tranche_paid(tx, *t, &paid, &voucher).await?;
+        store::demo_settle(tx, Table::Tranches, *t, "paid", 2, noon(*day)).await?;
+    }
+    let contract_state = if call.complete { "completed" } else { "signed" };
+    let last_step = if call.complete {
+        end.plus_days(21)
+    } else {
+        signed
+    };
+    store::demo_settle(
+        tx,
+        Table::Contracts,
+        k,
+        contract_state,
+        if call.complete { 2 } else { 1 },
+        noon(last_step),
+    )
+    .await?;
+    step(
+        tx,
+        "contract",
+        k,
+        officer,
+        Some("draft"),
+        "signed",
+        "sign",
+        noon(signed),
+    )
+    .await?;
+    if call.complete {
+        step(
+            tx,
+            "contract",
+            k,
+            officer,
+            Some("signed"),
+            "completed",
+            "complete",
+            noon(last_step),
+        )
+        .await?;
+    }
+    let reports = if call.complete {
+        vec![
+            (
+                "midterm",
+                start,
+                start.plus_days(call.term_days / 2),
+                Some(tranches[1].0),
+            ),
+            (
+                "final",
+                start.plus_days(call.term_days / 2 + 1),
+                end,
+                Some(tranches[2].0),
+            ),
+        ]
+    } else {
+        vec![("midterm", start, today.plus_days(-15), Some(tranches[1].0))]
+    };
+    demo_delivery(
+        tx,
+        k,
+        id,
+        start.plus_days(4),
+        end.min(today.plus_days(-5)),
+        &reports,
+        call.complete,
+    )
+    .await
+}
+
+/// Kind, period and tranche of a milestone report.
+type DemoReport = (&'static str, Day, Day, Option<i64>);
+
+/// A contract at work: activities every couple of weeks from `first_day` to `last_day`, logged
+/// by the team members whose registration covered the day, and the milestone reports compiled
+/// from them: accepted when the delivery is `complete`, otherwise the last one waits for the
+/// officer (accepting it opens its tranche).
 async fn demo_delivery(
     tx: &mut Conn,
     contract: i64,
     project: i64,
-    today: Day,
-    midterm: Option<i64>,
+    first_day: Day,
+    last_day: Day,
+    reports: &[DemoReport],
+    complete: bool,
 ) -> Result<(), AppError> {
     use sanshe_store::delivery as dstore;
     let team = dstore::team(tx, contract).await?;
@@ -970,20 +1136,23 @@ async fn demo_delivery(
     if communities.is_empty() || people.is_empty() {
         return Ok(());
     }
+    let org = sanshe_store::contracts::get(tx, contract)
+        .await?
+        .map(|k| k.org_name)
+        .unwrap_or_default();
     let contents = [
-        "社区社会组织负责人能力建设培训：项目设计与预算编制",
-        "孵化基地开放日，三家社区社会组织展示服务成果",
-        "登记备案辅导：章程起草与备案材料准备",
-        "社区微项目路演与评审，专家现场点评",
-        "社区社会组织财务管理工作坊",
-        "志愿者招募与管理培训",
-        "一对一项目陪伴督导",
+        "服务对象需求评估与个案建档",
+        "社区能力建设培训：项目设计与预算编制",
+        "开放日活动，服务对象与家属参与成果展示",
+        "小组活动：兴趣小组与互助小组",
+        "社区志愿者招募与管理培训",
+        "一对一个案跟进与督导",
         "社区议事协商观摩交流",
+        "资源链接：联系辖区单位开展共建活动",
     ];
-    let first_day = today.plus_days(-196);
     let mut n = 0usize;
     let mut d = first_day;
-    while d <= today.plus_days(-5) {
+    while d <= last_day {
         let day = d.to_string();
         let hours: Vec<(i64, i64)> = people
             .iter()
@@ -1006,45 +1175,69 @@ async fn demo_delivery(
                 indirect: direct * 3,
                 hours,
             };
-            dstore::insert_log(
-                tx,
-                contract,
-                &log,
-                None,
-                "武进区阳光社会工作服务中心（演示）",
-            )
-            .await?;
+            dstore::insert_log(tx, contract, &log, None, &org).await?;
         }
         n += 1;
         d = d.plus_days(16);
     }
-    let to = today.plus_days(-15).to_string();
-    let from = first_day.to_string();
-    let totals = dstore::totals(tx, contract, Some(&from), Some(&to)).await?;
-    let rid = dstore::insert_report(
-        tx,
-        contract,
-        midterm,
-        "midterm",
-        &from,
-        &to,
-        "按合同完成前半期孵化培育任务：开展能力建设培训、登记备案辅导和项目陪伴，已有 5 家社区社会组织完成备案。下半期重点推动微项目落地。",
-        &totals,
-    )
-    .await?;
     let who = Who {
         id: None,
-        name: "武进区阳光社会工作服务中心（演示）".into(),
+        name: org.clone(),
     };
-    step(
-        tx,
-        "milestone_report",
-        rid,
-        &who,
-        None,
-        "submitted",
-        "create",
-        noon(today.plus_days(-3)),
-    )
-    .await
+    let officer = Who {
+        id: None,
+        name: "武进区民政局（演示）".into(),
+    };
+    for (kind, from_day, to_day, tranche) in reports {
+        let (from, to) = (from_day.to_string(), to_day.to_string());
+        let totals = dstore::totals(tx, contract, Some(&from), Some(&to)).await?;
+        let summary = if *kind == "final" {
+            "全期服务按合同完成：个案、小组与社区活动均达到约定数量，服务对象满意度调查 93%，形成服务手册一册。"
+        } else {
+            "按合同完成前半期服务任务：需求评估、个案建档与小组活动按计划推进，下半期重点扩大社区活动覆盖面。"
+        };
+        let rid = dstore::insert_report(tx, contract, *tranche, kind, &from, &to, summary, &totals)
+            .await?;
+        let submitted = to_day.plus_days(3);
+        step(
+            tx,
+            "milestone_report",
+            rid,
+            &who,
+            None,
+            "submitted",
+            "create",
+            noon(submitted),
+        )
+        .await?;
+        if complete {
+            let accepted = submitted.plus_days(7);
+            step(
+                tx,
+                "milestone_report",
+                rid,
+                &officer,
+                Some("submitted"),
+                "accepted",
+                "accept",
+                noon(accepted),
+            )
+            .await?;
+            store::demo_settle(tx, Table::Reports, rid, "accepted", 1, noon(accepted)).await?;
+            if let Some(t) = tranche {
+                step(
+                    tx,
+                    "tranche",
+                    *t,
+                    &officer,
+                    Some("scheduled"),
+                    "ready",
+                    "accept",
+                    noon(accepted),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
