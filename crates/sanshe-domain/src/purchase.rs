@@ -545,6 +545,35 @@ pub fn check_weights(typed: &[(&str, &str)]) -> Result<String, Vec<FieldError>> 
     })
 }
 
+/// Most characters of a criterion's guidance on one call.
+pub const GUIDE_MAX: usize = 200;
+
+/// A call's own guidance per criterion (in `DEFAULT_RUBRIC` order) from what the project
+/// stores: None where the call keeps the default guidance.
+pub fn guides(stored: &str) -> [Option<String>; 5] {
+    let mut out: [Option<String>; 5] = Default::default();
+    for (slot, line) in out.iter_mut().zip(stored.split('\n')) {
+        let line = line.trim();
+        if !line.is_empty() {
+            *slot = Some(line.to_owned());
+        }
+    }
+    out
+}
+
+/// What the project stores for the guidance as checked, one line per criterion (all blank:
+/// nothing). Line breaks inside a guidance become spaces.
+pub fn stored_guides(typed: &[String; 5]) -> String {
+    if typed.iter().all(|g| g.trim().is_empty()) {
+        return String::new();
+    }
+    typed
+        .iter()
+        .map(|g| g.replace(['\r', '\n'], " ").trim().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The kinds of milestone report.
 pub const REPORT_KINDS: [&str; 2] = ["midterm", "final"];
 
@@ -939,7 +968,6 @@ pub struct Criterion {
     pub zh: &'static str,
     pub en: &'static str,
     pub weight: i64,
-    pub guide_zh: &'static str,
 }
 
 /// The default rubric of community service projects: 需求度, 接纳度, 创新性, 有效性, 复制性,
@@ -950,35 +978,30 @@ pub const DEFAULT_RUBRIC: [Criterion; 5] = [
         zh: "需求度",
         en: "Need",
         weight: 25,
-        guide_zh: "需求分析是否基于调研、对象明确、需求真实迫切",
     },
     Criterion {
         key: "acceptance",
         zh: "接纳度",
         en: "Acceptance",
         weight: 15,
-        guide_zh: "服务对象与社区是否认可、参与意愿如何",
     },
     Criterion {
         key: "innovation",
         zh: "创新性",
         en: "Innovation",
         weight: 15,
-        guide_zh: "服务理念、方法或机制是否有创新",
     },
     Criterion {
         key: "effectiveness",
         zh: "有效性",
         en: "Effectiveness",
         weight: 30,
-        guide_zh: "方案可行、团队专业、预算合理、产出与成效可衡量",
     },
     Criterion {
         key: "replicability",
         zh: "复制性",
         en: "Replicability",
         weight: 15,
-        guide_zh: "经验能否在其他社区推广复制",
     },
 ];
 
@@ -1019,10 +1042,22 @@ pub fn panel_size(
     }
 }
 
-/// Experts are at least two thirds of a panel.
+/// Experts are at least two thirds of a panel (政府采购评审专家管理办法 Art. 2; 财政部令第87号).
 pub fn experts_enough(experts: i64, size: i64) -> bool {
     experts * 3 >= size * 2
 }
+
+/// The most purchaser representatives a panel of `size` seats may have.
+pub fn max_representatives(size: i64) -> i64 {
+    (0..=size)
+        .rev()
+        .find(|r| experts_enough(size - r, size))
+        .unwrap_or(0)
+}
+
+/// The kinds of pool entry: experts drawn at random, and the purchaser's representatives
+/// (采购人代表) the district names to a panel.
+pub const POOL_KINDS: [&str; 2] = ["expert", "purchaser"];
 
 /// A tie counts if it has not ended, or ended less than [`TIE_YEARS`] years before `today`
 /// (YYYY-MM-DD strings compare as dates).
@@ -1108,6 +1143,36 @@ mod panel_tests {
         assert!(panel_size("s", 27, 1, 1000).is_err());
         assert!(experts_enough(4, 5) && !experts_enough(3, 5));
         assert_eq!(DEFAULT_RUBRIC.iter().map(|c| c.weight).sum::<i64>(), 100);
+    }
+
+    #[test]
+    fn guidance_keeps_its_place_per_criterion() {
+        let typed = [
+            String::new(),
+            "居民参与\n意愿".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        let stored = stored_guides(&typed);
+        let g = guides(&stored);
+        assert_eq!(g[0], None);
+        assert_eq!(g[1].as_deref(), Some("居民参与 意愿"));
+        assert!(g[2..].iter().all(Option::is_none));
+        assert_eq!(stored_guides(&Default::default()), "");
+        assert!(guides("").iter().all(Option::is_none));
+    }
+
+    /// Purchaser representatives: at most a third of the seats.
+    #[test]
+    fn experts_are_two_thirds() {
+        assert!(experts_enough(4, 5));
+        assert!(!experts_enough(3, 5));
+        assert!(experts_enough(5, 7));
+        assert!(!experts_enough(4, 7));
+        assert_eq!(max_representatives(5), 1);
+        assert_eq!(max_representatives(7), 2);
+        assert_eq!(max_representatives(9), 3);
     }
 
     #[test]

@@ -111,9 +111,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 15,
+        name: "panel_seats",
+        common: include_str!("../migrations/0015_panel_seats.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 14;
+pub const LATEST: i64 = 15;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

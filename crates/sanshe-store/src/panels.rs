@@ -17,10 +17,12 @@ pub struct ExpertRow {
     /// The organization the expert's account acts for (an evaluation agency).
     pub user_org: Option<i64>,
     pub active: bool,
+    /// `expert`, or `purchaser` for a representative of the purchasing department.
+    pub kind: String,
 }
 
 const ECOLS: &str = "e.id, e.district, e.name, e.affiliation, e.specialty, e.user_id, \
-    u.username, u.scope_org AS user_org, e.active";
+    u.username, u.scope_org AS user_org, e.active, e.kind";
 
 fn emap(r: &AnyRow) -> Result<ExpertRow, sqlx::Error> {
     Ok(ExpertRow {
@@ -33,6 +35,7 @@ fn emap(r: &AnyRow) -> Result<ExpertRow, sqlx::Error> {
         username: r.try_get("username")?,
         user_org: r.try_get("user_org")?,
         active: r.try_get::<i64, _>("active")? != 0,
+        kind: r.try_get("kind")?,
     })
 }
 
@@ -65,11 +68,12 @@ pub async fn insert_expert(
     affiliation: &str,
     specialty: &str,
     user_id: Option<i64>,
+    kind: &str,
     demo: bool,
 ) -> Result<i64, StoreError> {
     let r = sqlx::query(
-        "INSERT INTO experts (district, name, affiliation, specialty, user_id, demo, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+        "INSERT INTO experts (district, name, affiliation, specialty, user_id, demo, created_at, \
+         kind) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id",
     )
     .bind(district)
     .bind(name)
@@ -78,6 +82,7 @@ pub async fn insert_expert(
     .bind(user_id)
     .bind(demo as i64)
     .bind(crate::audit::now())
+    .bind(kind)
     .fetch_one(&mut *conn)
     .await?;
     Ok(r.try_get("id")?)
@@ -208,6 +213,8 @@ pub struct MemberRow {
     pub name: String,
     pub affiliation: String,
     pub user_id: Option<i64>,
+    /// The pool entry's kind: `expert` or `purchaser`.
+    pub kind: String,
     pub seat: i64,
     pub chair: bool,
     pub state: String,
@@ -215,8 +222,8 @@ pub struct MemberRow {
     pub declared_at: Option<i64>,
 }
 
-const MCOLS: &str = "m.id, m.project_id, m.expert_id, e.name, e.affiliation, e.user_id, m.seat, \
-    m.chair, m.state, m.declaration, m.declared_at";
+const MCOLS: &str = "m.id, m.project_id, m.expert_id, e.name, e.affiliation, e.user_id, e.kind, \
+    m.seat, m.chair, m.state, m.declaration, m.declared_at";
 
 fn mmap(r: &AnyRow) -> Result<MemberRow, sqlx::Error> {
     Ok(MemberRow {
@@ -226,6 +233,7 @@ fn mmap(r: &AnyRow) -> Result<MemberRow, sqlx::Error> {
         name: r.try_get("name")?,
         affiliation: r.try_get("affiliation")?,
         user_id: r.try_get("user_id")?,
+        kind: r.try_get("kind")?,
         seat: r.try_get("seat")?,
         chair: r.try_get::<i64, _>("chair")? != 0,
         state: r.try_get("state")?,

@@ -430,6 +430,9 @@ pub struct ProjectData {
     /// The rubric's weights, `need,acceptance,innovation,effectiveness,replicability` (blank:
     /// the defaults).
     pub rubric: String,
+    /// The call's guidance per criterion, one line each in the rubric's order (blank: the
+    /// default guidance).
+    pub rubric_guide: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -470,7 +473,8 @@ const PCOLS: &str = "p.id, p.district, p.year, ci.code AS item_code, ci.name AS 
     (SELECT COUNT(*) FROM applications a WHERE a.project_id = p.id AND a.state = 'submitted') AS submitted, \
     p.item_id, p.proposal_id, p.title, p.description, p.amount_fen, p.beneficiaries, \
     p.service_hours, p.activities, p.outcomes, p.method, p.justification, p.single_source_org, \
-    p.min_team, p.min_intermediate, p.one_per_org, p.start_date, p.end_date, p.apply_days, p.rubric";
+    p.min_team, p.min_intermediate, p.one_per_org, p.start_date, p.end_date, p.apply_days, p.rubric, \
+    p.rubric_guide";
 const PFROM: &str = "FROM projects p JOIN catalog_items ci ON ci.id = p.item_id \
     JOIN catalogs c ON c.id = ci.catalog_id LEFT JOIN organizations o ON o.id = p.single_source_org";
 
@@ -521,6 +525,7 @@ fn pmap(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
             end_date: r.try_get("end_date")?,
             apply_days: r.try_get("apply_days")?,
             rubric: r.try_get("rubric")?,
+            rubric_guide: r.try_get("rubric_guide")?,
         },
     })
 }
@@ -538,8 +543,8 @@ pub async fn insert_project(
         "INSERT INTO projects (district, year, item_id, proposal_id, title, description, \
          amount_fen, beneficiaries, service_hours, activities, outcomes, method, justification, \
          single_source_org, min_team, min_intermediate, one_per_org, start_date, end_date, \
-         apply_days, state, created_by, demo, created_at, updated_at, rubric) VALUES \
-         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24) \
+         apply_days, state, created_by, demo, created_at, updated_at, rubric, rubric_guide) VALUES \
+         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24,$25) \
          RETURNING id",
     )
     .bind(district)
@@ -566,6 +571,7 @@ pub async fn insert_project(
     .bind(demo as i64)
     .bind(now)
     .bind(&d.rubric)
+    .bind(&d.rubric_guide)
     .fetch_one(&mut *conn)
     .await?;
     Ok(r.try_get("id")?)
@@ -669,7 +675,7 @@ pub async fn update_project(
          beneficiaries = $5, service_hours = $6, activities = $7, outcomes = $8, method = $9, \
          justification = $10, single_source_org = $11, min_team = $12, min_intermediate = $13, \
          one_per_org = $14, start_date = $15, end_date = $16, apply_days = $17, updated_at = $18, version = version + 1, \
-         rubric = $21 WHERE id = $19 AND state = 'draft' AND version = $20",
+         rubric = $21, rubric_guide = $22 WHERE id = $19 AND state = 'draft' AND version = $20",
     )
     .bind(d.item_id)
     .bind(&d.title)
@@ -692,6 +698,7 @@ pub async fn update_project(
     .bind(id)
     .bind(version)
     .bind(&d.rubric)
+    .bind(&d.rubric_guide)
     .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)

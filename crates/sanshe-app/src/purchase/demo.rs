@@ -478,10 +478,24 @@ pub async fn load(
     for (n, (name, aff, spec)) in EXPERTS.iter().enumerate() {
         let user = if n == 1 { evaluator } else { None };
         experts.push(
-            sanshe_store::panels::insert_expert(&mut tx, district, name, aff, spec, user, true)
-                .await?,
+            sanshe_store::panels::insert_expert(
+                &mut tx, district, name, aff, spec, user, "expert", true,
+            )
+            .await?,
         );
     }
+    // The bureau's representative (采购人代表), named to panels by the district.
+    let representative = sanshe_store::panels::insert_expert(
+        &mut tx,
+        district,
+        "李卫东",
+        "武进区民政局慈善事业促进和社会工作科",
+        "社会工作管理",
+        None,
+        "purchaser",
+        true,
+    )
+    .await?;
     let mut made = 0;
     let mut closed_call = None;
     for plan in plans {
@@ -508,6 +522,7 @@ pub async fn load(
             end_date: start.plus_days(364).to_string(),
             apply_days: plan.apply_days,
             rubric: String::new(),
+            rubric_guide: String::new(),
         };
         let id = store::insert_project(&mut tx, district, year, &d, district_staff, true).await?;
         let codes: Vec<String> = communities.iter().map(|c| c.0.clone()).collect();
@@ -727,6 +742,7 @@ pub async fn load(
         district_staff,
         communities: &communities,
         experts: &experts,
+        representative,
         cal: &cal,
     };
     let done = PastCall {
@@ -780,6 +796,7 @@ struct Past<'a> {
     district_staff: Option<i64>,
     communities: &'a [(String, String)],
     experts: &'a [i64],
+    representative: i64,
     cal: &'a sanshe_domain::calendar::WorkCalendar,
 }
 
@@ -863,6 +880,7 @@ async fn past_call(
         end_date: start.plus_days(call.term_days).to_string(),
         apply_days: 10,
         rubric: String::new(),
+        rubric_guide: String::new(),
     };
     let id = store::insert_project(tx, ctx.district, year, &d, ctx.district_staff, true).await?;
     let codes: Vec<String> = ctx
@@ -919,10 +937,13 @@ async fn past_call(
     // The panel of five signed its report; the winner scored highest.
     use sanshe_store::panels as pn;
     pn::insert_panel(tx, id, 5, "demo").await?;
-    for (n, k) in [0usize, 2, 3, 5, 8].iter().enumerate() {
-        let Some(e) = ctx.experts.get(*k) else {
-            continue;
-        };
+    // Four experts drawn, the bureau's representative named to the fifth seat.
+    let seats: Vec<i64> = [0usize, 2, 3, 5]
+        .iter()
+        .filter_map(|k| ctx.experts.get(*k).copied())
+        .chain([ctx.representative])
+        .collect();
+    for (n, e) in seats.iter().enumerate() {
         let m = pn::insert_member(tx, id, *e, n as i64 + 1, n == 0).await?;
         pn::declare(tx, m, "drawn", "cleared", "").await?;
         for (i, (app, _)) in apps.iter().enumerate() {

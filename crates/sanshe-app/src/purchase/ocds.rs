@@ -213,7 +213,11 @@ fn build(prefix: &str, f: &Facts, names: &HashMap<String, String>) -> Process {
         "awardCriteriaDetails": sanshe_domain::purchase::DEFAULT_RUBRIC
             .iter()
             .zip(sanshe_domain::purchase::weights(&p.data.rubric))
-            .map(|(c, w)| format!("{} {w}", c.zh))
+            .zip(sanshe_domain::purchase::guides(&p.data.rubric_guide))
+            .map(|((c, w), g)| match g {
+                Some(g) => format!("{} {w}（{g}）", c.zh),
+                None => format!("{} {w}", c.zh),
+            })
             .collect::<Vec<_>>()
             .join("、"),
         "eligibilityCriteria": format!(

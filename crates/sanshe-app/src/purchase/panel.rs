@@ -64,9 +64,14 @@ pub struct ExpertInput {
     pub affiliation: String,
     #[serde(default)]
     pub specialty: String,
-    /// The user name of an evaluator account that serves as this expert (optional).
+    /// The user name of an evaluator account that serves as this expert, or, for a
+    /// purchaser's representative, of the district officer's account (optional).
     #[serde(default)]
     pub account: String,
+    /// `expert` (the default: drawn at random) or `purchaser` (a representative of the
+    /// purchasing department, named to a panel by the district).
+    #[serde(default)]
+    pub kind: String,
 }
 
 struct ExpertData {
@@ -74,10 +79,23 @@ struct ExpertData {
     affiliation: String,
     specialty: String,
     user_id: Option<i64>,
+    kind: &'static str,
 }
 
-async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Vec<FieldError>> {
+async fn parse_expert(
+    conn: &mut Conn,
+    district: &str,
+    i: &ExpertInput,
+) -> Result<ExpertData, Vec<FieldError>> {
     let mut errs = Vec::new();
+    let kind = match i.kind.trim() {
+        "" | "expert" => "expert",
+        "purchaser" => "purchaser",
+        _ => {
+            errs.push(FieldError::new("kind", "err-purchase-choice"));
+            "expert"
+        }
+    };
     let name = rules::text("name", &i.name, 40, true)
         .map_err(|e| errs.push(e))
         .unwrap_or_default();
@@ -90,12 +108,25 @@ async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Ve
     let mut user_id = None;
     let account = i.account.trim();
     if !account.is_empty() {
+        // An expert acts through an evaluator account; a representative through an account
+        // of the district's own civil-affairs bureau.
         match sanshe_store::users::by_username(conn, account).await {
-            Ok(Some(u)) if u.role == sanshe_domain::Role::Evaluator.as_str() => {
+            Ok(Some(u))
+                if (kind == "expert" && u.role == sanshe_domain::Role::Evaluator.as_str())
+                    || (kind == "purchaser"
+                        && u.role == sanshe_domain::Role::DistrictAdmin.as_str()
+                        && u.scope_area.as_deref() == Some(district)) =>
+            {
                 user_id = Some(u.id)
             }
-            Ok(_) => errs.push(FieldError::new("account", "err-expert-account")),
-            Err(_) => errs.push(FieldError::new("account", "err-expert-account")),
+            Ok(_) | Err(_) => errs.push(FieldError::new(
+                "account",
+                if kind == "purchaser" {
+                    "err-representative-account"
+                } else {
+                    "err-expert-account"
+                },
+            )),
         }
     }
     if errs.is_empty() {
@@ -104,6 +135,7 @@ async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Ve
             affiliation,
             specialty,
             user_id,
+            kind,
         })
     } else {
         Err(errs)
@@ -113,7 +145,9 @@ async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Ve
 pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, AppError> {
     let d = managed_district(app, ctx).await?;
     let mut tx = Uow::begin(app).await?;
-    let e = parse_expert(&mut tx, i).await.map_err(AppError::Invalid)?;
+    let e = parse_expert(&mut tx, &d, i)
+        .await
+        .map_err(AppError::Invalid)?;
     let id = match store::insert_expert(
         &mut tx,
         &d,
@@ -121,6 +155,7 @@ pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, Ap
         &e.affiliation,
         &e.specialty,
         e.user_id,
+        e.kind,
         false,
     )
     .await
@@ -137,7 +172,7 @@ pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, Ap
     tx.commit(ctx.audit_entry(
         audit("expert", "create"),
         Some(id.to_string()),
-        format!("{} ({})", e.name, e.affiliation),
+        format!("{} ({}, {})", e.name, e.affiliation, e.kind),
         Outcome::Success,
     ))
     .await?;
@@ -145,7 +180,7 @@ pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, Ap
 }
 
 /// The columns of an expert sheet.
-pub static COLUMNS: [Column; 4] = [
+pub static COLUMNS: [Column; 5] = [
     Column {
         key: "name",
         zh: "姓名",
@@ -170,7 +205,22 @@ pub static COLUMNS: [Column; 4] = [
         aliases: &["账号", "用户名", "account"],
         required: false,
     },
+    Column {
+        key: "kind",
+        zh: "类别",
+        aliases: &["kind", "专家类别"],
+        required: false,
+    },
 ];
+
+/// A kind as a sheet states it: blank or 评审专家 → expert, 采购人代表 → purchaser.
+fn sheet_kind(v: &str) -> String {
+    match v.trim() {
+        "评审专家" | "专家" => "expert".into(),
+        "采购人代表" | "采购人" => "purchaser".into(),
+        other => other.to_owned(),
+    }
+}
 
 /// Imports experts: every row checked, a row already in the pool (same name and
 /// affiliation) is left as it is; nothing written unless all rows are valid.
@@ -208,8 +258,9 @@ pub async fn import_experts(
             affiliation: row.get(1).to_owned(),
             specialty: row.get(2).to_owned(),
             account: row.get(3).to_owned(),
+            kind: sheet_kind(row.get(4)),
         };
-        match parse_expert(&mut tx, &input).await {
+        match parse_expert(&mut tx, &d, &input).await {
             Ok(e) => {
                 let key = (e.name.clone(), e.affiliation.clone());
                 if let Some(first) = seen.insert(key.clone(), row.line) {
@@ -243,6 +294,7 @@ pub async fn import_experts(
             &e.affiliation,
             &e.specialty,
             e.user_id,
+            e.kind,
             opts.demo,
         )
         .await?;
@@ -406,9 +458,13 @@ fn seats_filled(members: &[MemberRow]) -> i64 {
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct DrawInput {
-    /// Members to draw (default: the least the amount allows).
+    /// Seats on the panel (default: the least the amount allows).
     #[serde(default)]
     pub size: String,
+    /// Pool entries of kind `purchaser` the district names to the panel (at most a third of
+    /// the seats); the other seats are drawn at random from the experts.
+    #[serde(default)]
+    pub representatives: Vec<String>,
     #[serde(default)]
     pub version: Option<i64>,
 }
@@ -469,18 +525,25 @@ pub async fn draw(app: &App, ctx: &Ctx, project: i64, i: &DrawInput) -> Result<(
                 &format!("seed {seed}"),
             )
             .await?;
-            let mut pool = candidates(&mut tx, &p, &apps).await?;
-            if (pool.len() as i64) < size {
+            let eligible = candidates(&mut tx, &p, &apps).await?;
+            let reps = representatives(&eligible, &i.representatives, size)?;
+            let drawn = size - reps.len() as i64;
+            let mut pool: Vec<&ExpertRow> =
+                eligible.iter().filter(|e| e.kind == "expert").collect();
+            if (pool.len() as i64) < drawn {
                 return Err(AppError::Conflict(
                     FieldError::new("size", "err-pool-too-small")
                         .arg("pool", pool.len())
-                        .arg("size", size),
+                        .arg("size", drawn),
                 ));
             }
             rng.shuffle(&mut pool);
             store::insert_panel(&mut tx, project, size, &seed).await?;
             let mut told = Vec::new();
-            for (n, e) in pool.iter().take(size as usize).enumerate() {
+            // The drawn experts take the first seats (the first chairs); the representatives
+            // the last.
+            let seated = pool.iter().take(drawn as usize).copied().chain(reps);
+            for (n, e) in seated.enumerate() {
                 store::insert_member(&mut tx, project, e.id, n as i64 + 1, n == 0).await?;
                 told.extend(e.user_id);
             }
@@ -537,6 +600,42 @@ pub async fn draw(app: &App, ctx: &Ctx, project: i64, i: &DrawInput) -> Result<(
     }
 }
 
+/// The representatives named to a panel of `size`: each a purchaser entry of the pool that may
+/// sit (active, without a tie to an applicant), named once, and at most a third of the seats.
+fn representatives<'a>(
+    eligible: &'a [ExpertRow],
+    named: &[String],
+    size: i64,
+) -> Result<Vec<&'a ExpertRow>, AppError> {
+    let mut out: Vec<&ExpertRow> = Vec::new();
+    let mut errs = Vec::new();
+    for v in named.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        match v.parse::<i64>().ok().and_then(|id| {
+            eligible
+                .iter()
+                .find(|e| e.id == id && e.kind == "purchaser")
+        }) {
+            Some(e) if !out.iter().any(|x| x.id == e.id) => out.push(e),
+            Some(_) => {}
+            None => {
+                errs.push(FieldError::new("representatives", "err-representative").arg("id", v))
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let max = domain::max_representatives(size);
+    if out.len() as i64 > max {
+        return Err(AppError::invalid(
+            FieldError::new("representatives", "err-panel-experts")
+                .arg("max", max)
+                .arg("size", size),
+        ));
+    }
+    Ok(out)
+}
+
 /// Draws up to `n` replacements; returns how many could be drawn.
 async fn replace(
     tx: &mut Uow,
@@ -546,7 +645,12 @@ async fn replace(
     n: i64,
     rng: &mut Draw,
 ) -> Result<i64, AppError> {
-    let mut pool = candidates(tx, p, apps).await?;
+    // Replacements are experts: the district names its representatives only at the draw.
+    let mut pool: Vec<ExpertRow> = candidates(tx, p, apps)
+        .await?
+        .into_iter()
+        .filter(|e| e.kind == "expert")
+        .collect();
     rng.shuffle(&mut pool);
     let next_seat = members.iter().map(|m| m.seat).max().unwrap_or(0) + 1;
     let mut added = 0;
@@ -568,10 +672,19 @@ async fn replace(
     Ok(added)
 }
 
+/// Is this the actor's own seat: an expert's evaluator account, or a representative's own
+/// officer account.
+fn own_seat(actor: &Actor, m: &MemberRow) -> bool {
+    actor.user_id.is_some()
+        && m.user_id == actor.user_id
+        && (authz::can(actor, Perm::PanelServe)
+            || (m.kind == "purchaser" && authz::can(actor, Perm::PurchaseManage)))
+}
+
 /// May the actor act as this member: its own evaluator account, or a district officer on
 /// behalf of an expert without an account (a paper declaration or score sheet).
 fn acts_for(actor: &Actor, m: &MemberRow, p: &ProjectRow) -> bool {
-    (authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id)
+    own_seat(actor, m)
         // The office enters only for experts without an account of their own: it can neither
         // declare an expert conflicted nor overwrite a sheet the expert keeps online.
         || (m.user_id.is_none() && policy::may_manage(actor, &p.district))
@@ -664,9 +777,13 @@ pub(crate) async fn after_recusal(
 ) -> Result<String, AppError> {
     let members = store::members(tx, p.id).await?;
     if m.chair {
+        // The chair passes to the next expert (a representative chairs only if none is left).
+        let sitting = |x: &&MemberRow| x.id != m.id && x.state != "recused";
         if let Some(next) = members
             .iter()
-            .find(|x| x.id != m.id && x.state != "recused")
+            .filter(sitting)
+            .find(|x| x.kind == "expert")
+            .or_else(|| members.iter().find(sitting))
         {
             store::set_chair(tx, p.id, next.id).await?;
         }
@@ -872,14 +989,7 @@ pub async fn view(app: &App, ctx: &Ctx, p: &ProjectRow) -> Result<PanelView, App
     let panel = store::panel(&mut c, p.id).await?;
     let members = store::members(&mut c, p.id).await?;
     let can_manage = policy::may_manage(actor, &p.district);
-    let me = members
-        .iter()
-        .find(|m| {
-            authz::can(actor, Perm::PanelServe)
-                && actor.user_id.is_some()
-                && m.user_id == actor.user_id
-        })
-        .cloned();
+    let me = members.iter().find(|m| own_seat(actor, m)).cloned();
     let profile = crate::targets::profile_in(&mut c, p.year).await?;
     let trim_from = profile.purchase_trim_from;
     let min_size = domain::min_panel(
@@ -961,9 +1071,7 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
         .ok_or(AppError::NotFound)?;
     let members = store::members(&mut tx, project).await?;
     let chair = members.iter().find(|m| m.chair && m.state == "cleared");
-    let is_chair = chair.is_some_and(|m| {
-        authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id
-    });
+    let is_chair = chair.is_some_and(|m| own_seat(actor, m));
     // The office signs only for a chair without an account.
     let for_chair =
         chair.is_none_or(|m| m.user_id.is_none()) && policy::may_manage(actor, &p.district);

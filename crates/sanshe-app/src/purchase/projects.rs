@@ -84,6 +84,17 @@ pub struct ProjectInput {
     pub w_effectiveness: String,
     #[serde(default)]
     pub w_replicability: String,
+    /// The call's guidance per criterion (blank: the default guidance).
+    #[serde(default)]
+    pub g_need: String,
+    #[serde(default)]
+    pub g_acceptance: String,
+    #[serde(default)]
+    pub g_innovation: String,
+    #[serde(default)]
+    pub g_effectiveness: String,
+    #[serde(default)]
+    pub g_replicability: String,
 }
 
 fn opt_count(field: &str, v: &str, max: i64, errs: &mut Vec<FieldError>) -> i64 {
@@ -252,6 +263,19 @@ async fn parse(
             String::new()
         }
     };
+    let mut guide: [String; 5] = Default::default();
+    for (slot, (k, v)) in guide.iter_mut().zip([
+        ("need", &i.g_need),
+        ("acceptance", &i.g_acceptance),
+        ("innovation", &i.g_innovation),
+        ("effectiveness", &i.g_effectiveness),
+        ("replicability", &i.g_replicability),
+    ]) {
+        match rules::text(&format!("g_{k}"), v, domain::GUIDE_MAX, false) {
+            Ok(t) => *slot = t,
+            Err(e) => errs.push(e),
+        }
+    }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
@@ -259,6 +283,7 @@ async fn parse(
         year,
         ProjectData {
             rubric,
+            rubric_guide: domain::stored_guides(&guide),
             item_id: item.map(|x| x.id).unwrap_or_default(),
             proposal_id,
             title,

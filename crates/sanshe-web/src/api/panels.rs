@@ -26,10 +26,36 @@ pub struct Expert {
     pub name: String,
     pub affiliation: String,
     pub specialty: String,
-    /// The evaluator account serving as this expert.
+    /// The evaluator account serving as this expert (a representative: the officer's own).
     pub account: Option<String>,
     pub active: bool,
+    pub kind: PoolKind,
     pub ties: Vec<Tie>,
+}
+
+/// `expert`: drawn at random; `purchaser`: a representative of the purchasing department
+/// (采购人代表), named to a panel by the district, at most a third of its seats.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolKind {
+    Expert,
+    Purchaser,
+}
+
+impl PoolKind {
+    fn of(kind: &str) -> Self {
+        if kind == "purchaser" {
+            PoolKind::Purchaser
+        } else {
+            PoolKind::Expert
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            PoolKind::Expert => "expert",
+            PoolKind::Purchaser => "purchaser",
+        }
+    }
 }
 
 /// The district's expert pool with each expert's ties to organizations.
@@ -48,6 +74,7 @@ pub async fn experts_list(rc: Rc) -> ApiResult<Json<Vec<Expert>>> {
                 specialty: e.specialty.clone(),
                 account: e.username.clone(),
                 active: e.active,
+                kind: PoolKind::of(&e.kind),
                 ties: p
                     .ties
                     .iter()
@@ -73,9 +100,12 @@ pub struct ExpertBody {
     pub affiliation: Option<String>,
     #[schema(max_length = 100)]
     pub specialty: Option<String>,
-    /// The user name of an evaluator account (it then declares and scores itself).
+    /// The user name of an evaluator account (it then declares and scores itself); for a
+    /// representative, a district officer's account of this district.
     #[schema(max_length = 64)]
     pub account: Option<String>,
+    /// Default `expert`.
+    pub kind: Option<PoolKind>,
 }
 
 /// Add an expert to the district's pool (district officers).
@@ -96,6 +126,7 @@ pub async fn experts_create(
             affiliation: b.affiliation.unwrap_or_default(),
             specialty: b.specialty.unwrap_or_default(),
             account: b.account.unwrap_or_default(),
+            kind: b.kind.map(|k| k.key().to_owned()).unwrap_or_default(),
         },
     )
     .await
@@ -103,8 +134,8 @@ pub async fn experts_create(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-/// Import experts from a sheet with the columns 姓名, 工作单位, 专业领域, 评估账号 (or `name`,
-/// `affiliation`, `specialty`, `account`). An expert already in the pool is left as it is.
+/// Import experts from a sheet with the columns 姓名, 工作单位, 专业领域, 评估账号, 类别 (or
+/// `name`, `affiliation`, `specialty`, `account`, `kind`; 类别 评审专家 or blank, or 采购人代表). An expert already in the pool is left as it is.
 #[utoipa::path(post, operation_id = "experts_import", path = "/api/v1/purchase/experts/import", tag = "purchase", security(("bearer" = [])),
     params(super::areas::ImportQuery), request_body(content = super::photos::Binary, content_type = "application/octet-stream"),
     responses((status = 200, body = super::areas::ImportReport, description = "Every row valid (written unless dry run)"),
@@ -199,6 +230,8 @@ pub struct Member {
     /// The expert declares and scores with an account of their own (the office cannot act
     /// for them).
     pub has_account: bool,
+    /// A drawn expert, or a representative the district named.
+    pub kind: PoolKind,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -258,6 +291,7 @@ async fn panel_json(rc: &Rc, id: i64) -> ApiResult<Json<Panel>> {
                 state: m.state.clone(),
                 declared_at: m.declared_at,
                 has_account: m.user_id.is_some(),
+                kind: PoolKind::of(&m.kind),
             })
             .collect(),
         me: pv.me.as_ref().map(|m| m.id),
@@ -298,6 +332,10 @@ pub struct DrawBody {
     /// Absent: the least allowed. Ignored when replacing recused members.
     #[schema(minimum = 1, maximum = 25)]
     pub size: Option<i64>,
+    /// Pool ids of `purchaser` entries the district names to the panel: at most a third of
+    /// the seats (experts are at least two thirds); the other seats are drawn at random.
+    #[schema(max_items = 8)]
+    pub representatives: Option<Vec<i64>>,
     pub version: Option<i64>,
 }
 
@@ -321,6 +359,12 @@ pub async fn panel_draw(
         id,
         &panel::DrawInput {
             size: b.size.map(|s| s.to_string()).unwrap_or_default(),
+            representatives: b
+                .representatives
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
             version: b.version,
         },
     )

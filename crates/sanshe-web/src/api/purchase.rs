@@ -591,6 +591,8 @@ pub struct Project {
     pub submitted: i64,
     /// The rubric's weights the panel scores against.
     pub rubric: RubricWeights,
+    /// The call's own guidance per criterion (null: the default guidance).
+    pub guidance: RubricGuidance,
 }
 
 impl From<&ProjectRow> for Project {
@@ -625,6 +627,7 @@ impl From<&ProjectRow> for Project {
             version: p.version,
             submitted: p.submitted,
             rubric: RubricWeights::of(&p.data.rubric),
+            guidance: RubricGuidance::of(&p.data.rubric_guide),
         }
     }
 }
@@ -759,6 +762,44 @@ pub struct ProjectBody {
     pub communities: Option<Vec<CommunityCode>>,
     /// The rubric's weights for this call (default 25/15/15/30/15); together 100.
     pub rubric: Option<RubricWeights>,
+    /// What the panel looks for under each criterion on this call (absent or blank: the
+    /// default guidance).
+    pub guidance: Option<RubricGuidance>,
+}
+
+/// A call's guidance for the panel per criterion of the rubric.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RubricGuidance {
+    /// 需求度
+    #[schema(max_length = 200)]
+    pub need: Option<String>,
+    /// 接纳度
+    #[schema(max_length = 200)]
+    pub acceptance: Option<String>,
+    /// 创新性
+    #[schema(max_length = 200)]
+    pub innovation: Option<String>,
+    /// 有效性
+    #[schema(max_length = 200)]
+    pub effectiveness: Option<String>,
+    /// 复制性
+    #[schema(max_length = 200)]
+    pub replicability: Option<String>,
+}
+
+impl RubricGuidance {
+    pub fn of(stored: &str) -> RubricGuidance {
+        let [need, acceptance, innovation, effectiveness, replicability] =
+            sanshe_domain::purchase::guides(stored);
+        RubricGuidance {
+            need,
+            acceptance,
+            innovation,
+            effectiveness,
+            replicability,
+        }
+    }
 }
 
 /// A call's weights for the five criteria of the rubric, whole points adding up to 100.
@@ -813,8 +854,9 @@ fn check_project_body(rc: &Rc, b: &ProjectBody) -> ApiResult<()> {
     Ok(())
 }
 
-fn project_input(b: ProjectBody) -> projects::ProjectInput {
+fn project_input(mut b: ProjectBody) -> projects::ProjectInput {
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let g = b.guidance.take().unwrap_or_default();
     projects::ProjectInput {
         item: b.item.to_string(),
         proposal: n(b.proposal),
@@ -874,6 +916,11 @@ fn project_input(b: ProjectBody) -> projects::ProjectInput {
             .as_ref()
             .map(|r| r.replicability.to_string())
             .unwrap_or_default(),
+        g_need: g.need.unwrap_or_default(),
+        g_acceptance: g.acceptance.unwrap_or_default(),
+        g_innovation: g.innovation.unwrap_or_default(),
+        g_effectiveness: g.effectiveness.unwrap_or_default(),
+        g_replicability: g.replicability.unwrap_or_default(),
     }
 }
 

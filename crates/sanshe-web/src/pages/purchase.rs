@@ -82,6 +82,16 @@ pub fn vocabulary_keys() -> Vec<String> {
     k.extend(NATURES.iter().map(|(n, _)| format!("nature-{n}")));
     k.extend(METHODS.iter().map(|m| format!("method-{m}")));
     k.extend(
+        sanshe_domain::purchase::POOL_KINDS
+            .iter()
+            .map(|p| format!("pool-kind-{p}")),
+    );
+    k.extend(
+        sanshe_domain::purchase::DEFAULT_RUBRIC
+            .iter()
+            .map(|c| format!("criterion-guide-{}", c.key)),
+    );
+    k.extend(
         sanshe_domain::purchase::FINDINGS
             .iter()
             .map(|f| (*f).to_owned()),
@@ -911,8 +921,8 @@ struct ProjectFormPage {
     items: Vec<(String, String)>,
     methods: Vec<(String, String)>,
     communities: String,
-    /// (criterion key, weight as typed)
-    weights: Vec<(&'static str, String)>,
+    /// (criterion key, weight as typed, guidance as typed)
+    weights: Vec<(&'static str, String, String)>,
 }
 
 async fn project_form(
@@ -960,11 +970,19 @@ async fn project_form(
     };
     let page = ProjectFormPage {
         weights: vec![
-            ("need", f.w_need.clone()),
-            ("acceptance", f.w_acceptance.clone()),
-            ("innovation", f.w_innovation.clone()),
-            ("effectiveness", f.w_effectiveness.clone()),
-            ("replicability", f.w_replicability.clone()),
+            ("need", f.w_need.clone(), f.g_need.clone()),
+            ("acceptance", f.w_acceptance.clone(), f.g_acceptance.clone()),
+            ("innovation", f.w_innovation.clone(), f.g_innovation.clone()),
+            (
+                "effectiveness",
+                f.w_effectiveness.clone(),
+                f.g_effectiveness.clone(),
+            ),
+            (
+                "replicability",
+                f.w_replicability.clone(),
+                f.g_replicability.clone(),
+            ),
         ],
         p: base(rc, title).crumb("", rc.tr.t(title)),
         id,
@@ -993,6 +1011,11 @@ async fn project_form(
             "w_innovation",
             "w_effectiveness",
             "w_replicability",
+            "g_need",
+            "g_acceptance",
+            "g_innovation",
+            "g_effectiveness",
+            "g_replicability",
         ]),
         items,
         methods: METHODS
@@ -1061,6 +1084,11 @@ fn project_from_form(body: &[u8]) -> projects::ProjectInput {
             "w_innovation" => f.w_innovation = v,
             "w_effectiveness" => f.w_effectiveness = v,
             "w_replicability" => f.w_replicability = v,
+            "g_need" => f.g_need = v,
+            "g_acceptance" => f.g_acceptance = v,
+            "g_innovation" => f.g_innovation = v,
+            "g_effectiveness" => f.g_effectiveness = v,
+            "g_replicability" => f.g_replicability = v,
             "communities" => f.communities.extend(
                 v.split([' ', ',', '，', '、', '\n', '\r', '\t'])
                     .filter(|c| !c.is_empty())
@@ -1090,7 +1118,14 @@ pub async fn create_project(rc: Rc, RawForm(body): RawForm) -> PageResult {
 fn project_input(p: &ProjectRow, communities: &[(String, String)]) -> projects::ProjectInput {
     let d = &p.data;
     let w = sanshe_domain::purchase::weights(&d.rubric);
+    let [g_need, g_acceptance, g_innovation, g_effectiveness, g_replicability] =
+        sanshe_domain::purchase::guides(&d.rubric_guide).map(Option::unwrap_or_default);
     projects::ProjectInput {
+        g_need,
+        g_acceptance,
+        g_innovation,
+        g_effectiveness,
+        g_replicability,
         item: d.item_id.to_string(),
         proposal: d.proposal_id.map(|v| v.to_string()).unwrap_or_default(),
         title: d.title.clone(),
@@ -1368,6 +1403,8 @@ pub struct MemberView {
     pub id: i64,
     pub seat: i64,
     pub name: String,
+    /// Set for a purchaser's representative: the label shown beside the name.
+    pub kind_label: String,
     pub affiliation: String,
     pub chair: bool,
     pub state: String,
@@ -1409,6 +1446,8 @@ pub struct PanelSection {
     pub can_manage: bool,
     pub complete: bool,
     pub signed: String,
+    /// The pool's representatives the officer may name at the draw: (id, name, affiliation).
+    pub representatives: Vec<(i64, String, String)>,
 }
 
 async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageError> {
@@ -1419,12 +1458,25 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
         .await
         .page(rc)?;
     let me_id = v.me.as_ref().map(|m| m.id);
+    let representatives = if v.can_draw && v.panel.is_none() {
+        sanshe_app::purchase::panel::pool(&rc.app, &rc.ctx)
+            .await
+            .page(rc)?
+            .experts
+            .into_iter()
+            .filter(|e| e.active && e.kind == "purchaser")
+            .map(|e| (e.id, e.name, e.affiliation))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let rubric = sanshe_domain::purchase::DEFAULT_RUBRIC;
     let label = |c: &sanshe_domain::purchase::Criterion| match rc.tr.lang {
         sanshe_app::i18n::Lang::Zh => c.zh.to_owned(),
         sanshe_app::i18n::Lang::En => c.en.to_owned(),
     };
     Ok(PanelSection {
+        representatives,
         shown: v.can_manage || v.me.is_some(),
         drawn: v.panel.is_some(),
         size: v.panel.as_ref().map(|x| x.size).unwrap_or(0),
@@ -1436,6 +1488,11 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                 id: m.id,
                 seat: m.seat,
                 name: m.name.clone(),
+                kind_label: if m.kind == "purchaser" {
+                    rc.tr.t("pool-kind-purchaser").to_owned()
+                } else {
+                    String::new()
+                },
                 affiliation: m.affiliation.clone(),
                 chair: m.chair,
                 state_label: rc.tr.t(&format!("member-state-{}", m.state)).to_owned(),
@@ -1489,7 +1546,8 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                     criteria: rubric
                         .iter()
                         .zip(sanshe_domain::purchase::weights(&p.data.rubric))
-                        .map(|(c, weight)| {
+                        .zip(sanshe_domain::purchase::guides(&p.data.rubric_guide))
+                        .map(|((c, weight), guide)| {
                             let entered = sheet
                                 .iter()
                                 .find(|(m, k, _)| Some(*m) == me_id && k == c.key)
@@ -1499,7 +1557,9 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                                 c.key.to_owned(),
                                 label(c),
                                 weight,
-                                c.guide_zh.to_owned(),
+                                guide.unwrap_or_else(|| {
+                                    rc.tr.t(&format!("criterion-guide-{}", c.key)).to_owned()
+                                }),
                                 entered,
                             )
                         })
@@ -1536,25 +1596,18 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
     })
 }
 
-#[derive(Deserialize, Default)]
-pub struct DrawForm {
-    #[serde(default)]
-    pub size: String,
-    #[serde(default)]
-    pub version: Option<i64>,
-}
-
-pub async fn panel_draw(rc: Rc, Path(id): Path<i64>, Form(f): Form<DrawForm>) -> PageResult {
-    let r = sanshe_app::purchase::panel::draw(
-        &rc.app,
-        &rc.ctx,
-        id,
-        &sanshe_app::purchase::panel::DrawInput {
-            size: f.size,
-            version: f.version,
-        },
-    )
-    .await;
+/// The draw form: the size and the representatives ticked (repeated `representatives`).
+pub async fn panel_draw(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let mut input = sanshe_app::purchase::panel::DrawInput::default();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "size" => input.size = v.into_owned(),
+            "version" => input.version = v.parse().ok(),
+            "representatives" => input.representatives.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    let r = sanshe_app::purchase::panel::draw(&rc.app, &rc.ctx, id, &input).await;
     after_panel_step(&rc, id, r).await
 }
 
@@ -2305,6 +2358,7 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
 pub struct ExpertLine {
     pub id: i64,
     pub name: String,
+    pub kind_label: String,
     pub affiliation: String,
     pub specialty: String,
     pub account: String,
@@ -2316,6 +2370,7 @@ pub struct ExpertLine {
 struct ExpertsPage {
     p: Page,
     experts: Vec<ExpertLine>,
+    kinds: Vec<(String, String)>,
     relations: Vec<(String, String)>,
     messages: Vec<String>,
 }
@@ -2325,6 +2380,15 @@ async fn experts_page(rc: &Rc, messages: Vec<String>) -> PageResult {
         .await
         .page(rc)?;
     let page = ExpertsPage {
+        kinds: sanshe_domain::purchase::POOL_KINDS
+            .iter()
+            .map(|k| {
+                (
+                    (*k).to_owned(),
+                    rc.tr.t(&format!("pool-kind-{k}")).to_owned(),
+                )
+            })
+            .collect(),
         p: base(rc, "experts-title").crumb("", rc.tr.t("experts-title")),
         experts: pool
             .experts
@@ -2334,6 +2398,7 @@ async fn experts_page(rc: &Rc, messages: Vec<String>) -> PageResult {
                 name: e.name.clone(),
                 affiliation: e.affiliation.clone(),
                 specialty: e.specialty.clone(),
+                kind_label: rc.tr.t(&format!("pool-kind-{}", e.kind)).to_owned(),
                 account: e.username.clone().unwrap_or_default(),
                 ties: pool
                     .ties

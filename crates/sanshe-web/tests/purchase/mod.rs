@@ -889,7 +889,8 @@ async fn a_call_scores_on_its_own_rubric_weights() {
     let body = |w: [i64; 5]| {
         json!({"item": i, "title": "权重测试", "amount": "100000", "method": "public_call",
             "min_team": 2, "min_intermediate": 1, "start_date": "2031-03-01", "end_date": "2031-12-31",
-            "rubric": {"need": w[0], "acceptance": w[1], "innovation": w[2], "effectiveness": w[3], "replicability": w[4]}})
+            "rubric": {"need": w[0], "acceptance": w[1], "innovation": w[2], "effectiveness": w[3], "replicability": w[4]},
+            "guidance": {"need": "重点看入户调研的样本与结论", "innovation": ""}})
     };
     // The weights add up to 100.
     let r = t
@@ -923,6 +924,18 @@ async fn a_call_scores_on_its_own_rubric_weights() {
         .await
         .json();
     assert_eq!(v["rubric"]["need"], 40, "{v}");
+    // Its own guidance for need; the others keep the default.
+    assert_eq!(v["guidance"]["need"], "重点看入户调研的样本与结论", "{v}");
+    assert!(v["guidance"]["innovation"].is_null(), "{v}");
+    let mut ds = t.login("district").await;
+    let form = t
+        .get(&mut ds, &format!("/purchase/projects/{p}/edit"))
+        .await;
+    assert!(
+        form.body.contains("重点看入户调研的样本与结论"),
+        "{}",
+        form.body
+    );
     // The demo call under review scores on weights of its own: 40 points of need are
     // taken, 15 of acceptance (its weight 10) are not.
     let etok = t.token_for("evaluator").await;
@@ -939,11 +952,14 @@ async fn a_call_scores_on_its_own_rubric_weights() {
         .unwrap();
     {
         let mut c = t.app.db.acquire().await.unwrap();
-        sqlx::query("UPDATE projects SET rubric = '40,10,10,30,10' WHERE id = $1")
-            .bind(reviewing)
-            .execute(&mut *c)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE projects SET rubric = '40,10,10,30,10', \
+             rubric_guide = '看需求调研是否入户\n\n\n\n' WHERE id = $1",
+        )
+        .bind(reviewing)
+        .execute(&mut *c)
+        .await
+        .unwrap();
     }
     let me = t
         .api(
@@ -965,6 +981,17 @@ async fn a_call_scores_on_its_own_rubric_weights() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // The score sheet shows the call's guidance, and the default where it has none.
+    let mut es = t.login("evaluator").await;
+    let page = t
+        .get(&mut es, &format!("/purchase/projects/{reviewing}"))
+        .await;
+    assert!(page.body.contains("看需求调研是否入户"), "{}", page.body);
+    assert!(
+        page.body.contains("经验能否在其他社区推广复制"),
+        "{}",
+        page.body
+    );
     let a = t
         .api(
             "GET",

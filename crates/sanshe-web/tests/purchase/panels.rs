@@ -472,3 +472,152 @@ async fn members_declare_before_reading_score_alone_and_the_report_is_signed() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 }
+
+/// Purchaser's representatives (采购人代表): named by the district, never drawn, at most a
+/// third of the seats, barred by a tie like an expert; a representative with an officer's
+/// account declares for their own seat; replacements are experts.
+#[tokio::test]
+async fn representatives_sit_at_most_a_third_and_are_never_drawn() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let p = closed_call(&t, &tok).await;
+    let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let add = |body: Value| {
+        let t = &t;
+        let tok = tok.clone();
+        async move {
+            t.api("POST", "/api/v1/purchase/experts", Some(&tok), Some(body))
+                .await
+        }
+    };
+    // A representative acts through an officer's account of the district, not an evaluator's.
+    let r = add(json!({"name": "代表甲", "kind": "purchaser", "account": "evaluator"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-representative-account"]);
+    let r = add(json!({"name": "代表甲", "kind": "purchaser", "account": "district"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let own = r.json()["id"].as_i64().unwrap();
+    let r = add(json!({"name": "代表乙", "kind": "purchaser"})).await;
+    let tied = r.json()["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/experts/{tied}/ties"),
+            Some(&tok),
+            Some(json!({"organization": org, "relation": "relative"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pool = t
+        .api("GET", "/api/v1/purchase/experts", Some(&tok), None)
+        .await
+        .json();
+    let pool = pool.as_array().unwrap();
+    let reps: Vec<i64> = pool
+        .iter()
+        .filter(|e| e["kind"] == "purchaser")
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(reps.len() >= 3 && reps.contains(&own) && reps.contains(&tied));
+    let free = *reps.iter().find(|r| **r != own && **r != tied).unwrap();
+    let expert = pool.iter().find(|e| e["kind"] == "expert").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let draw = |body: Value| {
+        let t = &t;
+        let tok = tok.clone();
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/purchase/projects/{p}/panel"),
+                Some(&tok),
+                Some(body),
+            )
+            .await
+        }
+    };
+    // Two of five would leave experts under two thirds; an expert is not a representative;
+    // a tied representative may not sit.
+    for (body, code) in [
+        (
+            json!({"size": 5, "representatives": [own, free]}),
+            "err-panel-experts",
+        ),
+        (
+            json!({"size": 5, "representatives": [expert]}),
+            "err-representative",
+        ),
+        (
+            json!({"size": 5, "representatives": [tied]}),
+            "err-representative",
+        ),
+    ] {
+        let r = draw(body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+        assert_eq!(codes(&r.json()), [code], "{body}");
+    }
+    // Seven seats take two.
+    let r = draw(json!({"size": 7, "representatives": [own, free, tied]})).await;
+    assert_eq!(codes(&r.json()), ["err-representative"]);
+    let r = draw(json!({"size": 5, "representatives": [own]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let members = v["members"].as_array().unwrap();
+    assert_eq!(members.len(), 5);
+    let sitting: Vec<&Value> = members
+        .iter()
+        .filter(|m| m["kind"] == "purchaser")
+        .collect();
+    assert_eq!(sitting.len(), 1, "only the one named: {members:?}");
+    assert_eq!(sitting[0]["name"], "代表甲");
+    assert_eq!(sitting[0]["seat"], 5, "representatives take the last seats");
+    let chair = members.iter().find(|m| m["chair"] == true).unwrap();
+    assert_eq!(chair["kind"], "expert", "an expert chairs");
+    // The representative declares for their own seat with the officer's account.
+    assert_eq!(v["me"], sitting[0]["id"]);
+    let r = t
+        .api(
+            "POST",
+            &format!(
+                "/api/v1/purchase/panel-members/{}/declaration",
+                sitting[0]["id"]
+            ),
+            Some(&tok),
+            Some(json!({"declaration": "none"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // An expert steps aside: the replacement is an expert, never a representative.
+    let paper = members
+        .iter()
+        .find(|m| m["kind"] == "expert" && m["has_account"] == false)
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/panel-members/{}/declaration", paper["id"]),
+            Some(&tok),
+            Some(json!({"declaration": "conflict", "note": "曾任该组织理事"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let v = panel(&t, &tok, p).await;
+    let members = v["members"].as_array().unwrap();
+    assert_eq!(members.len(), 6);
+    assert_eq!(
+        members.iter().filter(|m| m["kind"] == "purchaser").count(),
+        1
+    );
+    assert_eq!(members.last().unwrap()["kind"], "expert");
+    // The page names the representative and offers the pool's representatives at the draw.
+    let mut s = t.login("district").await;
+    let page = t.get(&mut s, &format!("/purchase/projects/{p}")).await;
+    assert!(page.body.contains("采购人代表"), "{}", page.body);
+    let pool_page = t.get(&mut s, "/purchase/experts").await;
+    assert!(pool_page.body.contains("代表乙"), "{}", pool_page.body);
+}
