@@ -222,6 +222,50 @@ pub fn discard(app: &App, s: &Saved) {
     remove(app, &s.stored_name);
 }
 
+/// Records a saved upload on its owner and commits it with its audit entry, inside the unit of
+/// work whose owner row the caller has already locked: the owner's files are counted under
+/// that lock, so parallel uploads cannot pass [`MAX_PER_RECORD`] together. `summary` turns
+/// the record's own summary into the audit entry's.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_counted(
+    mut tx: crate::uow::Uow,
+    ctx: &crate::Ctx,
+    kind: &str,
+    owner: i64,
+    saved: &Saved,
+    what: &str,
+    action: sanshe_domain::audit::Action,
+    summary: impl FnOnce(String) -> String,
+) -> Result<i64, AppError> {
+    let actor = ctx.actor()?;
+    if sanshe_store::attachments::list(&mut tx, kind, owner)
+        .await?
+        .len() as i64
+        >= MAX_PER_RECORD
+    {
+        return Err(AppError::invalid(
+            FieldError::new("file", "err-attachments-too-many").arg("max", MAX_PER_RECORD),
+        ));
+    }
+    let (id, s) = record(&mut tx, actor, kind, owner, saved, what).await?;
+    tx.commit(ctx.audit_entry(
+        action,
+        Some(owner.to_string()),
+        summary(s),
+        sanshe_domain::audit::Outcome::Success,
+    ))
+    .await?;
+    Ok(id)
+}
+
+/// What an upload's write came to; the stored file is removed when it failed.
+pub fn settle(app: &App, saved: &Saved, written: Result<i64, AppError>) -> Result<i64, AppError> {
+    if written.is_err() {
+        discard(app, saved);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

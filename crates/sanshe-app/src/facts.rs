@@ -338,32 +338,20 @@ pub async fn attach(
                 "err-transition-not-allowed",
             )));
         }
-        if sanshe_store::attachments::list(&mut tx, FILES, id)
-            .await?
-            .len() as i64
-            >= attachments::MAX_PER_RECORD
-        {
-            return Err(AppError::invalid(
-                FieldError::new("file", "err-attachments-too-many")
-                    .arg("max", attachments::MAX_PER_RECORD),
-            ));
-        }
-        let (aid, summary) =
-            attachments::record(&mut tx, actor, FILES, id, &saved, "evidence").await?;
-        tx.commit(ctx.audit_entry(
+        attachments::record_counted(
+            tx,
+            ctx,
+            FILES,
+            id,
+            &saved,
+            "evidence",
             sanshe_domain::audit::Action::FactEvidence,
-            Some(id.to_string()),
-            summary,
-            sanshe_domain::audit::Outcome::Success,
-        ))
-        .await?;
-        Ok(aid)
+            |s| s,
+        )
+        .await
     }
     .await;
-    if written.is_err() {
-        attachments::discard(app, &saved);
-    }
-    written
+    attachments::settle(app, &saved, written)
 }
 
 pub async fn file(

@@ -78,13 +78,17 @@ pub struct LogRow {
     pub data: LogData,
 }
 
+/// Writes a log with its hours, each member's day total across every contract counted up in
+/// the same statement that checks it stays within `max_tenths`. Returns the log's id, or the
+/// members who would pass the cap (the caller rolls back: nothing of the log stays).
 pub async fn insert_log(
     conn: &mut Conn,
     contract: i64,
     d: &LogData,
     by: Option<i64>,
     by_name: &str,
-) -> Result<i64, StoreError> {
+    max_tenths: i64,
+) -> Result<Result<i64, Vec<i64>>, StoreError> {
     let id: i64 = sqlx::query(
         "INSERT INTO delivery_logs (contract_id, day, community, content, direct_beneficiaries, \
          indirect_beneficiaries, by_name, created_by, created_at) \
@@ -102,7 +106,27 @@ pub async fn insert_log(
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
+    let mut over = Vec::new();
     for (w, h) in &d.hours {
+        // Insert the day's first hours, or add to them only while the sum stays within the
+        // cap: the row lock orders parallel writers and each sees the others' hours.
+        let r = sqlx::query(
+            "INSERT INTO worker_day_hours (worker_id, day, hours_tenths) \
+             SELECT $1, $2, $3 WHERE $3 <= $4 \
+             ON CONFLICT (worker_id, day) DO UPDATE \
+             SET hours_tenths = worker_day_hours.hours_tenths + excluded.hours_tenths \
+             WHERE worker_day_hours.hours_tenths + excluded.hours_tenths <= $4",
+        )
+        .bind(w)
+        .bind(&d.day)
+        .bind(h)
+        .bind(max_tenths)
+        .execute(&mut *conn)
+        .await?;
+        if r.rows_affected() != 1 {
+            over.push(*w);
+            continue;
+        }
         sqlx::query(
             "INSERT INTO delivery_hours (log_id, worker_id, hours_tenths) VALUES ($1,$2,$3)",
         )
@@ -112,10 +136,10 @@ pub async fn insert_log(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(id)
+    Ok(if over.is_empty() { Ok(id) } else { Err(over) })
 }
 
-/// Hours a member already has logged on a day, across every contract.
+/// Hours a member has logged on a day, across every contract.
 pub async fn hours_on(conn: &mut Conn, worker: i64, day: &str) -> Result<i64, StoreError> {
     Ok(sqlx::query(
         "SELECT CAST(COALESCE(SUM(h.hours_tenths), 0) AS BIGINT) AS t FROM delivery_hours h \

@@ -118,9 +118,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 16,
+        name: "day_hours",
+        common: include_str!("../migrations/0016_day_hours.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 15;
+pub const LATEST: i64 = 16;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

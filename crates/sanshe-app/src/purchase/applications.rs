@@ -569,34 +569,24 @@ pub async fn attach(
                 "err-application-not-draft",
             )));
         }
-        if sanshe_store::attachments::list(&mut tx, FILES, id)
-            .await?
-            .len() as i64
-            >= attachments::MAX_PER_RECORD
-        {
-            return Err(AppError::invalid(
-                FieldError::new("file", "err-attachments-too-many")
-                    .arg("max", attachments::MAX_PER_RECORD),
-            ));
-        }
-        let (aid, summary) = attachments::record(&mut tx, actor, FILES, id, &saved, "file").await?;
-        tx.commit(ctx.audit_entry(
+        let title = &v.project.data.title;
+        attachments::record_counted(
+            tx,
+            ctx,
+            FILES,
+            id,
+            &saved,
+            "file",
             Action::Purchase {
                 object: "application",
                 verb: "attach",
             },
-            Some(id.to_string()),
-            format!("{}: {summary}", v.project.data.title),
-            Outcome::Success,
-        ))
-        .await?;
-        Ok(aid)
+            |s| format!("{title}: {s}"),
+        )
+        .await
     }
     .await;
-    if written.is_err() {
-        attachments::discard(app, &saved);
-    }
-    written
+    attachments::settle(app, &saved, written)
 }
 
 /// The applicant removes a file while its application is a draft.

@@ -103,6 +103,11 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
                 link,
             })
         };
+        let contract = if p.state == "confirmed" {
+            sanshe_store::contracts::of_project(&mut c, p.id).await?
+        } else {
+            None
+        };
         match p.state.as_str() {
             "reviewed" => {
                 if let Some(r) = p.reviewed_on.as_deref().and_then(Day::parse) {
@@ -115,9 +120,7 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
                 }
             }
             "confirmed" => {
-                let signed = sanshe_store::contracts::of_project(&mut c, p.id)
-                    .await?
-                    .is_some_and(|k| k.state != "draft");
+                let signed = contract.as_ref().is_some_and(|k| k.state != "draft");
                 if !signed {
                     if let Some(a) = p.awarded_on.as_deref().and_then(Day::parse) {
                         push(
@@ -131,7 +134,7 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
             }
             _ => {}
         }
-        if let Some(k) = sanshe_store::contracts::of_project(&mut c, p.id).await? {
+        if let Some(k) = contract {
             if k.state == "signed" {
                 for t in sanshe_store::contracts::tranches(&mut c, k.id).await? {
                     let payable =

@@ -359,25 +359,7 @@ pub async fn log(app: &App, ctx: &Ctx, id: i64, i: &LogInput) -> Result<i64, App
     };
     let day = day.to_string();
     let mut tx = Uow::begin(app).await?;
-    // Hours a member logs on one day (across contracts) stay within 24, under the contract's
-    // lock so two entries of the same team cannot pass it together.
     kstore::lock(&mut tx, id).await?;
-    let mut errs = Vec::new();
-    for (n, (w, t)) in hours.iter().enumerate() {
-        if store::hours_on(&mut tx, *w, &day).await? + t > domain::MAX_HOURS_TENTHS {
-            let name = people
-                .iter()
-                .find(|m| m.worker_id == *w)
-                .map(|m| m.name.clone())
-                .unwrap_or_default();
-            errs.push(
-                FieldError::new(&format!("hours.{n}"), "err-delivery-day-hours").arg("name", name),
-            );
-        }
-    }
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
-    }
     let d = LogData {
         day: day.clone(),
         community,
@@ -386,7 +368,38 @@ pub async fn log(app: &App, ctx: &Ctx, id: i64, i: &LogInput) -> Result<i64, App
         indirect,
         hours: hours.clone(),
     };
-    let log = store::insert_log(&mut tx, id, &d, actor.user_id, &actor.display_name).await?;
+    // A member's hours on one day, across every contract, stay within 24: the store adds them
+    // to the member's day total only while it stays within the cap.
+    let log = match store::insert_log(
+        &mut tx,
+        id,
+        &d,
+        actor.user_id,
+        &actor.display_name,
+        domain::MAX_HOURS_TENTHS,
+    )
+    .await?
+    {
+        Ok(log) => log,
+        Err(over) => {
+            return Err(AppError::Invalid(
+                hours
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (w, _))| over.contains(w))
+                    .map(|(n, (w, _))| {
+                        let name = people
+                            .iter()
+                            .find(|m| m.worker_id == *w)
+                            .map(|m| m.name.clone())
+                            .unwrap_or_default();
+                        FieldError::new(&format!("hours.{n}"), "err-delivery-day-hours")
+                            .arg("name", name)
+                    })
+                    .collect(),
+            ))
+        }
+    };
     let total: i64 = hours.iter().map(|(_, t)| t).sum();
     tx.commit(ctx.audit_entry(
         audit("delivery_log", "create"),
@@ -402,8 +415,8 @@ pub async fn log(app: &App, ctx: &Ctx, id: i64, i: &LogInput) -> Result<i64, App
     Ok(log)
 }
 
-/// Tells the district's officers that a member's registration has lapsed (once per refused
-/// entry), and records the refusal.
+/// Tells the district's officers that a member's registration has lapsed (once a day per
+/// contract), and records the refusal.
 async fn told_lapsed(
     app: &App,
     ctx: &Ctx,
@@ -417,13 +430,28 @@ async fn told_lapsed(
         &[sanshe_domain::Role::DistrictAdmin],
     )
     .await?;
+    // Each officer hears of a contract's lapsed members once a day, however many entries the
+    // organization tries; every refusal is audited.
+    let link = format!(
+        "/purchase/contracts/{}/delivery#lapsed-{}",
+        k.id,
+        crate::calendar::today()
+    );
+    let mut told = Vec::new();
+    for o in officers {
+        if !sanshe_store::inbox::exists(&mut tx, o, "delivery.lapsed", &link, &k.project_title)
+            .await?
+        {
+            told.push(o);
+        }
+    }
     inbox::notify(
         &mut tx,
-        &officers,
+        &told,
         "delivery.lapsed",
         &k.project_title,
         &format!("{}: {}", k.org_name, names.join("、")),
-        &format!("/purchase/contracts/{}/delivery", k.id),
+        &link,
     )
     .await?;
     tx.commit(ctx.audit_entry(
@@ -528,32 +556,20 @@ pub async fn attach(
     let written = async {
         let mut tx = Uow::begin(app).await?;
         kstore::lock(&mut tx, k.id).await?;
-        if sanshe_store::attachments::list(&mut tx, EVIDENCE, log)
-            .await?
-            .len() as i64
-            >= attachments::MAX_PER_RECORD
-        {
-            return Err(AppError::invalid(
-                FieldError::new("file", "err-attachments-too-many")
-                    .arg("max", attachments::MAX_PER_RECORD),
-            ));
-        }
-        let (aid, summary) =
-            attachments::record(&mut tx, actor, EVIDENCE, log, &saved, "evidence").await?;
-        tx.commit(ctx.audit_entry(
+        attachments::record_counted(
+            tx,
+            ctx,
+            EVIDENCE,
+            log,
+            &saved,
+            "evidence",
             audit("delivery_log", "attach"),
-            Some(log.to_string()),
-            format!("{} {}: {summary}", k.project_title, l.data.day),
-            Outcome::Success,
-        ))
-        .await?;
-        Ok(aid)
+            |s| format!("{} {}: {s}", k.project_title, l.data.day),
+        )
+        .await
     }
     .await;
-    if written.is_err() {
-        attachments::discard(app, &saved);
-    }
-    written
+    attachments::settle(app, &saved, written)
 }
 
 /// One evidence file (who may read the activity may read it).

@@ -1196,7 +1196,16 @@ async fn demo_delivery(
                 indirect: direct * 3,
                 hours,
             };
-            dstore::insert_log(tx, contract, &log, None, &org).await?;
+            dstore::insert_log(
+                tx,
+                contract,
+                &log,
+                None,
+                &org,
+                sanshe_domain::purchase::MAX_HOURS_TENTHS,
+            )
+            .await?
+            .map_err(|_| AppError::Internal("demo hours over a day".into()))?;
         }
         n += 1;
         d = d.plus_days(16);

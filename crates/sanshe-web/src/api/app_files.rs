@@ -2,7 +2,7 @@
 //! removed by its organization while it is a draft, read by whoever may read it.
 
 use super::needs::{AttachQuery, Attachment, Created};
-use super::{authed, ApiPath, ApiQuery, ApiResult, OrApi};
+use super::{authed, files, ApiPath, ApiQuery, ApiResult, OrApi};
 use crate::ctx::Rc;
 use crate::error::ErrorBody;
 use axum::http::StatusCode;
@@ -17,18 +17,9 @@ use sanshe_app::purchase::applications as app;
 pub async fn list(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Attachment>>> {
     authed(&rc)?;
     let rows = app::files(&rc.app, &rc.ctx, id).await.api(&rc)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|a| Attachment {
-                url: format!("/api/v1/purchase/applications/{id}/attachments/{}", a.id),
-                id: a.id,
-                file_name: a.file_name,
-                content_type: a.content_type,
-                size: a.size,
-                sm3: a.sm3,
-                created_at: a.created_at,
-            })
-            .collect(),
+    Ok(files::listing(
+        rows,
+        &format!("/api/v1/purchase/applications/{id}/attachments"),
     ))
 }
 
@@ -46,37 +37,24 @@ pub async fn attach(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     authed(&rc)?;
-    super::QueryRules::default()
-        .text("file_name", &q.file_name, 200)
-        .check(&rc)?;
-    let aid = app::attach(
-        &rc.app,
-        &rc.ctx,
-        id,
-        q.file_name.as_deref().unwrap_or(""),
-        &body,
-    )
-    .await
-    .api(&rc)?;
+    let name = files::upload_name(&rc, &q)?;
+    let aid = app::attach(&rc.app, &rc.ctx, id, name, &body)
+        .await
+        .api(&rc)?;
     Ok((StatusCode::CREATED, Json(Created { id: aid })))
 }
 
 /// Download an application's file.
 #[utoipa::path(get, operation_id = "applications_file", path = "/api/v1/purchase/applications/{id}/attachments/{aid}", tag = "purchase", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
-    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "image/jpeg"), (super::photos::Binary = "image/png"), (super::photos::Binary = "image/webp"), (super::photos::Binary = "application/pdf"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.presentationml.presentation"), (super::photos::Binary = "application/msword"), (super::photos::Binary = "application/vnd.ms-excel"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses(super::files::FileDownload))]
 pub async fn file(
     rc: Rc,
     ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::response::Response> {
     authed(&rc)?;
-    let (a, bytes) = app::file(&rc.app, &rc.ctx, id, aid).await.api(&rc)?;
-    Ok(crate::pages::file_download(
-        &a.file_name,
-        &a.content_type,
-        bytes,
+    Ok(files::download(
+        app::file(&rc.app, &rc.ctx, id, aid).await.api(&rc)?,
     ))
 }
 

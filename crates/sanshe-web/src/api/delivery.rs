@@ -369,18 +369,9 @@ pub async fn report_transition(
 pub async fn evidence(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Attachment>>> {
     authed(&rc)?;
     let rows = app::evidence(&rc.app, &rc.ctx, id).await.api(&rc)?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|a| Attachment {
-                url: format!("/api/v1/purchase/delivery-logs/{id}/attachments/{}", a.id),
-                id: a.id,
-                file_name: a.file_name,
-                content_type: a.content_type,
-                size: a.size,
-                sm3: a.sm3,
-                created_at: a.created_at,
-            })
-            .collect(),
+    Ok(super::files::listing(
+        rows,
+        &format!("/api/v1/purchase/delivery-logs/{id}/attachments"),
     ))
 }
 
@@ -398,38 +389,25 @@ pub async fn attach(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     authed(&rc)?;
-    super::QueryRules::default()
-        .text("file_name", &q.file_name, 200)
-        .check(&rc)?;
-    let aid = app::attach(
-        &rc.app,
-        &rc.ctx,
-        id,
-        q.file_name.as_deref().unwrap_or(""),
-        &body,
-    )
-    .await
-    .api(&rc)?;
+    let name = super::files::upload_name(&rc, &q)?;
+    let aid = app::attach(&rc.app, &rc.ctx, id, name, &body)
+        .await
+        .api(&rc)?;
     Ok((StatusCode::CREATED, Json(Created { id: aid })))
 }
 
 /// Download an evidence file.
 #[utoipa::path(get, operation_id = "delivery_evidence_file", path = "/api/v1/purchase/delivery-logs/{id}/attachments/{aid}", tag = "purchase", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
-    responses((status = 200, description = "The file, with its own content type", content((super::photos::Binary = "image/jpeg"), (super::photos::Binary = "image/png"), (super::photos::Binary = "image/webp"), (super::photos::Binary = "application/pdf"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (super::photos::Binary = "application/vnd.openxmlformats-officedocument.presentationml.presentation"), (super::photos::Binary = "application/msword"), (super::photos::Binary = "application/vnd.ms-excel"))),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses(super::files::FileDownload))]
 pub async fn evidence_file(
     rc: Rc,
     ApiPath((id, aid)): ApiPath<(i64, i64)>,
 ) -> ApiResult<axum::response::Response> {
     authed(&rc)?;
-    let (a, bytes) = app::evidence_file(&rc.app, &rc.ctx, id, aid)
-        .await
-        .api(&rc)?;
-    Ok(crate::pages::file_download(
-        &a.file_name,
-        &a.content_type,
-        bytes,
+    Ok(super::files::download(
+        app::evidence_file(&rc.app, &rc.ctx, id, aid)
+            .await
+            .api(&rc)?,
     ))
 }

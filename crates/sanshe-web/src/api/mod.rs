@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod contracts;
 pub mod delivery;
 pub mod facts;
+pub mod files;
 pub mod inbox;
 pub mod needs;
 pub mod ocds;

@@ -146,6 +146,22 @@ async fn the_team_logs_delivery_and_a_lapsed_member_is_blocked_until_replaced() 
         "{inbox}"
     );
     assert_eq!(inbox["items"][0]["kind"], "delivery.lapsed");
+    // A second try the same day is refused and audited again, but the officer is told once.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+            Some(&org),
+            Some(entry(&day, &community, &[(lapsed, "2")])),
+        )
+        .await;
+    assert_eq!(codes(&r.json()), ["err-member-lapsed"]);
+    let inbox = t
+        .api("GET", "/api/v1/inbox", Some(&district), None)
+        .await
+        .json();
+    assert_eq!(inbox["page"]["total"].as_i64().unwrap(), inbox_before + 1);
+    assert_eq!(t.audit_count("delivery_log.refuse").await, 2);
 
     // The officer replaces the member by an amendment; the organization cannot.
     let staff = {
@@ -287,6 +303,92 @@ async fn a_members_hours_on_a_day_never_pass_24_under_parallel_entries() {
             t.api(
                 "POST",
                 &format!("/api/v1/purchase/contracts/{k}/delivery-logs"),
+                Some(&org),
+                Some(body),
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(out.get(&201), Some(&6), "{out:?}");
+    assert_eq!(out.get(&422), Some(&2), "{out:?}");
+    let mut c = t.app.db.acquire().await.unwrap();
+    assert_eq!(
+        sanshe_store::delivery::hours_on(&mut c, member, &day)
+            .await
+            .unwrap(),
+        240
+    );
+}
+
+/// The cap counts every contract: a member on two teams, entries on both at once.
+#[tokio::test]
+async fn the_day_cap_holds_across_contracts_under_parallel_entries() {
+    let t = Arc::new(T::new().await);
+    let org = t.token_for("org").await;
+    let (k, v) = demo_contract(&t, &org).await;
+    let member = v["team"][0]["worker_id"].as_i64().unwrap();
+    let day = sanshe_app::calendar::today().plus_days(-2).to_string();
+    // The demo's completed contract, running again for the same organization with the member
+    // on its team too.
+    let other = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let ks = sanshe_store::contracts::of_district(&mut c, "320412")
+            .await
+            .unwrap();
+        let mine = ks.iter().find(|x| x.id == k).unwrap().clone();
+        let other = ks.iter().find(|x| x.state == "completed").unwrap().id;
+        sqlx::query(
+            "UPDATE contracts SET state = 'signed', org_id = $1, end_date = $2 WHERE id = $3",
+        )
+        .bind(mine.org_id)
+        .bind(&mine.clauses.end_date)
+        .bind(other)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO contract_team (contract_id, worker_id) VALUES ($1, $2)")
+            .bind(other)
+            .bind(member)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        other
+    };
+    let mut communities = Vec::new();
+    for id in [k, other] {
+        let r = t
+            .api(
+                "GET",
+                &format!("/api/v1/purchase/contracts/{id}/delivery"),
+                Some(&org),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        communities.push(
+            r.json()["logs"][0]["community"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let out = parallel(8, |n| {
+        let (id, community) = if n % 2 == 0 {
+            (k, &communities[0])
+        } else {
+            (other, &communities[1])
+        };
+        let (t, org, body) = (
+            t.clone(),
+            org.clone(),
+            entry(&day, community, &[(member, "4")]),
+        );
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/purchase/contracts/{id}/delivery-logs"),
                 Some(&org),
                 Some(body),
             )
