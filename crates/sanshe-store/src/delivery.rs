@@ -178,17 +178,27 @@ const LCOLS: &str = "l.id, l.contract_id, l.day, l.community, COALESCE(a.name, l
     AND f.owner_id = l.id) AS evidence";
 
 async fn with_members(conn: &mut Conn, mut rows: Vec<LogRow>) -> Result<Vec<LogRow>, StoreError> {
-    for l in &mut rows {
-        let hs = sqlx::query(
-            "SELECT h.worker_id, w.name, h.hours_tenths FROM delivery_hours h \
-             JOIN social_workers w ON w.id = h.worker_id WHERE h.log_id = $1 ORDER BY w.name",
-        )
-        .bind(l.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for h in hs {
-            let w: i64 = h.try_get("worker_id")?;
-            let t: i64 = h.try_get("hours_tenths")?;
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    // One statement for the page's hours, however many logs it shows.
+    let marks: Vec<String> = (1..=rows.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT h.log_id, h.worker_id, w.name, h.hours_tenths FROM delivery_hours h \
+         JOIN social_workers w ON w.id = h.worker_id WHERE h.log_id IN ({}) \
+         ORDER BY h.log_id, w.name",
+        marks.join(",")
+    );
+    let mut q = sqlx::query(&sql);
+    for l in &rows {
+        q = q.bind(l.id);
+    }
+    let hs = q.fetch_all(&mut *conn).await?;
+    for h in hs {
+        let log: i64 = h.try_get("log_id")?;
+        let w: i64 = h.try_get("worker_id")?;
+        let t: i64 = h.try_get("hours_tenths")?;
+        if let Some(l) = rows.iter_mut().find(|l| l.id == log) {
             l.members.push((w, h.try_get("name")?, t));
             l.data.hours.push((w, t));
         }

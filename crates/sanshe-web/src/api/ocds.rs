@@ -136,23 +136,27 @@ pub async fn releases(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> ApiResult<Json<Value>> {
-    let p = page(&rc, &q)?;
-    let base = base(&rc, &headers);
-    let procs = all(&rc).await?;
-    let (rs, more) = ocds::page_releases(&procs, p.since, p.offset, p.limit);
+    paged(&rc, &headers, &q, "releases").await
+}
+
+/// One page of the feed of `kind` (`releases` or `records`) as its package.
+async fn paged(rc: &Rc, headers: &HeaderMap, q: &FeedQuery, kind: &str) -> ApiResult<Json<Value>> {
+    let p = page(rc, q)?;
+    let base = base(rc, headers);
+    let procs = all(rc).await?;
+    let (items, more) = if kind == "releases" {
+        ocds::page_releases(&procs, p.since, p.offset, p.limit)
+    } else {
+        ocds::page_records(&procs, p.since, p.offset, p.limit)
+    };
+    let path = format!("/api/ocds/{kind}");
     let mut pkg = ocds::package(
-        &format!(
-            "{base}/api/ocds/releases?offset={}&limit={}",
-            p.offset, p.limit
-        ),
-        &publisher(&rc).await?,
+        &format!("{base}{path}?offset={}&limit={}", p.offset, p.limit),
+        &publisher(rc).await?,
         &ocds::now(),
     );
-    pkg.insert("releases".into(), Value::Array(rs));
-    Ok(Json(with_links(
-        pkg,
-        next_link(&base, "/api/ocds/releases", &p, more),
-    )))
+    pkg.insert(kind.into(), Value::Array(items));
+    Ok(Json(with_links(pkg, next_link(&base, &path, &p, more))))
 }
 
 /// A record package: for each published call, every release and its compiled release (the
@@ -166,23 +170,7 @@ pub async fn records(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> ApiResult<Json<Value>> {
-    let p = page(&rc, &q)?;
-    let base = base(&rc, &headers);
-    let procs = all(&rc).await?;
-    let (rs, more) = ocds::page_records(&procs, p.since, p.offset, p.limit);
-    let mut pkg = ocds::package(
-        &format!(
-            "{base}/api/ocds/records?offset={}&limit={}",
-            p.offset, p.limit
-        ),
-        &publisher(&rc).await?,
-        &ocds::now(),
-    );
-    pkg.insert("records".into(), Value::Array(rs));
-    Ok(Json(with_links(
-        pkg,
-        next_link(&base, "/api/ocds/records", &p, more),
-    )))
+    paged(&rc, &headers, &q, "records").await
 }
 
 /// One contracting process's record package, by its ocid.
