@@ -240,7 +240,7 @@ try {
   const dlCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
   const dl = await login(dlCtx, 'org');
   await dl.goto(`${base}/purchase/projects?state=confirmed`);
-  await Promise.all([dl.waitForNavigation(), dl.click('table tbody tr:first-child a')]);
+  await Promise.all([dl.waitForNavigation(), dl.click('table tbody tr:has-text("已签约") a')]);
   const contractProject = new URL(dl.url()).pathname;
   await Promise.all([dl.waitForNavigation(), dl.click('section.contract a[href$="/delivery"]')]);
   const deliveryPath = new URL(dl.url()).pathname;
