@@ -39,6 +39,8 @@ pub enum Perm {
     OrgSupervise,
     /// Read social workers (area scope; an organization its staff; a worker themself).
     WorkerRead,
+    /// A social worker's own service: the contracts whose team they are on, their hours.
+    PurchaseServe,
     WorkerWrite,
     /// See an ID or phone number in full (each reveal is audited).
     PiiReveal,
@@ -115,6 +117,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         }
         PurchaseRead => matches!(role, DistrictAdmin | StreetStaff | CommunityStaff),
         PurchaseApply => role == SocialOrg,
+        PurchaseServe => role == SocialWorker,
         PanelServe => role == Evaluator,
         NeedRaise => role == Resident,
         NeedRead | NeedHandle | ProposalRead => {

@@ -319,5 +319,22 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ids.get("evaluator").copied(),
     )
     .await?;
+    // The demo social worker's registration (three years) ends in two months, before last
+    // year's contract does: renewing it is on their list today.
+    if let Some(u) = ids.get("worker") {
+        let mut c = app.db.acquire().await?;
+        if let Some(w) = sanshe_store::workers::of_user(&mut c, *u).await? {
+            let today = crate::calendar::today();
+            sanshe_store::workers::demo_set_registration(
+                &mut c,
+                w,
+                &today.plus_days(60 - 3 * 365).to_string(),
+                &today.plus_days(60).to_string(),
+            )
+            .await?;
+        }
+        drop(c);
+        crate::purchase::delivery::remind_renewals(app).await?;
+    }
     Ok(out)
 }

@@ -67,8 +67,9 @@ async fn run(app: &App, name: &str) -> Result<String, AppError> {
             let n = crate::purchase::closing::close_due(app).await?;
             let m = crate::purchase::awards::confirm_due(app).await?;
             let r = crate::purchase::dashboard::remind(app).await?;
+            let w = crate::purchase::delivery::remind_renewals(app).await?;
             Ok(format!(
-                "{n} calls closed, {m} awards confirmed, {r} reminders"
+                "{n} calls closed, {m} awards confirmed, {r} reminders, {w} renewal reminders"
             ))
         }
         other => Err(AppError::Internal(format!("unknown job {other}"))),

@@ -422,3 +422,81 @@ pub async fn open_report_for(conn: &mut Conn, tranche: i64) -> Result<bool, Stor
     .await?
     .is_some())
 }
+
+/// A team member's share of one contract: hours (tenths), activities and the latest day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberShare {
+    pub contract_id: i64,
+    pub hours_tenths: i64,
+    pub activities: i64,
+    pub last_day: Option<String>,
+}
+
+/// The signed or completed contracts whose team a social worker is on, with what they logged
+/// on each (one statement).
+pub async fn shares_of_worker(
+    conn: &mut Conn,
+    worker: i64,
+) -> Result<Vec<MemberShare>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.contract_id, \
+         (SELECT CAST(COALESCE(SUM(h.hours_tenths), 0) AS BIGINT) FROM delivery_hours h \
+          JOIN delivery_logs l ON l.id = h.log_id \
+          WHERE l.contract_id = t.contract_id AND h.worker_id = t.worker_id) AS hours, \
+         (SELECT COUNT(*) FROM delivery_hours h JOIN delivery_logs l ON l.id = h.log_id \
+          WHERE l.contract_id = t.contract_id AND h.worker_id = t.worker_id) AS activities, \
+         (SELECT MAX(l.day) FROM delivery_hours h JOIN delivery_logs l ON l.id = h.log_id \
+          WHERE l.contract_id = t.contract_id AND h.worker_id = t.worker_id) AS last_day \
+         FROM contract_team t JOIN contracts k ON k.id = t.contract_id \
+         WHERE t.worker_id = $1 AND k.state IN ('signed', 'completed') \
+         ORDER BY t.contract_id DESC",
+    )
+    .bind(worker)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MemberShare {
+                contract_id: r.try_get("contract_id")?,
+                hours_tenths: r.try_get("hours")?,
+                activities: r.try_get("activities")?,
+                last_day: r.try_get("last_day")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Social workers with an account on a signed contract whose latest registration ends
+/// between `from` and `to` and before the contract does: (user, registration end, project
+/// title), one per worker (the contract ending last).
+pub async fn renewals_due(
+    conn: &mut Conn,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT w.user_id, r.last_end, p.title, k.end_date FROM contract_team t \
+         JOIN contracts k ON k.id = t.contract_id \
+         JOIN projects p ON p.id = k.project_id \
+         JOIN social_workers w ON w.id = t.worker_id \
+         JOIN (SELECT worker_id, MAX(end_date) AS last_end FROM worker_registrations \
+               GROUP BY worker_id) r ON r.worker_id = t.worker_id \
+         WHERE k.state = 'signed' AND w.user_id IS NOT NULL \
+         AND r.last_end >= $1 AND r.last_end <= $2 AND r.last_end < k.end_date \
+         ORDER BY w.user_id, k.end_date DESC",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<(i64, String, String)> = Vec::new();
+    for r in &rows {
+        let user: i64 = r.try_get("user_id")?;
+        if out.last().is_some_and(|x| x.0 == user) {
+            continue;
+        }
+        out.push((user, r.try_get("last_end")?, r.try_get("title")?));
+    }
+    Ok(out)
+}

@@ -316,6 +316,36 @@ pub async fn update(conn: &mut Conn, id: i64, d: &WorkerData) -> Result<bool, St
     Ok(r.rows_affected() > 0)
 }
 
+/// Demo data: a worker's registrations become one period.
+pub async fn demo_set_registration(
+    conn: &mut Conn,
+    worker: i64,
+    start: &str,
+    end: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE worker_registrations SET start_date = $1, end_date = $2 WHERE worker_id = $3",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(worker)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The social worker an account is linked to.
+pub async fn of_user(conn: &mut Conn, user_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query("SELECT id FROM social_workers WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?,
+    )
+}
+
 pub async fn link_user(conn: &mut Conn, id: i64, user_id: Option<i64>) -> Result<(), StoreError> {
     sqlx::query("UPDATE social_workers SET user_id = $1 WHERE id = $2")
         .bind(user_id)

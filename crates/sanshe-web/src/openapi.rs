@@ -74,6 +74,7 @@ impl Modify for Bearer {
         crate::api::ocds::releases, crate::api::ocds::records, crate::api::ocds::record,
         crate::api::ocds::bulk,
         crate::api::contracts::ledger,
+        crate::api::delivery::my_service,
         crate::api::contracts::complete,
         crate::api::app_files::list, crate::api::app_files::attach, crate::api::app_files::file,
         crate::api::app_files::detach,

@@ -257,6 +257,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::purchase::tranche_pay
         ),
         r!(get, "/purchase/contracts", pages::delivery::ledger),
+        r!(get, "/purchase/my-service", pages::delivery::my_service),
         r!(
             post,
             "/purchase/contracts/{id}/complete",
@@ -657,6 +658,11 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::contracts::pay
         ),
         r!(get, "/api/v1/purchase/contracts", api::contracts::ledger),
+        r!(
+            get,
+            "/api/v1/purchase/my-service",
+            api::delivery::my_service
+        ),
         r!(
             post,
             "/api/v1/purchase/contracts/{id}/complete",

@@ -822,3 +822,115 @@ async fn open_tranche(tx: &mut Uow, actor: &Actor, tranche: i64) -> Result<(), A
     .await?;
     Ok(())
 }
+
+// ---- a social worker's own service ---------------------------------------------------------
+
+/// One contract of a social worker's own service.
+#[derive(Debug, Clone)]
+pub struct MyContract {
+    pub contract: ContractRow,
+    pub share: store::MemberShare,
+    /// The contract is running and the worker's registration ends before it does: unless it
+    /// is renewed, the team can no longer log them from the day after.
+    pub lapses_first: bool,
+}
+
+/// What a social worker serves under: the contracts whose team they are on, their hours, and
+/// whether their registration must be renewed to go on.
+#[derive(Debug, Clone, Default)]
+pub struct MyService {
+    /// The social worker record the account is linked to (None: not linked).
+    pub worker_id: Option<i64>,
+    pub name: String,
+    pub registered_until: Option<String>,
+    pub contracts: Vec<MyContract>,
+    /// Set when a running contract outlasts the registration: the registration's last day.
+    pub renew_by: Option<String>,
+}
+
+pub async fn my_service(app: &App, ctx: &Ctx) -> Result<MyService, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseServe)?;
+    let mut c = app.db.acquire().await?;
+    let Some(uid) = actor.user_id else {
+        return Ok(MyService::default());
+    };
+    let Some(w) = sanshe_store::workers::of_user(&mut c, uid).await? else {
+        return Ok(MyService::default());
+    };
+    let Some(m) = pstore::members(&mut c, &[w]).await?.pop() else {
+        return Ok(MyService::default());
+    };
+    let until = m.registrations.iter().map(|r| r.1.clone()).max();
+    let mut contracts = Vec::new();
+    for share in store::shares_of_worker(&mut c, w).await? {
+        let k = contract(&mut c, share.contract_id).await?;
+        let lapses_first =
+            k.state == "signed" && until.as_ref().is_none_or(|u| *u < k.clauses.end_date);
+        contracts.push(MyContract {
+            contract: k,
+            share,
+            lapses_first,
+        });
+    }
+    Ok(MyService {
+        worker_id: Some(w),
+        name: m.name,
+        renew_by: contracts
+            .iter()
+            .any(|x| x.lapses_first)
+            .then(|| until.clone().unwrap_or_default()),
+        registered_until: until,
+        contracts,
+    })
+}
+
+/// Days ahead a social worker is reminded that their registration ends before a running
+/// contract does.
+pub const RENEW_NOTICE_DAYS: i64 = 90;
+
+/// Reminds each social worker (with an account) on a running contract whose registration
+/// ends within [`RENEW_NOTICE_DAYS`] and before the contract does, once per registration end.
+/// Returns how many were told.
+pub async fn remind_renewals(app: &App) -> Result<usize, AppError> {
+    let today = crate::calendar::today();
+    let horizon = today.plus_days(RENEW_NOTICE_DAYS).to_string();
+    let mut tx = Uow::begin(app).await?;
+    let due = store::renewals_due(&mut tx, &today.to_string(), &horizon).await?;
+    let mut told = 0;
+    for (user, until, project) in due {
+        let title = until.clone();
+        if sanshe_store::inbox::exists(
+            &mut tx,
+            user,
+            "reminder.registration",
+            "/purchase/my-service",
+            &title,
+        )
+        .await?
+        {
+            continue;
+        }
+        inbox::notify(
+            &mut tx,
+            &[user],
+            "reminder.registration",
+            &title,
+            &project,
+            "/purchase/my-service",
+        )
+        .await?;
+        told += 1;
+    }
+    if told == 0 {
+        return Ok(0);
+    }
+    tx.commit(Ctx::system().audit_entry(
+        audit("registration", "remind"),
+        None,
+        format!("{told} social worker(s) reminded to renew their registration"),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(told)
+}

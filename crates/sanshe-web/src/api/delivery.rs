@@ -411,3 +411,64 @@ pub async fn evidence_file(
             .api(&rc)?,
     ))
 }
+
+/// One contract of a social worker's own service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceContract {
+    pub contract: i64,
+    pub project: i64,
+    pub project_title: String,
+    pub organization_name: String,
+    pub start_date: String,
+    pub end_date: String,
+    #[schema(pattern = "^(signed|completed)$")]
+    pub state: String,
+    /// The worker's own hours logged on it.
+    pub hours: String,
+    pub activities: i64,
+    pub last_day: Option<String>,
+    /// Running, and the worker's registration ends before it does.
+    pub lapses_first: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyService {
+    /// The social worker record the account is linked to (null: not linked).
+    pub worker: Option<i64>,
+    pub registered_until: Option<String>,
+    /// Renew the registration by this day to go on being logged (set when a running contract
+    /// outlasts it).
+    pub renew_by: Option<String>,
+    pub contracts: Vec<ServiceContract>,
+}
+
+/// A social worker's own service: the contracts whose team they are on, their hours, and
+/// whether their registration must be renewed to go on (social workers).
+#[utoipa::path(get, operation_id = "my_service", path = "/api/v1/purchase/my-service", tag = "purchase", security(("bearer" = [])),
+    responses((status = 200, body = MyService), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn my_service(rc: Rc) -> ApiResult<Json<MyService>> {
+    authed(&rc)?;
+    let v = app::my_service(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(MyService {
+        worker: v.worker_id,
+        registered_until: v.registered_until,
+        renew_by: v.renew_by,
+        contracts: v
+            .contracts
+            .into_iter()
+            .map(|x| ServiceContract {
+                contract: x.contract.id,
+                project: x.contract.project_id,
+                project_title: x.contract.project_title,
+                organization_name: x.contract.org_name,
+                start_date: x.contract.clauses.start_date,
+                end_date: x.contract.clauses.end_date,
+                state: x.contract.state,
+                hours: app::hours_text(x.share.hours_tenths),
+                activities: x.share.activities,
+                last_day: x.share.last_day,
+                lapses_first: x.lapses_first,
+            })
+            .collect(),
+    }))
+}

@@ -447,3 +447,65 @@ pub async fn payments_export(rc: Rc, Path(format): Path<String>) -> PageResult {
         &k::payment_rows(&rows),
     )
 }
+
+#[derive(Template)]
+#[template(path = "purchase/my_service.html")]
+struct MyServicePage {
+    p: Page,
+    linked: bool,
+    worker_id: i64,
+    registered_until: String,
+    renew_by: String,
+    rows: Vec<MyServiceRow>,
+}
+
+struct MyServiceRow {
+    project: i64,
+    title: String,
+    org: String,
+    period: String,
+    state: String,
+    hours: String,
+    activities: i64,
+    last_day: String,
+    lapses_first: bool,
+}
+
+/// A social worker's own service: the contracts whose team they are on, their hours, and a
+/// warning when their registration ends before a running contract does.
+pub async fn my_service(rc: Rc) -> PageResult {
+    let v = app::my_service(&rc.app, &rc.ctx).await.page(&rc)?;
+    let page = MyServicePage {
+        p: Page::new(&rc, "my-service-title").crumb("/", rc.tr.t("nav-home")),
+        linked: v.worker_id.is_some(),
+        worker_id: v.worker_id.unwrap_or_default(),
+        registered_until: v.registered_until.clone().unwrap_or_default(),
+        renew_by: v
+            .renew_by
+            .as_ref()
+            .map(|d| rc.tr.f("my-service-renew", &[("date", d.as_str())]))
+            .unwrap_or_default(),
+        rows: v
+            .contracts
+            .iter()
+            .map(|x| MyServiceRow {
+                project: x.contract.project_id,
+                title: x.contract.project_title.clone(),
+                org: x.contract.org_name.clone(),
+                period: format!(
+                    "{} — {}",
+                    x.contract.clauses.start_date, x.contract.clauses.end_date
+                ),
+                state: rc
+                    .tr
+                    .t(&format!("contract-state-{}", x.contract.state))
+                    .to_owned(),
+                hours: hours_text(x.share.hours_tenths),
+                activities: x.share.activities,
+                last_day: x.share.last_day.clone().unwrap_or_default(),
+                lapses_first: x.lapses_first,
+            })
+            .collect(),
+    };
+    Ok(with_page(&rc, &page))
+}

@@ -69,6 +69,9 @@ pub async fn home(rc: Rc) -> PageResult {
     if can(&actor, Perm::ProposalRead) {
         tasks.push(("/proposals", tr.t("task-proposals").to_owned()));
     }
+    if can(&actor, Perm::PurchaseServe) {
+        tasks.push(("/purchase/my-service", tr.t("task-my-service").to_owned()));
+    }
     tasks.push(("/inbox", tr.t("task-inbox").to_owned()));
     tasks.push(("/account", tr.t("task-account").to_owned()));
     tasks.push(("/api/docs", tr.t("task-api").to_owned()));

@@ -167,6 +167,7 @@ pub fn vocabulary_keys() -> Vec<String> {
             "contract.team",
             "contract.completed",
             "reminder.apply",
+            "reminder.registration",
         ] {
             k.push(super::inbox::kind_key(kind));
         }

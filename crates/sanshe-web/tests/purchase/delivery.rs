@@ -778,3 +778,76 @@ async fn a_contract_completes_only_when_every_tranche_is_paid() {
         .iter()
         .any(|r| r["compiledRelease"]["contracts"][0]["status"] == "terminated"));
 }
+
+/// A social worker sees the contracts whose team they are on with their own hours, and is
+/// told (on the page and once in the inbox) to renew a registration that ends before a
+/// running contract does.
+#[tokio::test]
+async fn a_social_worker_sees_their_service_and_is_told_to_renew() {
+    let t = T::new().await;
+    let w = t.token_for("worker").await;
+    let r = t
+        .api("GET", "/api/v1/purchase/my-service", Some(&w), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let until = sanshe_app::calendar::today().plus_days(60).to_string();
+    assert_eq!(v["registered_until"], until.as_str(), "{v}");
+    assert_eq!(v["renew_by"], until.as_str(), "{v}");
+    let running: Vec<&Value> = v["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["state"] == "signed")
+        .collect();
+    assert_eq!(running.len(), 1, "{v}");
+    assert_eq!(running[0]["lapses_first"], true);
+    assert!(running[0]["activities"].as_i64().unwrap() > 0, "{v}");
+    assert_ne!(running[0]["hours"], "0");
+    // Told once in the inbox when the demo loaded; the job does not repeat it.
+    let inbox = t.api("GET", "/api/v1/inbox", Some(&w), None).await.json();
+    let told = |inbox: &Value| {
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "reminder.registration")
+            .count()
+    };
+    assert_eq!(told(&inbox), 1, "{inbox}");
+    assert_eq!(
+        sanshe_app::purchase::delivery::remind_renewals(&t.app)
+            .await
+            .unwrap(),
+        0
+    );
+    let mut s = t.login("worker").await;
+    let page = t.get(&mut s, "/purchase/my-service").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&until), "{}", page.body);
+    assert!(page.body.contains("续期"), "{}", page.body);
+    let home = t.get(&mut s, "/").await;
+    assert!(home.body.contains("/purchase/my-service"), "{}", home.body);
+    // Renewed past the contract's end: nothing left to do.
+    let worker = v["worker"].as_i64().unwrap();
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE worker_registrations SET end_date = $1 WHERE worker_id = $2")
+            .bind(running[0]["end_date"].as_str().unwrap())
+            .bind(worker)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let v = t
+        .api("GET", "/api/v1/purchase/my-service", Some(&w), None)
+        .await
+        .json();
+    assert!(v["renew_by"].is_null(), "{v}");
+    // Only social workers have a service of their own.
+    let org = t.token_for("org").await;
+    let r = t
+        .api("GET", "/api/v1/purchase/my-service", Some(&org), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -49,6 +49,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let district = vec!["district"];
     let purchase_read = vec!["district", "street", "community"];
     let org = vec!["org"];
+    let worker = vec!["worker"];
     let district_org = vec!["district", "org"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
@@ -198,6 +199,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/accept"), &district),
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
+        (("get", "/purchase/my-service"), &worker),
         (("get", "/purchase/dashboard"), &purchase_read),
         (("post", "/purchase/contracts/{id}/complete"), &district),
         (
@@ -268,6 +270,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             &purchase_read,
         ),
         (("get", "/api/v1/purchase/contracts"), &purchase_read),
+        (("get", "/api/v1/purchase/my-service"), &worker),
         (("get", "/purchase/contracts/{id}/delivery"), &delivery_read),
         (("post", "/purchase/contracts/{id}/delivery-logs"), &org),
         (("post", "/purchase/contracts/{id}/team"), &district),
