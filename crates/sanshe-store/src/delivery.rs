@@ -107,7 +107,11 @@ pub async fn insert_log(
     .await?
     .try_get("id")?;
     let mut over = Vec::new();
-    for (w, h) in &d.hours {
+    // In worker order: two entries naming the same members lock their day rows in the same
+    // order, so parallel writers wait for each other instead of deadlocking.
+    let mut hours = d.hours.clone();
+    hours.sort_by_key(|h| h.0);
+    for (w, h) in &hours {
         // Insert the day's first hours, or add to them only while the sum stays within the
         // cap: the row lock orders parallel writers and each sees the others' hours.
         let r = sqlx::query(

@@ -439,9 +439,8 @@ async fn told_lapsed(
     );
     let mut told = Vec::new();
     for o in officers {
-        if !sanshe_store::inbox::exists(&mut tx, o, "delivery.lapsed", &link, &k.project_title)
-            .await?
-        {
+        let title: String = k.project_title.chars().take(200).collect();
+        if !sanshe_store::inbox::exists(&mut tx, o, "delivery.lapsed", &link, &title).await? {
             told.push(o);
         }
     }
@@ -876,10 +875,10 @@ pub async fn my_service(app: &App, ctx: &Ctx) -> Result<MyService, AppError> {
     Ok(MyService {
         worker_id: Some(w),
         name: m.name,
-        renew_by: contracts
-            .iter()
-            .any(|x| x.lapses_first)
-            .then(|| until.clone().unwrap_or_default()),
+        // Not registered at all: the page says so; there is nothing to renew.
+        renew_by: until
+            .clone()
+            .filter(|_| contracts.iter().any(|x| x.lapses_first)),
         registered_until: until,
         contracts,
     })

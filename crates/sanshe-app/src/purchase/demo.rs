@@ -746,8 +746,8 @@ pub async fn load(
         cal: &cal,
     };
     let done = PastCall {
-        title: "湖塘镇社区居家养老助餐服务项目（已结项）",
-        item: 1,
+        title: "湖塘镇社区居家养老上门服务项目（已结项）",
+        item: 4,
         amount_fen: 16_000_000,
         created_ago: 420,
         term_days: 239,
@@ -1049,7 +1049,11 @@ async fn past_call(
     };
     for (n, ((t, fen), day)) in tranches.iter().zip(&paid_days).enumerate() {
         let voucher = format!("{}{}", call.pay_prefix, n + 1);
-        sanshe_store::contracts::pay(tx, k, *fen).await?;
+        if !sanshe_store::contracts::pay(tx, k, *fen).await? {
+            return Err(AppError::Internal(
+                "demo payments exceed the contract".into(),
+            ));
+        }
         let paid = day.to_string();
         sanshe_store::contracts::record_payment(
             tx,
@@ -1063,7 +1067,29 @@ async fn past_call(
         )
         .await?;
         sanshe_store::contracts::set_tranche_paid(tx, *t, &paid, &voucher).await?;
-        store::demo_settle(tx, Table::Tranches, *t, "paid", 2, noon(*day)).await?;
+        // The first is paid on signing; the others once their report was accepted (the
+        // report's step opened them).
+        let from = if n == 0 { "scheduled" } else { "ready" };
+        step(
+            tx,
+            "tranche",
+            *t,
+            officer,
+            Some(from),
+            "paid",
+            "pay",
+            noon(*day),
+        )
+        .await?;
+        store::demo_settle(
+            tx,
+            Table::Tranches,
+            *t,
+            "paid",
+            if n == 0 { 1 } else { 2 },
+            noon(*day),
+        )
+        .await?;
     }
     let contract_state = if call.complete { "completed" } else { "signed" };
     let last_step = if call.complete {

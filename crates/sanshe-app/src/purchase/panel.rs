@@ -64,8 +64,8 @@ pub struct ExpertInput {
     pub affiliation: String,
     #[serde(default)]
     pub specialty: String,
-    /// The user name of an evaluator account that serves as this expert, or, for a
-    /// purchaser's representative, of the district officer's account (optional).
+    /// The user name of an evaluator account that serves as this expert (optional; a
+    /// purchaser's representative has none: the bureau enters their sheets).
     #[serde(default)]
     pub account: String,
     /// `expert` (the default: drawn at random) or `purchaser` (a representative of the
@@ -82,11 +82,7 @@ struct ExpertData {
     kind: &'static str,
 }
 
-async fn parse_expert(
-    conn: &mut Conn,
-    district: &str,
-    i: &ExpertInput,
-) -> Result<ExpertData, Vec<FieldError>> {
+async fn parse_expert(conn: &mut Conn, i: &ExpertInput) -> Result<ExpertData, Vec<FieldError>> {
     let mut errs = Vec::new();
     let kind = match i.kind.trim() {
         "" | "expert" => "expert",
@@ -108,25 +104,18 @@ async fn parse_expert(
     let mut user_id = None;
     let account = i.account.trim();
     if !account.is_empty() {
-        // An expert acts through an evaluator account; a representative through an account
-        // of the district's own civil-affairs bureau.
-        match sanshe_store::users::by_username(conn, account).await {
-            Ok(Some(u))
-                if (kind == "expert" && u.role == sanshe_domain::Role::Evaluator.as_str())
-                    || (kind == "purchaser"
-                        && u.role == sanshe_domain::Role::DistrictAdmin.as_str()
-                        && u.scope_area.as_deref() == Some(district)) =>
-            {
-                user_id = Some(u.id)
+        // An expert acts through an evaluator account. A representative has none: the bureau
+        // that manages the call enters their declaration and sheet, so no account both sits on
+        // the panel and sees the other members' scores before the report is signed.
+        if kind == "purchaser" {
+            errs.push(FieldError::new("account", "err-representative-account"));
+        } else {
+            match sanshe_store::users::by_username(conn, account).await {
+                Ok(Some(u)) if u.role == sanshe_domain::Role::Evaluator.as_str() => {
+                    user_id = Some(u.id)
+                }
+                Ok(_) | Err(_) => errs.push(FieldError::new("account", "err-expert-account")),
             }
-            Ok(_) | Err(_) => errs.push(FieldError::new(
-                "account",
-                if kind == "purchaser" {
-                    "err-representative-account"
-                } else {
-                    "err-expert-account"
-                },
-            )),
         }
     }
     if errs.is_empty() {
@@ -145,9 +134,7 @@ async fn parse_expert(
 pub async fn add_expert(app: &App, ctx: &Ctx, i: &ExpertInput) -> Result<i64, AppError> {
     let d = managed_district(app, ctx).await?;
     let mut tx = Uow::begin(app).await?;
-    let e = parse_expert(&mut tx, &d, i)
-        .await
-        .map_err(AppError::Invalid)?;
+    let e = parse_expert(&mut tx, i).await.map_err(AppError::Invalid)?;
     let id = match store::insert_expert(
         &mut tx,
         &d,
@@ -260,7 +247,7 @@ pub async fn import_experts(
             account: row.get(3).to_owned(),
             kind: sheet_kind(row.get(4)),
         };
-        match parse_expert(&mut tx, &d, &input).await {
+        match parse_expert(&mut tx, &input).await {
             Ok(e) => {
                 let key = (e.name.clone(), e.affiliation.clone());
                 if let Some(first) = seen.insert(key.clone(), row.line) {
@@ -609,6 +596,14 @@ fn representatives<'a>(
 ) -> Result<Vec<&'a ExpertRow>, AppError> {
     let mut out: Vec<&ExpertRow> = Vec::new();
     let mut errs = Vec::new();
+    let most = domain::max_representatives(domain::MAX_PANEL);
+    if named.len() as i64 > most {
+        return Err(AppError::invalid(
+            FieldError::new("representatives", "err-panel-experts")
+                .arg("max", most)
+                .arg("size", domain::MAX_PANEL),
+        ));
+    }
     for v in named.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
         match v.parse::<i64>().ok().and_then(|id| {
             eligible
@@ -672,13 +667,9 @@ async fn replace(
     Ok(added)
 }
 
-/// Is this the actor's own seat: an expert's evaluator account, or a representative's own
-/// officer account.
+/// Is this the actor's own seat (an expert's evaluator account)?
 fn own_seat(actor: &Actor, m: &MemberRow) -> bool {
-    actor.user_id.is_some()
-        && m.user_id == actor.user_id
-        && (authz::can(actor, Perm::PanelServe)
-            || (m.kind == "purchaser" && authz::can(actor, Perm::PurchaseManage)))
+    authz::can(actor, Perm::PanelServe) && actor.user_id.is_some() && m.user_id == actor.user_id
 }
 
 /// May the actor act as this member: its own evaluator account, or a district officer on
@@ -776,8 +767,13 @@ pub(crate) async fn after_recusal(
     m: &MemberRow,
 ) -> Result<String, AppError> {
     let members = store::members(tx, p.id).await?;
+    let apps = submitted(tx, p.id).await?;
+    let seed = crate::security::random_hex(16)?;
+    let added = replace(tx, p, &apps, &members, 1, &mut Draw::new(&seed)).await?;
     if m.chair {
-        // The chair passes to the next expert (a representative chairs only if none is left).
+        // The chair passes to the next expert, the replacement included (a representative
+        // chairs only if no expert sits).
+        let members = store::members(tx, p.id).await?;
         let sitting = |x: &&MemberRow| x.id != m.id && x.state != "recused";
         if let Some(next) = members
             .iter()
@@ -788,9 +784,6 @@ pub(crate) async fn after_recusal(
             store::set_chair(tx, p.id, next.id).await?;
         }
     }
-    let apps = submitted(tx, p.id).await?;
-    let seed = crate::security::random_hex(16)?;
-    let added = replace(tx, p, &apps, &members, 1, &mut Draw::new(&seed)).await?;
     let officers =
         sanshe_store::inbox::staff_covering(tx, &p.district, &[sanshe_domain::Role::DistrictAdmin])
             .await?;

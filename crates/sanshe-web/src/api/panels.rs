@@ -26,7 +26,7 @@ pub struct Expert {
     pub name: String,
     pub affiliation: String,
     pub specialty: String,
-    /// The evaluator account serving as this expert (a representative: the officer's own).
+    /// The evaluator account serving as this expert.
     pub account: Option<String>,
     pub active: bool,
     pub kind: PoolKind,
@@ -100,8 +100,8 @@ pub struct ExpertBody {
     pub affiliation: Option<String>,
     #[schema(max_length = 100)]
     pub specialty: Option<String>,
-    /// The user name of an evaluator account (it then declares and scores itself); for a
-    /// representative, a district officer's account of this district.
+    /// The user name of an evaluator account (it then declares and scores itself). A
+    /// representative has none: the bureau enters their declaration and sheets.
     #[schema(max_length = 64)]
     pub account: Option<String>,
     /// Default `expert`.
