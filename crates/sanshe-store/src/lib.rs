@@ -131,6 +131,49 @@ impl Where {
         self.binds.len() + 1
     }
 
+    /// Like [`Where::page`], for a `select` whose columns are costly (correlated sub-queries):
+    /// the page's keys are chosen first from `{from}` alone (`order` may use only its columns),
+    /// and the costly columns are computed for those rows only, so a page costs what the page
+    /// holds, not what the filter matches.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn page_keyed<T>(
+        &self,
+        conn: &mut Conn,
+        from: &str,
+        key: &str,
+        select: &str,
+        order: &str,
+        page: PageReq,
+        map: fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Paged<T>, StoreError> {
+        use sqlx::Row;
+        let total: i64 = audit::bind_all(
+            sqlx::query(&format!("SELECT COUNT(*) AS n {from} WHERE {}", self.sql())),
+            &self.binds,
+        )
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        let n = self.next();
+        let sql = format!(
+            "{select} WHERE {key} IN (SELECT {key} {from} WHERE {} ORDER BY {order} \
+             LIMIT ${n} OFFSET ${}) ORDER BY {order}",
+            self.sql(),
+            n + 1
+        );
+        let rows = audit::bind_all(sqlx::query(&sql), &self.binds)
+            .bind(page.per_page)
+            .bind(page.offset())
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(Paged {
+            items: rows.iter().map(map).collect::<Result<_, _>>()?,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
     /// One page of a list under this clause: the total from `SELECT COUNT(*) {from}` and the
     /// rows from `{select}` (a `SELECT … FROM …` without WHERE) in `order`.
     pub async fn page<T>(

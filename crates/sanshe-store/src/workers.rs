@@ -233,8 +233,23 @@ pub async fn list(
         WorkerSort::RegistrationEnd => "registration_end, w.id",
         WorkerSort::Updated => "w.updated_at DESC, w.id",
     };
-    w.page(conn, "FROM social_workers w", SELECT, order, page, from_row)
+    // The registration and CPD sub-queries run for the page's rows only, unless the order
+    // itself is one of them.
+    if sort == WorkerSort::RegistrationEnd {
+        w.page(conn, "FROM social_workers w", SELECT, order, page, from_row)
+            .await
+    } else {
+        w.page_keyed(
+            conn,
+            "FROM social_workers w",
+            "w.id",
+            SELECT,
+            order,
+            page,
+            from_row,
+        )
         .await
+    }
 }
 
 pub async fn get(conn: &mut Conn, id: i64, today: &str) -> Result<Option<WorkerRow>, StoreError> {

@@ -322,8 +322,17 @@ pub async fn list(
         OrgSort::Staff => "o.staff DESC, o.id",
         OrgSort::Updated => "o.updated_at DESC, o.id",
     };
-    w.page(conn, "FROM organizations o", SELECT, order, page, from_row)
-        .await
+    // The page's keys from the narrow table first; names and areas for those rows only.
+    w.page_keyed(
+        conn,
+        "FROM organizations o",
+        "o.id",
+        SELECT,
+        order,
+        page,
+        from_row,
+    )
+    .await
 }
 
 /// Communities an organization serves.
