@@ -47,6 +47,7 @@ pub struct App {
     pub pii: Arc<pii::PiiKeys>,
     /// The public portal's figures, recomputed at most once a minute.
     pub public_cache: Arc<public::Cache>,
+    pub feed_cache: Arc<purchase::ocds::FeedCache>,
 }
 
 impl App {
@@ -91,6 +92,7 @@ impl App {
             settings: Arc::new(settings),
             pii: Arc::new(pii),
             public_cache: Arc::new(public::Cache::default()),
+            feed_cache: Arc::new(purchase::ocds::FeedCache::default()),
         };
         if first_use {
             let mut tx = uow::Uow::begin(&app).await?;

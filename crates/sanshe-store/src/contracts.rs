@@ -452,3 +452,24 @@ pub async fn payments(conn: &mut Conn, contract: i64) -> Result<Vec<PaymentRow>,
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
 }
+
+/// What the open-data feed depends on, in one reading: the latest workflow step (every state
+/// change of a call, application, contract, tranche or report), payment and contract
+/// version, and the latest edit of a project, contract or tranche. When it is unchanged the
+/// feed is unchanged.
+pub async fn feed_version(conn: &mut Conn) -> Result<String, StoreError> {
+    let r = sqlx::query(
+        "SELECT (SELECT MAX(id) FROM workflow_history) AS h, (SELECT MAX(id) FROM payments) AS p, \
+         (SELECT COUNT(*) FROM contract_versions) AS v, \
+         (SELECT MAX(updated_at) FROM projects) AS pu, (SELECT MAX(updated_at) FROM contracts) AS ku, \
+         (SELECT MAX(updated_at) FROM tranches) AS tu, (SELECT COUNT(*) FROM projects) AS pn",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut out = String::new();
+    for c in ["h", "p", "v", "pu", "ku", "tu", "pn"] {
+        let n: Option<i64> = r.try_get(c)?;
+        out.push_str(&format!("{}/", n.unwrap_or(-1)));
+    }
+    Ok(out)
+}

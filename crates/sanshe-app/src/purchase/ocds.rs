@@ -445,7 +445,34 @@ fn build(prefix: &str, f: &Facts, names: &HashMap<String, String>) -> Process {
 }
 
 /// Every published process (calls of every district on this installation), oldest first.
-pub async fn processes(app: &App) -> Result<Vec<Process>, AppError> {
+/// Every published process, shared by requests while the data behind the feed is unchanged
+/// (and for at most a minute, for what the version does not see: area names, settings).
+#[derive(Default)]
+pub struct FeedCache(std::sync::Mutex<Option<(String, i64, std::sync::Arc<Vec<Process>>)>>);
+
+const FEED_CACHE_SECS: i64 = 60;
+
+pub async fn processes(app: &App) -> Result<std::sync::Arc<Vec<Process>>, AppError> {
+    let version = {
+        let mut c = app.db.acquire().await?;
+        sanshe_store::contracts::feed_version(&mut c).await?
+    };
+    let now = sanshe_store::audit::now();
+    if let Ok(g) = app.feed_cache.0.lock() {
+        if let Some((v, at, procs)) = g.as_ref() {
+            if *v == version && now - at < FEED_CACHE_SECS {
+                return Ok(procs.clone());
+            }
+        }
+    }
+    let fresh = std::sync::Arc::new(build_all(app).await?);
+    if let Ok(mut g) = app.feed_cache.0.lock() {
+        *g = Some((version, now, fresh.clone()));
+    }
+    Ok(fresh)
+}
+
+async fn build_all(app: &App) -> Result<Vec<Process>, AppError> {
     let rows = {
         let mut c = app.db.acquire().await?;
         let mut states: Vec<String> = super::policy::PUBLIC_STATES

@@ -121,7 +121,7 @@ fn with_links(mut pkg: serde_json::Map<String, Value>, next: Option<String>) -> 
     Value::Object(pkg)
 }
 
-async fn all(rc: &Rc) -> ApiResult<Vec<Process>> {
+async fn all(rc: &Rc) -> ApiResult<std::sync::Arc<Vec<Process>>> {
     ocds::processes(&rc.app).await.api(rc)
 }
 

@@ -86,7 +86,7 @@ async fn project(t: &T, tok: &str, item: i64, yuan: &str, start: &str) -> i64 {
     r.json()["id"].as_i64().unwrap()
 }
 
-async fn step(t: &T, tok: &str, id: i64, event: &str) -> (StatusCode, Value) {
+pub(super) async fn step(t: &T, tok: &str, id: i64, event: &str) -> (StatusCode, Value) {
     let r = t
         .api(
             "POST",

@@ -421,3 +421,46 @@ async fn pages_walk_the_feed_through_links_next() {
         assert!(p.published_on.is_some(), "{}", p.state);
     }
 }
+
+/// The feed is shared between requests while nothing behind it changes, and a change shows at
+/// the next request: publishing the demo's approved project adds its tender.
+#[tokio::test]
+async fn the_feed_shows_a_change_at_the_next_request() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let tenders = |pkg: &Value| {
+        pkg["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["tag"].as_array().unwrap().iter().any(|x| x == "tender"))
+            .count()
+    };
+    let first = t
+        .api("GET", "/api/ocds/bulk/releases.json", None, None)
+        .await
+        .json();
+    let again = t
+        .api("GET", "/api/ocds/bulk/releases.json", None, None)
+        .await
+        .json();
+    assert_eq!(first["releases"], again["releases"]);
+    let approved = t
+        .api(
+            "GET",
+            "/api/v1/purchase/projects?state=approved",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = super::step(&t, &tok, approved, "publish").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = t
+        .api("GET", "/api/ocds/bulk/releases.json", None, None)
+        .await
+        .json();
+    assert_eq!(tenders(&after), tenders(&first) + 1);
+}
