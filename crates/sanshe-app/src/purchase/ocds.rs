@@ -448,7 +448,10 @@ fn build(prefix: &str, f: &Facts, names: &HashMap<String, String>) -> Process {
 /// Every published process, shared by requests while the data behind the feed is unchanged
 /// (and for at most a minute, for what the version does not see: area names, settings).
 #[derive(Default)]
-pub struct FeedCache(std::sync::Mutex<Option<(String, i64, std::sync::Arc<Vec<Process>>)>>);
+pub struct FeedCache(std::sync::Mutex<Option<CachedFeed>>);
+
+/// The version it was built at, when, and the processes.
+type CachedFeed = (String, i64, std::sync::Arc<Vec<Process>>);
 
 const FEED_CACHE_SECS: i64 = 60;
 
