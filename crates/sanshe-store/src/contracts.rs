@@ -453,13 +453,15 @@ pub async fn payments(conn: &mut Conn, contract: i64) -> Result<Vec<PaymentRow>,
         .map_err(StoreError::from)
 }
 
-/// What the open-data feed depends on, in one reading: the latest workflow step (every state
-/// change of a call, application, contract, tranche or report), payment and contract
+/// What the open-data feed depends on, in one reading: the latest purchase workflow step
+/// (every state change of a catalog, call, application, objection, contract, tranche or
+/// report; a resident's need does not count), payment and contract
 /// version, and the latest edit of a project, contract or tranche. When it is unchanged the
 /// feed is unchanged.
 pub async fn feed_version(conn: &mut Conn) -> Result<String, StoreError> {
     let r = sqlx::query(
-        "SELECT (SELECT MAX(id) FROM workflow_history) AS h, (SELECT MAX(id) FROM payments) AS p, \
+        "SELECT (SELECT MAX(id) FROM workflow_history WHERE kind IN ('catalog', 'project', \
+         'application', 'objection', 'contract', 'tranche', 'milestone_report')) AS h, (SELECT MAX(id) FROM payments) AS p, \
          (SELECT COUNT(*) FROM contract_versions) AS v, \
          (SELECT MAX(updated_at) FROM projects) AS pu, (SELECT MAX(updated_at) FROM contracts) AS ku, \
          (SELECT MAX(updated_at) FROM tranches) AS tu, (SELECT COUNT(*) FROM projects) AS pn",
