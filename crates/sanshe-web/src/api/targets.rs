@@ -135,6 +135,11 @@ fn area_json(rc: &Rc, a: &targets::AreaTargets) -> AreaTargets {
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(rc: Rc, ApiQuery(q): ApiQuery<TargetsQuery>) -> ApiResult<Json<Targets>> {
     authed(&rc)?;
+    // Control characters are refused as the schema says, before blanks are trimmed (U+0085 is
+    // both, and trimmed away it read as "no area").
+    super::QueryRules::default()
+        .text("area", &q.area, usize::MAX)
+        .check(&rc)?;
     let code = match q.area.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(c) => c.to_owned(),
         None => targets::default_area(&rc.app, &rc.ctx).await.api(&rc)?,

@@ -46,6 +46,8 @@ async fn list_parameters_are_checked_as_documented() {
         ),
         ("/api/v1/areas?level=province", "level:err-choice"),
         ("/api/v1/needs?q=%01", "q:err-control-chars"),
+        // U+0085 is a control character and a blank: refused, never trimmed to "no area".
+        ("/api/v1/targets?area=%C2%85", "area:err-control-chars"),
     ] {
         let r = t.api("GET", path, Some(&tok), None).await;
         assert_eq!(
