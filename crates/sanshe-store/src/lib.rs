@@ -146,32 +146,14 @@ impl Where {
         page: PageReq,
         map: fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
     ) -> Result<Paged<T>, StoreError> {
-        use sqlx::Row;
-        let total: i64 = audit::bind_all(
-            sqlx::query(&format!("SELECT COUNT(*) AS n {from} WHERE {}", self.sql())),
-            &self.binds,
-        )
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("n")?;
         let n = self.next();
-        let sql = format!(
+        let rows = format!(
             "{select} WHERE {key} IN (SELECT {key} {from} WHERE {} ORDER BY {order} \
              LIMIT ${n} OFFSET ${}) ORDER BY {order}",
             self.sql(),
             n + 1
         );
-        let rows = audit::bind_all(sqlx::query(&sql), &self.binds)
-            .bind(page.per_page)
-            .bind(page.offset())
-            .fetch_all(&mut *conn)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(map).collect::<Result<_, _>>()?,
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        self.run_page(conn, from, &rows, page, map).await
     }
 
     /// One page of a list under this clause: the total from `SELECT COUNT(*) {from}` and the
@@ -185,6 +167,25 @@ impl Where {
         page: PageReq,
         map: fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
     ) -> Result<Paged<T>, StoreError> {
+        let n = self.next();
+        let rows = format!(
+            "{select} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            self.sql(),
+            n + 1
+        );
+        self.run_page(conn, from, &rows, page, map).await
+    }
+
+    /// The count over `{from}` under this clause, and the rows of `rows_sql` (whose last two
+    /// placeholders are the page's limit and offset).
+    async fn run_page<T>(
+        &self,
+        conn: &mut Conn,
+        from: &str,
+        rows_sql: &str,
+        page: PageReq,
+        map: fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+    ) -> Result<Paged<T>, StoreError> {
         use sqlx::Row;
         let total: i64 = audit::bind_all(
             sqlx::query(&format!("SELECT COUNT(*) AS n {from} WHERE {}", self.sql())),
@@ -193,13 +194,7 @@ impl Where {
         .fetch_one(&mut *conn)
         .await?
         .try_get("n")?;
-        let n = self.next();
-        let sql = format!(
-            "{select} WHERE {} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            self.sql(),
-            n + 1
-        );
-        let rows = audit::bind_all(sqlx::query(&sql), &self.binds)
+        let rows = audit::bind_all(sqlx::query(rows_sql), &self.binds)
             .bind(page.per_page)
             .bind(page.offset())
             .fetch_all(&mut *conn)
