@@ -143,9 +143,45 @@ pub fn can(actor: &Actor, perm: Perm) -> bool {
 
 pub fn require(actor: &Actor, perm: Perm) -> Result<(), AppError> {
     if can(actor, perm) {
-        Ok(())
+        granted()
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+tokio::task_local! {
+    static BODY_FAULT: std::cell::RefCell<Option<sanshe_domain::FieldError>>;
+}
+
+/// Runs one request with a slot for a fault in its body (a field outside the bounds its
+/// schema declares). The fault is reported at the first permission the request is granted
+/// ([`require`]): a caller who may not act is refused (403, audited) whatever they sent,
+/// and one who may is told what is wrong before anything is read or written. Returns the
+/// fault when no permission check took it.
+pub async fn body_checked<F: std::future::Future>(
+    f: F,
+) -> (F::Output, Option<sanshe_domain::FieldError>) {
+    BODY_FAULT
+        .scope(std::cell::RefCell::new(None), async {
+            let out = f.await;
+            (out, BODY_FAULT.with(|c| c.borrow_mut().take()))
+        })
+        .await
+}
+
+/// Holds a body's fault until the request's first granted permission; `Err` gives it back
+/// when there is no slot (outside [`body_checked`]), for the caller to report at once.
+pub fn hold_body_fault(e: sanshe_domain::FieldError) -> Result<(), sanshe_domain::FieldError> {
+    let mut e = Some(e);
+    let _ = BODY_FAULT.try_with(|c| *c.borrow_mut() = e.take());
+    e.map_or(Ok(()), Err)
+}
+
+/// A permission was granted: a held body fault is the answer now.
+pub fn granted() -> Result<(), AppError> {
+    match BODY_FAULT.try_with(|c| c.borrow_mut().take()) {
+        Ok(Some(e)) => Err(AppError::invalid(e)),
+        _ => Ok(()),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod proposals;
 pub mod purchase;
 pub mod questions;
 pub mod registry;
+pub mod shape;
 pub mod targets;
 pub mod throttles;
 pub mod users;
@@ -76,7 +77,7 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
 /// zero fraction (`2026.0`) is an integer, as JSON Schema says, and reaches integer fields.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+impl<T: DeserializeOwned + ToSchema + Send + 'static> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
@@ -98,6 +99,14 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
             return Err(bad("the body must be a JSON object"));
         }
         whole_numbers(&mut v);
+        // A field outside its schema's bounds is reported once the caller is known to be
+        // allowed to act (see `authz::body_checked`), even when the operation ignores it.
+        if let Err(e) = shape::check::<T>(&v) {
+            authed(&rc)?;
+            if let Err(e) = sanshe_app::authz::hold_body_fault(e) {
+                return Err(ApiError::new(&AppError::invalid(e), &rc.tr, &rc.request_id));
+            }
+        }
         serde_json::from_value::<T>(v)
             .map(ApiJson)
             .map_err(|e| bad(&e.to_string()))
@@ -110,6 +119,20 @@ pub fn json_value(rc: &Rc, body: &[u8]) -> ApiResult<serde_json::Value> {
         .map_err(|e| ApiError::bad_request(&rc.tr, &rc.request_id, &e.to_string()))?;
     whole_numbers(&mut v);
     Ok(v)
+}
+
+/// Reads a JSON object body into a type documented as a free object (no schema to hold it to).
+pub fn json_typed<T: DeserializeOwned>(rc: &Rc, body: &[u8]) -> ApiResult<T> {
+    let v = json_value(rc, body)?;
+    if !v.is_object() {
+        return Err(ApiError::bad_request(
+            &rc.tr,
+            &rc.request_id,
+            "the body must be a JSON object",
+        ));
+    }
+    serde_json::from_value(v)
+        .map_err(|e| ApiError::bad_request(&rc.tr, &rc.request_id, &e.to_string()))
 }
 
 /// Rewrites every number with a zero fraction that fits an `i64` as an integer.

@@ -222,9 +222,11 @@ pub async fn get_policy(rc: Rc, ApiPath(year): ApiPath<i64>) -> ApiResult<Json<P
 pub async fn put_policy(
     rc: Rc,
     ApiPath(year): ApiPath<i64>,
-    ApiJson(p): ApiJson<PolicyProfile>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<PolicyProfile>> {
     authed(&rc)?;
+    // The profile is documented as a free object; its own type checks every field.
+    let p: PolicyProfile = super::json_typed(&rc, &body)?;
     let year = year_check(&rc, year)?;
     targets::set_profile(&rc.app, &rc.ctx, year, &p)
         .await
