@@ -155,9 +155,9 @@ tokio::task_local! {
 
 /// Runs one request with a slot for a fault in its body (a field outside the bounds its
 /// schema declares). The fault is reported at the first permission the request is granted
-/// ([`require`]): a caller who may not act is refused (403, audited) whatever they sent,
-/// and one who may is told what is wrong before anything is read or written. Returns the
-/// fault when no permission check took it.
+/// ([`require`]) or, at the latest, when its unit of work would commit: a caller who may
+/// not act is refused (403, audited) whatever they sent, and one who may is told what is
+/// wrong before anything is written. Returns the fault when nothing took it.
 pub async fn body_checked<F: std::future::Future>(
     f: F,
 ) -> (F::Output, Option<sanshe_domain::FieldError>) {

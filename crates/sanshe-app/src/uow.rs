@@ -38,6 +38,9 @@ impl Uow {
 
     /// Appends the unit's audit entries, the closing one last, and commits the whole unit.
     pub async fn commit(mut self, e: NewAuditEntry) -> Result<(), AppError> {
+        // A request body with a field out of its schema's bounds writes nothing, even where
+        // the operation ignores that field (`authz::body_checked`); the unit rolls back.
+        crate::authz::granted()?;
         self.pending.push(e);
         for entry in &self.pending {
             append(&mut self.tx, entry).await?;
