@@ -66,7 +66,7 @@ fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 /// The modules with locale files, in both languages.
-pub const MODULES: [&str; 7] = [
+pub const MODULES: [&str; 8] = [
     "core",
     "registries",
     "calendar",
@@ -74,6 +74,7 @@ pub const MODULES: [&str; 7] = [
     "inbox",
     "public",
     "purchase",
+    "evaluation",
 ];
 
 macro_rules! locale_files {
@@ -86,12 +87,13 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/inbox.txt")),
             include_str!(concat!("../locales/", $lang, "/public.txt")),
             include_str!(concat!("../locales/", $lang, "/purchase.txt")),
+            include_str!(concat!("../locales/", $lang, "/evaluation.txt")),
         ]
     };
 }
 
-const ZH_FILES: [&str; 7] = locale_files!("zh-CN");
-const EN_FILES: [&str; 7] = locale_files!("en");
+const ZH_FILES: [&str; 8] = locale_files!("zh-CN");
+const EN_FILES: [&str; 8] = locale_files!("en");
 
 fn merged(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
     files.iter().flat_map(|f| parse_table(f)).collect()

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cell;
 pub mod error;
+pub mod evaluation;
 pub mod facts;
 pub mod ident;
 pub mod needs;

@@ -600,10 +600,16 @@ pub fn registered_on(regs: &[(String, String)], day: &str) -> bool {
         .any(|(s, e)| s.as_str() <= day && day <= e.as_str())
 }
 
-/// What opens a tranche for payment: signing the contract, a date, or the officer's
-/// acceptance of a milestone (a mid-term or final report; the evaluation issue adds its
-/// stages).
-pub const GATES: [&str; 3] = ["on_signing", "on_date", "on_acceptance"];
+/// What opens a tranche for payment: signing the contract, a date, the officer's acceptance
+/// of a milestone (a mid-term or final report), or a passed evaluation stage (事前, 事中, 事后).
+pub const GATES: [&str; 6] = [
+    "on_signing",
+    "on_date",
+    "on_acceptance",
+    "on_pre_evaluation",
+    "on_midterm_evaluation",
+    "on_final_evaluation",
+];
 
 /// The clauses 102号令 Art. 23 requires in every contract.
 pub const CLAUSES: [&str; 8] = [
@@ -783,6 +789,11 @@ pub struct Requirements {
     pub start_date: String,
     /// A single-source call: only this organization may apply.
     pub single_source_org: Option<i64>,
+    /// 优胜劣汰: the least grade of the applicant's latest final evaluations ('' for none).
+    pub history_min_grade: String,
+    /// 优胜劣汰: a 差 or a halted contract within `exclusion_years` bars the applicant.
+    pub history_exclude_poor: bool,
+    pub exclusion_years: i64,
 }
 
 /// An applicant as the registry knows it today.
@@ -796,6 +807,8 @@ pub struct OrgFacts {
     /// Blacklisted until this date (YYYY-MM-DD), if at all.
     pub blacklisted_until: Option<String>,
     pub rating: i64,
+    /// Its record as a provider (decided evaluations, halted contracts).
+    pub record: Vec<crate::evaluation::PastResult>,
 }
 
 /// A proposed team member as the registry knows them today.
@@ -855,7 +868,7 @@ impl Finding {
 }
 
 /// Every finding's code, for the locale test.
-pub const FINDINGS: [&str; 12] = [
+pub const FINDINGS: [&str; 14] = [
     "elig-single-source",
     "elig-district",
     "elig-status",
@@ -868,6 +881,8 @@ pub const FINDINGS: [&str; 12] = [
     "elig-member-employer",
     "elig-member-registration",
     "elig-member-cpd",
+    "elig-history-grade",
+    "elig-history-poor",
 ];
 
 /// The eligibility screen of an applicant and its team on `today` (YYYY-MM-DD): every rule
@@ -913,6 +928,17 @@ pub fn eligibility(
                 .arg("min", req.min_rating)
                 .arg("rating", org.rating),
         );
+    }
+    for (code, ok, args) in crate::evaluation::history_rules(
+        today,
+        &req.history_min_grade,
+        req.history_exclude_poor,
+        req.exclusion_years,
+        &org.record,
+    ) {
+        let mut f = Finding::new(code, ok);
+        f.args = args;
+        out.push(f);
     }
     let valid: Vec<&MemberFacts> = team
         .iter()
@@ -1252,6 +1278,7 @@ mod tests {
             annual_result: "pass".into(),
             blacklisted_until: None,
             rating: 4,
+            record: vec![],
         }
     }
 
@@ -1276,6 +1303,7 @@ mod tests {
             min_intermediate: 1,
             start_date: "2026-03-01".into(),
             single_source_org: None,
+            ..Default::default()
         }
     }
 

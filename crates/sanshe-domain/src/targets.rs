@@ -49,6 +49,12 @@ pub struct PolicyProfile {
     pub purchase_notice_days: i64,
     /// Working days within which an objection is answered.
     pub purchase_objection_days: i64,
+    /// Working days a provider has to answer an evaluation's draft report.
+    pub evaluation_answer_days: i64,
+    /// Days before a contract ends that its final evaluation may be scored.
+    pub evaluation_final_opens_days: i64,
+    /// Years a 差 or a halted contract bars an organization from calls that ask so.
+    pub evaluation_exclusion_years: i64,
 }
 
 impl Default for PolicyProfile {
@@ -77,6 +83,9 @@ impl Default for PolicyProfile {
             purchase_trim_from: 7,
             purchase_notice_days: 5,
             purchase_objection_days: 7,
+            evaluation_answer_days: 5,
+            evaluation_final_opens_days: 30,
+            evaluation_exclusion_years: 2,
         }
     }
 }
@@ -84,7 +93,7 @@ impl Default for PolicyProfile {
 impl PolicyProfile {
     /// Each goal's key, least and greatest value, and whether it is a whole number: what
     /// [`PolicyProfile::validate`] checks and the API document states.
-    pub const LIMITS: [(&'static str, f64, f64, bool); 23] = [
+    pub const LIMITS: [(&'static str, f64, f64, bool); 26] = [
         ("facility_area_per_1000", 0.0, 10_000.0, false),
         ("facility_area_total", 0.0, 1_000_000.0, false),
         ("facility_hours_per_day", 0.0, 24.0, false),
@@ -108,6 +117,9 @@ impl PolicyProfile {
         ("purchase_trim_from", 3.0, 25.0, true),
         ("purchase_notice_days", 1.0, 60.0, true),
         ("purchase_objection_days", 1.0, 60.0, true),
+        ("evaluation_answer_days", 1.0, 60.0, true),
+        ("evaluation_final_opens_days", 0.0, 365.0, true),
+        ("evaluation_exclusion_years", 1.0, 10.0, true),
     ];
 
     /// A goal by its key.
@@ -136,6 +148,9 @@ impl PolicyProfile {
             "purchase_trim_from" => self.purchase_trim_from as f64,
             "purchase_notice_days" => self.purchase_notice_days as f64,
             "purchase_objection_days" => self.purchase_objection_days as f64,
+            "evaluation_answer_days" => self.evaluation_answer_days as f64,
+            "evaluation_final_opens_days" => self.evaluation_final_opens_days as f64,
+            "evaluation_exclusion_years" => self.evaluation_exclusion_years as f64,
             _ => return None,
         })
     }

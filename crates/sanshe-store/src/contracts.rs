@@ -36,12 +36,14 @@ pub struct ContractRow {
     pub revision: i64,
     pub signed_on: Option<String>,
     pub created_at: i64,
+    /// The day a failed mid-term evaluation halted the remaining payments.
+    pub halted_on: Option<String>,
     pub clauses: Clauses,
 }
 
 const CCOLS: &str = "k.id, k.project_id, p.title AS project_title, p.district, k.application_id, \
     k.org_id, o.name AS org_name, k.paid_fen, k.state, k.version, k.revision, k.signed_on, \
-    k.created_at, k.amount_fen, k.start_date, k.end_date, k.term_justification, k.content, \
+    k.created_at, k.halted_on, k.amount_fen, k.start_date, k.end_date, k.term_justification, k.content, \
     k.quantity, k.quality, k.price, k.settlement, k.rights, k.liability";
 const CFROM: &str = "FROM contracts k JOIN projects p ON p.id = k.project_id \
     JOIN organizations o ON o.id = k.org_id";
@@ -61,6 +63,7 @@ fn cmap(r: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         revision: r.try_get("revision")?,
         signed_on: r.try_get("signed_on")?,
         created_at: r.try_get("created_at")?,
+        halted_on: r.try_get("halted_on")?,
         clauses: Clauses {
             amount_fen: r.try_get("amount_fen")?,
             start_date: r.try_get("start_date")?,
@@ -461,7 +464,7 @@ pub async fn payments(conn: &mut Conn, contract: i64) -> Result<Vec<PaymentRow>,
 pub async fn feed_version(conn: &mut Conn) -> Result<String, StoreError> {
     let r = sqlx::query(
         "SELECT (SELECT MAX(id) FROM workflow_history WHERE kind IN ('catalog', 'project', \
-         'application', 'objection', 'contract', 'tranche', 'milestone_report')) AS h, (SELECT MAX(id) FROM payments) AS p, \
+         'application', 'objection', 'contract', 'tranche', 'milestone_report', 'evaluation')) AS h, (SELECT MAX(id) FROM payments) AS p, \
          (SELECT COUNT(*) FROM contract_versions) AS v, \
          (SELECT MAX(updated_at) FROM projects) AS pu, (SELECT MAX(updated_at) FROM contracts) AS ku, \
          (SELECT MAX(updated_at) FROM tranches) AS tu, (SELECT COUNT(*) FROM projects) AS pn",

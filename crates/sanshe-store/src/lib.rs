@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod contracts;
 mod db;
 pub mod delivery;
+pub mod evaluations;
 pub mod facilities;
 pub mod facts;
 pub mod import_jobs;

@@ -125,9 +125,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 17,
+        name: "evaluations",
+        common: include_str!("../migrations/0017_evaluations.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 16;
+pub const LATEST: i64 = 17;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

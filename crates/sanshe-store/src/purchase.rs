@@ -433,6 +433,10 @@ pub struct ProjectData {
     /// The call's guidance per criterion, one line each in the rubric's order (blank: the
     /// default guidance).
     pub rubric_guide: String,
+    /// 优胜劣汰: the least grade of an applicant's latest final evaluations ('' for none).
+    pub history_min_grade: String,
+    /// 优胜劣汰: a 差 or a halted contract within the policy's years bars an applicant.
+    pub history_exclude_poor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -474,7 +478,7 @@ const PCOLS: &str = "p.id, p.district, p.year, ci.code AS item_code, ci.name AS 
     p.item_id, p.proposal_id, p.title, p.description, p.amount_fen, p.beneficiaries, \
     p.service_hours, p.activities, p.outcomes, p.method, p.justification, p.single_source_org, \
     p.min_team, p.min_intermediate, p.one_per_org, p.start_date, p.end_date, p.apply_days, p.rubric, \
-    p.rubric_guide";
+    p.rubric_guide, p.history_min_grade, p.history_exclude_poor";
 const PFROM: &str = "FROM projects p JOIN catalog_items ci ON ci.id = p.item_id \
     JOIN catalogs c ON c.id = ci.catalog_id LEFT JOIN organizations o ON o.id = p.single_source_org";
 
@@ -526,6 +530,8 @@ fn pmap(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
             apply_days: r.try_get("apply_days")?,
             rubric: r.try_get("rubric")?,
             rubric_guide: r.try_get("rubric_guide")?,
+            history_min_grade: r.try_get("history_min_grade")?,
+            history_exclude_poor: r.try_get::<i64, _>("history_exclude_poor")? != 0,
         },
     })
 }
@@ -543,8 +549,9 @@ pub async fn insert_project(
         "INSERT INTO projects (district, year, item_id, proposal_id, title, description, \
          amount_fen, beneficiaries, service_hours, activities, outcomes, method, justification, \
          single_source_org, min_team, min_intermediate, one_per_org, start_date, end_date, \
-         apply_days, state, created_by, demo, created_at, updated_at, rubric, rubric_guide) VALUES \
-         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24,$25) \
+         apply_days, state, created_by, demo, created_at, updated_at, rubric, rubric_guide, \
+         history_min_grade, history_exclude_poor) VALUES \
+         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24,$25,$26,$27) \
          RETURNING id",
     )
     .bind(district)
@@ -572,6 +579,8 @@ pub async fn insert_project(
     .bind(now)
     .bind(&d.rubric)
     .bind(&d.rubric_guide)
+    .bind(&d.history_min_grade)
+    .bind(d.history_exclude_poor as i64)
     .fetch_one(&mut *conn)
     .await?;
     Ok(r.try_get("id")?)
@@ -675,7 +684,8 @@ pub async fn update_project(
          beneficiaries = $5, service_hours = $6, activities = $7, outcomes = $8, method = $9, \
          justification = $10, single_source_org = $11, min_team = $12, min_intermediate = $13, \
          one_per_org = $14, start_date = $15, end_date = $16, apply_days = $17, updated_at = $18, version = version + 1, \
-         rubric = $21, rubric_guide = $22 WHERE id = $19 AND state = 'draft' AND version = $20",
+         rubric = $21, rubric_guide = $22, history_min_grade = $23, history_exclude_poor = $24 \
+         WHERE id = $19 AND state = 'draft' AND version = $20",
     )
     .bind(d.item_id)
     .bind(&d.title)
@@ -699,6 +709,8 @@ pub async fn update_project(
     .bind(version)
     .bind(&d.rubric)
     .bind(&d.rubric_guide)
+    .bind(&d.history_min_grade)
+    .bind(d.history_exclude_poor as i64)
     .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -1271,6 +1283,7 @@ pub async fn demo_settle(
         crate::workflow::Table::Contracts => "contracts",
         crate::workflow::Table::Tranches => "tranches",
         crate::workflow::Table::Reports => "milestone_reports",
+        crate::workflow::Table::Evaluations => "evaluations",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

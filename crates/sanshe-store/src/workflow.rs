@@ -18,6 +18,7 @@ pub enum Table {
     Contracts,
     Tranches,
     Reports,
+    Evaluations,
 }
 
 impl Table {
@@ -33,6 +34,7 @@ impl Table {
             Table::Contracts => "contracts",
             Table::Tranches => "tranches",
             Table::Reports => "milestone_reports",
+            Table::Evaluations => "evaluations",
         }
     }
 }

@@ -718,7 +718,89 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/recusals/{id}/decision",
             api::questions::decide
         ),
+        r!(get, "/purchase/evaluations", pages::evaluations::list),
+        r!(
+            get,
+            "/purchase/evaluations/export/{format}",
+            pages::evaluations::export
+        ),
+        r!(
+            get,
+            "/purchase/evaluations/{id}",
+            pages::evaluations::detail
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/scores",
+            pages::evaluations::score
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/answer",
+            pages::evaluations::answer
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/transitions",
+            pages::evaluations::transition
+        ),
+        r!(
+            post,
+            "/purchase/contracts/{id}/evaluations",
+            pages::evaluations::assign
+        ),
+        r!(
+            get,
+            "/purchase/evaluation-scheme",
+            pages::evaluations::scheme
+        ),
+        r!(
+            post,
+            "/purchase/evaluation-scheme",
+            pages::evaluations::save_scheme
+        ),
         r!(get, "/api/v1/purchase/dashboard", api::contracts::dashboard),
+        r!(
+            get,
+            "/api/v1/purchase/evaluation-scheme",
+            api::evaluations::scheme
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/evaluation-scheme",
+            api::evaluations::put_scheme
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/assessors",
+            api::evaluations::assessors
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/contracts/{id}/evaluations",
+            api::evaluations::assign
+        ),
+        r!(get, "/api/v1/purchase/evaluations", api::evaluations::list),
+        r!(
+            get,
+            "/api/v1/purchase/evaluations/{id}",
+            api::evaluations::get
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/evaluations/{id}/scores",
+            api::evaluations::score
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/answer",
+            api::evaluations::answer
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/transitions",
+            api::evaluations::transition
+        ),
         r!(
             get,
             "/api/v1/organizations/{id}/purchase-history",

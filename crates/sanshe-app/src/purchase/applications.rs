@@ -302,6 +302,9 @@ pub async fn screen(
         min_intermediate: p.data.min_intermediate,
         start_date: p.data.start_date.clone(),
         single_source_org: p.data.single_source_org,
+        history_min_grade: p.data.history_min_grade.clone(),
+        history_exclude_poor: p.data.history_exclude_poor,
+        exclusion_years: profile.evaluation_exclusion_years,
     };
     let org_facts = OrgFacts {
         id: o.id,
@@ -311,6 +314,7 @@ pub async fn screen(
         annual_result: o.annual_result,
         blacklisted_until: o.blacklisted_until,
         rating: o.rating,
+        record: super::evaluations::record(conn, org).await?,
     };
     Ok((
         domain::eligibility(&today(), &req, &org_facts, &facts),

@@ -573,6 +573,12 @@ pub async fn pay(app: &App, ctx: &Ctx, tranche: i64, i: &PayInput) -> Result<(),
             FieldError::new("", "err-contract-not-signed").arg("state", &k.state),
         ));
     }
+    // A failed mid-term evaluation halted the contract: nothing more is paid.
+    if let Some(day) = &k.halted_on {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-contract-halted").arg("date", day),
+        ));
+    }
     let gate_holds = match t.gate.as_str() {
         "on_signing" => true,
         "on_date" => today().to_string() >= t.due_on,

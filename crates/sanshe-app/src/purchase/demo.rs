@@ -523,6 +523,8 @@ pub async fn load(
             apply_days: plan.apply_days,
             rubric: String::new(),
             rubric_guide: String::new(),
+            history_min_grade: String::new(),
+            history_exclude_poor: false,
         };
         let id = store::insert_project(&mut tx, district, year, &d, district_staff, true).await?;
         let codes: Vec<String> = communities.iter().map(|c| c.0.clone()).collect();
@@ -765,11 +767,28 @@ pub async fn load(
         complete: false,
         pay_prefix: "WJ-PAY-000",
     };
-    for call in [done, midway] {
+    let halted = PastCall {
+        title: "牛塘镇社区困境青少年帮扶项目（中期评估不合格）",
+        item: 9,
+        amount_fen: 12_000_000,
+        created_ago: 330,
+        term_days: 330,
+        applicants: &teams[1.min(teams.len())..teams.len().min(4)],
+        complete: false,
+        pay_prefix: "WJ-PAY-020",
+    };
+    let mut contracts = Vec::new();
+    for call in [done, midway, halted] {
         if !call.applicants.is_empty() {
-            past_call(&mut tx, &past, &items, &call, &mut rng).await?;
+            contracts.push(past_call(&mut tx, &past, &items, &call, &mut rng).await?);
             made += 1;
         }
+    }
+    // Their third-party evaluations: the delivered call's final (良), the halted call's
+    // mid-term (差, which stopped its second tranche), and the demo organization's mid-term,
+    // assigned to the demo assessor today.
+    if let (Some(u), [done_k, midway_k, halted_k]) = (evaluator, contracts.as_slice()) {
+        demo_evaluations(&mut tx, &past, u, *done_k, *midway_k, *halted_k).await?;
     }
     tx.commit(ctx.audit_entry(
         Action::Purchase {
@@ -821,7 +840,7 @@ async fn past_call(
     items: &[(i64, ItemData)],
     call: &PastCall<'_>,
     rng: &mut Rng,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let today = ctx.today;
     let officer = ctx.officer;
     let ago = |days: i64| today.plus_days(-(call.created_ago - days));
@@ -881,6 +900,8 @@ async fn past_call(
         apply_days: 10,
         rubric: String::new(),
         rubric_guide: String::new(),
+        history_min_grade: String::new(),
+        history_exclude_poor: false,
     };
     let id = store::insert_project(tx, ctx.district, year, &d, ctx.district_staff, true).await?;
     let codes: Vec<String> = ctx
@@ -1157,7 +1178,175 @@ async fn past_call(
         &reports,
         call.complete,
     )
-    .await
+    .await?;
+    Ok(k)
+}
+
+/// One demo evaluation: its scores and findings, its steps dated back, and its state.
+struct DemoEval {
+    contract: i64,
+    stage: &'static str,
+    /// Points in tenths per indicator of the default scheme; empty: not scored yet.
+    points: [i64; 4],
+    findings: &'static str,
+    answer: &'static str,
+    /// Days ago it was assigned, scored and decided.
+    assigned_ago: i64,
+    decided_ago: Option<i64>,
+}
+
+async fn demo_evaluations(
+    tx: &mut Conn,
+    ctx: &Past<'_>,
+    assessor: i64,
+    done: i64,
+    midway: i64,
+    halted: i64,
+) -> Result<(), AppError> {
+    let Some(agency) = sanshe_store::users::get(tx, assessor)
+        .await?
+        .and_then(|u| u.scope_org)
+    else {
+        return Ok(());
+    };
+    let scheme_row = super::evaluations::scheme_in(tx, ctx.district).await?;
+    let scheme = sanshe_domain::evaluation::Scheme::default();
+    let who = Who {
+        id: Some(assessor),
+        name: "评估员 演示".into(),
+    };
+    let evals = [
+        DemoEval {
+            contract: done,
+            stage: "final",
+            points: [135, 210, 260, 260],
+            findings: "服务记录完整，上门服务 1,126 人次，满意度抽样 92%；个别服务对象回访记录缺少签名，建议补充。",
+            answer: "已补齐回访签名并完善服务台账，感谢评估组意见。",
+            assigned_ago: 70,
+            decided_ago: Some(55),
+        },
+        DemoEval {
+            contract: halted,
+            stage: "midterm",
+            points: [90, 140, 150, 140],
+            findings: "中期服务量仅完成计划的 38%，驻点社工长期缺岗，服务记录与现场访谈不符。",
+            answer: "",
+            assigned_ago: 40,
+            decided_ago: Some(20),
+        },
+        DemoEval {
+            contract: midway,
+            stage: "midterm",
+            points: [0; 4],
+            findings: "",
+            answer: "",
+            assigned_ago: 1,
+            decided_ago: None,
+        },
+    ];
+    for e in evals {
+        let Some(id) = sanshe_store::evaluations::insert(
+            tx,
+            e.contract,
+            e.stage,
+            agency,
+            assessor,
+            scheme_row.id,
+        )
+        .await?
+        else {
+            continue;
+        };
+        let assigned = ctx.today.plus_days(-e.assigned_ago);
+        step(
+            tx,
+            "evaluation",
+            id,
+            ctx.officer,
+            None,
+            "assigned",
+            "create",
+            noon(assigned),
+        )
+        .await?;
+        let Some(ago) = e.decided_ago else {
+            crate::inbox::notify(
+                tx,
+                &[assessor],
+                "evaluation.assigned",
+                "武进区社区社会组织孵化培育项目（已签约）",
+                e.stage,
+                &format!("/purchase/evaluations/{id}"),
+            )
+            .await?;
+            continue;
+        };
+        let total: i64 = e.points.iter().sum();
+        let grade = scheme.grade(total);
+        let scored = ctx.today.plus_days(-ago - 8);
+        let decided = ctx.today.plus_days(-ago);
+        let stored: Vec<String> = e.points.iter().map(i64::to_string).collect();
+        sanshe_store::evaluations::set_scores(
+            tx,
+            id,
+            &stored.join(","),
+            total,
+            grade,
+            e.findings,
+            &scored.plus_days(7).to_string(),
+        )
+        .await?;
+        if !e.answer.is_empty() {
+            sanshe_store::evaluations::set_answer_demo(tx, id, e.answer).await?;
+        }
+        sanshe_store::evaluations::set_decided(tx, id, &decided.to_string()).await?;
+        step(
+            tx,
+            "evaluation",
+            id,
+            &who,
+            Some("assigned"),
+            "draft",
+            "submit",
+            noon(scored),
+        )
+        .await?;
+        step(
+            tx,
+            "evaluation",
+            id,
+            &who,
+            Some("draft"),
+            "final",
+            "finalize",
+            noon(decided),
+        )
+        .await?;
+        step(
+            tx,
+            "evaluation",
+            id,
+            ctx.officer,
+            Some("final"),
+            "published",
+            "publish",
+            noon(decided.plus_days(2)),
+        )
+        .await?;
+        store::demo_settle(
+            tx,
+            Table::Evaluations,
+            id,
+            "published",
+            3,
+            noon(decided.plus_days(2)),
+        )
+        .await?;
+        if !sanshe_domain::evaluation::passes(grade) && e.stage == "midterm" {
+            sanshe_store::evaluations::halt(tx, e.contract, &decided.to_string()).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Kind, period and tranche of a milestone report.

@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod dashboard;
 pub mod delivery;
 pub mod demo;
+pub mod evaluations;
 pub mod history;
 pub mod ocds;
 pub mod panel;
@@ -58,7 +59,7 @@ pub async fn district_of(app: &App, ctx: &Ctx) -> Result<String, AppError> {
 }
 
 /// The district officer's district (refuses everyone else).
-async fn managed_district(app: &App, ctx: &Ctx) -> Result<String, AppError> {
+pub(crate) async fn managed_district(app: &App, ctx: &Ctx) -> Result<String, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, Perm::PurchaseManage)?;
     let d = district_of(app, ctx).await?;

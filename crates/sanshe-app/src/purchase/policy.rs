@@ -350,6 +350,7 @@ mod tests {
             revision: 0,
             signed_on: None,
             created_at: 0,
+            halted_on: None,
             clauses: Default::default(),
         };
         // (state, event) → the roles that may, where the workflow allows it at all.

@@ -95,6 +95,13 @@ pub struct ProjectInput {
     pub g_effectiveness: String,
     #[serde(default)]
     pub g_replicability: String,
+    /// 优胜劣汰: the least grade (excellent, good, fair) of an applicant's latest final
+    /// evaluations; blank for none.
+    #[serde(default)]
+    pub history_min_grade: String,
+    /// "1"/"true": a 差 or a halted contract within the policy's years bars an applicant.
+    #[serde(default)]
+    pub history_exclude_poor: String,
 }
 
 fn opt_count(field: &str, v: &str, max: i64, errs: &mut Vec<FieldError>) -> i64 {
@@ -276,12 +283,24 @@ async fn parse(
             Err(e) => errs.push(e),
         }
     }
+    let history_min_grade = i.history_min_grade.trim().to_owned();
+    if !(history_min_grade.is_empty()
+        || ["excellent", "good", "fair"].contains(&history_min_grade.as_str()))
+    {
+        errs.push(
+            FieldError::new("history_min_grade", "err-choice")
+                .arg("choices", "excellent、good、fair"),
+        );
+    }
+    let history_exclude_poor = matches!(i.history_exclude_poor.trim(), "1" | "true" | "on");
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
     Ok((
         year,
         ProjectData {
+            history_min_grade,
+            history_exclude_poor,
             rubric,
             rubric_guide: domain::stored_guides(&guide),
             item_id: item.map(|x| x.id).unwrap_or_default(),

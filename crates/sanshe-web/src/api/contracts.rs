@@ -20,7 +20,9 @@ pub struct Tranche {
     /// Yuan.
     pub amount: String,
     pub due_on: String,
-    #[schema(pattern = "^(on_signing|on_date|on_acceptance)$")]
+    #[schema(
+        pattern = "^(on_signing|on_date|on_acceptance|on_pre_evaluation|on_midterm_evaluation|on_final_evaluation)$"
+    )]
     pub gate: String,
     #[schema(pattern = "^(scheduled|ready|paid)$")]
     pub state: String,
@@ -251,7 +253,9 @@ pub struct TrancheBody {
     pub amount: String,
     #[schema(format = Date)]
     pub due_on: String,
-    #[schema(pattern = "^(on_signing|on_date|on_acceptance)$")]
+    #[schema(
+        pattern = "^(on_signing|on_date|on_acceptance|on_pre_evaluation|on_midterm_evaluation|on_final_evaluation)$"
+    )]
     pub gate: String,
 }
 

@@ -8,6 +8,7 @@ pub mod awards;
 pub mod calendar;
 pub mod contracts;
 pub mod delivery;
+pub mod evaluations;
 pub mod facts;
 pub mod files;
 pub mod inbox;

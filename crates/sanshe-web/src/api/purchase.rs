@@ -593,6 +593,11 @@ pub struct Project {
     pub rubric: RubricWeights,
     /// The call's own guidance per criterion (null: the default guidance).
     pub guidance: RubricGuidance,
+    /// 优胜劣汰: the least grade of an applicant's latest final evaluations ('' for none).
+    #[schema(pattern = "^(|excellent|good|fair)$")]
+    pub history_min_grade: String,
+    /// 优胜劣汰: a 差 or a halted contract within the policy's years bars an applicant.
+    pub history_exclude_poor: bool,
 }
 
 impl From<&ProjectRow> for Project {
@@ -628,6 +633,8 @@ impl From<&ProjectRow> for Project {
             submitted: p.submitted,
             rubric: RubricWeights::of(&p.data.rubric),
             guidance: RubricGuidance::of(&p.data.rubric_guide),
+            history_min_grade: p.data.history_min_grade.clone(),
+            history_exclude_poor: p.data.history_exclude_poor,
         }
     }
 }
@@ -765,6 +772,13 @@ pub struct ProjectBody {
     /// What the panel looks for under each criterion on this call (absent or blank: the
     /// default guidance).
     pub guidance: Option<RubricGuidance>,
+    /// 优胜劣汰: the least grade (excellent, good, fair) each of an applicant's latest three
+    /// final evaluations must reach; absent or blank for none.
+    #[schema(pattern = "^(|excellent|good|fair)$")]
+    pub history_min_grade: Option<String>,
+    /// 优胜劣汰: a 差 or a halted contract within the policy profile's
+    /// `evaluation_exclusion_years` bars an applicant (default false).
+    pub history_exclude_poor: Option<bool>,
 }
 
 /// A call's guidance for the panel per criterion of the rubric.
@@ -921,6 +935,8 @@ fn project_input(mut b: ProjectBody) -> projects::ProjectInput {
         g_innovation: g.innovation.unwrap_or_default(),
         g_effectiveness: g.effectiveness.unwrap_or_default(),
         g_replicability: g.replicability.unwrap_or_default(),
+        history_min_grade: b.history_min_grade.unwrap_or_default(),
+        history_exclude_poor: b.history_exclude_poor.unwrap_or(false).to_string(),
     }
 }
 

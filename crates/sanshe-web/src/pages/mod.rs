@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cpd;
 pub mod delivery;
 pub mod docs;
+pub mod evaluations;
 pub mod facilities;
 pub mod facts;
 pub mod home;

@@ -988,6 +988,7 @@ async fn project_form(
         p: base(rc, title).crumb("", rc.tr.t(title)),
         id,
         others: errors.others(&[
+            "history_min_grade",
             "item",
             "proposal",
             "title",
@@ -1077,6 +1078,8 @@ fn project_from_form(body: &[u8]) -> projects::ProjectInput {
             "min_team" => f.min_team = v,
             "min_intermediate" => f.min_intermediate = v,
             "one_per_org" => one = true,
+            "history_min_grade" => f.history_min_grade = v,
+            "history_exclude_poor" => f.history_exclude_poor = v,
             "start_date" => f.start_date = v,
             "end_date" => f.end_date = v,
             "apply_days" => f.apply_days = v,
@@ -1154,6 +1157,8 @@ fn project_input(p: &ProjectRow, communities: &[(String, String)]) -> projects::
         w_innovation: w[2].to_string(),
         w_effectiveness: w[3].to_string(),
         w_replicability: w[4].to_string(),
+        history_min_grade: d.history_min_grade.clone(),
+        history_exclude_poor: d.history_exclude_poor.to_string(),
     }
 }
 
@@ -2550,6 +2555,8 @@ pub struct ContractSection {
     pub can_manage: bool,
     pub gates: Vec<(String, String)>,
     pub today: String,
+    /// Third-party evaluations of the contract, and the assignment form.
+    pub evals: super::evaluations::EvalSection,
 }
 
 fn contract_section_from(
@@ -2636,6 +2643,7 @@ fn contract_section_from(
             .map(|g| ((*g).to_owned(), rc.tr.t(&format!("gate-{g}")).to_owned()))
             .collect(),
         today: sanshe_app::calendar::today().to_string(),
+        evals: Default::default(),
     }
 }
 
@@ -2651,7 +2659,11 @@ async fn contract_section(
         .await
         .page(rc)?
     {
-        Some(v) => Ok(contract_section_from(rc, &v)),
+        Some(v) => {
+            let mut s = contract_section_from(rc, &v);
+            s.evals = super::evaluations::section(rc, &v.contract, v.can_manage).await?;
+            Ok(s)
+        }
         None => Ok(ContractSection {
             shown: can_manage,
             can_create: can_manage,

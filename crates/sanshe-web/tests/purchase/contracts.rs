@@ -206,7 +206,7 @@ async fn tranches_pay_once_and_parallel_payments_never_pass_the_contract() {
     let p = t
         .api(
             "GET",
-            "/api/v1/purchase/projects?state=confirmed",
+            "/api/v1/purchase/projects?state=confirmed&q=%E5%AD%B5%E5%8C%96%E5%9F%B9%E8%82%B2",
             Some(&tok),
             None,
         )

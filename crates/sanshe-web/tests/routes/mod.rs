@@ -53,8 +53,12 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let district_org = vec!["district", "org"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
+    let evaluator = vec!["evaluator"];
+    // An evaluation: its officers, its provider, its assessor.
+    let eval_parties = vec!["district", "org", "evaluator"];
     // A contract's delivery: its officers, its organization, purchase staff over its communities.
-    let delivery_read = vec!["district", "street", "community", "org"];
+    // (and the assessor assigned to evaluate it, who checks the logs against the evidence).
+    let delivery_read = vec!["district", "street", "community", "org", "evaluator"];
     let mut m = BTreeMap::new();
     for (k, v) in [
         (("get", "/healthz"), &public),
@@ -200,6 +204,48 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/purchase/tranches/{id}/pay"), &district),
         (("get", "/purchase/contracts"), &purchase_read),
         (("get", "/purchase/my-service"), &worker),
+        (("get", "/purchase/evaluations"), &purchase_any_evaluator),
+        (
+            ("get", "/purchase/evaluations/export/{format}"),
+            &purchase_any_evaluator,
+        ),
+        (("get", "/purchase/evaluations/{id}"), &eval_parties),
+        (("post", "/purchase/evaluations/{id}/scores"), &evaluator),
+        (("post", "/purchase/evaluations/{id}/answer"), &org),
+        (
+            ("post", "/purchase/evaluations/{id}/transitions"),
+            &district_evaluator,
+        ),
+        (("post", "/purchase/contracts/{id}/evaluations"), &district),
+        (
+            ("get", "/purchase/evaluation-scheme"),
+            &purchase_any_evaluator,
+        ),
+        (("post", "/purchase/evaluation-scheme"), &district),
+        (
+            ("get", "/api/v1/purchase/evaluations"),
+            &purchase_any_evaluator,
+        ),
+        (("get", "/api/v1/purchase/evaluations/{id}"), &eval_parties),
+        (
+            ("put", "/api/v1/purchase/evaluations/{id}/scores"),
+            &evaluator,
+        ),
+        (("post", "/api/v1/purchase/evaluations/{id}/answer"), &org),
+        (
+            ("post", "/api/v1/purchase/evaluations/{id}/transitions"),
+            &district_evaluator,
+        ),
+        (
+            ("post", "/api/v1/purchase/contracts/{id}/evaluations"),
+            &district,
+        ),
+        (
+            ("get", "/api/v1/purchase/evaluation-scheme"),
+            &purchase_any_evaluator,
+        ),
+        (("put", "/api/v1/purchase/evaluation-scheme"), &district),
+        (("get", "/api/v1/purchase/assessors"), &district),
         (("get", "/purchase/dashboard"), &purchase_read),
         (("post", "/purchase/contracts/{id}/complete"), &district),
         (
@@ -759,7 +805,7 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     let contracted = t
         .api(
             "GET",
-            "/api/v1/purchase/projects?state=confirmed",
+            "/api/v1/purchase/projects?state=confirmed&q=%E5%AD%B5%E5%8C%96%E5%9F%B9%E8%82%B2",
             Some(&dtok),
             None,
         )
@@ -773,6 +819,17 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
             .await
             .unwrap()
             .unwrap()
+    };
+    // The demo organization's mid-term, assigned to the demo assessor.
+    let evaluation = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::evaluations::of_contract(&mut c, contract.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.state == "assigned")
+            .unwrap()
+            .id
     };
     let paid_tranche = {
         let mut c = t.app.db.acquire().await.unwrap();
@@ -834,6 +891,8 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/purchase/tranches", paid_tranche),
         ("/purchase/applications", application),
         ("/api/v1/purchase/applications", application),
+        ("/purchase/evaluations", evaluation),
+        ("/api/v1/purchase/evaluations", evaluation),
     ])
 }
 
@@ -878,6 +937,20 @@ pub(crate) fn concrete(path: &str, victim: i64, records: &HashMap<&'static str, 
 
 pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
     match (method, path) {
+        // Evaluations: bodies that parse but that no allowed caller can act on (nothing changes).
+        ("put", "/api/v1/purchase/evaluation-scheme") => {
+            Some(json!({"indicators": [], "excellent": 90, "good": 80, "fair": 60}))
+        }
+        ("post", "/api/v1/purchase/contracts/{id}/evaluations") => {
+            Some(json!({"stage": "spot", "assessor": 999999}))
+        }
+        ("put", "/api/v1/purchase/evaluations/{id}/scores") => {
+            Some(json!({"scores": {}, "findings": "矩阵", "no_conflict": false}))
+        }
+        ("post", "/api/v1/purchase/evaluations/{id}/answer") => Some(json!({"answer": ""})),
+        ("post", "/api/v1/purchase/evaluations/{id}/transitions") => {
+            Some(json!({"event": "vanish"}))
+        }
         ("patch", p) if p.starts_with("/api/v1/purchase/budget-lines/") => {
             Some(json!({"name": "矩阵科目", "amount": "1"}))
         }

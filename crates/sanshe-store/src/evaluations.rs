@@ -1,0 +1,441 @@
+//! Third-party evaluations of contracts and the districts' versioned indicator schemes.
+
+use crate::{audit::Bind, Conn, PageReq, Paged, StoreError, Where};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeRow {
+    pub id: i64,
+    pub district: String,
+    pub version: i64,
+    pub body: String,
+    pub by_name: String,
+    pub at: i64,
+}
+
+fn smap(r: &AnyRow) -> Result<SchemeRow, sqlx::Error> {
+    Ok(SchemeRow {
+        id: r.try_get("id")?,
+        district: r.try_get("district")?,
+        version: r.try_get("version")?,
+        body: r.try_get("body")?,
+        by_name: r.try_get("by_name")?,
+        at: r.try_get("at")?,
+    })
+}
+
+const SSEL: &str = "SELECT id, district, version, body, by_name, at FROM eval_schemes";
+
+/// A district's latest scheme version.
+pub async fn latest_scheme(
+    conn: &mut Conn,
+    district: &str,
+) -> Result<Option<SchemeRow>, StoreError> {
+    let r = sqlx::query(&format!(
+        "{SSEL} WHERE district = $1 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(district)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.as_ref().map(smap).transpose()?)
+}
+
+pub async fn scheme(conn: &mut Conn, id: i64) -> Result<Option<SchemeRow>, StoreError> {
+    let r = sqlx::query(&format!("{SSEL} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(smap).transpose()?)
+}
+
+/// Every version of a district's scheme, newest first.
+pub async fn schemes(conn: &mut Conn, district: &str) -> Result<Vec<SchemeRow>, StoreError> {
+    let rows = sqlx::query(&format!("{SSEL} WHERE district = $1 ORDER BY version DESC"))
+        .bind(district)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(smap).collect::<Result<_, _>>()?)
+}
+
+/// Adds the next version of a district's scheme (two editors at once: one gets the unique
+/// violation and retries nothing: the caller answers 409).
+pub async fn insert_scheme(
+    conn: &mut Conn,
+    district: &str,
+    body: &str,
+    by: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO eval_schemes (district, version, body, by_name, at) VALUES ($1, \
+         (SELECT COALESCE(MAX(version), 0) + 1 FROM eval_schemes WHERE district = $1), $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(district)
+    .bind(body)
+    .bind(by)
+    .bind(crate::audit::now())
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationRow {
+    pub id: i64,
+    pub contract_id: i64,
+    pub project_id: i64,
+    pub project_title: String,
+    pub district: String,
+    /// The provider (the contract's organization).
+    pub org_id: i64,
+    pub org_name: String,
+    pub stage: String,
+    pub agency_org_id: i64,
+    pub agency_name: String,
+    pub assessor_id: i64,
+    pub assessor_name: String,
+    pub scheme_id: i64,
+    pub scheme_version: i64,
+    pub scores: String,
+    pub total_tenths: Option<i64>,
+    pub grade: Option<String>,
+    pub findings: String,
+    pub answer: String,
+    pub answer_by: Option<String>,
+    pub decided_on: Option<String>,
+    pub state: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn emap(r: &AnyRow) -> Result<EvaluationRow, sqlx::Error> {
+    Ok(EvaluationRow {
+        id: r.try_get("id")?,
+        contract_id: r.try_get("contract_id")?,
+        project_id: r.try_get("project_id")?,
+        project_title: r.try_get("project_title")?,
+        district: r.try_get("district")?,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        stage: r.try_get("stage")?,
+        agency_org_id: r.try_get("agency_org_id")?,
+        agency_name: r.try_get("agency_name")?,
+        assessor_id: r.try_get("assessor_id")?,
+        assessor_name: r.try_get("assessor_name")?,
+        scheme_id: r.try_get("scheme_id")?,
+        scheme_version: r.try_get("scheme_version")?,
+        scores: r.try_get("scores")?,
+        total_tenths: r.try_get("total_tenths")?,
+        grade: r.try_get("grade")?,
+        findings: r.try_get("findings")?,
+        answer: r.try_get("answer")?,
+        answer_by: r.try_get("answer_by")?,
+        decided_on: r.try_get("decided_on")?,
+        state: r.try_get("state")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+const EFROM: &str = "FROM evaluations e JOIN contracts k ON k.id = e.contract_id \
+    JOIN projects p ON p.id = k.project_id JOIN organizations o ON o.id = k.org_id";
+const ESEL: &str = "SELECT e.id, e.contract_id, k.project_id, p.title AS project_title, \
+    p.district, k.org_id, o.name AS org_name, e.stage, e.agency_org_id, a.name AS agency_name, \
+    e.assessor_id, u.display_name AS assessor_name, e.scheme_id, s.version AS scheme_version, \
+    e.scores, e.total_tenths, e.grade, e.findings, e.answer, e.answer_by, e.decided_on, e.state, \
+    e.version, e.created_at, e.updated_at \
+    FROM evaluations e JOIN contracts k ON k.id = e.contract_id \
+    JOIN projects p ON p.id = k.project_id JOIN organizations o ON o.id = k.org_id \
+    JOIN organizations a ON a.id = e.agency_org_id JOIN users u ON u.id = e.assessor_id \
+    JOIN eval_schemes s ON s.id = e.scheme_id";
+
+/// Assigns a stage; `None` when the stage (pre, mid-term or final) is already assigned.
+pub async fn insert(
+    conn: &mut Conn,
+    contract: i64,
+    stage: &str,
+    agency: i64,
+    assessor: i64,
+    scheme: i64,
+) -> Result<Option<i64>, StoreError> {
+    let now = crate::audit::now();
+    // The partial unique index decides; the pre-check keeps PostgreSQL's transaction usable.
+    if stage != "spot" {
+        let taken: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM evaluations WHERE contract_id = $1 AND stage = $2 \
+             AND state <> 'recused'",
+        )
+        .bind(contract)
+        .bind(stage)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        if taken > 0 {
+            return Ok(None);
+        }
+    }
+    let r = sqlx::query(
+        "INSERT INTO evaluations (contract_id, stage, agency_org_id, assessor_id, scheme_id, \
+         state, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'assigned',$6,$6) RETURNING id",
+    )
+    .bind(contract)
+    .bind(stage)
+    .bind(agency)
+    .bind(assessor)
+    .bind(scheme)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await;
+    match r {
+        Ok(r) => Ok(Some(r.try_get("id")?)),
+        Err(e) => {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<EvaluationRow>, StoreError> {
+    let r = sqlx::query(&format!("{ESEL} WHERE e.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(emap).transpose()?)
+}
+
+pub async fn of_contract(conn: &mut Conn, contract: i64) -> Result<Vec<EvaluationRow>, StoreError> {
+    let rows = sqlx::query(&format!("{ESEL} WHERE e.contract_id = $1 ORDER BY e.id"))
+        .bind(contract)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(emap).collect::<Result<_, _>>()?)
+}
+
+/// Which evaluations a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Contracts of projects in this district subtree (officers).
+    pub district: Option<String>,
+    /// Assigned to this account (assessors).
+    pub assessor: Option<i64>,
+    /// Of this provider's contracts (organizations).
+    pub org: Option<i64>,
+    /// Published only (the portal and other readers).
+    pub published_only: bool,
+    pub state: Option<String>,
+    pub stage: Option<String>,
+    pub q: Option<String>,
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    f: &Filter,
+    page: PageReq,
+) -> Result<Paged<EvaluationRow>, StoreError> {
+    let mut w = Where::new();
+    if let Some(d) = &f.district {
+        w.subtree("p.district", d);
+    }
+    if let Some(a) = f.assessor {
+        w.push("e.assessor_id = ?", vec![Bind::I(a)]);
+    }
+    if let Some(o) = f.org {
+        w.push("k.org_id = ?", vec![Bind::I(o)]);
+    }
+    if f.published_only {
+        w.push("e.state = 'published'", vec![]);
+    }
+    if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) {
+        w.push("e.state = ?", vec![Bind::S(s.clone())]);
+    }
+    if let Some(s) = f.stage.as_ref().filter(|s| !s.is_empty()) {
+        w.push("e.stage = ?", vec![Bind::S(s.clone())]);
+    }
+    if let Some(q) = f.q.as_ref().filter(|s| !s.is_empty()) {
+        let pat = crate::like_pattern(q);
+        w.push(
+            "(p.title LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\')",
+            vec![Bind::S(pat.clone()), Bind::S(pat)],
+        );
+    }
+    w.page(conn, EFROM, ESEL, "e.id DESC", page, emap).await
+}
+
+/// The assessor's scores: points per indicator, the total and grade, and findings; the
+/// answer period starts. False when the evaluation is no longer the assessor's to score.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_scores(
+    conn: &mut Conn,
+    id: i64,
+    scores: &str,
+    total_tenths: i64,
+    grade: &str,
+    findings: &str,
+    answer_by: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE evaluations SET scores = $1, total_tenths = $2, grade = $3, findings = $4, \
+         answer_by = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(scores)
+    .bind(total_tenths)
+    .bind(grade)
+    .bind(findings)
+    .bind(answer_by)
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The provider's answer to a draft (only while it is a draft: false otherwise).
+pub async fn set_answer(conn: &mut Conn, id: i64, answer: &str) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE evaluations SET answer = $1, updated_at = $2 WHERE id = $3 AND state = 'draft'",
+    )
+    .bind(answer)
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_decided(conn: &mut Conn, id: i64, day: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE evaluations SET decided_on = $1 WHERE id = $2")
+        .bind(day)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Halts a contract's remaining payments (a failed mid-term), once.
+pub async fn halt(conn: &mut Conn, contract: i64, day: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE contracts SET halted_on = $1, updated_at = $2 WHERE id = $3 AND halted_on IS NULL",
+    )
+    .bind(day)
+    .bind(crate::audit::now())
+    .bind(contract)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An organization's record as a provider: (stage, grade, day) of each decided mid-term and
+/// final evaluation, and ("halted", "", day) for each halted contract.
+pub async fn record_of(
+    conn: &mut Conn,
+    org: i64,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.stage, e.grade, e.decided_on FROM evaluations e \
+         JOIN contracts k ON k.id = e.contract_id \
+         WHERE k.org_id = $1 AND e.state IN ('final', 'published') \
+         AND e.stage IN ('midterm', 'final') AND e.grade IS NOT NULL AND e.decided_on IS NOT NULL \
+         UNION ALL SELECT 'halted' AS stage, '' AS grade, halted_on AS decided_on FROM contracts \
+         WHERE org_id = $1 AND halted_on IS NOT NULL",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("stage")?,
+                r.try_get::<Option<String>, _>("grade")?.unwrap_or_default(),
+                r.try_get::<Option<String>, _>("decided_on")?
+                    .unwrap_or_default(),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Open assignments of an assessor (for the home page's task list).
+pub async fn open_for(conn: &mut Conn, assessor: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM evaluations WHERE assessor_id = $1 AND state IN ('assigned', 'draft')",
+    )
+    .bind(assessor)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?)
+}
+
+/// Evaluator accounts acting for an agency, unlocked: (user, name, agency, agency name).
+pub async fn assessors(conn: &mut Conn) -> Result<Vec<(i64, String, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, o.id AS org_id, o.name AS org_name FROM users u \
+         JOIN organizations o ON o.id = u.scope_org WHERE u.role = 'evaluator' AND u.locked = 0 \
+         ORDER BY o.name, u.display_name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("display_name")?,
+                r.try_get("org_id")?,
+                r.try_get("org_name")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Whether an account is tied to an organization: a social worker it employs, or an expert
+/// with a declared tie (employee, director, controller, relative) not ended before `since`.
+pub async fn tied_to(
+    conn: &mut Conn,
+    user: i64,
+    org: i64,
+    since: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM social_workers WHERE user_id = $1 AND employer_org_id = $2) \
+         + (SELECT COUNT(*) FROM expert_ties t JOIN experts x ON x.id = t.expert_id \
+            WHERE x.user_id = $1 AND t.org_id = $2 AND (t.ended_on IS NULL OR t.ended_on >= $3)) AS n",
+    )
+    .bind(user)
+    .bind(org)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// Whether an account is assigned (not recused) to evaluate a contract.
+pub async fn assigned_to(conn: &mut Conn, contract: i64, user: i64) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM evaluations WHERE contract_id = $1 AND assessor_id = $2 \
+         AND state <> 'recused'",
+    )
+    .bind(contract)
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// Demo data: the provider's answer of a past evaluation (whatever its state).
+pub async fn set_answer_demo(conn: &mut Conn, id: i64, answer: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE evaluations SET answer = $1 WHERE id = $2")
+        .bind(answer)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

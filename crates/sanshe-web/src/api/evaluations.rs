@@ -1,0 +1,516 @@
+//! `/api/v1/purchase/evaluations…`: third-party evaluation of purchased services — the
+//! district's indicator scheme, assignment of assessors, scoring, the provider's answer, the
+//! final grade (which opens or halts payments) and publication.
+
+use super::needs::{steps, Created, Step};
+use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi, PageInfo, Paging};
+use crate::ctx::Rc;
+use crate::error::ErrorBody;
+use axum::http::StatusCode;
+use axum::Json;
+use sanshe_app::purchase::evaluations as app;
+use sanshe_domain::evaluation::{self as domain, Evaluations};
+use sanshe_domain::workflow::Workflow;
+use sanshe_store::evaluations::EvaluationRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// A stable code: lower-case letters, digits and `_`.
+    #[schema(min_length = 1, max_length = 30, pattern = "^[a-z0-9_]+$")]
+    pub code: String,
+    #[schema(min_length = 1, max_length = 30)]
+    pub name_zh: String,
+    #[schema(min_length = 1, max_length = 60)]
+    pub name_en: String,
+    /// The most points the indicator carries; the indicators' points sum to 100.
+    #[schema(minimum = 1, maximum = 100)]
+    pub weight: i64,
+    /// What the assessor looks for.
+    #[schema(max_length = 200)]
+    pub guide: Option<String>,
+}
+
+/// An indicator scheme (default after 财预〔2020〕10号: 决策 15, 过程 25, 产出 30, 效益 30;
+/// 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, below: 差).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeBody {
+    #[schema(min_items = 1, max_items = 12)]
+    pub indicators: Vec<Indicator>,
+    /// Least total of 优.
+    #[schema(minimum = 1, maximum = 100)]
+    pub excellent: i64,
+    /// Least total of 良.
+    #[schema(minimum = 1, maximum = 100)]
+    pub good: i64,
+    /// Least total of 中.
+    #[schema(minimum = 1, maximum = 100)]
+    pub fair: i64,
+}
+
+impl SchemeBody {
+    fn of(s: &domain::Scheme) -> SchemeBody {
+        SchemeBody {
+            indicators: s
+                .indicators
+                .iter()
+                .map(|i| Indicator {
+                    code: i.code.clone(),
+                    name_zh: i.name_zh.clone(),
+                    name_en: i.name_en.clone(),
+                    weight: i.weight,
+                    guide: Some(i.guide.clone()),
+                })
+                .collect(),
+            excellent: s.excellent,
+            good: s.good,
+            fair: s.fair,
+        }
+    }
+
+    fn scheme(self) -> domain::Scheme {
+        domain::Scheme {
+            indicators: self
+                .indicators
+                .into_iter()
+                .map(|i| domain::Indicator {
+                    code: i.code,
+                    name_zh: i.name_zh,
+                    name_en: i.name_en,
+                    weight: i.weight,
+                    guide: i.guide.unwrap_or_default(),
+                })
+                .collect(),
+            excellent: self.excellent,
+            good: self.good,
+            fair: self.fair,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemeVersion {
+    pub id: i64,
+    pub version: i64,
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemeView {
+    pub id: i64,
+    pub version: i64,
+    pub scheme: SchemeBody,
+    /// Every version, newest first.
+    pub versions: Vec<SchemeVersion>,
+}
+
+/// The district's current indicator scheme and its versions.
+#[utoipa::path(get, operation_id = "evaluation_scheme_get", path = "/api/v1/purchase/evaluation-scheme", tag = "evaluation", security(("bearer" = [])),
+    responses((status = 200, body = SchemeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn scheme(rc: Rc) -> ApiResult<Json<SchemeView>> {
+    authed(&rc)?;
+    let v = app::scheme(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(SchemeView {
+        id: v.current.id,
+        version: v.current.version,
+        scheme: SchemeBody::of(&v.scheme),
+        versions: v
+            .versions
+            .iter()
+            .map(|s| SchemeVersion {
+                id: s.id,
+                version: s.version,
+                by: s.by_name.clone(),
+                at: s.at,
+            })
+            .collect(),
+    }))
+}
+
+/// Add a version of the district's scheme (district officers). Evaluations already assigned
+/// keep the version they were assigned with.
+#[utoipa::path(put, operation_id = "evaluation_scheme_put", path = "/api/v1/purchase/evaluation-scheme", tag = "evaluation", security(("bearer" = [])),
+    request_body = SchemeBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_scheme(
+    rc: Rc,
+    ApiJson(b): ApiJson<SchemeBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let id = app::set_scheme(&rc.app, &rc.ctx, &b.scheme())
+        .await
+        .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Assessor {
+    /// The evaluator account.
+    pub id: i64,
+    pub name: String,
+    pub agency: i64,
+    pub agency_name: String,
+}
+
+/// Evaluator accounts of independent agencies that may be assigned (district officers).
+#[utoipa::path(get, operation_id = "evaluation_assessors", path = "/api/v1/purchase/assessors", tag = "evaluation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Assessor>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn assessors(rc: Rc) -> ApiResult<Json<Vec<Assessor>>> {
+    authed(&rc)?;
+    let a = app::assessors(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(
+        a.into_iter()
+            .map(|a| Assessor {
+                id: a.user_id,
+                name: a.name,
+                agency: a.agency_id,
+                agency_name: a.agency_name,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    #[schema(pattern = "^(pre|midterm|final|spot)$")]
+    pub stage: String,
+    /// An evaluator account (`GET /api/v1/purchase/assessors`).
+    #[schema(minimum = 1)]
+    pub assessor: i64,
+}
+
+/// Assign an assessor to a stage of a signed contract (district officers). Refused when the
+/// assessor's agency is the provider or the assessor is tied to it (employed, or a declared
+/// tie within three years); pre, mid-term and final at most once each.
+#[utoipa::path(post, operation_id = "evaluations_assign", path = "/api/v1/purchase/contracts/{id}/evaluations", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = AssignBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn assign(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AssignBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let eid = app::assign(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::AssignInput {
+            stage: b.stage,
+            assessor: Some(b.assessor),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: eid })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub id: i64,
+    pub contract: i64,
+    pub project: i64,
+    pub project_title: String,
+    /// The provider.
+    pub organization: i64,
+    pub organization_name: String,
+    #[schema(pattern = "^(pre|midterm|final|spot)$")]
+    pub stage: String,
+    pub agency: i64,
+    pub agency_name: String,
+    pub assessor: i64,
+    pub assessor_name: String,
+    pub scheme_version: i64,
+    /// Points out of 100, one decimal (null until scored).
+    pub total: Option<String>,
+    #[schema(pattern = "^(excellent|good|fair|poor)$")]
+    pub grade: Option<String>,
+    #[schema(pattern = "^(assigned|draft|final|published|recused)$")]
+    pub state: String,
+    pub version: i64,
+    /// The last day the provider may answer the draft.
+    pub answer_by: Option<String>,
+    /// The day the grade took effect.
+    pub decided_on: Option<String>,
+}
+
+impl From<&EvaluationRow> for Evaluation {
+    fn from(e: &EvaluationRow) -> Self {
+        Evaluation {
+            id: e.id,
+            contract: e.contract_id,
+            project: e.project_id,
+            project_title: e.project_title.clone(),
+            organization: e.org_id,
+            organization_name: e.org_name.clone(),
+            stage: e.stage.clone(),
+            agency: e.agency_org_id,
+            agency_name: e.agency_name.clone(),
+            assessor: e.assessor_id,
+            assessor_name: e.assessor_name.clone(),
+            scheme_version: e.scheme_version,
+            total: e.total_tenths.map(domain::points_text),
+            grade: e.grade.clone(),
+            state: e.state.clone(),
+            version: e.version,
+            answer_by: e.answer_by.clone(),
+            decided_on: e.decided_on.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationPage {
+    pub items: Vec<Evaluation>,
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvalListQuery {
+    #[param(pattern = "^(|assigned|draft|final|published|recused)$")]
+    pub state: Option<String>,
+    #[param(pattern = "^(|pre|midterm|final|spot)$")]
+    pub stage: Option<String>,
+    /// Project title or provider name contains.
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+}
+
+/// Evaluations: a district officer's district, an assessor's assignments, an organization's
+/// contracts, other purchase staff the published ones of their area.
+#[utoipa::path(get, operation_id = "evaluations_list", path = "/api/v1/purchase/evaluations", tag = "evaluation", security(("bearer" = [])),
+    params(EvalListQuery, Paging),
+    responses((status = 200, body = EvaluationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    rc: Rc,
+    ApiQuery(q): ApiQuery<EvalListQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> ApiResult<Json<EvaluationPage>> {
+    authed(&rc)?;
+    let page = paging.req(&rc)?;
+    super::QueryRules::default()
+        .choice(
+            "state",
+            &q.state,
+            &["assigned", "draft", "final", "published", "recused"],
+        )
+        .choice("stage", &q.stage, &domain::STAGES)
+        .text("q", &q.q, 100)
+        .check(&rc)?;
+    let r = app::list(
+        &rc.app,
+        &rc.ctx,
+        sanshe_store::evaluations::Filter {
+            state: q.state,
+            stage: q.stage,
+            q: q.q.map(|s| s.trim().to_owned()),
+            ..Default::default()
+        },
+        page,
+    )
+    .await
+    .api(&rc)?;
+    Ok(Json(EvaluationPage {
+        items: r.items.iter().map(Evaluation::from).collect(),
+        page: PageInfo::from(&r),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Score {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub weight: i64,
+    pub guide: String,
+    /// Points given (null until scored).
+    pub points: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationDetail {
+    pub evaluation: Evaluation,
+    /// The scheme version's indicators with the points given.
+    pub scores: Vec<Score>,
+    /// Grade boundaries of the scheme version: 优, 良, 中.
+    pub bounds: [i64; 3],
+    pub findings: String,
+    /// The provider's answer to the draft.
+    pub answer: String,
+    pub timeline: Vec<Step>,
+    /// Events the caller may take now.
+    pub events: Vec<String>,
+    /// The caller (the provider) may answer the draft now.
+    pub may_answer: bool,
+}
+
+/// One evaluation (its officers, its assessor, its provider; other purchase staff once
+/// published).
+#[utoipa::path(get, operation_id = "evaluations_get", path = "/api/v1/purchase/evaluations/{id}", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = EvaluationDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<EvaluationDetail>> {
+    authed(&rc)?;
+    let v = app::get(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(EvaluationDetail {
+        scores: v
+            .scheme
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(n, i)| Score {
+                code: i.code.clone(),
+                name_zh: i.name_zh.clone(),
+                name_en: i.name_en.clone(),
+                weight: i.weight,
+                guide: i.guide.clone(),
+                points: v.points.get(n).copied().map(domain::points_text),
+            })
+            .collect(),
+        bounds: [v.scheme.excellent, v.scheme.good, v.scheme.fair],
+        findings: v.evaluation.findings.clone(),
+        answer: v.evaluation.answer.clone(),
+        timeline: steps(&v.history),
+        events: v
+            .offered
+            .iter()
+            .map(|e| Evaluations::event_name(*e).to_owned())
+            .collect(),
+        may_answer: v.may_answer,
+        evaluation: Evaluation::from(&v.evaluation),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvalScoreBody {
+    /// Points per indicator code (0 to its weight, at most one decimal).
+    pub scores: std::collections::BTreeMap<String, f64>,
+    #[schema(min_length = 1, max_length = 4000)]
+    pub findings: String,
+    /// The assessor declares no tie to the provider within three years (must be true).
+    pub no_conflict: bool,
+    /// The version the caller saw; when given and no longer current, 409.
+    pub version: Option<i64>,
+}
+
+/// Score a stage (its assessor): the draft goes to the provider, who may answer within the
+/// policy profile's `evaluation_answer_days` working days. A final stage opens
+/// `evaluation_final_opens_days` before the contract ends.
+#[utoipa::path(put, operation_id = "evaluations_score", path = "/api/v1/purchase/evaluations/{id}/scores", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = EvalScoreBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn score(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<EvalScoreBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    let scores = b
+        .scores
+        .into_iter()
+        .map(|(k, v)| {
+            // One decimal at most: a finer or negative figure is refused by the scheme.
+            let t = if v >= 0.0 && (v * 10.0).fract() == 0.0 {
+                domain::points_text((v * 10.0) as i64)
+            } else {
+                v.to_string()
+            };
+            (k, t)
+        })
+        .collect();
+    app::submit(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::ScoreInput {
+            scores,
+            findings: b.findings,
+            no_conflict: b.no_conflict,
+            version: b.version,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvalAnswerBody {
+    #[schema(min_length = 1, max_length = 4000)]
+    pub answer: String,
+}
+
+/// Answer a draft evaluation (the provider, within the answer period).
+#[utoipa::path(post, operation_id = "evaluations_answer", path = "/api/v1/purchase/evaluations/{id}/answer", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = EvalAnswerBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<EvalAnswerBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::answer(&rc.app, &rc.ctx, id, &app::AnswerInput { answer: b.answer })
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvalTransitionBody {
+    /// recuse (the assessor declares a tie), finalize (the assessor: the grade takes effect on
+    /// the contract's tranches), publish (the district officer).
+    #[schema(pattern = "^(recuse|finalize|publish)$")]
+    pub event: String,
+    pub version: Option<i64>,
+    /// Recuse: the tie (required).
+    #[schema(max_length = 4000)]
+    pub text: Option<String>,
+}
+
+/// Recuse, finalize or publish an evaluation. Finalizing a passed stage makes ready the
+/// tranches gated on it; a 差 at mid-term halts the contract's remaining payments. Of two
+/// callers acting at once one wins; the other gets 409.
+#[utoipa::path(post, operation_id = "evaluations_transition", path = "/api/v1/purchase/evaluations/{id}/transitions", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = EvalTransitionBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn transition(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<EvalTransitionBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::decide(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::EvalTransition {
+            event: b.event,
+            version: b.version,
+            text: b.text.unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}

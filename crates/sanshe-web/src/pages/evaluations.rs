@@ -1,0 +1,649 @@
+//! Third-party evaluation pages: the list (officers, assessors, organizations), one
+//! evaluation with the assessor's score sheet, the provider's answer and the officer's
+//! publication, the district's indicator scheme, and the contract section's assignment form.
+
+use super::{OrPage, PageResult};
+use crate::ctx::Rc;
+use crate::error::PageError;
+use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm};
+use sanshe_app::purchase::evaluations as app;
+use sanshe_app::AppError;
+use sanshe_domain::evaluation::{self as domain, Evaluations, STAGES};
+use sanshe_domain::workflow::Workflow;
+use sanshe_store::evaluations::{EvaluationRow, Filter};
+use serde::Deserialize;
+
+/// One evaluation as a line of a list.
+pub struct EvalLine {
+    pub id: i64,
+    pub project: i64,
+    pub title: String,
+    pub org: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub agency: String,
+    pub assessor: String,
+    pub scheme_version: i64,
+    pub total: String,
+    pub grade: String,
+    pub grade_label: String,
+    pub state: String,
+    pub state_label: String,
+    pub decided: String,
+}
+
+pub fn line(rc: &Rc, e: &EvaluationRow) -> EvalLine {
+    let grade = e.grade.clone().unwrap_or_default();
+    EvalLine {
+        id: e.id,
+        project: e.project_id,
+        title: e.project_title.clone(),
+        org: e.org_name.clone(),
+        stage_label: rc.tr.t(&format!("eval-stage-{}", e.stage)).to_owned(),
+        stage: e.stage.clone(),
+        agency: e.agency_name.clone(),
+        assessor: e.assessor_name.clone(),
+        scheme_version: e.scheme_version,
+        total: e.total_tenths.map(domain::points_text).unwrap_or_default(),
+        grade_label: if grade.is_empty() {
+            String::new()
+        } else {
+            rc.tr.t(&format!("grade-{grade}")).to_owned()
+        },
+        grade,
+        state_label: rc.tr.t(&format!("eval-state-{}", e.state)).to_owned(),
+        state: e.state.clone(),
+        decided: e.decided_on.clone().unwrap_or_default(),
+    }
+}
+
+/// The evaluation keys named dynamically (for the locale completeness test).
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn vocabulary_keys() -> Vec<String> {
+    let mut k = Vec::new();
+    for s in STAGES {
+        k.push(format!("eval-stage-{s}"));
+    }
+    for s in Evaluations::STATES {
+        k.push(format!("eval-state-{}", Evaluations::state_name(*s)));
+    }
+    for e in Evaluations::EVENTS {
+        k.push(format!("eval-event-{}", Evaluations::event_name(*e)));
+    }
+    for g in domain::GRADES {
+        k.push(format!("grade-{g}"));
+    }
+    for c in app::EXPORT_COLUMNS {
+        k.push(c.to_owned());
+    }
+    for kind in [
+        "evaluation.assigned",
+        "evaluation.draft",
+        "evaluation.answered",
+        "evaluation.final",
+        "evaluation.halted",
+        "evaluation.recused",
+    ] {
+        k.push(super::inbox::kind_key(kind));
+    }
+    k
+}
+
+// ---- the list ------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Filter {
+        let keep = |v: &str, ok: &[&str]| ok.contains(&v).then(|| v.to_owned());
+        Filter {
+            state: keep(
+                &self.state,
+                &["assigned", "draft", "final", "published", "recused"],
+            ),
+            stage: keep(&self.stage, &STAGES),
+            q: Some(self.q.trim().chars().take(100).collect::<String>())
+                .filter(|q| !q.is_empty() && !q.chars().any(char::is_control)),
+            ..Default::default()
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("state", self.state.clone()),
+            ("stage", self.stage.clone()),
+            ("q", self.q.clone()),
+        ]
+    }
+}
+
+#[derive(Template)]
+#[template(path = "purchase/evaluations.html")]
+struct ListPage {
+    p: Page,
+    rows: Vec<EvalLine>,
+    pager: Pager,
+    q: ListQuery,
+    states: Vec<(String, String)>,
+    stages: Vec<(String, String)>,
+    export: String,
+}
+
+fn choices(rc: &Rc, prefix: &str, names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| {
+            (
+                (*n).to_owned(),
+                rc.tr.t(&format!("{prefix}-{n}")).to_owned(),
+            )
+        })
+        .collect()
+}
+
+pub async fn list(rc: Rc, Query(q): Query<ListQuery>) -> PageResult {
+    let page = sanshe_store::PageReq {
+        page: q.page.unwrap_or(1).clamp(1, 1_000_000),
+        per_page: 50,
+    };
+    let r = app::list(&rc.app, &rc.ctx, q.filter(), page)
+        .await
+        .page(&rc)?;
+    let params = q.params();
+    let page = ListPage {
+        p: Page::new(&rc, "eval-title").crumb("/", rc.tr.t("nav-home")),
+        rows: r.items.iter().map(|e| line(&rc, e)).collect(),
+        pager: Pager::new("/purchase/evaluations", &params, &r),
+        export: crate::view::query_string(&params),
+        states: choices(
+            &rc,
+            "eval-state",
+            &["assigned", "draft", "final", "published", "recused"],
+        ),
+        stages: choices(&rc, "eval-stage", &STAGES),
+        q,
+    };
+    Ok(with_page(&rc, &page))
+}
+
+/// The list as CSV or XLSX, with the list's filters (every matching row).
+pub async fn export(rc: Rc, Path(format): Path<String>, Query(q): Query<ListQuery>) -> PageResult {
+    let r = app::list(
+        &rc.app,
+        &rc.ctx,
+        q.filter(),
+        sanshe_store::PageReq {
+            page: 1,
+            per_page: 100_000,
+        },
+    )
+    .await
+    .page(&rc)?;
+    let headers: Vec<&str> = app::EXPORT_COLUMNS.iter().map(|c| rc.tr.t(c)).collect();
+    let mut rows = app::export_rows(&r.items);
+    for row in &mut rows {
+        row[3] = rc.tr.t(&format!("eval-stage-{}", row[3])).to_owned();
+        if !row[8].is_empty() {
+            row[8] = rc.tr.t(&format!("grade-{}", row[8])).to_owned();
+        }
+        row[9] = rc.tr.t(&format!("eval-state-{}", row[9])).to_owned();
+    }
+    super::areas::file_response(&rc, &format, "evaluations", &headers, &rows)
+}
+
+// ---- one evaluation --------------------------------------------------------------------
+
+pub struct IndicatorRow {
+    pub code: String,
+    pub name: String,
+    pub weight: i64,
+    pub guide: String,
+    pub points: String,
+}
+
+#[derive(Template)]
+#[template(path = "purchase/evaluation.html")]
+struct DetailPage {
+    p: Page,
+    e: EvalLine,
+    contract: i64,
+    contract_end: String,
+    indicators: Vec<IndicatorRow>,
+    bounds: String,
+    findings: String,
+    answer: String,
+    answer_by: String,
+    timeline: Vec<(String, String, String, String)>,
+    version: i64,
+    can_score: bool,
+    can_recuse: bool,
+    can_finalize: bool,
+    can_publish: bool,
+    may_answer: bool,
+    errors: Vec<String>,
+    typed: Vec<(String, String)>,
+    typed_findings: String,
+}
+
+async fn detail_with(
+    rc: &Rc,
+    id: i64,
+    errors: Vec<String>,
+    typed: Vec<(String, String)>,
+    typed_findings: String,
+) -> PageResult {
+    let v = app::get(&rc.app, &rc.ctx, id).await.page(rc)?;
+    let e = &v.evaluation;
+    let lang_en = rc.tr.code() == "en";
+    let indicators = v
+        .scheme
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(n, i)| IndicatorRow {
+            code: i.code.clone(),
+            name: if lang_en {
+                i.name_en.clone()
+            } else {
+                i.name_zh.clone()
+            },
+            weight: i.weight,
+            guide: i.guide.clone(),
+            points: v
+                .points
+                .get(n)
+                .copied()
+                .map(domain::points_text)
+                .unwrap_or_default(),
+        })
+        .collect();
+    let has = |ev| v.offered.contains(&ev);
+    let status = if errors.is_empty() { 200 } else { 422 };
+    let page = DetailPage {
+        p: Page::new(rc, "eval-detail")
+            .crumb("/purchase/evaluations", rc.tr.t("eval-title"))
+            .crumb(
+                "",
+                format!(
+                    "{} · {}",
+                    e.project_title,
+                    rc.tr.t(&format!("eval-stage-{}", e.stage))
+                ),
+            ),
+        e: line(rc, e),
+        contract: e.contract_id,
+        contract_end: v.contract_end.clone(),
+        indicators,
+        bounds: rc.tr.f(
+            "eval-bounds",
+            &[
+                ("excellent", v.scheme.excellent.to_string()),
+                ("good", v.scheme.good.to_string()),
+                ("fair", v.scheme.fair.to_string()),
+            ],
+        ),
+        findings: e.findings.clone(),
+        answer: e.answer.clone(),
+        answer_by: e.answer_by.clone().unwrap_or_default(),
+        timeline: v
+            .history
+            .iter()
+            .map(|h| {
+                (
+                    datetime(h.at),
+                    h.entry.actor_name.clone(),
+                    rc.tr.t(&format!("eval-event-{}", h.entry.event)).to_owned(),
+                    h.entry.note.clone(),
+                )
+            })
+            .collect(),
+        version: e.version,
+        can_score: has(domain::EvalEvent::Submit),
+        can_recuse: has(domain::EvalEvent::Recuse),
+        can_finalize: has(domain::EvalEvent::Finalize),
+        can_publish: has(domain::EvalEvent::Publish),
+        may_answer: v.may_answer,
+        errors,
+        typed,
+        typed_findings,
+    };
+    let mut r = with_page(rc, &page);
+    if status == 422 {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn detail(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    detail_with(&rc, id, Vec::new(), Vec::new(), String::new()).await
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+async fn after(
+    rc: &Rc,
+    id: i64,
+    r: Result<(), AppError>,
+    typed: Vec<(String, String)>,
+    findings: String,
+) -> PageResult {
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/purchase/evaluations/{id}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            detail_with(rc, id, errs, typed, findings).await
+        }
+        Err(AppError::Conflict(f)) => {
+            detail_with(rc, id, vec![rc.tr.field_error(&f)], typed, findings).await
+        }
+        Err(e) => Err(PageError::new(e, rc)),
+    }
+}
+
+pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let get = |k: &str| {
+        form.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let scores: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
+        .collect();
+    let findings = get("findings");
+    let r = app::submit(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::ScoreInput {
+            scores: scores.clone(),
+            findings: findings.clone(),
+            no_conflict: !get("no_conflict").is_empty(),
+            version: get("version").parse().ok(),
+        },
+    )
+    .await;
+    after(&rc, id, r, scores, findings).await
+}
+
+pub async fn answer(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let text = form
+        .iter()
+        .find(|(k, _)| k == "answer")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let r = app::answer(&rc.app, &rc.ctx, id, &app::AnswerInput { answer: text }).await;
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let get = |k: &str| {
+        form.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let r = app::decide(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::EvalTransition {
+            event: get("event"),
+            version: get("version").parse().ok(),
+            text: get("text"),
+        },
+    )
+    .await;
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+/// Assigns an assessor from the contract section of the project page.
+pub async fn assign(rc: Rc, Path(contract): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let get = |k: &str| {
+        form.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let project = {
+        let mut c = rc
+            .app
+            .db
+            .acquire()
+            .await
+            .map_err(|e| PageError::new(e.into(), &rc))?;
+        sanshe_store::contracts::get(&mut c, contract)
+            .await
+            .map_err(|e| PageError::new(e.into(), &rc))?
+            .map(|k| k.project_id)
+            .ok_or_else(|| PageError::new(AppError::NotFound, &rc))?
+    };
+    match app::assign(
+        &rc.app,
+        &rc.ctx,
+        contract,
+        &app::AssignInput {
+            stage: get("stage"),
+            assessor: get("assessor").parse().ok(),
+        },
+    )
+    .await
+    {
+        Ok(id) => Ok(redirect_flash(
+            &format!("/purchase/evaluations/{id}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            let mut r = super::purchase::project_page_with(&rc, project, errs).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(AppError::Conflict(f)) => {
+            let mut r =
+                super::purchase::project_page_with(&rc, project, vec![rc.tr.field_error(&f)])
+                    .await?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+/// What the contract section shows of evaluations, and the assignment form for officers.
+#[derive(Default)]
+pub struct EvalSection {
+    pub lines: Vec<EvalLine>,
+    pub can_assign: bool,
+    pub assessors: Vec<(i64, String)>,
+    pub stages: Vec<(String, String)>,
+    pub halted_on: String,
+}
+
+pub async fn section(
+    rc: &Rc,
+    contract: &sanshe_store::contracts::ContractRow,
+    can_manage: bool,
+) -> Result<EvalSection, PageError> {
+    if contract.state == "draft" {
+        return Ok(EvalSection::default());
+    }
+    let lines = app::of_contract(&rc.app, &rc.ctx, contract.id)
+        .await
+        .page(rc)?
+        .iter()
+        .map(|e| line(rc, e))
+        .collect();
+    let assessors = if can_manage {
+        app::assessors(&rc.app, &rc.ctx)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.user_id, format!("{}（{}）", a.name, a.agency_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(EvalSection {
+        lines,
+        can_assign: can_manage,
+        assessors,
+        stages: choices(rc, "eval-stage", &STAGES),
+        halted_on: contract.halted_on.clone().unwrap_or_default(),
+    })
+}
+
+// ---- the indicator scheme ----------------------------------------------------------------
+
+/// A typed scheme row: code, Chinese and English names, points, guidance.
+type SchemeRow = (String, String, String, String, String);
+
+#[derive(Template)]
+#[template(path = "purchase/eval_scheme.html")]
+struct SchemePage {
+    p: Page,
+    version: i64,
+    /// (code, zh, en, weight, guide) rows; blank rows to add indicators.
+    rows: Vec<SchemeRow>,
+    excellent: String,
+    good: String,
+    fair: String,
+    editable: bool,
+    versions: Vec<(i64, String, String)>,
+    errors: Vec<String>,
+}
+
+async fn scheme_with(
+    rc: &Rc,
+    typed: Option<(Vec<SchemeRow>, [String; 3])>,
+    errors: Vec<String>,
+) -> PageResult {
+    let v = app::scheme(&rc.app, &rc.ctx).await.page(rc)?;
+    let (mut rows, bounds) = typed.unwrap_or_else(|| {
+        (
+            v.scheme
+                .indicators
+                .iter()
+                .map(|i| {
+                    (
+                        i.code.clone(),
+                        i.name_zh.clone(),
+                        i.name_en.clone(),
+                        i.weight.to_string(),
+                        i.guide.clone(),
+                    )
+                })
+                .collect(),
+            [
+                v.scheme.excellent.to_string(),
+                v.scheme.good.to_string(),
+                v.scheme.fair.to_string(),
+            ],
+        )
+    });
+    if v.editable {
+        while rows.len() < (domain::MAX_INDICATORS).min(rows.len() + 2) {
+            rows.push(Default::default());
+        }
+    }
+    let failed = !errors.is_empty();
+    let [excellent, good, fair] = bounds;
+    let page = SchemePage {
+        p: Page::new(rc, "eval-scheme")
+            .crumb("/purchase/evaluations", rc.tr.t("eval-title"))
+            .crumb("", rc.tr.t("eval-scheme")),
+        version: v.current.version,
+        rows,
+        excellent,
+        good,
+        fair,
+        editable: v.editable,
+        versions: v
+            .versions
+            .iter()
+            .map(|s| (s.version, datetime(s.at), s.by_name.clone()))
+            .collect(),
+        errors,
+    };
+    let mut r = with_page(rc, &page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn scheme(rc: Rc) -> PageResult {
+    scheme_with(&rc, None, Vec::new()).await
+}
+
+pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let get = |k: &str| {
+        form.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut rows = Vec::new();
+    for n in 0..domain::MAX_INDICATORS {
+        let row = (
+            get(&format!("code_{n}")).trim().to_owned(),
+            get(&format!("zh_{n}")),
+            get(&format!("en_{n}")),
+            get(&format!("weight_{n}")).trim().to_owned(),
+            get(&format!("guide_{n}")),
+        );
+        if !(row.0.is_empty() && row.1.trim().is_empty() && row.3.is_empty()) {
+            rows.push(row);
+        }
+    }
+    let bounds = [get("excellent"), get("good"), get("fair")];
+    let num = |s: &str| s.trim().parse::<i64>().unwrap_or(-1);
+    let scheme = domain::Scheme {
+        indicators: rows
+            .iter()
+            .map(|r| domain::Indicator {
+                code: r.0.clone(),
+                name_zh: r.1.trim().to_owned(),
+                name_en: r.2.trim().to_owned(),
+                weight: num(&r.3),
+                guide: r.4.trim().to_owned(),
+            })
+            .collect(),
+        excellent: num(&bounds[0]),
+        good: num(&bounds[1]),
+        fair: num(&bounds[2]),
+    };
+    match app::set_scheme(&rc.app, &rc.ctx, &scheme).await {
+        Ok(_) => Ok(redirect_flash("/purchase/evaluation-scheme", "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
+            scheme_with(&rc, Some((rows, bounds)), errs).await
+        }
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
