@@ -112,6 +112,8 @@ struct Facts {
     tenderers: Vec<(i64, String)>,
     winner: Option<(i64, i64, String, i64)>,
     contract: Option<(ContractRow, Vec<TrancheRow>, Vec<PaymentRow>)>,
+    /// The contract's published third-party evaluations.
+    evaluations: Vec<sanshe_store::evaluations::EvaluationRow>,
 }
 
 pub fn day_of(ts: i64) -> String {
@@ -162,7 +164,9 @@ async fn facts(app: &App, p: ProjectRow) -> Result<Facts, AppError> {
         Some(v) => Some((v.contract, v.tranches, v.payments)),
         None => None,
     };
+    let evaluations = super::evaluations::public_of_project(app, p.id).await?;
     Ok(Facts {
+        evaluations,
         p,
         approved_on,
         cancelled_on,
@@ -412,6 +416,48 @@ fn build(prefix: &str, f: &Facts, names: &HashMap<String, String>) -> Process {
                 }
                 if !transactions.is_empty() {
                     contract["implementation"] = json!({ "transactions": transactions });
+                }
+                // Each published evaluation: a progress report (a final audit at the end).
+                let mut documents = Vec::new();
+                for e in &f.evaluations {
+                    let day = e.decided_on.clone().unwrap_or_else(|| day_of(e.updated_at));
+                    let doc = json!({
+                        "id": format!("evaluation-{}", e.id),
+                        "documentType": if e.stage == "final" { "finalAudit" } else { "physicalProgressReport" },
+                        "title": format!("第三方评估（{}）", match e.stage.as_str() {
+                            "pre" => "事前", "midterm" => "中期", "final" => "末期", _ => "抽查",
+                        }),
+                        "description": format!(
+                            "{}：{} 分，等次 {}",
+                            e.agency_name,
+                            e.total_tenths.map(sanshe_domain::evaluation::points_text).unwrap_or_default(),
+                            match e.grade.as_deref() {
+                                Some("excellent") => "优", Some("good") => "良", Some("fair") => "中", _ => "差",
+                            }
+                        ),
+                        "datePublished": at(&day, "17:00:00"),
+                        "language": "zh",
+                    });
+                    documents.push(doc.clone());
+                    releases.push(release(
+                        &format!("evaluation-{}", e.id),
+                        at(&day, "17:00:00"),
+                        &["implementation"],
+                        sections(&[(
+                            "contracts",
+                            &json!([{
+                                "id": format!("contract-{}", k.id),
+                                "awardID": format!("award-{app_id}"),
+                                "implementation": {"documents": [doc]},
+                            }]),
+                        )]),
+                    ));
+                }
+                if !documents.is_empty() {
+                    if contract.get("implementation").is_none() {
+                        contract["implementation"] = json!({});
+                    }
+                    contract["implementation"]["documents"] = json!(documents);
                 }
                 contracts.push(contract);
             }

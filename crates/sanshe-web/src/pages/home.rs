@@ -69,6 +69,15 @@ pub async fn home(rc: Rc) -> PageResult {
     if can(&actor, Perm::ProposalRead) {
         tasks.push(("/proposals", tr.t("task-proposals").to_owned()));
     }
+    if can(&actor, Perm::PanelServe)
+        || can(&actor, Perm::PurchaseManage)
+        || can(&actor, Perm::PurchaseApply)
+    {
+        tasks.push((
+            "/purchase/evaluations",
+            tr.t("home-task-evaluations").to_owned(),
+        ));
+    }
     if can(&actor, Perm::PurchaseServe) {
         tasks.push(("/purchase/my-service", tr.t("task-my-service").to_owned()));
     }

@@ -2292,6 +2292,8 @@ struct PublicCallPage {
     delivery: Option<(i64, i64, i64, String)>,
     /// Answered questions (question, answer).
     qa: Vec<(String, String)>,
+    /// Published evaluations of the contract.
+    evaluations: Vec<super::evaluations::EvalLine>,
     pr: ProjectRow,
     category: String,
     state_label: String,
@@ -2348,6 +2350,12 @@ pub async fn public_call(rc: Rc, Path(id): Path<i64>) -> PageResult {
         qa: sanshe_app::purchase::questions::public_answered(&rc.app, pr.id)
             .await
             .page(&rc)?,
+        evaluations: sanshe_app::purchase::evaluations::public_of_project(&rc.app, pr.id)
+            .await
+            .page(&rc)?
+            .iter()
+            .map(|e| super::evaluations::line(&rc, e))
+            .collect(),
         category: category_name(&cats, &rc.tr, &pr.category),
         state_label: rc.tr.t(&project_state_key(&pr.state)).to_owned(),
         method: rc.tr.t(&format!("method-{}", pr.data.method)).to_owned(),

@@ -6,6 +6,7 @@
 mod awards;
 mod contracts;
 mod delivery;
+mod evaluations;
 mod ocds;
 mod panels;
 mod questions;
