@@ -262,6 +262,46 @@ try {
   await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/pay"] button')]);
   check((await o2.textContent('section.contract')).includes('E2E-0001'), 'district: a tranche is paid with its voucher');
   await o2.screenshot({ path: `${out}/contract-tranches.png`, fullPage: true });
+  // Third-party evaluation of the same contract: the officer assigns a spot check; the
+  // assessor scores the mid-term with the declaration; the organization answers; the
+  // assessor finalizes, which opens the tranche gated on it; the officer pays it.
+  await o2.goto(`${base}${contractProject}`);
+  await o2.selectOption('#e-stage', 'spot');
+  await Promise.all([o2.waitForNavigation(), o2.click('form[action$="/evaluations"] button[type=submit]')]);
+  check((await o2.textContent('main')).includes('已指派'), 'district: an assessor is assigned a spot check');
+  const asCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const as = await login(asCtx, 'evaluator');
+  await as.goto(`${base}/purchase/evaluations?stage=midterm&state=assigned`);
+  await Promise.all([as.waitForNavigation(), as.click('table tbody tr:first-child td:nth-child(2) a')]);
+  const evalPath = new URL(as.url()).pathname;
+  for (const [k, v] of [['decision', '14'], ['process', '22'], ['output', '25.5'], ['outcome', '26']]) {
+    await as.fill(`#score_${k}`, v);
+  }
+  await as.fill('#findings', '浏览器测试：现场走访 3 个社区，服务台账与现场一致。');
+  await as.check('input[name=no_conflict]');
+  await Promise.all([as.waitForNavigation(), as.click('form[action$="/scores"] button[type=submit]')]);
+  check((await as.textContent('main')).includes('87.5'), 'evaluator: the mid-term is scored on a phone (87.5)');
+  const aw2 = await as.evaluate(() => document.documentElement.scrollWidth);
+  check(aw2 <= 390, `evaluation page fits a phone (${aw2}px)`);
+  await as.screenshot({ path: `${out}/evaluation-scored-phone.png`, fullPage: true });
+  const anCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const an = await login(anCtx, 'org');
+  await an.goto(`${base}${evalPath}`);
+  await an.fill('#answer', '浏览器测试：无异议。');
+  await Promise.all([an.waitForNavigation(), an.click('form[action$="/answer"] button[type=submit]')]);
+  check((await an.textContent('main')).includes('浏览器测试：无异议。'), 'org: the provider answers the draft');
+  await anCtx.close();
+  await as.goto(`${base}${evalPath}`);
+  await as.check('input[name=confirm]');
+  await Promise.all([as.waitForNavigation(), as.click('button[value=finalize]')]);
+  check((await as.textContent('main')).includes('已定稿'), 'evaluator: the grade is final');
+  await asCtx.close();
+  await o2.goto(`${base}${contractProject}`);
+  const evalRow = 'tr:has-text("中期评估通过后")';
+  await o2.fill(`${evalRow} form[action$="/pay"] input[name=voucher]`, 'E2E-EVAL-1');
+  await Promise.all([o2.waitForNavigation(), o2.click(`${evalRow} form[action$="/pay"] button`)]);
+  check((await o2.textContent('section.contract')).includes('E2E-EVAL-1'), 'district: the tranche gated on the mid-term is paid');
+  await o2.screenshot({ path: `${out}/evaluation-tranche.png`, fullPage: true });
   await o2.goto(`${base}/purchase/dashboard`);
   check((await o2.textContent('main')).includes('待办事项'), 'district: the purchase dashboard lists the steps owed');
   await o2.screenshot({ path: `${out}/purchase-dashboard.png`, fullPage: true });

@@ -1032,9 +1032,11 @@ async fn past_call(
     sanshe_store::contracts::set_signed_on(tx, k, &signed.to_string()).await?;
     sanshe_store::contracts::add_version(tx, k, 0, "{}", "", "武进区民政局（演示）").await?;
     let end = start.plus_days(call.term_days);
-    let third = a.amount_fen - pct(40) - pct(30);
+    // A contract still running keeps its last tenth for the mid-term evaluation (事中评估).
+    let evaluated = if call.complete { 0 } else { pct(10) };
+    let third = a.amount_fen - pct(40) - pct(30) - evaluated;
     let mut tranches = Vec::new();
-    for (label, fen, due, gate) in [
+    let mut plan = vec![
         ("签约后首期 40%", pct(40), ago(95), "on_signing"),
         (
             "中期报告验收后 30%",
@@ -1043,7 +1045,11 @@ async fn past_call(
             "on_acceptance",
         ),
         (
-            "期满结项后 30%",
+            if call.complete {
+                "期满结项后 30%"
+            } else {
+                "期满结项后 20%"
+            },
             third,
             end,
             if call.complete {
@@ -1052,7 +1058,16 @@ async fn past_call(
                 "on_date"
             },
         ),
-    ] {
+    ];
+    if evaluated > 0 {
+        plan.push((
+            "中期评估通过后 10%",
+            evaluated,
+            start.plus_days(call.term_days / 2 + 30),
+            "on_midterm_evaluation",
+        ));
+    }
+    for (label, fen, due, gate) in plan {
         let t = sanshe_store::contracts::add_tranche(tx, k, label, fen, &due.to_string(), gate)
             .await?
             .ok_or_else(|| AppError::Internal("demo tranches exceed the contract".into()))?;

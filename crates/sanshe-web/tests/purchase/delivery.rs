@@ -735,6 +735,45 @@ async fn a_contract_completes_only_when_every_tranche_is_paid() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // The mid-term evaluation passes, which opens the last tenth.
+    let ev = t.token_for("evaluator").await;
+    let e = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::evaluations::of_contract(&mut c, k)
+            .await
+            .unwrap()[0]
+            .id
+    };
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/purchase/evaluations/{e}/scores"),
+            Some(&ev),
+            Some(
+                json!({"scores": {"decision": 14, "process": 22, "output": 26, "outcome": 26},
+                "findings": "良好", "no_conflict": true}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/evaluations/{e}/answer"),
+            Some(&org),
+            Some(json!({"answer": "无异议"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/evaluations/{e}/transitions"),
+            Some(&ev),
+            Some(json!({"event": "finalize"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let today = sanshe_app::calendar::today();
     let tranches = {
         let mut c = t.app.db.acquire().await.unwrap();
