@@ -86,6 +86,8 @@ impl Modify for Bearer {
         crate::api::evaluations::list, crate::api::evaluations::get,
         crate::api::evaluations::score, crate::api::evaluations::answer,
         crate::api::evaluations::transition,
+        crate::api::evaluations::evidence, crate::api::evaluations::attach,
+        crate::api::evaluations::evidence_file,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,

@@ -803,6 +803,31 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         r!(
             get,
+            "/api/v1/purchase/evaluations/{id}/attachments",
+            api::evaluations::evidence
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/attachments",
+            api::evaluations::attach
+        ),
+        r!(
+            get,
+            "/api/v1/purchase/evaluations/{id}/attachments/{aid}",
+            api::evaluations::evidence_file
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/attachments",
+            pages::evaluations::attach
+        ),
+        r!(
+            get,
+            "/purchase/evaluations/{id}/attachments/{aid}",
+            pages::evaluations::file
+        ),
+        r!(
+            get,
             "/api/v1/organizations/{id}/purchase-history",
             api::orgs::purchase_history
         ),

@@ -784,3 +784,87 @@ pub const EXPORT_COLUMNS: [&str; 11] = [
     "eval-col-state",
     "eval-col-decided",
 ];
+
+// ---- evidence ------------------------------------------------------------------------------
+
+/// The attachment owner kind of an evaluation's evidence.
+pub const EVIDENCE: &str = "evaluation";
+
+/// The evidence of an evaluation (who may read the evaluation may read its evidence).
+pub async fn evidence(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<sanshe_store::attachments::AttachmentRow>, AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    let e = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if !may_read(actor, &e) {
+        return Err(AppError::Hidden);
+    }
+    Ok(sanshe_store::attachments::list(&mut c, EVIDENCE, id).await?)
+}
+
+/// Adds a photo, interview record or document to an evaluation (its assessor, on site, until
+/// the grade is final).
+pub async fn attach(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    use crate::attachments::{self, Accept};
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PanelServe)?;
+    let e = {
+        let mut c = app.db.acquire().await?;
+        store::get(&mut c, id).await?.ok_or(AppError::NotFound)?
+    };
+    if !is_assessor(actor, &e) {
+        return Err(AppError::Hidden);
+    }
+    if !matches!(e.state.as_str(), "assigned" | "draft") {
+        return Err(AppError::Conflict(
+            FieldError::new("file", "err-eval-evidence-closed").arg("state", &e.state),
+        ));
+    }
+    let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
+    let written = async {
+        let mut tx = Uow::begin(app).await?;
+        kstore::lock(&mut tx, e.contract_id).await?;
+        attachments::record_counted(
+            tx,
+            ctx,
+            EVIDENCE,
+            id,
+            &saved,
+            "evidence",
+            audit("attach"),
+            |s| format!("{} {}: {s}", e.project_title, e.stage),
+        )
+        .await
+    }
+    .await;
+    attachments::settle(app, &saved, written)
+}
+
+/// One evidence file.
+pub async fn evidence_file(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    file: i64,
+) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    let e = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if !may_read(actor, &e) {
+        return Err(AppError::Hidden);
+    }
+    let a = sanshe_store::attachments::get(&mut c, EVIDENCE, id, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::attachments::read(app, &a.stored_name)?;
+    Ok((a, bytes))
+}

@@ -2,7 +2,7 @@
 //! district's indicator scheme, assignment of assessors, scoring, the provider's answer, the
 //! final grade (which opens or halts payments) and publication.
 
-use super::needs::{steps, Created, Step};
+use super::needs::{steps, AttachQuery, Attachment, Created, Step};
 use super::{authed, ApiJson, ApiPath, ApiQuery, ApiResult, OrApi, PageInfo, Paging};
 use crate::ctx::Rc;
 use crate::error::ErrorBody;
@@ -513,4 +513,56 @@ pub async fn transition(
     .await
     .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The evidence of an evaluation: photos, interview records, sampled delivery logs.
+#[utoipa::path(get, operation_id = "evaluations_evidence", path = "/api/v1/purchase/evaluations/{id}/attachments", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<Attachment>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn evidence(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<Attachment>>> {
+    authed(&rc)?;
+    let rows = app::evidence(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(super::files::listing(
+        rows,
+        &format!("/api/v1/purchase/evaluations/{id}/attachments"),
+    ))
+}
+
+/// Attach evidence to an evaluation (its assessor, until the grade is final): the raw bytes
+/// as the request body (photos, PDF, Office).
+#[utoipa::path(post, operation_id = "evaluations_attach", path = "/api/v1/purchase/evaluations/{id}/attachments", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), AttachQuery),
+    request_body(description = "The file", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<AttachQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let name = super::files::upload_name(&rc, &q)?;
+    let aid = app::attach(&rc.app, &rc.ctx, id, name, &body)
+        .await
+        .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: aid })))
+}
+
+/// Download an evidence file.
+#[utoipa::path(get, operation_id = "evaluations_evidence_file", path = "/api/v1/purchase/evaluations/{id}/attachments/{aid}", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses(super::files::FileDownload))]
+pub async fn evidence_file(
+    rc: Rc,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    authed(&rc)?;
+    Ok(super::files::download(
+        app::evidence_file(&rc.app, &rc.ctx, id, aid)
+            .await
+            .api(&rc)?,
+    ))
 }

@@ -235,6 +235,9 @@ struct DetailPage {
     errors: Vec<String>,
     typed: Vec<(String, String)>,
     typed_findings: String,
+    /// (id, file name) of the evidence.
+    evidence: Vec<(i64, String)>,
+    can_attach: bool,
 }
 
 async fn detail_with(
@@ -270,6 +273,12 @@ async fn detail_with(
         })
         .collect();
     let has = |ev| v.offered.contains(&ev);
+    let evidence = app::evidence(&rc.app, &rc.ctx, id)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|a| (a.id, a.file_name))
+        .collect();
     let status = if errors.is_empty() { 200 } else { 422 };
     let page = DetailPage {
         p: Page::new(rc, "eval-detail")
@@ -318,6 +327,8 @@ async fn detail_with(
         errors,
         typed,
         typed_findings,
+        evidence,
+        can_attach: has(domain::EvalEvent::Submit) || has(domain::EvalEvent::Finalize),
     };
     let mut r = with_page(rc, &page);
     if status == 422 {
@@ -418,6 +429,44 @@ pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> 
     )
     .await;
     after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+/// Adds evidence from the evaluation page (a photo taken on site, a document).
+pub async fn attach(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    // Refused before the upload is read: only assessors add evidence.
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    if !sanshe_app::authz::can(actor, sanshe_app::authz::Perm::PanelServe) {
+        return Err(PageError::new(AppError::Forbidden, &rc));
+    }
+    let file = match mp {
+        Ok(mp) => crate::pages::read_file_field(mp, "file").await,
+        Err(_) => None,
+    };
+    let r = match file {
+        Some((name, bytes)) => app::attach(&rc.app, &rc.ctx, id, &name, &bytes)
+            .await
+            .map(|_| ()),
+        None => Err(AppError::invalid(sanshe_domain::FieldError::new(
+            "file",
+            "err-import-no-file",
+        ))),
+    };
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+pub async fn file(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (a, bytes) = app::evidence_file(&rc.app, &rc.ctx, id, aid)
+        .await
+        .page(&rc)?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
 }
 
 /// Assigns an assessor from the contract section of the project page.

@@ -652,3 +652,33 @@ async fn the_assessor_scores_through_the_pages_in_both_languages() {
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.contains("Mid-term evaluation"), "{}", csv.body);
 }
+
+#[tokio::test]
+async fn the_assessor_attaches_evidence_until_the_grade_is_final() {
+    let t = T::new().await;
+    let ev = t.token_for("evaluator").await;
+    let o = t.token_for("org").await;
+    let (_, e) = demo_midterm(&t).await;
+    let png = {
+        let mut b = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+        b.extend_from_slice(&[0; 64]);
+        b
+    };
+    let path = format!("/api/v1/purchase/evaluations/{e}/attachments?file_name=site.png");
+    let r = t.api_raw("POST", &path, &ev, png.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The provider reads it; it cannot add to the assessor's evidence.
+    let list = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/evaluations/{e}/attachments"),
+            Some(&o),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("site.png"), "{}", list.body);
+    let r = t.api_raw("POST", &path, &o, png.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(t.audit_count("evaluation.attach").await, 1);
+}

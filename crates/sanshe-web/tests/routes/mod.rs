@@ -246,6 +246,26 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         ),
         (("put", "/api/v1/purchase/evaluation-scheme"), &district),
         (("get", "/api/v1/purchase/assessors"), &district),
+        (
+            ("get", "/api/v1/purchase/evaluations/{id}/attachments"),
+            &eval_parties,
+        ),
+        (
+            ("post", "/api/v1/purchase/evaluations/{id}/attachments"),
+            &evaluator,
+        ),
+        (
+            ("get", "/api/v1/purchase/evaluations/{id}/attachments/{aid}"),
+            &eval_parties,
+        ),
+        (
+            ("post", "/purchase/evaluations/{id}/attachments"),
+            &evaluator,
+        ),
+        (
+            ("get", "/purchase/evaluations/{id}/attachments/{aid}"),
+            &eval_parties,
+        ),
         (("get", "/purchase/dashboard"), &purchase_read),
         (("post", "/purchase/contracts/{id}/complete"), &district),
         (
