@@ -181,17 +181,23 @@ impl Scheme {
                 .unwrap_or("");
             match tenths(v) {
                 Some(t) if t <= x.weight * 10 => out.push(t),
-                _ if v.is_empty() => errs.push(FieldError::new(&field, "err-required")),
+                // Codes of their own: which indicators a scheme has is not in the API's schema.
+                _ if v.is_empty() => errs.push(
+                    FieldError::new(&field, "err-eval-score-missing").arg("name", &x.name_zh),
+                ),
                 _ => errs.push(
-                    FieldError::new(&field, "err-range")
-                        .arg("min", 0)
+                    FieldError::new(&field, "err-eval-score-range")
+                        .arg("name", &x.name_zh)
                         .arg("max", x.weight),
                 ),
             }
         }
         for (k, _) in typed {
             if !self.indicators.iter().any(|x| x.code == *k) {
-                errs.push(FieldError::new(&format!("score_{k}"), "err-unknown-field"));
+                errs.push(
+                    FieldError::new(&format!("score_{k}"), "err-eval-indicator-unknown")
+                        .arg("code", k),
+                );
             }
         }
         if errs.is_empty() {
@@ -471,10 +477,10 @@ mod tests {
         assert_eq!(
             codes,
             [
-                ("score_decision", "err-range"),
-                ("score_process", "err-required"),
-                ("score_output", "err-range"),
-                ("score_outcome", "err-range")
+                ("score_decision", "err-eval-score-range"),
+                ("score_process", "err-eval-score-missing"),
+                ("score_output", "err-eval-score-range"),
+                ("score_outcome", "err-eval-score-range")
             ]
         );
     }

@@ -166,6 +166,12 @@ fn build_json() -> String {
     text_required_when(&mut v, "TransitionBody", "reject", note);
     text_required_when(&mut v, "ProposalTransitionBody", "decline", note);
     text_required_when(&mut v, "ProjectTransitionBody", "cancel", note);
+    text_required_when(
+        &mut v,
+        "EvalTransitionBody",
+        "recuse",
+        sanshe_app::purchase::evaluations::TEXT_MAX,
+    );
     let report = sanshe_app::purchase::delivery::SUMMARY_MAX;
     text_required_when(&mut v, "ReportTransitionBody", "return", report);
     text_required_when(&mut v, "ReportTransitionBody", "resubmit", report);

@@ -187,7 +187,11 @@ async fn a_passed_midterm_releases_its_tranche_once() {
     c.sort();
     assert_eq!(
         c,
-        ["err-eval-declaration", "err-range", "err-range"],
+        [
+            "err-eval-declaration",
+            "err-eval-score-range",
+            "err-eval-score-range"
+        ],
         "{}",
         r.body
     );
@@ -621,7 +625,11 @@ async fn the_assessor_scores_through_the_pages_in_both_languages() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("应在 0 到 15 之间"), "{}", bad.body);
+    assert!(
+        bad.body.contains("决策的得分应在 0 到 15 之间"),
+        "{}",
+        bad.body
+    );
     assert!(bad.body.contains("无利害关系声明"), "{}", bad.body);
     assert!(bad.body.contains("现场走访"), "what was typed is kept");
     let ok = t
