@@ -439,3 +439,16 @@ pub async fn set_answer_demo(conn: &mut Conn, id: i64, answer: &str) -> Result<(
         .await?;
     Ok(())
 }
+
+/// Signed contracts of a district with at least one decided (final or published) evaluation.
+pub async fn evaluated_contracts(conn: &mut Conn, district: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "SELECT COUNT(DISTINCT e.contract_id) AS n FROM evaluations e \
+         JOIN contracts k ON k.id = e.contract_id JOIN projects p ON p.id = k.project_id \
+         WHERE p.district = $1 AND k.state <> 'draft' AND e.state IN ('final', 'published')",
+    )
+    .bind(district)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?)
+}

@@ -47,7 +47,7 @@ pub struct Dashboard {
     pub communities: Vec<CommunityCoverage>,
     pub published_calls: i64,
     pub contracts: i64,
-    /// Contracts with a third-party evaluation (the evaluation module records them).
+    /// Signed contracts with a final third-party evaluation of any stage.
     pub evaluated: i64,
     pub contracted_fen: i64,
     pub paid_fen: i64,
@@ -234,6 +234,7 @@ pub async fn dashboard(app: &App, ctx: &Ctx, year: i64) -> Result<Dashboard, App
     }
     let ks = sanshe_store::contracts::of_district(&mut c, &district).await?;
     let signed: Vec<_> = ks.iter().filter(|k| k.state != "draft").collect();
+    let evaluated = sanshe_store::evaluations::evaluated_contracts(&mut c, &district).await?;
     drop(c);
     let steps = steps(app, &district).await?;
     Ok(Dashboard {
@@ -245,7 +246,7 @@ pub async fn dashboard(app: &App, ctx: &Ctx, year: i64) -> Result<Dashboard, App
         communities,
         published_calls,
         contracts: signed.len() as i64,
-        evaluated: 0,
+        evaluated,
         contracted_fen: signed.iter().map(|k| k.clauses.amount_fen).sum(),
         paid_fen: signed.iter().map(|k| k.paid_fen).sum(),
         steps,
@@ -264,6 +265,7 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
     let soon = cal.add_working_days(today, REMIND_DAYS).to_string();
     let ctx = Ctx::system();
     let mut sent = remind_applicants(app, &ctx, &district, today, &soon).await?;
+    sent += super::evaluations::remind(app, &ctx, &district, &today.to_string(), &soon).await?;
     for s in steps(app, &district).await? {
         let (Some(due), Some(officer)) = (s.due.as_deref(), s.officer_id) else {
             continue;

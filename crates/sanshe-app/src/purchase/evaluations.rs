@@ -83,19 +83,25 @@ pub async fn scheme(app: &App, ctx: &Ctx) -> Result<SchemeView, AppError> {
         return Err(AppError::Forbidden);
     }
     let district = super::district_of(app, ctx).await?;
-    let current = {
-        let mut tx = Uow::begin(app).await?;
-        let s = scheme_in(&mut tx, &district).await?;
-        tx.commit(ctx.audit_entry(
-            audit("scheme.read"),
-            Some(s.id.to_string()),
-            format!("{district} v{}", s.version),
-            Outcome::Success,
-        ))
-        .await?;
-        s
-    };
     let mut c = app.db.acquire().await?;
+    let current = match store::latest_scheme(&mut c, &district).await? {
+        Some(s) => s,
+        None => {
+            // The district's first look: the default is stored as version 1.
+            drop(c);
+            let mut tx = Uow::begin(app).await?;
+            let s = scheme_in(&mut tx, &district).await?;
+            tx.commit(ctx.audit_entry(
+                audit("scheme.create"),
+                Some(s.id.to_string()),
+                format!("{district} v{} (default)", s.version),
+                Outcome::Success,
+            ))
+            .await?;
+            c = app.db.acquire().await?;
+            s
+        }
+    };
     let versions = store::schemes(&mut c, &district).await?;
     Ok(SchemeView {
         scheme: parse_scheme(&current)?,
@@ -867,4 +873,118 @@ pub async fn evidence_file(
         .ok_or(AppError::NotFound)?;
     let bytes = crate::attachments::read(app, &a.stored_name)?;
     Ok((a, bytes))
+}
+
+// ---- reminders ---------------------------------------------------------------------------
+
+/// Sends one reminder (once per record, kind and recipient) with its audit entry.
+async fn remind_once(
+    app: &App,
+    ctx: &Ctx,
+    to: &[i64],
+    kind: &str,
+    e: &EvaluationRow,
+    body: &str,
+) -> Result<usize, AppError> {
+    let link = format!("/purchase/evaluations/{}", e.id);
+    let title: String = e.project_title.chars().take(200).collect();
+    let mut sent = 0;
+    for u in to {
+        let mut tx = Uow::begin(app).await?;
+        if sanshe_store::inbox::exists(&mut tx, *u, kind, &link, &title).await? {
+            continue;
+        }
+        inbox::notify(&mut tx, &[*u], kind, &title, body, &link).await?;
+        tx.commit(ctx.audit_entry(
+            Action::Purchase {
+                object: "reminder",
+                verb: "send",
+            },
+            Some(e.id.to_string()),
+            format!("{kind} {title}: {body}"),
+            Outcome::Success,
+        ))
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// The evaluation reminders of the `purchase.deadlines` job, each sent once: the provider
+/// before its answer period ends (`soon`: a few working days ahead); the assessor once the
+/// period is over and the grade can be made final; the assessor of a final stage once it opens.
+pub async fn remind(
+    app: &App,
+    ctx: &Ctx,
+    district: &str,
+    today: &str,
+    soon: &str,
+) -> Result<usize, AppError> {
+    let mut c = app.db.acquire().await?;
+    let all = PageReq {
+        page: 1,
+        per_page: i64::from(u32::MAX),
+    };
+    let mut open = store::list(
+        &mut c,
+        &Filter {
+            district: Some(district.to_owned()),
+            state: Some("draft".into()),
+            ..Default::default()
+        },
+        all,
+    )
+    .await?
+    .items;
+    open.extend(
+        store::list(
+            &mut c,
+            &Filter {
+                district: Some(district.to_owned()),
+                state: Some("assigned".into()),
+                stage: Some("final".into()),
+                ..Default::default()
+            },
+            all,
+        )
+        .await?
+        .items,
+    );
+    let mut plan = Vec::new();
+    for e in open {
+        let by = e.answer_by.clone().unwrap_or_default();
+        if e.state == "draft" && e.answer.is_empty() && !by.is_empty() && today <= by.as_str() {
+            if by.as_str() <= soon {
+                let to = pstore::org_accounts(&mut c, district, Some(e.org_id)).await?;
+                plan.push((to, "reminder.evaluation_answer", by, e));
+            }
+        } else if e.state == "draft" && !by.is_empty() {
+            plan.push((vec![e.assessor_id], "reminder.evaluation_finalize", by, e));
+        } else if e.state == "assigned" {
+            let k = kstore::get(&mut c, e.contract_id).await?;
+            let profile = match &k {
+                Some(k) => {
+                    let year = k.clauses.start_date.get(..4).and_then(|y| y.parse().ok());
+                    crate::targets::profile_in(&mut c, year.unwrap_or(2026)).await?
+                }
+                None => continue,
+            };
+            let opens = k
+                .and_then(|k| sanshe_domain::calendar::Day::parse(&k.clauses.end_date))
+                .map(|d| {
+                    d.plus_days(-profile.evaluation_final_opens_days)
+                        .to_string()
+                })
+                .unwrap_or_default();
+            if !opens.is_empty() && opens.as_str() <= today {
+                plan.push((vec![e.assessor_id], "reminder.evaluation_score", opens, e));
+            }
+        }
+    }
+    drop(c);
+    let mut sent = 0;
+    for (to, kind, day, e) in plan {
+        sent += remind_once(app, ctx, &to, kind, &e, &day).await?;
+    }
+    Ok(sent)
 }

@@ -85,6 +85,9 @@ pub fn vocabulary_keys() -> Vec<String> {
         "evaluation.final",
         "evaluation.halted",
         "evaluation.recused",
+        "reminder.evaluation_answer",
+        "reminder.evaluation_finalize",
+        "reminder.evaluation_score",
     ] {
         k.push(super::inbox::kind_key(kind));
     }

@@ -613,6 +613,9 @@ async fn the_dashboard_lists_each_officers_steps_and_reminders_go_once() {
     assert_eq!(d["catalog_state"], "published");
     assert!(d["catalog_items"].as_i64().unwrap() >= 30);
     assert!(d["contracts"].as_i64().unwrap() >= 1);
+    // The demo's delivered call (final, 良) and halted call (mid-term, 差) were evaluated; the
+    // running one's mid-term is only assigned.
+    assert_eq!(d["evaluated"], 2, "{d}");
     let streets = d["streets"].as_array().unwrap();
     assert!(streets
         .iter()

@@ -690,3 +690,64 @@ async fn the_assessor_attaches_evidence_until_the_grade_is_final() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(t.audit_count("evaluation.attach").await, 1);
 }
+
+#[tokio::test]
+async fn reminders_go_once_before_the_answer_period_ends_and_after() {
+    let t = T::new().await;
+    let ev = t.token_for("evaluator").await;
+    let (_, e) = demo_midterm(&t).await;
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/purchase/evaluations/{e}/scores"),
+            Some(&ev),
+            Some(json!({"scores": scores([14.0, 22.0, 25.0, 26.0]), "findings": "良好", "no_conflict": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let count = |kind: &'static str, user: &'static str| {
+        let t = &t;
+        async move {
+            let uid = t.user_id(user).await;
+            let mut c = t.app.db.acquire().await.unwrap();
+            sqlx::query("SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND kind = $2")
+                .bind(uid)
+                .bind(kind)
+                .fetch_one(&mut *c)
+                .await
+                .unwrap()
+                .try_get::<i64, _>("n")
+                .unwrap()
+        }
+    };
+    let set_by = |day: String| {
+        let t = &t;
+        async move {
+            let mut c = t.app.db.acquire().await.unwrap();
+            sqlx::query("UPDATE evaluations SET answer_by = $1 WHERE id = $2")
+                .bind(day)
+                .bind(e)
+                .execute(&mut *c)
+                .await
+                .unwrap();
+        }
+    };
+    let today = sanshe_app::calendar::today();
+    // The answer period ends today: the provider is reminded, once however often the job runs.
+    set_by(today.to_string()).await;
+    for _ in 0..2 {
+        sanshe_app::purchase::dashboard::remind(&t.app)
+            .await
+            .unwrap();
+    }
+    assert_eq!(count("reminder.evaluation_answer", "org").await, 1);
+    assert_eq!(count("reminder.evaluation_finalize", "evaluator").await, 0);
+    // It ended yesterday: the assessor may finalize, and is told so once.
+    set_by(today.plus_days(-1).to_string()).await;
+    for _ in 0..2 {
+        sanshe_app::purchase::dashboard::remind(&t.app)
+            .await
+            .unwrap();
+    }
+    assert_eq!(count("reminder.evaluation_finalize", "evaluator").await, 1);
+}
