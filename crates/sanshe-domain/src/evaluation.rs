@@ -380,14 +380,15 @@ pub fn history_rules(
             "elig-history-grade",
             below.is_empty(),
             vec![
-                ("min", min_grade.to_owned()),
+                ("grade", min_grade.to_owned()),
                 ("last", HISTORY_LAST.to_string()),
                 (
-                    "found",
-                    below
-                        .first()
-                        .map(|p| format!("{} {}", p.on, p.grade))
-                        .unwrap_or_default(),
+                    "on",
+                    below.first().map(|p| p.on.clone()).unwrap_or_default(),
+                ),
+                (
+                    "below",
+                    below.first().map(|p| p.grade.clone()).unwrap_or_default(),
                 ),
             ],
         ));

@@ -58,6 +58,25 @@ pub async fn schemes(conn: &mut Conn, district: &str) -> Result<Vec<SchemeRow>, 
     Ok(rows.iter().map(smap).collect::<Result<_, _>>()?)
 }
 
+/// Stores a district's first scheme version unless another request stored it first (no
+/// unique violation: on PostgreSQL one would abort the caller's transaction).
+pub async fn insert_first_scheme(
+    conn: &mut Conn,
+    district: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO eval_schemes (district, version, body, by_name, at) \
+         VALUES ($1, 1, $2, 'system', $3) ON CONFLICT (district, version) DO NOTHING",
+    )
+    .bind(district)
+    .bind(body)
+    .bind(crate::audit::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Adds the next version of a district's scheme (two editors at once: one gets the unique
 /// violation and retries nothing: the caller answers 409).
 pub async fn insert_scheme(

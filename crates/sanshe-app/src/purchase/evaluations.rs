@@ -54,12 +54,7 @@ pub async fn scheme_in(conn: &mut Conn, district: &str) -> Result<SchemeRow, App
     }
     let body =
         serde_json::to_string(&Scheme::default()).map_err(|e| AppError::Internal(e.to_string()))?;
-    match store::insert_scheme(conn, district, &body, "system").await {
-        Ok(_) => {}
-        // Another request stored it first.
-        Err(e) if e.is_unique_violation() => {}
-        Err(e) => return Err(e.into()),
-    }
+    store::insert_first_scheme(conn, district, &body).await?;
     store::latest_scheme(conn, district)
         .await?
         .ok_or_else(|| AppError::Internal("scheme vanished".into()))
@@ -661,43 +656,20 @@ pub async fn decide(app: &App, ctx: &Ctx, id: i64, i: &EvalTransition) -> Result
         EvalEvent::Finalize => {
             store::set_decided(&mut tx, id, &day).await?;
             let grade = e.grade.clone().unwrap_or_default();
-            if domain::passes(&grade) {
+            let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
+            told.extend(&officers);
+            let kind = if domain::passes(&grade) {
                 if let Some(gate) = domain::gate_of(&e.stage) {
                     open_gated(&mut tx, actor, k.id, gate).await?;
                 }
+                "evaluation.final"
             } else if e.stage == "midterm" {
                 store::halt(&mut tx, k.id, &day).await?;
-                let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
-                told.extend(&officers);
-                inbox::notify(
-                    &mut tx,
-                    &told,
-                    "evaluation.halted",
-                    &k.project_title,
-                    &grade,
-                    &link,
-                )
-                .await?;
-            }
-            let told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
-            inbox::notify(
-                &mut tx,
-                &told,
-                "evaluation.final",
-                &k.project_title,
-                &grade,
-                &link,
-            )
-            .await?;
-            inbox::notify(
-                &mut tx,
-                &officers,
-                "evaluation.final",
-                &k.project_title,
-                &grade,
-                &link,
-            )
-            .await?;
+                "evaluation.halted"
+            } else {
+                "evaluation.final"
+            };
+            inbox::notify(&mut tx, &told, kind, &k.project_title, &grade, &link).await?;
         }
         EvalEvent::Recuse => {
             inbox::notify(

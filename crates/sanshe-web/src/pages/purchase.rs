@@ -207,6 +207,12 @@ pub fn finding_text(tr: &sanshe_app::i18n::Tr, f: &sanshe_domain::purchase::Find
                 "status" => tr.t(&format!("org-status-{v}")).to_owned(),
                 "result" => tr.t(&format!("annual-result-{v}")).to_owned(),
                 "kind" => tr.t(&format!("org-kind-{v}")).to_owned(),
+                "grade" => tr.t(&format!("grade-{v}")).to_owned(),
+                // The grade below the minimum, if any: "（良）".
+                "below" if !v.is_empty() => tr.f(
+                    "elig-history-below",
+                    &[("grade", tr.t(&format!("grade-{v}")))],
+                ),
                 _ => v.clone(),
             };
             (*k, shown)
@@ -2822,4 +2828,38 @@ pub async fn contract_print(rc: Rc, Path(id): Path<i64>) -> PageResult {
         district,
     };
     Ok(with_page(&rc, &page))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod finding_tests {
+    use sanshe_app::i18n::{Lang, Tr};
+    use sanshe_domain::evaluation::{history_rules, PastResult};
+    use sanshe_domain::purchase::{Finding, Level};
+
+    #[test]
+    fn history_findings_name_the_grades_in_words() {
+        let past = [PastResult {
+            stage: "final".into(),
+            grade: "good".into(),
+            on: "2025-12-20".into(),
+        }];
+        let (code, ok, args) = history_rules("2026-11-30", "excellent", false, 2, &past).remove(0);
+        let f = Finding {
+            code,
+            level: if ok { Level::Pass } else { Level::Fail },
+            args,
+        };
+        let zh = super::finding_text(&Tr::new(Lang::Zh), &f);
+        assert!(
+            zh.contains("“优”") && zh.contains("2025-12-20（良）"),
+            "{zh}"
+        );
+        let en = super::finding_text(&Tr::new(Lang::En), &f);
+        assert!(en.contains("“Excellent”") && en.contains("(Good)"), "{en}");
+        assert!(
+            !zh.contains("excellent") && !en.contains("good)"),
+            "{zh} {en}"
+        );
+    }
 }
