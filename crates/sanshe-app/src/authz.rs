@@ -79,6 +79,8 @@ pub enum Perm {
     PurchaseApply,
     /// Sit on review panels one is drawn for: declare conflicts, score (an evaluator's account).
     PanelServe,
+    /// Vote for a finalist of a venture-philanthropy round, once per round (residents).
+    VentureVote,
 }
 
 /// The role × permission matrix.
@@ -119,7 +121,7 @@ pub fn allowed(role: Role, perm: Perm) -> bool {
         PurchaseApply => role == SocialOrg,
         PurchaseServe => role == SocialWorker,
         PanelServe => role == Evaluator,
-        NeedRaise => role == Resident,
+        NeedRaise | VentureVote => role == Resident,
         NeedRead | NeedHandle | ProposalRead => {
             matches!(role, DistrictAdmin | StreetStaff | CommunityStaff)
         }

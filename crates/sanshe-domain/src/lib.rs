@@ -17,6 +17,7 @@ pub mod registry;
 pub mod role;
 pub mod targets;
 pub mod text;
+pub mod venture;
 pub mod workflow;
 
 pub use area::{AreaCode, AreaLevel, TownshipKind};

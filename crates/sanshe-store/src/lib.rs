@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod targets;
 pub mod tokens;
 pub mod users;
+pub mod venture;
 pub mod workers;
 pub mod workflow;
 

@@ -132,9 +132,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 18,
+        name: "venture",
+        common: include_str!("../migrations/0018_venture.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 17;
+pub const LATEST: i64 = 18;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

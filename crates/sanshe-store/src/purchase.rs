@@ -1284,6 +1284,8 @@ pub async fn demo_settle(
         crate::workflow::Table::Tranches => "tranches",
         crate::workflow::Table::Reports => "milestone_reports",
         crate::workflow::Table::Evaluations => "evaluations",
+        crate::workflow::Table::VentureRounds => "venture_rounds",
+        crate::workflow::Table::VentureProjects => "venture_projects",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

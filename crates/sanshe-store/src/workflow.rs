@@ -19,6 +19,8 @@ pub enum Table {
     Tranches,
     Reports,
     Evaluations,
+    VentureRounds,
+    VentureProjects,
 }
 
 impl Table {
@@ -35,6 +37,8 @@ impl Table {
             Table::Tranches => "tranches",
             Table::Reports => "milestone_reports",
             Table::Evaluations => "evaluations",
+            Table::VentureRounds => "venture_rounds",
+            Table::VentureProjects => "venture_projects",
         }
     }
 }

@@ -88,6 +88,13 @@ impl Modify for Bearer {
         crate::api::evaluations::transition,
         crate::api::evaluations::evidence, crate::api::evaluations::attach,
         crate::api::evaluations::evidence_file,
+        crate::api::venture::rounds, crate::api::venture::create_round,
+        crate::api::venture::update_round, crate::api::venture::round,
+        crate::api::venture::round_transition, crate::api::venture::add_reviewer,
+        crate::api::venture::award_by_ranking, crate::api::venture::apply,
+        crate::api::venture::update_project, crate::api::venture::projects,
+        crate::api::venture::get_project, crate::api::venture::project_transition,
+        crate::api::venture::score, crate::api::venture::vote,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,
@@ -126,6 +133,7 @@ impl Modify for Bearer {
          (name = "registries", description = "Facilities, social organizations, social workers and community posts"),
          (name = "purchase", description = "Government purchase of services: budget lines, the catalog, projects with their calls, and applications"),
          (name = "evaluation", description = "Third-party evaluation of purchased services: the indicator scheme, assessors, scores, the provider's answer and the grade that opens or halts payments"),
+         (name = "venture", description = "Venture philanthropy (公益创投): rounds with fiscal and charity pools, applications, screening, reviewers' scores, the public vote, awards by tier that never overdraw a pool, the agreement, tranches, the mid-term and debarment"),
          (name = "ocds", description = "The Open Contracting Data Standard 1.1 feed of published calls, awards, contracts and payments (no sign-in)"),
          (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]
@@ -172,6 +180,7 @@ fn build_json() -> String {
         "recuse",
         sanshe_app::purchase::evaluations::TEXT_MAX,
     );
+    venture_rules(&mut v);
     let report = sanshe_app::purchase::delivery::SUMMARY_MAX;
     text_required_when(&mut v, "ReportTransitionBody", "return", report);
     text_required_when(&mut v, "ReportTransitionBody", "resubmit", report);
@@ -434,6 +443,28 @@ fn add_rule(doc: &mut serde_json::Value, schema: &str, rule: serde_json::Value) 
 
 /// States that `text` is required, not blank and at most `max` characters long when the
 /// body's `event` is `event` (JSON Schema `if`/`then`).
+/// What a venture project's step needs besides its event: a finding to reject, fail a
+/// mid-term or stop; a voucher to pay; a pool to award from.
+fn venture_rules(v: &mut serde_json::Value) {
+    let max = sanshe_app::purchase::venture::TEXT_MAX;
+    let note = serde_json::json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": FILLED_TEXT});
+    let voucher = serde_json::json!({"type": "string", "minLength": 1, "maxLength": 60, "pattern": FILLED_TEXT});
+    let source = serde_json::json!({"type": "string", "enum": sanshe_domain::venture::SOURCES});
+    for e in ["reject", "midterm_fail", "stop"] {
+        required_when(v, "VentureStepBody", "event", e, &[("note", &note)]);
+    }
+    for e in ["pay_first", "midterm_pass"] {
+        required_when(v, "VentureStepBody", "event", e, &[("voucher", &voucher)]);
+    }
+    required_when(
+        v,
+        "VentureStepBody",
+        "event",
+        "award",
+        &[("source", &source)],
+    );
+}
+
 fn text_required_when(doc: &mut serde_json::Value, schema: &str, event: &str, max: usize) {
     let text = serde_json::json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": FILLED_TEXT});
     required_when(doc, schema, "event", event, &[("text", &text)]);

@@ -718,6 +718,111 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/recusals/{id}/decision",
             api::questions::decide
         ),
+        r!(get, "/venture", pages::venture::list),
+        r!(post, "/venture", pages::venture::create_round),
+        r!(get, "/venture/new", pages::venture::new_round),
+        r!(get, "/venture/rounds/{id}", pages::venture::round),
+        r!(get, "/venture/rounds/{id}/edit", pages::venture::edit_round),
+        r!(
+            post,
+            "/venture/rounds/{id}/edit",
+            pages::venture::save_round
+        ),
+        r!(
+            post,
+            "/venture/rounds/{id}/transitions",
+            pages::venture::round_transition
+        ),
+        r!(
+            post,
+            "/venture/rounds/{id}/reviewers",
+            pages::venture::add_reviewer
+        ),
+        r!(
+            post,
+            "/venture/rounds/{id}/award-by-ranking",
+            pages::venture::award_by_ranking
+        ),
+        r!(
+            get,
+            "/venture/rounds/{id}/apply",
+            pages::venture::apply_form
+        ),
+        r!(post, "/venture/rounds/{id}/projects", pages::venture::apply),
+        r!(
+            get,
+            "/venture/rounds/{id}/export/{format}",
+            pages::venture::export
+        ),
+        r!(get, "/venture/projects/{id}", pages::venture::project),
+        r!(
+            post,
+            "/venture/projects/{id}/edit",
+            pages::venture::save_project
+        ),
+        r!(
+            post,
+            "/venture/projects/{id}/transitions",
+            pages::venture::project_transition
+        ),
+        r!(post, "/venture/projects/{id}/scores", pages::venture::score),
+        r!(get, "/public/venture", pages::venture::public_list),
+        r!(get, "/public/venture/{id}", pages::venture::public_round),
+        r!(post, "/public/venture/{id}/votes", pages::venture::vote),
+        r!(get, "/api/v1/venture/rounds", api::venture::rounds),
+        r!(post, "/api/v1/venture/rounds", api::venture::create_round),
+        r!(get, "/api/v1/venture/rounds/{id}", api::venture::round),
+        r!(
+            put,
+            "/api/v1/venture/rounds/{id}",
+            api::venture::update_round
+        ),
+        r!(
+            post,
+            "/api/v1/venture/rounds/{id}/transitions",
+            api::venture::round_transition
+        ),
+        r!(
+            post,
+            "/api/v1/venture/rounds/{id}/reviewers",
+            api::venture::add_reviewer
+        ),
+        r!(
+            post,
+            "/api/v1/venture/rounds/{id}/award-by-ranking",
+            api::venture::award_by_ranking
+        ),
+        r!(
+            post,
+            "/api/v1/venture/rounds/{id}/projects",
+            api::venture::apply
+        ),
+        r!(
+            post,
+            "/api/v1/venture/rounds/{id}/votes",
+            api::venture::vote
+        ),
+        r!(get, "/api/v1/venture/projects", api::venture::projects),
+        r!(
+            get,
+            "/api/v1/venture/projects/{id}",
+            api::venture::get_project
+        ),
+        r!(
+            put,
+            "/api/v1/venture/projects/{id}",
+            api::venture::update_project
+        ),
+        r!(
+            post,
+            "/api/v1/venture/projects/{id}/transitions",
+            api::venture::project_transition
+        ),
+        r!(
+            put,
+            "/api/v1/venture/projects/{id}/scores",
+            api::venture::score
+        ),
         r!(get, "/purchase/evaluations", pages::evaluations::list),
         r!(
             get,

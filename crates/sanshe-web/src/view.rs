@@ -114,6 +114,7 @@ impl Page {
             if can(a, Perm::PurchaseRead) || can(a, Perm::PurchaseApply) || can(a, Perm::PanelServe)
             {
                 item("/purchase/projects", "nav-purchase");
+                item("/venture", "nav-venture");
             }
             if can(a, Perm::CalendarRead) {
                 item("/calendar", "nav-calendar");

@@ -790,6 +790,26 @@ pub async fn load(
     if let (Some(u), [done_k, midway_k, halted_k]) = (evaluator, contracts.as_slice()) {
         demo_evaluations(&mut tx, &past, u, *done_k, *midway_k, *halted_k).await?;
     }
+    // Venture philanthropy: this year's round in its mid-term, next year's taking applications.
+    let mut venture_orgs: Vec<i64> = home_org.into_iter().collect();
+    venture_orgs.extend(
+        teams
+            .iter()
+            .map(|(o, _)| *o)
+            .filter(|o| Some(*o) != home_org)
+            .rev()
+            .take(7),
+    );
+    super::venture_demo::load(
+        &mut tx,
+        district,
+        year,
+        today,
+        &venture_orgs,
+        district_staff,
+        evaluator,
+    )
+    .await?;
     tx.commit(ctx.audit_entry(
         Action::Purchase {
             object: "project",

@@ -17,6 +17,8 @@ pub mod panel;
 pub mod policy;
 pub mod projects;
 pub mod questions;
+pub mod venture;
+pub mod venture_demo;
 
 use crate::areas::{ImportOptions, ImportReport};
 use crate::authz::{self, Perm};

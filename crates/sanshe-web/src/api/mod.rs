@@ -25,6 +25,7 @@ pub mod shape;
 pub mod targets;
 pub mod throttles;
 pub mod users;
+pub mod venture;
 pub mod workers;
 
 use crate::ctx::Rc;

@@ -77,6 +77,7 @@ pub async fn home(rc: Rc) -> PageResult {
             "/purchase/evaluations",
             tr.t("home-task-evaluations").to_owned(),
         ));
+        tasks.push(("/venture", tr.t("home-task-venture").to_owned()));
     }
     if can(&actor, Perm::PurchaseServe) {
         tasks.push(("/purchase/my-service", tr.t("task-my-service").to_owned()));

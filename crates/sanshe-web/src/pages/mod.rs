@@ -26,6 +26,7 @@ pub mod registry;
 pub mod targets;
 pub mod throttles;
 pub mod users;
+pub mod venture;
 pub mod workers;
 
 use crate::ctx::Rc;

@@ -10,6 +10,7 @@ mod evaluations;
 mod ocds;
 mod panels;
 mod questions;
+mod venture;
 
 use crate::common::{Session, T};
 use crate::kernel::parallel;
