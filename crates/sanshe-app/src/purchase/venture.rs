@@ -1024,6 +1024,9 @@ pub struct Step {
 
 pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppError> {
     let actor = ctx.actor()?;
+    if !(authz::can(actor, Perm::PurchaseApply) || authz::can(actor, Perm::PurchaseManage)) {
+        return Err(AppError::Forbidden);
+    }
     let Some(event) = Projects::parse_event(&s.event) else {
         return Err(AppError::invalid(
             FieldError::new("event", "err-choice").arg(

@@ -104,6 +104,13 @@ fn int_of(field: &str, v: &str, errs: &mut Vec<FieldError>) -> i64 {
     }
 }
 
+/// The caller may act with `perm` (checked before a form is read, so a caller who may not
+/// is refused whatever they sent).
+fn require(rc: &Rc, perm: sanshe_app::authz::Perm) -> Result<(), PageError> {
+    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
+    sanshe_app::authz::require(actor, perm).map_err(|e| PageError::new(e, rc))
+}
+
 fn state_label(rc: &Rc, prefix: &str, s: &str) -> String {
     rc.tr.t(&format!("{prefix}-{s}")).to_owned()
 }
@@ -337,14 +344,14 @@ fn round_form_page(rc: &Rc, f: RoundForm, action: String, errors: Vec<String>) -
 }
 
 pub async fn new_round(rc: Rc) -> PageResult {
-    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, &rc))?;
-    sanshe_app::authz::require(actor, sanshe_app::authz::Perm::PurchaseManage).page(&rc)?;
+    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let today = sanshe_app::calendar::today();
     let s = domain::Settings::new(i64::from(today.year()), &today.plus_days(30).to_string());
     round_form_page(&rc, RoundForm::of(&s, 0), "/venture".into(), Vec::new())
 }
 
 pub async fn create_round(rc: Rc, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let f = RoundForm::read(&form);
     let r = match f.settings() {
@@ -378,6 +385,7 @@ pub async fn edit_round(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn save_round(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let f = RoundForm::read(&form);
     let r = match f.settings() {
@@ -618,6 +626,7 @@ pub async fn round_transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawFor
 }
 
 pub async fn add_reviewer(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let r = match get(&form, "reviewer").parse::<i64>() {
         Ok(u) => app::add_reviewer(&rc.app, &rc.ctx, id, u).await,
@@ -777,6 +786,7 @@ async fn project_form(
 }
 
 pub async fn apply_form(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     project_form(
         &rc,
         id,
@@ -789,6 +799,7 @@ pub async fn apply_form(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn apply(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     let form = form_pairs(&body);
     let f = ProjectForm::read(&form);
     let submit = get(&form, "submit") == "1";
@@ -814,6 +825,7 @@ pub async fn apply(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageR
 }
 
 pub async fn save_project(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     let form = form_pairs(&body);
     let f = ProjectForm::read(&form);
     let r = match f.input(false) {
@@ -1137,6 +1149,7 @@ pub async fn public_round(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn vote(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, sanshe_app::authz::Perm::VentureVote)?;
     let form = form_pairs(&body);
     let r = match get(&form, "project").parse::<i64>() {
         Ok(p) => app::vote(&rc.app, &rc.ctx, id, p).await,

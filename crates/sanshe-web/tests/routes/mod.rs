@@ -4,6 +4,7 @@
 use crate::common::{self, Session, T};
 use axum::http::StatusCode;
 use serde_json::json;
+use sqlx::Row;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(crate) const ROLES: [&str; 10] = [
@@ -51,6 +52,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let org = vec!["org"];
     let worker = vec!["worker"];
     let district_org = vec!["district", "org"];
+    let resident = vec!["resident"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     let evaluator = vec!["evaluator"];
@@ -266,6 +268,61 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             ("get", "/purchase/evaluations/{id}/attachments/{aid}"),
             &eval_parties,
         ),
+        // Venture philanthropy: purchase staff, organizations and reviewers; residents vote.
+        (("get", "/venture"), &purchase_any_evaluator),
+        (("post", "/venture"), &district),
+        (("get", "/venture/new"), &district),
+        (("get", "/venture/rounds/{id}"), &purchase_any_evaluator),
+        (("get", "/venture/rounds/{id}/edit"), &district),
+        (("post", "/venture/rounds/{id}/edit"), &district),
+        (("post", "/venture/rounds/{id}/transitions"), &district),
+        (("post", "/venture/rounds/{id}/reviewers"), &district),
+        (("post", "/venture/rounds/{id}/award-by-ranking"), &district),
+        (("get", "/venture/rounds/{id}/apply"), &org),
+        (("post", "/venture/rounds/{id}/projects"), &org),
+        (
+            ("get", "/venture/rounds/{id}/export/{format}"),
+            &purchase_any_evaluator,
+        ),
+        (("get", "/venture/projects/{id}"), &purchase_any_evaluator),
+        (("post", "/venture/projects/{id}/edit"), &org),
+        (
+            ("post", "/venture/projects/{id}/transitions"),
+            &district_org,
+        ),
+        (("post", "/venture/projects/{id}/scores"), &evaluator),
+        (("get", "/public/venture"), &public),
+        (("get", "/public/venture/{id}"), &public),
+        (("post", "/public/venture/{id}/votes"), &resident),
+        (("get", "/api/v1/venture/rounds"), &purchase_any_evaluator),
+        (("post", "/api/v1/venture/rounds"), &district),
+        (
+            ("get", "/api/v1/venture/rounds/{id}"),
+            &purchase_any_evaluator,
+        ),
+        (("put", "/api/v1/venture/rounds/{id}"), &district),
+        (
+            ("post", "/api/v1/venture/rounds/{id}/transitions"),
+            &district,
+        ),
+        (("post", "/api/v1/venture/rounds/{id}/reviewers"), &district),
+        (
+            ("post", "/api/v1/venture/rounds/{id}/award-by-ranking"),
+            &district,
+        ),
+        (("post", "/api/v1/venture/rounds/{id}/projects"), &org),
+        (("post", "/api/v1/venture/rounds/{id}/votes"), &resident),
+        (("get", "/api/v1/venture/projects"), &district_org),
+        (
+            ("get", "/api/v1/venture/projects/{id}"),
+            &purchase_any_evaluator,
+        ),
+        (("put", "/api/v1/venture/projects/{id}"), &org),
+        (
+            ("post", "/api/v1/venture/projects/{id}/transitions"),
+            &district_org,
+        ),
+        (("put", "/api/v1/venture/projects/{id}/scores"), &evaluator),
         (("get", "/purchase/dashboard"), &purchase_read),
         (("post", "/purchase/contracts/{id}/complete"), &district),
         (
@@ -877,6 +934,27 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     };
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
+    // The demo round (concluded) and the demo organization's project in it.
+    let (venture_round, venture_project) = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let r: i64 = sqlx::query(
+            "SELECT id FROM venture_rounds WHERE state = 'concluded' ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .get("id");
+        let p: i64 = sqlx::query(
+            "SELECT id FROM venture_projects WHERE round_id = $1 AND state = 'running' \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(r)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .get("id");
+        (r, p)
+    };
     HashMap::from([
         ("/facilities", fac),
         ("/api/v1/facilities", fac),
@@ -913,6 +991,11 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/purchase/applications", application),
         ("/purchase/evaluations", evaluation),
         ("/api/v1/purchase/evaluations", evaluation),
+        ("/venture/rounds", venture_round),
+        ("/api/v1/venture/rounds", venture_round),
+        ("/public/venture", venture_round),
+        ("/venture/projects", venture_project),
+        ("/api/v1/venture/projects", venture_project),
     ])
 }
 
@@ -968,6 +1051,24 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"scores": {}, "findings": "矩阵", "no_conflict": false}))
         }
         ("post", "/api/v1/purchase/evaluations/{id}/answer") => Some(json!({"answer": ""})),
+        // Venture philanthropy: bodies that parse but change nothing.
+        ("post", "/api/v1/venture/rounds") | ("put", "/api/v1/venture/rounds/{id}") => {
+            Some(json!({
+                "title": "", "year": 2031, "topics": ["x"], "pool_fiscal_fen": 0, "pool_charity_fen": 0,
+                "tiers": [100], "review_mode": "desk", "apply_until": "2031-01-01", "notice_days": 0,
+                "vote_top_n": 0, "vote_bonus": 0, "matched_unit_fen": 1, "matched_cap": 0,
+                "first_days": 1, "first_share": 1, "debar_years": 0
+            }))
+        }
+        ("post", "/api/v1/venture/rounds/{id}/transitions")
+        | ("post", "/api/v1/venture/projects/{id}/transitions") => Some(json!({"event": "vanish"})),
+        ("post", "/api/v1/venture/rounds/{id}/reviewers") => Some(json!({"reviewer": 0})),
+        ("post", "/api/v1/venture/rounds/{id}/votes") => Some(json!({"project": 0})),
+        ("post", "/api/v1/venture/rounds/{id}/projects")
+        | ("put", "/api/v1/venture/projects/{id}") => {
+            Some(json!({"title": "", "topic": "x", "tier_fen": 1, "not_funded_elsewhere": false}))
+        }
+        ("put", "/api/v1/venture/projects/{id}/scores") => Some(json!({"scores": {}})),
         ("post", "/api/v1/purchase/evaluations/{id}/transitions") => {
             Some(json!({"event": "vanish"}))
         }
