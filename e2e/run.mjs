@@ -318,6 +318,73 @@ try {
   await pp.goto(`${base}/public/catalog`);
   check((await pp.$$('ul.cards li')).length >= 10, 'anonymous: the published catalog');
   await pubCtx.close();
+  // Venture philanthropy, one project from application to award: the officer opens a round
+  // whose call ends today (no notice days) and names the reviewer; the organization applies;
+  // the officer closes applications and screens it in; the reviewer scores it; the officer
+  // shortlists it and announces the finalists; a resident votes on the portal; the officer
+  // closes the vote and awards it from the fiscal pool.
+  const vCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const vo = await login(vCtx, 'district');
+  const todayCN = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  await vo.goto(`${base}/venture/new`);
+  await vo.fill('#title', '浏览器测试公益创投');
+  await vo.fill('#apply_until', todayCN);
+  await vo.fill('#notice_days', '0');
+  await Promise.all([vo.waitForNavigation(), vo.click('form button[type=submit].primary')]);
+  const roundPath = new URL(vo.url()).pathname;
+  check(/^\/venture\/rounds\/\d+$/.test(roundPath), `district: a venture round is created (${roundPath})`);
+  await Promise.all([vo.waitForNavigation(), vo.click('form[action$="/reviewers"] button')]);
+  const roundStep = async (ev) => {
+    await vo.goto(`${base}${roundPath}`);
+    await vo.check(`form:has(button[value=${ev}]) input[type=checkbox]`);
+    await Promise.all([vo.waitForNavigation(), vo.click(`button[value=${ev}]`)]);
+  };
+  await roundStep('publish');
+  check((await vo.textContent('main')).includes('征集中'), 'district: the venture call is published');
+  const vgCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+  const vg = await login(vgCtx, 'org');
+  await vg.goto(`${base}${roundPath}/apply`);
+  await vg.fill('#title', '浏览器测试·邻里守望');
+  await vg.fill('#summary', '组织志愿者定期探访独居老人。');
+  await vg.fill('#matched', '2000');
+  await vg.check('input[name=not_funded_elsewhere]');
+  await Promise.all([vg.waitForNavigation(), vg.click('button[name=submit][value="1"]')]);
+  const ventureProject = new URL(vg.url()).pathname;
+  check((await vg.textContent('main')).includes('已提交'), `org: a venture project is submitted (${ventureProject})`);
+  await vgCtx.close();
+  const projectStep = async (page, ev) => {
+    await page.goto(`${base}${ventureProject}`);
+    await Promise.all([page.waitForNavigation(), page.click(`form:has(input[name=event][value=${ev}]) button[type=submit]`)]);
+  };
+  await roundStep('close_applications');
+  await projectStep(vo, 'pass');
+  check((await vo.textContent('main')).includes('通过初审'), 'district: the venture project is screened in');
+  const vrCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const vr = await login(vrCtx, 'evaluator');
+  await vr.goto(`${base}${ventureProject}`);
+  for (const k of ['need', 'acceptance', 'innovation', 'effectiveness', 'replicability']) {
+    await vr.fill(`#score_${k}`, '18');
+  }
+  await Promise.all([vr.waitForNavigation(), vr.click('form[action$="/scores"] button[type=submit]')]);
+  check((await vr.textContent('main')).includes('90'), 'evaluator: the venture project is scored on a phone (90)');
+  await vrCtx.close();
+  await projectStep(vo, 'shortlist');
+  await roundStep('announce');
+  check((await vo.textContent('main')).includes('入围公示'), 'district: the finalists are announced');
+  const vvCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const vv = await login(vvCtx, 'resident');
+  await vv.goto(`${base}/public${roundPath.replace('/rounds', '')}`);
+  await Promise.all([vv.waitForNavigation(), vv.click('form[action$="/votes"] button')]);
+  check((await vv.textContent('main')).includes('您已为该项目投票'), 'resident: one vote on the portal');
+  await vvCtx.close();
+  await roundStep('close_vote');
+  await vo.goto(`${base}${ventureProject}`);
+  await vo.selectOption('#source', 'fiscal');
+  await Promise.all([vo.waitForNavigation(), vo.click('form:has(input[name=event][value=award]) button[type=submit]')]);
+  check((await vo.textContent('main')).includes('获资助'), 'district: the venture project is awarded');
+  await vo.goto(`${base}${roundPath}`);
+  await vo.screenshot({ path: `${out}/venture-round.png`, fullPage: true });
+  await vCtx.close();
   // The public portal: anonymous visitors land on it.
   const anon = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
   const ap = await anon.newPage();

@@ -659,7 +659,7 @@ fn check_input(r: &RoundRow, i: &ProjectInput) -> Vec<FieldError> {
         }
     }
     let s = settings_of(r);
-    if !s.topics.iter().any(|t| *t == i.topic) {
+    if !s.topics.contains(&i.topic) {
         e.push(FieldError::new("topic", "err-venture-topic"));
     }
     if !s.tiers.contains(&i.tier_fen) {

@@ -11,8 +11,18 @@ use sanshe_store::venture::{self as store, Money, ProjectFields, RoundFields};
 use sanshe_store::workflow::{append_history_at, HistoryEntry, Table};
 use sanshe_store::Conn;
 
-/// (title, topic, tier in yuan, matched funds in yuan, scores, votes, outcome)
-const PROJECTS: [(&str, &str, i64, i64, [i64; 5], i64, &str); 8] = [
+/// Title, topic, tier in yuan, matched funds in yuan, scores, votes, outcome.
+type DemoProject = (
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    [i64; 5],
+    i64,
+    &'static str,
+);
+
+const PROJECTS: [DemoProject; 8] = [
     (
         "银龄互助·社区老年人精神关爱计划",
         "为老服务",
