@@ -1071,6 +1071,15 @@ pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppErro
                 .arg("state", &r.state),
         ));
     }
+    // A step the project's state does not allow is refused before any money moves.
+    let from = project_at(&p, s.version)?;
+    if Projects::next(from.state, event).is_none() {
+        return Err(AppError::Conflict(
+            FieldError::new("event", "err-transition-not-allowed")
+                .arg("event", Projects::event_name(event))
+                .arg("state", &p.state),
+        ));
+    }
     let note = text::check("note", s.note.trim(), TEXT_MAX).map_err(AppError::invalid)?;
     let voucher = text::check("voucher", s.voucher.trim(), 60).map_err(AppError::invalid)?;
     let needs_note = matches!(
@@ -1179,7 +1188,6 @@ pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppErro
         ProjectEvent::Complete => money.ended = Some((day.as_str(), note.as_str(), 0)),
         _ => {}
     }
-    let from = project_at(&p, s.version)?;
     let to =
         wf::transition::<Projects>(&mut tx, Table::VentureProjects, actor, from, event, &detail)
             .await?;

@@ -553,7 +553,7 @@ pub struct VentureProjectPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProjectListQuery {
-    #[param(minimum = 1)]
+    /// Only this round's projects.
     pub round: Option<i64>,
     #[param(
         pattern = "^(|draft|submitted|screened|rejected|finalist|awarded|signed|running|passed|completed|stopped|not_funded|withdrawn)$"

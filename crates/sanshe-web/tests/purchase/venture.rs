@@ -339,6 +339,15 @@ async fn a_round_runs_from_call_to_award_and_a_failed_midterm() {
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    // A stopped project cannot be stopped again (nothing moves back to the pool twice).
+    let (s, v) = step(&t, &d, &pt, json!({"event": "stop", "note": "再次终止"})).await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::CONFLICT,
+            vec!["err-transition-not-allowed".to_owned()]
+        )
+    );
     let r = t.api("GET", &base, Some(&d), None).await.json();
     assert_eq!(r["round"]["committed_fiscal_fen"], 1_500_000);
     assert_eq!(r["round"]["committed_charity_fen"], 1_000_000);
