@@ -1573,3 +1573,247 @@ pub async fn remind(app: &App, ctx: &Ctx, district: &str, soon: &str) -> Result<
     }
     Ok(sent)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! The state × event × role tables of rounds and projects, written by hand.
+    use super::*;
+    use sanshe_domain::venture::{ProjectEvent as E, ProjectState as S, RoundEvent as RE};
+    use sanshe_domain::Scope;
+
+    fn actor(role: Role, scope: Scope, id: i64) -> crate::Actor {
+        crate::Actor {
+            user_id: Some(id),
+            username: role.as_str().into(),
+            display_name: role.as_str().into(),
+            role,
+            scope,
+            scope_name: None,
+            locale: None,
+            is_cli: false,
+            password_expired: false,
+            must_change_password: false,
+            mfa_pending: false,
+            mfa_setup_required: false,
+        }
+    }
+
+    fn cast() -> Vec<(&'static str, crate::Actor)> {
+        let area = |c: &str| Scope::Area { code: c.into() };
+        vec![
+            ("district", actor(Role::DistrictAdmin, area("320412"), 1)),
+            (
+                "other-district",
+                actor(Role::DistrictAdmin, area("320411"), 2),
+            ),
+            ("street", actor(Role::StreetStaff, area("320412100"), 3)),
+            (
+                "community",
+                actor(Role::CommunityStaff, area("320412100002"), 4),
+            ),
+            ("org", actor(Role::SocialOrg, Scope::Org { id: 1 }, 5)),
+            ("other-org", actor(Role::SocialOrg, Scope::Org { id: 2 }, 6)),
+            ("worker", actor(Role::SocialWorker, Scope::Org { id: 1 }, 7)),
+            ("evaluator", actor(Role::Evaluator, Scope::Org { id: 3 }, 8)),
+            ("resident", actor(Role::Resident, Scope::None, 9)),
+            ("sysadmin", actor(Role::SystemAdmin, Scope::None, 10)),
+        ]
+    }
+
+    fn round(state: &str) -> RoundRow {
+        RoundRow {
+            id: 1,
+            district: "320412".into(),
+            year: 2026,
+            title: String::new(),
+            description: String::new(),
+            topics: "为老服务".into(),
+            pool_fiscal_fen: 1,
+            pool_charity_fen: 0,
+            committed_fiscal_fen: 0,
+            committed_charity_fen: 0,
+            tiers: "100".into(),
+            review_mode: "roadshow".into(),
+            apply_until: "2026-01-01".into(),
+            notice_days: 0,
+            vote_until: None,
+            vote_top_n: 0,
+            vote_bonus: 0,
+            matched_unit_fen: 1,
+            matched_cap: 0,
+            first_days: 1,
+            first_share: 50,
+            debar_years: 3,
+            state: state.into(),
+            version: 0,
+            projects: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn project(state: &str, round_state: &str) -> ProjectRow {
+        ProjectRow {
+            id: 1,
+            round_id: 1,
+            round_title: String::new(),
+            round_state: round_state.into(),
+            district: "320412".into(),
+            org_id: 1,
+            org_name: String::new(),
+            title: String::new(),
+            topic: String::new(),
+            summary: String::new(),
+            plan: String::new(),
+            beneficiaries: 0,
+            tier_fen: 100,
+            matched_fen: 0,
+            not_funded_elsewhere: true,
+            score_tenths: None,
+            reviewers: 0,
+            votes: 0,
+            matched_tenths: 0,
+            vote_tenths: 0,
+            total_tenths: None,
+            award_fen: 0,
+            source: None,
+            paid_fen: 0,
+            clawed_fen: 0,
+            awarded_on: None,
+            signed_on: None,
+            first_due_on: None,
+            first_paid_on: None,
+            rest_paid_on: None,
+            ended_on: None,
+            finding: String::new(),
+            state: state.into(),
+            version: 0,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    const ROUND_TRANSITIONS: [(RoundState, RE, RoundState); 8] = [
+        (RoundState::Draft, RE::Publish, RoundState::Open),
+        (RoundState::Open, RE::CloseApplications, RoundState::Review),
+        (RoundState::Review, RE::Announce, RoundState::Notice),
+        (RoundState::Notice, RE::CloseVote, RoundState::Awarding),
+        (RoundState::Awarding, RE::Conclude, RoundState::Concluded),
+        (RoundState::Draft, RE::Cancel, RoundState::Cancelled),
+        (RoundState::Open, RE::Cancel, RoundState::Cancelled),
+        (RoundState::Review, RE::Cancel, RoundState::Cancelled),
+    ];
+
+    const PROJECT_TRANSITIONS: [(S, E, S); 19] = [
+        (S::Draft, E::Submit, S::Submitted),
+        (S::Draft, E::Withdraw, S::Withdrawn),
+        (S::Submitted, E::Withdraw, S::Withdrawn),
+        (S::Submitted, E::Pass, S::Screened),
+        (S::Submitted, E::Reject, S::Rejected),
+        (S::Screened, E::Reject, S::Rejected),
+        (S::Screened, E::Shortlist, S::Finalist),
+        (S::Screened, E::Decline, S::NotFunded),
+        (S::Finalist, E::Award, S::Awarded),
+        (S::Finalist, E::Decline, S::NotFunded),
+        (S::Awarded, E::Sign, S::Signed),
+        (S::Signed, E::PayFirst, S::Running),
+        (S::Running, E::MidtermPass, S::Passed),
+        (S::Running, E::MidtermFail, S::Stopped),
+        (S::Passed, E::Complete, S::Completed),
+        (S::Awarded, E::Stop, S::Stopped),
+        (S::Signed, E::Stop, S::Stopped),
+        (S::Running, E::Stop, S::Stopped),
+        (S::Passed, E::Stop, S::Stopped),
+    ];
+
+    #[test]
+    fn rounds_state_event_role_table() {
+        for s in Rounds::STATES {
+            for e in Rounds::EVENTS {
+                let want = ROUND_TRANSITIONS
+                    .iter()
+                    .find(|(a, b, _)| a == s && b == e)
+                    .map(|t| t.2);
+                assert_eq!(Rounds::next(*s, *e), want, "{s:?} × {e:?}");
+            }
+        }
+        // Only the district's own officers take a round's steps.
+        for (name, a) in cast() {
+            let offered = round_offered(&a, &round("draft"));
+            assert_eq!(
+                offered,
+                if name == "district" {
+                    vec![RE::Publish, RE::Cancel]
+                } else {
+                    vec![]
+                },
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn projects_state_event_role_table() {
+        for s in Projects::STATES {
+            for e in Projects::EVENTS {
+                let want = PROJECT_TRANSITIONS
+                    .iter()
+                    .find(|(a, b, _)| a == s && b == e)
+                    .map(|t| t.2);
+                assert_eq!(Projects::next(*s, *e), want, "{s:?} × {e:?}");
+            }
+        }
+        // Who is offered what, in the round state each step belongs to.
+        let cases = [
+            ("draft", "open", "org", vec![E::Submit, E::Withdraw]),
+            ("submitted", "open", "org", vec![E::Withdraw]),
+            ("submitted", "review", "district", vec![E::Pass, E::Reject]),
+            (
+                "screened",
+                "review",
+                "district",
+                vec![E::Reject, E::Shortlist, E::Decline],
+            ),
+            ("finalist", "notice", "district", vec![]),
+            (
+                "finalist",
+                "awarding",
+                "district",
+                vec![E::Award, E::Decline],
+            ),
+            ("awarded", "concluded", "district", vec![E::Sign, E::Stop]),
+            (
+                "running",
+                "concluded",
+                "district",
+                vec![E::MidtermPass, E::MidtermFail, E::Stop],
+            ),
+            (
+                "passed",
+                "concluded",
+                "district",
+                vec![E::Complete, E::Stop],
+            ),
+        ];
+        for (state, round_state, who, want) in cases {
+            for (name, a) in cast() {
+                let got = offered(&a, &project(state, round_state));
+                let expect = if name == who { want.clone() } else { vec![] };
+                assert_eq!(got, expect, "{state}/{round_state} × {name}");
+            }
+        }
+        // Money-holding states are exactly those that hold an award.
+        for s in Projects::STATES {
+            let n = Projects::state_name(*s);
+            let after_award = PROJECT_TRANSITIONS.iter().any(|(_, e, to)| {
+                to == s
+                    && matches!(
+                        e,
+                        E::Award | E::Sign | E::PayFirst | E::MidtermPass | E::Complete
+                    )
+            });
+            assert_eq!(domain::holds_award(n), after_award, "{n}");
+        }
+    }
+}
