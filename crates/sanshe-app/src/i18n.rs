@@ -66,7 +66,7 @@ fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 /// The modules with locale files, in both languages.
-pub const MODULES: [&str; 9] = [
+pub const MODULES: [&str; 10] = [
     "core",
     "registries",
     "calendar",
@@ -76,6 +76,7 @@ pub const MODULES: [&str; 9] = [
     "purchase",
     "evaluation",
     "venture",
+    "rating",
 ];
 
 macro_rules! locale_files {
@@ -90,12 +91,13 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/purchase.txt")),
             include_str!(concat!("../locales/", $lang, "/evaluation.txt")),
             include_str!(concat!("../locales/", $lang, "/venture.txt")),
+            include_str!(concat!("../locales/", $lang, "/rating.txt")),
         ]
     };
 }
 
-const ZH_FILES: [&str; 9] = locale_files!("zh-CN");
-const EN_FILES: [&str; 9] = locale_files!("en");
+const ZH_FILES: [&str; 10] = locale_files!("zh-CN");
+const EN_FILES: [&str; 10] = locale_files!("en");
 
 fn merged(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
     files.iter().flat_map(|f| parse_table(f)).collect()

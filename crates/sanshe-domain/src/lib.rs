@@ -13,6 +13,7 @@ pub mod ident;
 pub mod needs;
 pub mod password;
 pub mod purchase;
+pub mod rating;
 pub mod registry;
 pub mod role;
 pub mod targets;

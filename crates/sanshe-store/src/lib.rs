@@ -26,6 +26,7 @@ pub mod pii_keys;
 pub mod posts;
 pub mod purchase;
 pub mod questions;
+pub mod ratings;
 pub mod sessions;
 pub mod targets;
 pub mod tokens;

@@ -139,9 +139,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 19,
+        name: "ratings",
+        common: include_str!("../migrations/0019_ratings.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 18;
+pub const LATEST: i64 = 19;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -1286,6 +1286,7 @@ pub async fn demo_settle(
         crate::workflow::Table::Evaluations => "evaluations",
         crate::workflow::Table::VentureRounds => "venture_rounds",
         crate::workflow::Table::VentureProjects => "venture_projects",
+        crate::workflow::Table::Ratings => "ratings",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

@@ -21,6 +21,7 @@ pub enum Table {
     Evaluations,
     VentureRounds,
     VentureProjects,
+    Ratings,
 }
 
 impl Table {
@@ -39,6 +40,7 @@ impl Table {
             Table::Evaluations => "evaluations",
             Table::VentureRounds => "venture_rounds",
             Table::VentureProjects => "venture_projects",
+            Table::Ratings => "ratings",
         }
     }
 }

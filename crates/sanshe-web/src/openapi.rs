@@ -95,6 +95,10 @@ impl Modify for Bearer {
         crate::api::venture::update_project, crate::api::venture::projects,
         crate::api::venture::get_project, crate::api::venture::project_transition,
         crate::api::venture::score, crate::api::venture::vote,
+        crate::api::ratings::scheme, crate::api::ratings::put_scheme,
+        crate::api::ratings::committee, crate::api::ratings::add_member,
+        crate::api::ratings::list, crate::api::ratings::apply, crate::api::ratings::get,
+        crate::api::ratings::transition,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,
@@ -134,6 +138,7 @@ impl Modify for Bearer {
          (name = "purchase", description = "Government purchase of services: budget lines, the catalog, projects with their calls, and applications"),
          (name = "evaluation", description = "Third-party evaluation of purchased services: the indicator scheme, assessors, scores, the provider's answer and the grade that opens or halts payments"),
          (name = "venture", description = "Venture philanthropy (公益创投): rounds with fiscal and charity pools, applications, screening, reviewers' scores, the public vote, awards by tier that never overdraw a pool, the agreement, tranches, the mid-term and debarment"),
+         (name = "ratings", description = "Organization ratings (社会组织评估, 民政部令第39号): settings, the rating committee, applications, scores, notice, review requests and grades 5A–1A with their validity and waiting periods"),
          (name = "ocds", description = "The Open Contracting Data Standard 1.1 feed of published calls, awards, contracts and payments (no sign-in)"),
          (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]
@@ -181,6 +186,7 @@ fn build_json() -> String {
         sanshe_app::purchase::evaluations::TEXT_MAX,
     );
     venture_rules(&mut v);
+    rating_rules(&mut v);
     let report = sanshe_app::purchase::delivery::SUMMARY_MAX;
     text_required_when(&mut v, "ReportTransitionBody", "return", report);
     text_required_when(&mut v, "ReportTransitionBody", "resubmit", report);
@@ -462,6 +468,23 @@ fn venture_rules(v: &mut serde_json::Value) {
         "event",
         "award",
         &[("source", &source)],
+    );
+}
+
+/// What a rating's step needs: a text to reject, lower, cancel, request or answer a review;
+/// an assessor to accept.
+fn rating_rules(v: &mut serde_json::Value) {
+    let max = sanshe_app::purchase::ratings::TEXT_MAX;
+    for e in ["reject", "downgrade", "cancel", "request_review", "answer"] {
+        text_required_when(v, "RatingStepBody", e, max);
+    }
+    let assessor = serde_json::json!({"type": "integer", "minimum": 1});
+    required_when(
+        v,
+        "RatingStepBody",
+        "event",
+        "accept",
+        &[("assessor", &assessor)],
     );
 }
 

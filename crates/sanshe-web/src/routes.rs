@@ -718,6 +718,37 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/recusals/{id}/decision",
             api::questions::decide
         ),
+        r!(get, "/ratings", pages::ratings::list),
+        r!(post, "/ratings", pages::ratings::apply),
+        r!(get, "/ratings/export/{format}", pages::ratings::export),
+        r!(get, "/ratings/scheme", pages::ratings::scheme),
+        r!(post, "/ratings/scheme", pages::ratings::save_scheme),
+        r!(get, "/ratings/committee", pages::ratings::committee),
+        r!(post, "/ratings/committee", pages::ratings::add_member),
+        r!(get, "/ratings/{id}", pages::ratings::detail),
+        r!(
+            post,
+            "/ratings/{id}/transitions",
+            pages::ratings::transition
+        ),
+        r!(
+            get,
+            "/ratings/{id}/certificate",
+            pages::ratings::certificate
+        ),
+        r!(get, "/public/ratings", pages::ratings::public),
+        r!(get, "/api/v1/rating-scheme", api::ratings::scheme),
+        r!(put, "/api/v1/rating-scheme", api::ratings::put_scheme),
+        r!(get, "/api/v1/rating-committee", api::ratings::committee),
+        r!(post, "/api/v1/rating-committee", api::ratings::add_member),
+        r!(get, "/api/v1/ratings", api::ratings::list),
+        r!(post, "/api/v1/ratings", api::ratings::apply),
+        r!(get, "/api/v1/ratings/{id}", api::ratings::get),
+        r!(
+            post,
+            "/api/v1/ratings/{id}/transitions",
+            api::ratings::transition
+        ),
         r!(get, "/venture", pages::venture::list),
         r!(post, "/venture", pages::venture::create_round),
         r!(get, "/venture/new", pages::venture::new_round),

@@ -115,6 +115,7 @@ impl Page {
             {
                 item("/purchase/projects", "nav-purchase");
                 item("/venture", "nav-venture");
+                item("/ratings", "nav-ratings");
             }
             if can(a, Perm::CalendarRead) {
                 item("/calendar", "nav-calendar");

@@ -810,6 +810,15 @@ pub async fn load(
         evaluator,
     )
     .await?;
+    // Organization ratings: the demo organization's 4A, one on notice, one for the demo
+    // assessor to score, one cancelled.
+    let rated: Vec<i64> = venture_orgs
+        .iter()
+        .copied()
+        .take(1)
+        .chain(venture_orgs.iter().copied().skip(5))
+        .collect();
+    super::ratings::demo(&mut tx, district, today, &rated, district_staff, evaluator).await?;
     tx.commit(ctx.audit_entry(
         Action::Purchase {
             object: "project",

@@ -17,6 +17,7 @@ pub mod panel;
 pub mod policy;
 pub mod projects;
 pub mod questions;
+pub mod ratings;
 pub mod venture;
 pub mod venture_demo;
 

@@ -20,6 +20,7 @@ pub mod photos;
 pub mod proposals;
 pub mod purchase;
 pub mod questions;
+pub mod ratings;
 pub mod registry;
 pub mod shape;
 pub mod targets;

@@ -22,6 +22,7 @@ pub mod proposals;
 pub mod public;
 pub mod purchase;
 pub mod questions;
+pub mod ratings;
 pub mod registry;
 pub mod targets;
 pub mod throttles;

@@ -10,6 +10,7 @@ mod evaluations;
 mod ocds;
 mod panels;
 mod questions;
+mod ratings;
 mod venture;
 
 use crate::common::{Session, T};

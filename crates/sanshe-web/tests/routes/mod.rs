@@ -268,6 +268,30 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             ("get", "/purchase/evaluations/{id}/attachments/{aid}"),
             &eval_parties,
         ),
+        // Organization ratings: purchase staff, organizations and assessors read; officers
+        // decide; organizations apply and ask for reviews; the assessor scores.
+        (("get", "/ratings"), &purchase_any_evaluator),
+        (("post", "/ratings"), &org),
+        (("get", "/ratings/export/{format}"), &purchase_any_evaluator),
+        (("get", "/ratings/scheme"), &purchase_any_evaluator),
+        (("post", "/ratings/scheme"), &district),
+        (("get", "/ratings/committee"), &district),
+        (("post", "/ratings/committee"), &district),
+        (("get", "/ratings/{id}"), &purchase_any_evaluator),
+        (("post", "/ratings/{id}/transitions"), &eval_parties),
+        (
+            ("get", "/ratings/{id}/certificate"),
+            &purchase_any_evaluator,
+        ),
+        (("get", "/public/ratings"), &public),
+        (("get", "/api/v1/rating-scheme"), &purchase_any_evaluator),
+        (("put", "/api/v1/rating-scheme"), &district),
+        (("get", "/api/v1/rating-committee"), &district),
+        (("post", "/api/v1/rating-committee"), &district),
+        (("get", "/api/v1/ratings"), &purchase_any_evaluator),
+        (("post", "/api/v1/ratings"), &org),
+        (("get", "/api/v1/ratings/{id}"), &purchase_any_evaluator),
+        (("post", "/api/v1/ratings/{id}/transitions"), &eval_parties),
         // Venture philanthropy: purchase staff, organizations and reviewers; residents vote.
         (("get", "/venture"), &purchase_any_evaluator),
         (("post", "/venture"), &district),
@@ -934,6 +958,15 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     };
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
+    // The demo organization's granted rating.
+    let rating: i64 = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("SELECT id FROM ratings WHERE state = 'granted' ORDER BY id LIMIT 1")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get("id")
+    };
     // The demo round (concluded) and the demo organization's project in it.
     let (venture_round, venture_project) = {
         let mut c = t.app.db.acquire().await.unwrap();
@@ -991,6 +1024,8 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/purchase/applications", application),
         ("/purchase/evaluations", evaluation),
         ("/api/v1/purchase/evaluations", evaluation),
+        ("/ratings", rating),
+        ("/api/v1/ratings", rating),
         ("/venture/rounds", venture_round),
         ("/api/v1/venture/rounds", venture_round),
         ("/public/venture", venture_round),
@@ -1069,6 +1104,15 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"title": "", "topic": "x", "tier_fen": 1, "not_funded_elsewhere": false}))
         }
         ("put", "/api/v1/venture/projects/{id}/scores") => Some(json!({"scores": {}})),
+        // Ratings: bodies that parse but change nothing.
+        ("put", "/api/v1/rating-scheme") => Some(json!({
+            "kinds": [], "bounds": [], "validity_years": 5, "downgrade_wait_years": 2,
+            "cancel_wait_years": 3, "notice_days": 7, "review_days": 15, "committee_min": 7,
+            "committee_max": 25, "min_years_registered": 2
+        })),
+        ("post", "/api/v1/rating-committee") => Some(json!({"name": ""})),
+        ("post", "/api/v1/ratings") => Some(json!({"report": ""})),
+        ("post", "/api/v1/ratings/{id}/transitions") => Some(json!({"event": "vanish"})),
         ("post", "/api/v1/purchase/evaluations/{id}/transitions") => {
             Some(json!({"event": "vanish"}))
         }

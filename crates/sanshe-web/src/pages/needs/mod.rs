@@ -543,6 +543,7 @@ mod tests {
         keys.extend(super::super::purchase::vocabulary_keys());
         keys.extend(super::super::evaluations::vocabulary_keys());
         keys.extend(super::super::venture::vocabulary_keys());
+        keys.extend(super::super::ratings::vocabulary_keys());
         keys.extend(CHANNELS.iter().map(|c| channel_key(c)));
         keys.extend(SORTS.iter().map(|s| format!("need-sort-{s}")));
         keys.extend(
