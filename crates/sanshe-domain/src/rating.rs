@@ -86,11 +86,14 @@ impl Scheme {
                     "err-rating-kind-missing",
                 )),
                 Some(x)
-                    if x.points.iter().sum::<i64>() != 1000 || x.points.iter().any(|p| *p < 0) =>
+                    if x.points.iter().any(|p| !(0..=1000).contains(p))
+                        || x.points.iter().sum::<i64>() != 1000 =>
                 {
                     e.push(
-                        FieldError::new(&format!("points_{k}"), "err-rating-points-sum")
-                            .arg("sum", x.points.iter().sum::<i64>()),
+                        FieldError::new(&format!("points_{k}"), "err-rating-points-sum").arg(
+                            "sum",
+                            x.points.iter().fold(0i64, |a, p| a.saturating_add(*p)),
+                        ),
                     )
                 }
                 Some(_) => {}

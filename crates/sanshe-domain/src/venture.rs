@@ -125,7 +125,7 @@ impl Settings {
         } else if self.topics.len() > 20 || self.topics.iter().any(|t| t.chars().count() > 40) {
             e.push(FieldError::new("topics", "err-venture-topics"));
         }
-        if self.pool_fiscal_fen + self.pool_charity_fen <= 0 {
+        if self.pool_fiscal_fen.saturating_add(self.pool_charity_fen) <= 0 {
             e.push(FieldError::new("pool_fiscal_fen", "err-venture-pool-empty"));
         }
         if self.tiers.is_empty()
