@@ -66,7 +66,7 @@ fn parse_table(src: &'static str) -> HashMap<&'static str, &'static str> {
 }
 
 /// The modules with locale files, in both languages.
-pub const MODULES: [&str; 10] = [
+pub const MODULES: [&str; 11] = [
     "core",
     "registries",
     "calendar",
@@ -77,6 +77,7 @@ pub const MODULES: [&str; 10] = [
     "evaluation",
     "venture",
     "rating",
+    "award",
 ];
 
 macro_rules! locale_files {
@@ -92,12 +93,13 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/evaluation.txt")),
             include_str!(concat!("../locales/", $lang, "/venture.txt")),
             include_str!(concat!("../locales/", $lang, "/rating.txt")),
+            include_str!(concat!("../locales/", $lang, "/award.txt")),
         ]
     };
 }
 
-const ZH_FILES: [&str; 10] = locale_files!("zh-CN");
-const EN_FILES: [&str; 10] = locale_files!("en");
+const ZH_FILES: [&str; 11] = locale_files!("zh-CN");
+const EN_FILES: [&str; 11] = locale_files!("en");
 
 fn merged(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
     files.iter().flat_map(|f| parse_table(f)).collect()

@@ -4,6 +4,7 @@
 
 pub mod area;
 pub mod audit;
+pub mod award;
 pub mod calendar;
 pub mod cell;
 pub mod error;

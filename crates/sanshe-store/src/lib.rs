@@ -8,6 +8,7 @@
 pub mod areas;
 pub mod attachments;
 pub mod audit;
+pub mod award_lists;
 pub mod calendar;
 pub mod contracts;
 mod db;

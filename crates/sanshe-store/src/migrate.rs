@@ -146,9 +146,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 20,
+        name: "award_lists",
+        common: include_str!("../migrations/0020_award_lists.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 19;
+pub const LATEST: i64 = 20;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

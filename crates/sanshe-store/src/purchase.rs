@@ -1287,6 +1287,7 @@ pub async fn demo_settle(
         crate::workflow::Table::VentureRounds => "venture_rounds",
         crate::workflow::Table::VentureProjects => "venture_projects",
         crate::workflow::Table::Ratings => "ratings",
+        crate::workflow::Table::AwardLists => "award_lists",
         _ => return Ok(()),
     };
     sqlx::query(&format!(

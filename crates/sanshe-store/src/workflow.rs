@@ -22,6 +22,7 @@ pub enum Table {
     VentureRounds,
     VentureProjects,
     Ratings,
+    AwardLists,
 }
 
 impl Table {
@@ -41,6 +42,7 @@ impl Table {
             Table::VentureRounds => "venture_rounds",
             Table::VentureProjects => "venture_projects",
             Table::Ratings => "ratings",
+            Table::AwardLists => "award_lists",
         }
     }
 }

@@ -99,6 +99,10 @@ impl Modify for Bearer {
         crate::api::ratings::committee, crate::api::ratings::add_member,
         crate::api::ratings::list, crate::api::ratings::apply, crate::api::ratings::get,
         crate::api::ratings::transition,
+        crate::api::award_lists::list, crate::api::award_lists::create,
+        crate::api::award_lists::get, crate::api::award_lists::set_scheme,
+        crate::api::award_lists::transition, crate::api::award_lists::score,
+        crate::api::award_lists::pay,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,
@@ -139,6 +143,7 @@ impl Modify for Bearer {
          (name = "evaluation", description = "Third-party evaluation of purchased services: the indicator scheme, assessors, scores, the provider's answer and the grade that opens or halts payments"),
          (name = "venture", description = "Venture philanthropy (公益创投): rounds with fiscal and charity pools, applications, screening, reviewers' scores, the public vote, awards by tier that never overdraw a pool, the agreement, tranches, the mid-term and debarment"),
          (name = "ratings", description = "Organization ratings (社会组织评估, 民政部令第39号): settings, the rating committee, applications, scores, notice, review requests and grades 5A–1A with their validity and waiting periods"),
+         (name = "awards", description = "Awards instead of subsidies (以奖代补): yearly lists under a published scheme, each subject's scores with the award computed from them and its formula, notice, publication and payment against a budget line"),
          (name = "ocds", description = "The Open Contracting Data Standard 1.1 feed of published calls, awards, contracts and payments (no sign-in)"),
          (name = "targets", description = "The 2018 policy's targets, computed live or from year-end snapshots, and the policy profile")),
 )]

@@ -718,6 +718,54 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/recusals/{id}/decision",
             api::questions::decide
         ),
+        r!(get, "/award-lists", pages::award_lists::lists),
+        r!(post, "/award-lists", pages::award_lists::create),
+        r!(get, "/award-lists/{id}", pages::award_lists::detail),
+        r!(
+            post,
+            "/award-lists/{id}/scheme",
+            pages::award_lists::save_scheme
+        ),
+        r!(
+            post,
+            "/award-lists/{id}/transitions",
+            pages::award_lists::transition
+        ),
+        r!(post, "/award-lists/{id}/entries", pages::award_lists::score),
+        r!(
+            post,
+            "/award-lists/{id}/entries/{aid}/pay",
+            pages::award_lists::pay
+        ),
+        r!(
+            get,
+            "/award-lists/{id}/export/{format}",
+            pages::award_lists::export
+        ),
+        r!(get, "/public/awards", pages::award_lists::public),
+        r!(get, "/api/v1/award-lists", api::award_lists::list),
+        r!(post, "/api/v1/award-lists", api::award_lists::create),
+        r!(get, "/api/v1/award-lists/{id}", api::award_lists::get),
+        r!(
+            put,
+            "/api/v1/award-lists/{id}/scheme",
+            api::award_lists::set_scheme
+        ),
+        r!(
+            post,
+            "/api/v1/award-lists/{id}/transitions",
+            api::award_lists::transition
+        ),
+        r!(
+            put,
+            "/api/v1/award-lists/{id}/entries",
+            api::award_lists::score
+        ),
+        r!(
+            post,
+            "/api/v1/award-entries/{id}/pay",
+            api::award_lists::pay
+        ),
         r!(get, "/ratings", pages::ratings::list),
         r!(post, "/ratings", pages::ratings::apply),
         r!(get, "/ratings/export/{format}", pages::ratings::export),

@@ -117,6 +117,9 @@ impl Page {
                 item("/venture", "nav-venture");
                 item("/ratings", "nav-ratings");
             }
+            if can(a, Perm::PurchaseRead) {
+                item("/award-lists", "nav-awards");
+            }
             if can(a, Perm::CalendarRead) {
                 item("/calendar", "nav-calendar");
             }

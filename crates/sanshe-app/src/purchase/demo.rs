@@ -819,6 +819,17 @@ pub async fn load(
         .chain(venture_orgs.iter().copied().skip(5))
         .collect();
     super::ratings::demo(&mut tx, district, today, &rated, district_staff, evaluator).await?;
+    // 以奖代补: last year's list for the demo street's communities, published.
+    super::award_lists::demo(
+        &mut tx,
+        district,
+        year,
+        super::super::demo::DEMO_STREET,
+        None,
+        district_staff,
+        today,
+    )
+    .await?;
     tx.commit(ctx.audit_entry(
         Action::Purchase {
             object: "project",

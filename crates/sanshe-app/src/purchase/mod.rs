@@ -4,6 +4,7 @@
 //! deadline (`closing`) and the demo year (`demo`). `policy` decides who may.
 
 pub mod applications;
+pub mod award_lists;
 pub mod awards;
 pub mod closing;
 pub mod contracts;

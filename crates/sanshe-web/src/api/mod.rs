@@ -4,6 +4,7 @@
 pub mod app_files;
 pub mod areas;
 pub mod audit;
+pub mod award_lists;
 pub mod awards;
 pub mod calendar;
 pub mod contracts;

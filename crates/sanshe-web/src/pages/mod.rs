@@ -4,6 +4,7 @@ pub mod account;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod award_lists;
 pub mod calendar;
 pub mod cpd;
 pub mod delivery;

@@ -3,6 +3,7 @@
 //! eligibility and credential gating, one application per organization under parallel
 //! saves, privacy of applications, the catalog spreadsheet and the public portal.
 
+mod award_lists;
 mod awards;
 mod contracts;
 mod delivery;

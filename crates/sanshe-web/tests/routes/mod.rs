@@ -268,6 +268,23 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
             ("get", "/purchase/evaluations/{id}/attachments/{aid}"),
             &eval_parties,
         ),
+        // 以奖代补: purchase staff read; officers keep the lists.
+        (("get", "/award-lists"), &purchase_read),
+        (("post", "/award-lists"), &district),
+        (("get", "/award-lists/{id}"), &purchase_read),
+        (("post", "/award-lists/{id}/scheme"), &district),
+        (("post", "/award-lists/{id}/transitions"), &district),
+        (("post", "/award-lists/{id}/entries"), &district),
+        (("post", "/award-lists/{id}/entries/{aid}/pay"), &district),
+        (("get", "/award-lists/{id}/export/{format}"), &purchase_read),
+        (("get", "/public/awards"), &public),
+        (("get", "/api/v1/award-lists"), &purchase_read),
+        (("post", "/api/v1/award-lists"), &district),
+        (("get", "/api/v1/award-lists/{id}"), &purchase_read),
+        (("put", "/api/v1/award-lists/{id}/scheme"), &district),
+        (("post", "/api/v1/award-lists/{id}/transitions"), &district),
+        (("put", "/api/v1/award-lists/{id}/entries"), &district),
+        (("post", "/api/v1/award-entries/{id}/pay"), &district),
         // Organization ratings: purchase staff, organizations and assessors read; officers
         // decide; organizations apply and ask for reviews; the assessor scores.
         (("get", "/ratings"), &purchase_any_evaluator),
@@ -958,6 +975,22 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
     };
     let uid = t.user_id("worker").await;
     let worker = t.worker_of_user(uid).await;
+    // Last year's published award list and one of its entries.
+    let (award_list, award_entry) = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let l: i64 = sqlx::query("SELECT id FROM award_lists WHERE state = 'published' LIMIT 1")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get("id");
+        let e: i64 = sqlx::query("SELECT id FROM award_entries WHERE list_id = $1 LIMIT 1")
+            .bind(l)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get("id");
+        (l, e)
+    };
     // The demo organization's granted rating.
     let rating: i64 = {
         let mut c = t.app.db.acquire().await.unwrap();
@@ -1024,6 +1057,9 @@ pub(crate) async fn victims(t: &T) -> HashMap<&'static str, i64> {
         ("/api/v1/purchase/applications", application),
         ("/purchase/evaluations", evaluation),
         ("/api/v1/purchase/evaluations", evaluation),
+        ("/award-lists", award_list),
+        ("/api/v1/award-lists", award_list),
+        ("/api/v1/award-entries", award_entry),
         ("/ratings", rating),
         ("/api/v1/ratings", rating),
         ("/venture/rounds", venture_round),
@@ -1113,6 +1149,18 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/api/v1/rating-committee") => Some(json!({"name": ""})),
         ("post", "/api/v1/ratings") => Some(json!({"report": ""})),
         ("post", "/api/v1/ratings/{id}/transitions") => Some(json!({"event": "vanish"})),
+        // 以奖代补: bodies that parse but change nothing.
+        ("post", "/api/v1/award-lists") => Some(json!({
+            "year": 2031, "subject": "street", "title": "", "notice_days": 0,
+            "scheme": {"indicators": [], "grades": [], "mode": "table", "unit_fen": 0, "cap_fen": 0, "team_share": 0}
+        })),
+        ("put", "/api/v1/award-lists/{id}/scheme") => Some(json!({
+            "notice_days": 0,
+            "scheme": {"indicators": [], "grades": [], "mode": "table", "unit_fen": 0, "cap_fen": 0, "team_share": 0}
+        })),
+        ("post", "/api/v1/award-lists/{id}/transitions") => Some(json!({"event": "vanish"})),
+        ("put", "/api/v1/award-lists/{id}/entries") => Some(json!({"subject": "", "scores": {}})),
+        ("post", "/api/v1/award-entries/{id}/pay") => Some(json!({"voucher": ""})),
         ("post", "/api/v1/purchase/evaluations/{id}/transitions") => {
             Some(json!({"event": "vanish"}))
         }

@@ -544,6 +544,7 @@ mod tests {
         keys.extend(super::super::evaluations::vocabulary_keys());
         keys.extend(super::super::venture::vocabulary_keys());
         keys.extend(super::super::ratings::vocabulary_keys());
+        keys.extend(super::super::award_lists::vocabulary_keys());
         keys.extend(CHANNELS.iter().map(|c| channel_key(c)));
         keys.extend(SORTS.iter().map(|s| format!("need-sort-{s}")));
         keys.extend(

@@ -1,0 +1,507 @@
+//! 以奖代补 pages: the district's lists with a form for a new one, one list with its scheme
+//! (editable as lines while a draft), its steps, the officers' score form, the entries with
+//! their formulas and payments, the export, and the portal's published lists.
+
+use super::{OrPage, PageResult};
+use crate::ctx::Rc;
+use crate::error::PageError;
+use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
+use askama::Template;
+use axum::extract::{Path, Query, RawForm};
+use sanshe_app::authz::Perm;
+use sanshe_app::purchase::award_lists as app;
+use sanshe_app::AppError;
+use sanshe_domain::award::{self as domain, Lists, SUBJECTS};
+use sanshe_domain::workflow::Workflow;
+use sanshe_domain::FieldError;
+use sanshe_store::award_lists::{EntryRow, ListRow};
+use serde::Deserialize;
+
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn vocabulary_keys() -> Vec<String> {
+    let mut k = Vec::new();
+    for s in Lists::STATES {
+        k.push(format!("award-state-{}", Lists::state_name(*s)));
+    }
+    for e in Lists::EVENTS {
+        k.push(format!("award-event-{}", Lists::event_name(*e)));
+    }
+    for s in SUBJECTS {
+        k.push(format!("award-subject-{s}"));
+    }
+    for m in domain::MODES {
+        k.push(format!("award-mode-{m}"));
+    }
+    for c in app::EXPORT_COLUMNS {
+        k.push(c.to_owned());
+    }
+    k
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn get<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
+    form.iter()
+        .find(|(x, _)| x == k)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn require(rc: &Rc, perm: Perm) -> Result<(), PageError> {
+    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
+    sanshe_app::authz::require(actor, perm).map_err(|e| PageError::new(e, rc))
+}
+
+fn label(rc: &Rc, key: String) -> String {
+    rc.tr.t(&key).to_owned()
+}
+
+/// A scheme as the lines its form shows: indicators `code,name,points`, grades
+/// `name,least total,award in yuan`.
+fn scheme_lines(s: &domain::Scheme) -> (String, String) {
+    (
+        s.indicators
+            .iter()
+            .map(|i| format!("{},{},{}", i.code, i.name, i.points))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        s.grades
+            .iter()
+            .map(|g| format!("{},{},{}", g.name, g.min, domain::yuan(g.award_fen)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// A scheme read back from its form.
+fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldError>> {
+    let mut e = Vec::new();
+    let split =
+        |l: &str| -> Vec<String> { l.split([',', '，']).map(|x| x.trim().to_owned()).collect() };
+    let mut indicators = Vec::new();
+    for l in get(form, "indicators")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let p = split(l);
+        match (p.first(), p.get(1), p.get(2).and_then(|x| x.parse().ok())) {
+            (Some(c), Some(n), Some(points)) if p.len() == 3 => {
+                indicators.push(domain::Indicator {
+                    code: c.clone(),
+                    name: n.clone(),
+                    points,
+                })
+            }
+            _ => e.push(FieldError::new("indicators", "err-award-line").arg("line", l.trim())),
+        }
+    }
+    let mut grades = Vec::new();
+    for l in get(form, "grades").lines().filter(|l| !l.trim().is_empty()) {
+        let p = split(l);
+        let award = p
+            .get(2)
+            .and_then(|x| sanshe_domain::cell::parse_decimal_centi(x).ok().flatten());
+        match (p.first(), p.get(1).and_then(|x| x.parse().ok()), award) {
+            (Some(n), Some(min), Some(award_fen)) if p.len() == 3 => grades.push(domain::Grade {
+                name: n.clone(),
+                min,
+                award_fen,
+            }),
+            _ => e.push(FieldError::new("grades", "err-award-line").arg("line", l.trim())),
+        }
+    }
+    let fen = |k: &str, e: &mut Vec<FieldError>| -> i64 {
+        match sanshe_domain::cell::parse_decimal_centi(get(form, k)) {
+            Ok(Some(f)) => f,
+            Ok(None) => 0,
+            Err(_) => {
+                e.push(FieldError::new(k, "err-number"));
+                0
+            }
+        }
+    };
+    let unit_fen = fen("unit", &mut e);
+    let cap_fen = fen("cap", &mut e);
+    let team_share = get(form, "team_share").trim().parse().unwrap_or_else(|_| {
+        e.push(FieldError::new("team_share", "err-number"));
+        0
+    });
+    if e.is_empty() {
+        Ok(domain::Scheme {
+            indicators,
+            grades,
+            mode: get(form, "mode").to_owned(),
+            unit_fen,
+            cap_fen,
+            team_share,
+        })
+    } else {
+        Err(e)
+    }
+}
+
+fn list_input(form: &[(String, String)]) -> Result<app::ListInput, Vec<FieldError>> {
+    let scheme = scheme_from(form)?;
+    let mut e = Vec::new();
+    let num = |k: &str, e: &mut Vec<FieldError>| -> i64 {
+        get(form, k).trim().parse().unwrap_or_else(|_| {
+            e.push(FieldError::new(k, "err-number"));
+            0
+        })
+    };
+    let year = num("year", &mut e);
+    let notice_days = num("notice_days", &mut e);
+    let line = get(form, "budget_line").trim();
+    let budget_line = if line.is_empty() {
+        None
+    } else {
+        Some(num("budget_line", &mut e))
+    };
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(app::ListInput {
+        year,
+        subject: get(form, "subject").to_owned(),
+        title: get(form, "title").to_owned(),
+        notice_days,
+        budget_line,
+        scheme,
+        version: get(form, "version").parse().ok(),
+    })
+}
+
+pub struct ListLine {
+    pub id: i64,
+    pub year: i64,
+    pub title: String,
+    pub subject: String,
+    pub entries: i64,
+    pub total: String,
+    pub paid: String,
+    pub state: String,
+    pub state_label: String,
+}
+
+fn line(rc: &Rc, l: &ListRow) -> ListLine {
+    ListLine {
+        id: l.id,
+        year: l.year,
+        title: l.title.clone(),
+        subject: label(rc, format!("award-subject-{}", l.subject)),
+        entries: l.entries,
+        total: domain::yuan(l.total_fen),
+        paid: domain::yuan(l.paid_fen),
+        state_label: label(rc, format!("award-state-{}", l.state)),
+        state: l.state.clone(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "awards/lists.html")]
+struct ListsPage {
+    p: Page,
+    rows: Vec<ListLine>,
+    pager: Pager,
+    manage: bool,
+    subjects: Vec<(String, String)>,
+    year: i64,
+    indicators: String,
+    grades: String,
+    errors: Vec<String>,
+}
+
+async fn lists_with(rc: &Rc, page: Option<i64>, errors: Vec<String>) -> PageResult {
+    let r = app::list(&rc.app, &rc.ctx, crate::view::page_req(page, Some(30)))
+        .await
+        .page(rc)?;
+    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
+    let (indicators, grades) = scheme_lines(&domain::Scheme::default());
+    let status = errors.is_empty();
+    let p = ListsPage {
+        p: Page::new(rc, "award-title").crumb("/", rc.tr.t("nav-home")),
+        rows: r.items.iter().map(|l| line(rc, l)).collect(),
+        pager: Pager::new("/award-lists", &[], &r),
+        manage: sanshe_app::authz::can(actor, Perm::PurchaseManage),
+        subjects: SUBJECTS
+            .iter()
+            .map(|s| ((*s).to_owned(), label(rc, format!("award-subject-{s}"))))
+            .collect(),
+        year: i64::from(sanshe_app::calendar::today().year()),
+        indicators,
+        grades,
+        errors,
+    };
+    let mut resp = with_page(rc, &p);
+    if !status {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+pub async fn lists(rc: Rc, Query(q): Query<ListQuery>) -> PageResult {
+    lists_with(&rc, q.page, Vec::new()).await
+}
+
+pub async fn create(rc: Rc, RawForm(body): RawForm) -> PageResult {
+    require(&rc, Perm::PurchaseManage)?;
+    let form = form_pairs(&body);
+    let r = match list_input(&form) {
+        Ok(i) => app::create(&rc.app, &rc.ctx, &i).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match r {
+        Ok(id) => Ok(redirect_flash(&format!("/award-lists/{id}"), "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            lists_with(&rc, None, fs.iter().map(|e| rc.tr.field_error(e)).collect()).await
+        }
+        Err(AppError::Conflict(f)) => lists_with(&rc, None, vec![rc.tr.field_error(&f)]).await,
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+pub struct EntryLine {
+    pub id: i64,
+    pub rank: usize,
+    pub name: String,
+    pub scores: String,
+    pub total: i64,
+    pub grade: String,
+    pub award: String,
+    pub team: String,
+    pub formula: String,
+    pub paid_on: String,
+    pub voucher: String,
+    pub payable: bool,
+}
+
+fn entry_line(n: usize, e: &EntryRow) -> EntryLine {
+    EntryLine {
+        id: e.id,
+        rank: n + 1,
+        name: e.subject_name.clone(),
+        scores: e.scores.replace(',', " / "),
+        total: e.total,
+        grade: e.grade.clone(),
+        award: domain::yuan(e.award_fen),
+        team: domain::yuan(e.team_fen),
+        formula: e.formula.clone(),
+        paid_on: e.paid_on.clone().unwrap_or_default(),
+        voucher: e.voucher.clone().unwrap_or_default(),
+        payable: e.paid_on.is_none() && e.award_fen > 0,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "awards/list.html")]
+struct DetailPage {
+    p: Page,
+    l: ListLine,
+    scheme_version: i64,
+    notice_until: String,
+    published_on: String,
+    budget_line: String,
+    notice_days: i64,
+    s: domain::Scheme,
+    mode_label: String,
+    indicators: String,
+    grades: String,
+    entries: Vec<EntryLine>,
+    subjects: Vec<(String, String)>,
+    events: Vec<(String, String)>,
+    manage: bool,
+    version: i64,
+    errors: Vec<String>,
+    timeline: Vec<(String, String, String, String)>,
+}
+
+async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
+    let v = app::get(&rc.app, &rc.ctx, id).await.page(rc)?;
+    let (indicators, grades) = scheme_lines(&v.scheme);
+    let status = errors.is_empty();
+    let page = DetailPage {
+        p: Page::new(rc, "award-list")
+            .crumb("/award-lists", rc.tr.t("award-title"))
+            .crumb("", v.list.title.clone()),
+        l: line(rc, &v.list),
+        scheme_version: v.list.scheme_version,
+        notice_until: v.list.notice_until.clone().unwrap_or_default(),
+        published_on: v.list.published_on.clone().unwrap_or_default(),
+        budget_line: v
+            .list
+            .budget_line_id
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
+        notice_days: v.list.notice_days,
+        mode_label: label(rc, format!("award-mode-{}", v.scheme.mode)),
+        indicators,
+        grades,
+        entries: v
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(n, e)| entry_line(n, e))
+            .collect(),
+        subjects: v.subjects.clone(),
+        events: v
+            .offered
+            .iter()
+            .map(|e| {
+                let n = Lists::event_name(*e);
+                (n.to_owned(), label(rc, format!("award-event-{n}")))
+            })
+            .collect(),
+        manage: v.may_manage,
+        version: v.list.version,
+        errors,
+        timeline: v
+            .history
+            .iter()
+            .map(|h| {
+                (
+                    datetime(h.at),
+                    h.entry.actor_name.clone(),
+                    label(rc, format!("award-event-{}", h.entry.event)),
+                    h.entry.note.clone(),
+                )
+            })
+            .collect(),
+        s: v.scheme,
+    };
+    let mut r = with_page(rc, &page);
+    if !status {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn detail(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    detail_with(&rc, id, Vec::new()).await
+}
+
+async fn after(rc: &Rc, id: i64, r: Result<(), AppError>) -> PageResult {
+    match r {
+        Ok(()) => Ok(redirect_flash(&format!("/award-lists/{id}"), "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            detail_with(rc, id, fs.iter().map(|e| rc.tr.field_error(e)).collect()).await
+        }
+        Err(AppError::Conflict(f)) => detail_with(rc, id, vec![rc.tr.field_error(&f)]).await,
+        Err(e) => Err(PageError::new(e, rc)),
+    }
+}
+
+pub async fn save_scheme(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, Perm::PurchaseManage)?;
+    let form = form_pairs(&body);
+    let r = match list_input(&form) {
+        Ok(i) => app::set_scheme(&rc.app, &rc.ctx, id, &i).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    after(&rc, id, r).await
+}
+
+pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let r = app::step(
+        &rc.app,
+        &rc.ctx,
+        id,
+        get(&form, "event"),
+        get(&form, "version").parse().ok(),
+    )
+    .await;
+    after(&rc, id, r).await
+}
+
+pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, Perm::PurchaseManage)?;
+    let form = form_pairs(&body);
+    let typed: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
+        .collect();
+    let r = app::score(&rc.app, &rc.ctx, id, get(&form, "subject"), &typed)
+        .await
+        .map(|_| ());
+    after(&rc, id, r).await
+}
+
+pub async fn pay(
+    rc: Rc,
+    Path((id, entry)): Path<(i64, i64)>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    require(&rc, Perm::PurchaseManage)?;
+    let form = form_pairs(&body);
+    let r = app::pay(&rc.app, &rc.ctx, entry, get(&form, "voucher")).await;
+    after(&rc, id, r).await
+}
+
+pub async fn export(rc: Rc, Path((id, format)): Path<(i64, String)>) -> PageResult {
+    let v = app::get(&rc.app, &rc.ctx, id).await.page(&rc)?;
+    let headers: Vec<&str> = app::EXPORT_COLUMNS.iter().map(|c| rc.tr.t(c)).collect();
+    let rows = app::export_rows(&v.entries);
+    super::areas::file_response(&rc, &format, "awards", &headers, &rows)
+}
+
+#[derive(Template)]
+#[template(path = "public/awards.html")]
+struct PublicPage {
+    p: Page,
+    here: &'static str,
+    /// (list, scheme summary, entries)
+    lists: Vec<(ListLine, i64, String, String, Vec<EntryLine>)>,
+}
+
+pub async fn public(rc: Rc) -> PageResult {
+    let lists = app::public(&rc.app).await.page(&rc)?;
+    let mut p = Page::new(&rc, "public-awards");
+    p.nav.clear();
+    let page = PublicPage {
+        p,
+        here: "awards",
+        lists: lists
+            .iter()
+            .map(|(l, s, e)| {
+                let ind = s
+                    .indicators
+                    .iter()
+                    .map(|i| format!("{} {}", i.name, i.points))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let grades = s
+                    .grades
+                    .iter()
+                    .map(|g| {
+                        if s.mode == "table" {
+                            format!("{} ≥ {} ¥{}", g.name, g.min, domain::yuan(g.award_fen))
+                        } else {
+                            format!("{} ≥ {}", g.name, g.min)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；");
+                (
+                    line(&rc, l),
+                    l.scheme_version,
+                    ind,
+                    grades,
+                    e.iter()
+                        .enumerate()
+                        .map(|(n, x)| entry_line(n, x))
+                        .collect(),
+                )
+            })
+            .collect(),
+    };
+    Ok(with_page(&rc, &page))
+}

@@ -1,0 +1,430 @@
+//! 以奖代补: a list from scheme to paid awards, every award reproduced by an independent
+//! recomputation from the published scores and scheme, the scheme's versions and when it is
+//! fixed, the notice, payments once and never beyond the budget line (under parallel
+//! requests), and the pages and portal.
+
+use super::codes;
+use crate::common::T;
+use crate::kernel::parallel;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+const YEAR: i64 = 2032;
+
+fn scheme() -> Value {
+    json!({
+        "indicators": [
+            {"code": "platform", "name": "平台", "points": 40},
+            {"code": "service", "name": "服务", "points": 60}
+        ],
+        "grades": [
+            {"name": "A+", "min": 95, "award_fen": 7000000},
+            {"name": "A", "min": 90, "award_fen": 5000000},
+            {"name": "B", "min": 70, "award_fen": 500000}
+        ],
+        "mode": "table", "unit_fen": 50000, "cap_fen": 4000000, "team_share": 60
+    })
+}
+
+async fn post(t: &T, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = t.api("POST", path, Some(tok), Some(body)).await;
+    let v = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
+    (r.status, v)
+}
+
+async fn put(t: &T, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let r = t.api("PUT", path, Some(tok), Some(body)).await;
+    let v = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
+    (r.status, v)
+}
+
+/// An award recomputed from the published scores and scheme, without the product's code.
+fn recompute(scheme: &Value, scores: &[i64]) -> (i64, String, i64, i64) {
+    let total: i64 = scores.iter().sum();
+    let grade = scheme["grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| total >= g["min"].as_i64().unwrap());
+    let award = match grade {
+        None => 0,
+        Some(g) if scheme["mode"] == "table" => g["award_fen"].as_i64().unwrap(),
+        Some(_) => {
+            (total * scheme["unit_fen"].as_i64().unwrap()).min(scheme["cap_fen"].as_i64().unwrap())
+        }
+    };
+    let team = award * scheme["team_share"].as_i64().unwrap() / 100;
+    (
+        total,
+        grade
+            .map(|g| g["name"].as_str().unwrap().to_owned())
+            .unwrap_or_default(),
+        award,
+        team,
+    )
+}
+
+#[tokio::test]
+async fn a_list_from_scheme_to_paid_awards_each_reproducible() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    // A budget line of ¥100,000 for the year.
+    let (s, v) = post(
+        &t,
+        &d,
+        "/api/v1/purchase/budget-lines",
+        json!({"year": YEAR, "code": "YJDB", "name": "以奖代补资金", "amount": "100000"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let line = v["id"].as_i64().unwrap();
+    let (s, v) = post(
+        &t,
+        &d,
+        "/api/v1/award-lists",
+        json!({
+            "year": YEAR, "subject": "community", "title": "测试以奖代补", "notice_days": 0,
+            "budget_line": line, "scheme": scheme()
+        }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let base = format!("/api/v1/award-lists/{id}");
+    // One list per year and kind of subject.
+    let (s, _) = post(&t, &d, "/api/v1/award-lists", json!({
+        "year": YEAR, "subject": "community", "title": "重复", "notice_days": 0, "scheme": scheme()
+    }))
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // Editing the draft's scheme makes a new version; points must sum to 100.
+    let mut bad = scheme();
+    bad["indicators"][0]["points"] = json!(50);
+    let (s, v) = put(
+        &t,
+        &d,
+        &format!("{base}/scheme"),
+        json!({"notice_days": 0, "budget_line": line, "scheme": bad}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["err-award-points-sum".to_owned()]
+        )
+    );
+    let (s, _) = put(
+        &t,
+        &d,
+        &format!("{base}/scheme"),
+        json!({"notice_days": 0, "budget_line": line, "scheme": scheme()}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    assert_eq!(v["list"]["scheme_version"], 2);
+    assert_eq!(
+        post(
+            &t,
+            &d,
+            &format!("{base}/transitions"),
+            json!({"event": "open"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    // Once scoring begins, the scheme is fixed.
+    let (s, v) = put(
+        &t,
+        &d,
+        &format!("{base}/scheme"),
+        json!({"notice_days": 0, "budget_line": line, "scheme": scheme()}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::CONFLICT,
+            vec!["err-award-scheme-fixed".to_owned()]
+        )
+    );
+    // Three communities of the demo street.
+    let communities: Vec<String> = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sanshe_store::areas::children(&mut c, sanshe_app::demo::DEMO_STREET, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .take(3)
+            .map(|a| a.code)
+            .collect()
+    };
+    let scores = [[40, 58], [38, 55], [30, 35]];
+    for (c, s) in communities.iter().zip(scores) {
+        let (st, v) = put(
+            &t,
+            &d,
+            &format!("{base}/entries"),
+            json!({"subject": c, "scores": {"platform": s[0], "service": s[1]}}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let (st, v) = put(
+        &t,
+        &d,
+        &format!("{base}/entries"),
+        json!({"subject": "320411000000", "scores": {"platform": 1, "service": 1}}),
+    )
+    .await;
+    assert_eq!(
+        (st, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["err-award-subject".to_owned()]
+        )
+    );
+    let (st, v) = put(
+        &t,
+        &d,
+        &format!("{base}/entries"),
+        json!({"subject": &communities[0], "scores": {"platform": 41, "service": 1}}),
+    )
+    .await;
+    assert_eq!(
+        (st, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["err-eval-score-range".to_owned()]
+        )
+    );
+    assert_eq!(
+        post(
+            &t,
+            &d,
+            &format!("{base}/transitions"),
+            json!({"event": "announce"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    // Paying before publication is refused.
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    let first = v["entries"][0]["id"].as_i64().unwrap();
+    let (s, v2) = post(
+        &t,
+        &d,
+        &format!("/api/v1/award-entries/{first}/pay"),
+        json!({"voucher": "PZ-1"}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v2)),
+        (
+            StatusCode::CONFLICT,
+            vec!["err-award-not-published".to_owned()]
+        )
+    );
+    assert_eq!(
+        post(
+            &t,
+            &d,
+            &format!("{base}/transitions"),
+            json!({"event": "publish"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    // Every published award, recomputed independently from the published scores and scheme.
+    let street = t.token_for("street").await;
+    let v = t.api("GET", &base, Some(&street), None).await.json();
+    assert_eq!(v["entries"].as_array().unwrap().len(), 3);
+    for e in v["entries"].as_array().unwrap() {
+        let s: Vec<i64> = e["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect();
+        let (total, grade, award, team) = recompute(&v["scheme"], &s);
+        assert_eq!(e["total"].as_i64().unwrap(), total, "{e}");
+        assert_eq!(e["grade"].as_str().unwrap(), grade, "{e}");
+        assert_eq!(e["award_fen"].as_i64().unwrap(), award, "{e}");
+        assert_eq!(e["team_fen"].as_i64().unwrap(), team, "{e}");
+        assert!(!e["formula"].as_str().unwrap().is_empty());
+    }
+    // 98 → A+ ¥70,000; 93 → A ¥50,000; 65 → nothing.
+    let awards: Vec<i64> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["award_fen"].as_i64().unwrap())
+        .collect();
+    assert_eq!(awards, [7_000_000, 5_000_000, 0]);
+    // The ¥70,000 is paid once under parallel requests; the ¥50,000 would overdraw the
+    // ¥100,000 line and is refused with nothing written.
+    let t = Arc::new(t);
+    let out = parallel(6, |i| {
+        let t = t.clone();
+        let d = d.clone();
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/award-entries/{first}/pay"),
+                Some(&d),
+                Some(json!({"voucher": format!("PZ-{i}")})),
+            )
+            .await
+            .status
+        }
+    })
+    .await;
+    assert_eq!(out.get(&204), Some(&1), "{out:?}");
+    assert_eq!(out.get(&409), Some(&5), "{out:?}");
+    let second = v["entries"][1]["id"].as_i64().unwrap();
+    let (s, v2) = post(
+        &t,
+        &d,
+        &format!("/api/v1/award-entries/{second}/pay"),
+        json!({"voucher": "PZ-9"}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v2)),
+        (StatusCode::CONFLICT, vec!["err-budget-exceeded".to_owned()])
+    );
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    assert_eq!(v["list"]["paid_fen"], 7_000_000);
+    assert!(v["entries"][1]["paid_on"].is_null());
+    let third = v["entries"][2]["id"].as_i64().unwrap();
+    let (s, v2) = post(
+        &t,
+        &d,
+        &format!("/api/v1/award-entries/{third}/pay"),
+        json!({"voucher": "PZ-0"}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v2)),
+        (StatusCode::CONFLICT, vec!["err-award-nothing".to_owned()])
+    );
+    assert!(t.audit_count("award_list.pay").await >= 1);
+}
+
+#[test]
+fn the_formula_mode_is_reproduced_too() {
+    let mut s = scheme();
+    s["mode"] = json!("formula");
+    let domain: sanshe_domain::award::Scheme = serde_json::from_value(s.clone()).unwrap();
+    for scores in [[40, 60], [20, 50], [10, 10], [35, 60]] {
+        let c = sanshe_domain::award::compute(&domain, &scores);
+        assert_eq!(
+            (c.total, c.grade, c.award_fen, c.team_fen),
+            recompute(&s, &scores),
+            "{scores:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_demo_list_its_pages_and_the_portal() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&d), None)
+        .await
+        .json();
+    let demo = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "published")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let v = t
+        .api(
+            "GET",
+            &format!("/api/v1/award-lists/{demo}"),
+            Some(&d),
+            None,
+        )
+        .await
+        .json();
+    assert!(v["entries"].as_array().unwrap().len() >= 10);
+    for e in v["entries"].as_array().unwrap() {
+        let s: Vec<i64> = e["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            recompute(&v["scheme"], &s).2,
+            e["award_fen"].as_i64().unwrap()
+        );
+    }
+    for user in ["district", "street", "community"] {
+        let mut s = t.login(user).await;
+        for lang in ["zh-CN", "en"] {
+            t.post(&mut s, &format!("/lang/{lang}"), &[("next", "/")])
+                .await;
+            for p in ["/award-lists".to_owned(), format!("/award-lists/{demo}")] {
+                let r = t.get(&mut s, &p).await;
+                assert_eq!(r.status, StatusCode::OK, "{user} {lang} {p}");
+                assert!(
+                    r.body.find(">award-").is_none(),
+                    "{user} {lang} {p}: an untranslated key"
+                );
+            }
+        }
+    }
+    // A bad scheme line is reported on the form.
+    let mut s = t.login("district").await;
+    let r = t
+        .post(
+            &mut s,
+            "/award-lists",
+            &[
+                ("title", "新名单"),
+                ("year", "2033"),
+                ("subject", "street"),
+                ("notice_days", "5"),
+                ("indicators", "platform,平台"),
+                ("grades", "A,90,1000"),
+                ("mode", "table"),
+                ("unit", "0"),
+                ("cap", "0"),
+                ("team_share", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("platform,平台"));
+    let mut anon = crate::common::Session::default();
+    let r = t.get(&mut anon, "/public/awards").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("以奖代补"));
+    assert!(
+        r.body.contains("≥ 95 → ¥70000")
+            || r.body.contains("≥ 90 → ¥50000")
+            || r.body.contains("→ ¥20000")
+    );
+    let r = t
+        .get(&mut s, &format!("/award-lists/{demo}/export/csv"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
