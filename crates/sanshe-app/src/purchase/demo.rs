@@ -812,12 +812,17 @@ pub async fn load(
     .await?;
     // Organization ratings: the demo organization's 4A, one on notice, one for the demo
     // assessor to score, one cancelled.
-    let rated: Vec<i64> = venture_orgs
-        .iter()
-        .copied()
-        .take(1)
-        .chain(venture_orgs.iter().copied().skip(5))
+    // (Besides the demo organization, organizations that apply to no call: a rating changes
+    // the grade calls read.)
+    let applicants: Vec<i64> = teams.iter().map(|(o, _)| *o).collect();
+    let others: Vec<i64> = sanshe_store::award_lists::orgs_in(&mut tx, district)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|o| !applicants.contains(o) && Some(*o) != evaluator_org && Some(*o) != home_org)
+        .take(3)
         .collect();
+    let rated: Vec<i64> = home_org.into_iter().chain(others).collect();
     super::ratings::demo(&mut tx, district, today, &rated, district_staff, evaluator).await?;
     // 以奖代补: last year's list for the demo street's communities, published.
     super::award_lists::demo(

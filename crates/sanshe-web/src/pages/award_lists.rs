@@ -228,7 +228,7 @@ async fn lists_with(rc: &Rc, page: Option<i64>, errors: Vec<String>) -> PageResu
     let (indicators, grades) = scheme_lines(&domain::Scheme::default());
     let status = errors.is_empty();
     let p = ListsPage {
-        p: Page::new(rc, "award-title").crumb("/", rc.tr.t("nav-home")),
+        p: Page::new(rc, "awards-title").crumb("/", rc.tr.t("nav-home")),
         rows: r.items.iter().map(|l| line(rc, l)).collect(),
         pager: Pager::new("/award-lists", &[], &r),
         manage: sanshe_app::authz::can(actor, Perm::PurchaseManage),
@@ -330,7 +330,7 @@ async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
     let status = errors.is_empty();
     let page = DetailPage {
         p: Page::new(rc, "award-list")
-            .crumb("/award-lists", rc.tr.t("award-title"))
+            .crumb("/award-lists", rc.tr.t("awards-title"))
             .crumb("", v.list.title.clone()),
         l: line(rc, &v.list),
         scheme_version: v.list.scheme_version,
