@@ -51,9 +51,9 @@ const LSEL: &str = "SELECT l.id, l.district, l.year, l.subject, l.title, l.schem
     l.scheme_version, l.notice_days, l.notice_until, l.published_on, l.budget_line_id, l.state, \
     l.version, l.created_at, \
     (SELECT COUNT(*) FROM award_entries e WHERE e.list_id = l.id) AS entries, \
-    (SELECT COALESCE(SUM(e.award_fen), 0) FROM award_entries e WHERE e.list_id = l.id) AS total_fen, \
-    (SELECT COALESCE(SUM(e.award_fen), 0) FROM award_entries e WHERE e.list_id = l.id \
-     AND e.paid_on IS NOT NULL) AS paid_fen \
+    (SELECT CAST(COALESCE(SUM(e.award_fen), 0) AS BIGINT) FROM award_entries e WHERE e.list_id = l.id) AS total_fen, \
+    (SELECT CAST(COALESCE(SUM(e.award_fen), 0) AS BIGINT) FROM award_entries e \
+     WHERE e.list_id = l.id AND e.paid_on IS NOT NULL) AS paid_fen \
     FROM award_lists l";
 const LFROM: &str = "FROM award_lists l";
 
