@@ -319,6 +319,31 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ids.get("evaluator").copied(),
     )
     .await?;
+    // This year's harmonious-community assessment, being scored (the demo community's
+    // self-assessment among it).
+    {
+        let today = crate::calendar::today();
+        let mut tx = crate::uow::Uow::begin(app).await?;
+        crate::purchase::award_lists::demo_assessment(
+            &mut tx,
+            DISTRICT_CODE,
+            i64::from(today.year()),
+            &home,
+            ids.get("district").copied(),
+            today,
+        )
+        .await?;
+        tx.commit(ctx.audit_entry(
+            Action::Purchase {
+                object: "award_list",
+                verb: "demo",
+            },
+            None,
+            "demo harmonious-community assessment".into(),
+            Outcome::Success,
+        ))
+        .await?;
+    }
     // The demo social worker's registration (three years) ends in two months, before last
     // year's contract does: renewing it is on their list today.
     if let Some(u) = ids.get("worker") {

@@ -18,6 +18,62 @@ pub struct Indicator {
     pub code: String,
     pub name: String,
     pub points: i64,
+    /// Where the points come from: empty, scored by hand (the community's self-assessment
+    /// first); otherwise one of [`SOURCES`], a figure the platform already holds.
+    #[serde(default)]
+    pub source: String,
+    /// For a count: the figure that earns full points (fewer earn their share).
+    #[serde(default)]
+    pub target: i64,
+}
+
+/// Figures of a community the platform holds, for the harmonious-community assessment
+/// (和谐社区建设考评): staff fill in nothing for these.
+pub const SOURCES: [&str; 6] = [
+    "station",
+    "facility_area",
+    "community_orgs",
+    "professional_posts",
+    "certified_committee",
+    "needs_on_time",
+];
+
+/// A community's figures for the sources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// It has an active service station (0 or 1).
+    pub station: i64,
+    /// Its facilities reach the area goal (0 or 1).
+    pub facility_area: i64,
+    pub community_orgs: i64,
+    pub professional_posts: i64,
+    pub committee_members: i64,
+    pub committee_certified: i64,
+    pub needs: i64,
+    pub needs_overdue: i64,
+}
+
+/// The points an indicator drawn from the platform earns: its share of full points, rounded
+/// down (a yes/no figure: all or nothing; a count: value ÷ target, at most 1; a share: the
+/// share). `None` for an indicator scored by hand.
+pub fn auto_points(i: &Indicator, f: &Figures) -> Option<i64> {
+    let share = |num: i64, den: i64| -> (i64, i64) {
+        if den <= 0 {
+            (1, 1)
+        } else {
+            (num.clamp(0, den), den)
+        }
+    };
+    let (num, den) = match i.source.as_str() {
+        "station" => (f.station.min(1), 1),
+        "facility_area" => (f.facility_area.min(1), 1),
+        "community_orgs" => share(f.community_orgs, i.target.max(1)),
+        "professional_posts" => share(f.professional_posts, i.target.max(1)),
+        "certified_committee" => share(f.committee_certified, f.committee_members),
+        "needs_on_time" => share(f.needs - f.needs_overdue, f.needs),
+        _ => return None,
+    };
+    Some(i.points * num / den)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +106,8 @@ impl Default for Scheme {
             code: code.into(),
             name: name.into(),
             points,
+            source: String::new(),
+            target: 0,
         };
         let g = |name: &str, min: i64, yuan: i64| Grade {
             name: name.into(),
@@ -149,11 +207,54 @@ impl Scheme {
         }
     }
 
-    /// Scores typed per indicator code: whole points within each indicator's points.
+    /// The harmonious-community assessment's starting scheme: four indicators from the
+    /// platform's figures and two scored by hand.
+    pub fn assessment() -> Self {
+        let i = |code: &str, name: &str, points: i64, source: &str, target: i64| Indicator {
+            code: code.into(),
+            name: name.into(),
+            points,
+            source: source.into(),
+            target,
+        };
+        Scheme {
+            indicators: vec![
+                i("station", "社区服务站", 15, "station", 0),
+                i("facility_area", "服务设施面积达标", 15, "facility_area", 0),
+                i(
+                    "community_orgs",
+                    "社区社会组织（5个满分）",
+                    15,
+                    "community_orgs",
+                    5,
+                ),
+                i("needs_on_time", "居民需求按时答复", 20, "needs_on_time", 0),
+                i("governance", "居民自治与议事", 20, "", 0),
+                i("satisfaction", "居民满意度", 15, "", 0),
+            ],
+            ..Scheme::default()
+        }
+    }
+
+    /// Scores typed per indicator code: whole points within each indicator's points. An
+    /// indicator drawn from the platform takes `auto` (its computed points) and may not be
+    /// typed.
     pub fn scores(&self, typed: &[(String, String)]) -> Result<Vec<i64>, Vec<FieldError>> {
+        self.scores_with(typed, None)
+    }
+
+    pub fn scores_with(
+        &self,
+        typed: &[(String, String)],
+        figures: Option<&Figures>,
+    ) -> Result<Vec<i64>, Vec<FieldError>> {
         let mut out = Vec::new();
         let mut e = Vec::new();
         for i in &self.indicators {
+            if let Some(p) = figures.and_then(|f| auto_points(i, f)) {
+                out.push(p);
+                continue;
+            }
             let v = typed
                 .iter()
                 .find(|(k, _)| *k == i.code)
@@ -172,7 +273,11 @@ impl Scheme {
             }
         }
         for (k, _) in typed {
-            if !self.indicators.iter().any(|i| i.code == *k) {
+            let known = self
+                .indicators
+                .iter()
+                .any(|i| i.code == *k && (figures.is_none() || i.source.is_empty()));
+            if !known {
                 e.push(FieldError::new(
                     &format!("score_{k}"),
                     "err-eval-indicator-unknown",
@@ -184,6 +289,11 @@ impl Scheme {
         } else {
             Err(e)
         }
+    }
+
+    /// Whether any indicator is drawn from the platform.
+    pub fn has_sources(&self) -> bool {
+        self.indicators.iter().any(|i| !i.source.is_empty())
     }
 }
 
@@ -352,6 +462,37 @@ mod tests {
             (c.award_fen, c.formula.as_str()),
             (4_000_000, "95 × ¥500 = ¥47500 → ¥40000")
         );
+    }
+
+    #[test]
+    fn platform_figures_earn_their_share_of_points() {
+        let s = Scheme::assessment();
+        assert_eq!(s.validate(), Ok(()));
+        let f = Figures {
+            station: 1,
+            facility_area: 0,
+            community_orgs: 3,
+            needs: 10,
+            needs_overdue: 1,
+            ..Default::default()
+        };
+        let auto: Vec<Option<i64>> = s.indicators.iter().map(|i| auto_points(i, &f)).collect();
+        // 15 (station) · 0 (area) · 15 × 3/5 = 9 · 20 × 9/10 = 18 · by hand · by hand
+        assert_eq!(auto, [Some(15), Some(0), Some(9), Some(18), None, None]);
+        // No needs at all: nothing was late.
+        assert_eq!(auto_points(&s.indicators[3], &Figures::default()), Some(20));
+        let typed = vec![
+            ("governance".to_owned(), "17".to_owned()),
+            ("satisfaction".to_owned(), "12".to_owned()),
+        ];
+        assert_eq!(
+            s.scores_with(&typed, Some(&f)).unwrap(),
+            [15, 0, 9, 18, 17, 12]
+        );
+        // A figure from the platform cannot be typed over.
+        let mut over = typed.clone();
+        over.push(("station".to_owned(), "15".to_owned()));
+        assert!(s.scores_with(&over, Some(&f)).is_err());
     }
 
     #[test]

@@ -123,6 +123,9 @@ pub async fn lock(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
 pub struct Filter {
     pub district: Option<String>,
     pub public_only: bool,
+    /// With `public_only`: also community lists being scored (a community's staff assess
+    /// themselves).
+    pub community_scoring: bool,
     pub year: Option<i64>,
 }
 
@@ -135,7 +138,12 @@ pub async fn list(
     if let Some(d) = &f.district {
         w.push("l.district = ?", vec![Bind::S(d.clone())]);
     }
-    if f.public_only {
+    if f.public_only && f.community_scoring {
+        w.push(
+            "(l.state IN ('notice', 'published') OR (l.state = 'scoring' AND l.subject = 'community'))",
+            vec![],
+        );
+    } else if f.public_only {
         w.push("l.state IN ('notice', 'published')", vec![]);
     }
     if let Some(y) = f.year {
@@ -209,6 +217,9 @@ pub struct EntryRow {
     pub voucher: Option<String>,
     pub by_name: String,
     pub at: i64,
+    pub self_scores: String,
+    pub appeal: String,
+    pub appeal_answer: String,
 }
 
 fn emap(r: &AnyRow) -> Result<EntryRow, sqlx::Error> {
@@ -227,11 +238,15 @@ fn emap(r: &AnyRow) -> Result<EntryRow, sqlx::Error> {
         voucher: r.try_get("voucher")?,
         by_name: r.try_get("by_name")?,
         at: r.try_get("at")?,
+        self_scores: r.try_get("self_scores")?,
+        appeal: r.try_get("appeal")?,
+        appeal_answer: r.try_get("appeal_answer")?,
     })
 }
 
 const ESEL: &str = "SELECT id, list_id, subject_key, subject_name, scores, total, grade, \
-    award_fen, team_fen, formula, paid_on, voucher, by_name, at FROM award_entries";
+    award_fen, team_fen, formula, paid_on, voucher, by_name, at, self_scores, appeal, \
+    appeal_answer FROM award_entries";
 
 /// A list's entries, highest total first.
 pub async fn entries(conn: &mut Conn, list: i64) -> Result<Vec<EntryRow>, StoreError> {
@@ -266,13 +281,29 @@ pub struct EntryFields<'a> {
     pub by: &'a str,
 }
 
-/// Records a subject's scores (again: replaces them).
+/// Records a subject's scores (again: replaces them, keeping its self-assessment and appeal).
 pub async fn put_entry(conn: &mut Conn, list: i64, f: &EntryFields<'_>) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM award_entries WHERE list_id = $1 AND subject_key = $2")
-        .bind(list)
-        .bind(f.subject_key)
-        .execute(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE award_entries SET subject_name = $1, scores = $2, total = $3, grade = $4, \
+         award_fen = $5, team_fen = $6, formula = $7, by_name = $8, at = $9 \
+         WHERE list_id = $10 AND subject_key = $11",
+    )
+    .bind(f.subject_name)
+    .bind(f.scores)
+    .bind(f.total)
+    .bind(f.grade)
+    .bind(f.award_fen)
+    .bind(f.team_fen)
+    .bind(f.formula)
+    .bind(f.by)
+    .bind(crate::audit::now())
+    .bind(list)
+    .bind(f.subject_key)
+    .execute(&mut *conn)
+    .await?;
+    if r.rows_affected() == 1 {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO award_entries (list_id, subject_key, subject_name, scores, total, grade, \
          award_fen, team_fen, formula, by_name, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
@@ -291,6 +322,79 @@ pub async fn put_entry(conn: &mut Conn, list: i64, f: &EntryFields<'_>) -> Resul
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The entry of a subject in a list.
+pub async fn entry_of(
+    conn: &mut Conn,
+    list: i64,
+    subject: &str,
+) -> Result<Option<EntryRow>, StoreError> {
+    let r = sqlx::query(&format!("{ESEL} WHERE list_id = $1 AND subject_key = $2"))
+        .bind(list)
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(emap).transpose()?)
+}
+
+/// A community's self-assessment (points per indicator code, as `code=points` pairs).
+pub async fn set_self(conn: &mut Conn, id: i64, scores: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE award_entries SET self_scores = $1 WHERE id = $2")
+        .bind(scores)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A community's appeal, once (false: it appealed already).
+pub async fn set_appeal(conn: &mut Conn, id: i64, text: &str) -> Result<bool, StoreError> {
+    let r = sqlx::query("UPDATE award_entries SET appeal = $1 WHERE id = $2 AND appeal = ''")
+        .bind(text)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_appeal_answer(conn: &mut Conn, id: i64, text: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE award_entries SET appeal_answer = $1 WHERE id = $2")
+        .bind(text)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Needs raised in a district between two instants: (community, due day, responded at).
+pub async fn needs_of(
+    conn: &mut Conn,
+    district: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
+    let (lo, hi) = crate::areas::subtree_range(district);
+    let rows = sqlx::query(
+        "SELECT area_code, due_on, responded_at FROM needs WHERE area_code >= $1 \
+         AND area_code <= $2 AND created_at >= $3 AND created_at < $4",
+    )
+    .bind(lo)
+    .bind(hi)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("area_code")?,
+                r.try_get("due_on")?,
+                r.try_get("responded_at")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// Marks an entry paid once (false: it was paid already).

@@ -153,9 +153,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 21,
+        name: "assessment",
+        common: include_str!("../migrations/0021_assessment.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 20;
+pub const LATEST: i64 = 21;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

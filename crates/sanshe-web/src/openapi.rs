@@ -103,6 +103,8 @@ impl Modify for Bearer {
         crate::api::award_lists::get, crate::api::award_lists::set_scheme,
         crate::api::award_lists::transition, crate::api::award_lists::score,
         crate::api::award_lists::pay,
+        crate::api::award_lists::fill, crate::api::award_lists::self_assess,
+        crate::api::award_lists::appeal, crate::api::award_lists::answer,
         crate::api::orgs::purchase_history,
         crate::api::delivery::get, crate::api::delivery::log, crate::api::delivery::replace,
         crate::api::delivery::report, crate::api::delivery::report_transition,

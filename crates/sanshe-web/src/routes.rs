@@ -743,6 +743,42 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             pages::award_lists::export
         ),
         r!(get, "/public/awards", pages::award_lists::public),
+        r!(post, "/award-lists/{id}/fill", pages::award_lists::fill),
+        r!(
+            post,
+            "/award-lists/{id}/self",
+            pages::award_lists::self_assess
+        ),
+        r!(
+            post,
+            "/award-lists/{id}/entries/{aid}/appeal",
+            pages::award_lists::appeal
+        ),
+        r!(
+            post,
+            "/award-lists/{id}/entries/{aid}/answer",
+            pages::award_lists::answer
+        ),
+        r!(
+            post,
+            "/api/v1/award-lists/{id}/fill",
+            api::award_lists::fill
+        ),
+        r!(
+            put,
+            "/api/v1/award-lists/{id}/self",
+            api::award_lists::self_assess
+        ),
+        r!(
+            post,
+            "/api/v1/award-entries/{id}/appeal",
+            api::award_lists::appeal
+        ),
+        r!(
+            post,
+            "/api/v1/award-entries/{id}/answer",
+            api::award_lists::answer
+        ),
         r!(get, "/api/v1/award-lists", api::award_lists::list),
         r!(post, "/api/v1/award-lists", api::award_lists::create),
         r!(get, "/api/v1/award-lists/{id}", api::award_lists::get),

@@ -201,6 +201,7 @@ pub async fn list(app: &App, ctx: &Ctx, page: PageReq) -> Result<Paged<ListRow>,
         &mut c,
         &Filter {
             public_only: !policy::may_manage(actor, &district),
+            community_scoring: own_community(actor).is_some(),
             district: Some(district),
             year: None,
         },
@@ -218,6 +219,10 @@ pub struct ListView {
     pub may_manage: bool,
     /// (code, name) of the subjects an officer may score.
     pub subjects: Vec<(String, String)>,
+    /// The caller's community, when its staff (self-assessment, appeal).
+    pub own_community: Option<String>,
+    /// Per street: (street, communities, mean total).
+    pub by_street: Vec<(String, i64, i64)>,
 }
 
 fn offered(actor: &crate::Actor, l: &ListRow) -> Vec<ListEvent> {
@@ -270,7 +275,11 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ListView, AppError> {
     let l = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
     let manage = policy::may_manage(actor, &l.district);
     drop(c);
+    let assessing = l.state == "scoring"
+        && l.subject == "community"
+        && own_community(actor).is_some_and(|c| c.starts_with(&l.district));
     let visible = manage
+        || assessing
         || (matches!(l.state.as_str(), "notice" | "published")
             && super::district_of(app, ctx).await? == l.district);
     if !visible {
@@ -284,10 +293,18 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ListView, AppError> {
     } else {
         Vec::new()
     };
+    drop(c);
+    let by_street = if l.subject == "community" {
+        by_street(&entries, &streets(app, &l.district).await?)
+    } else {
+        Vec::new()
+    };
     Ok(ListView {
         scheme: scheme_of(&l)?,
         offered: offered(actor, &l),
         may_manage: manage,
+        own_community: own_community(actor).filter(|c| c.starts_with(&l.district)),
+        by_street,
         entries,
         history,
         subjects,
@@ -372,7 +389,18 @@ pub async fn score(
         return Err(AppError::Hidden);
     }
     let scheme = scheme_of(&l)?;
-    let points = scheme.scores(typed).map_err(AppError::Invalid)?;
+    let figs = if l.subject == "community" && scheme.has_sources() {
+        figures(&mut tx, &l.district, l.year)
+            .await?
+            .get(subject)
+            .copied()
+            .or(Some(domain::Figures::default()))
+    } else {
+        None
+    };
+    let points = scheme
+        .scores_with(typed, figs.as_ref())
+        .map_err(AppError::Invalid)?;
     let all = subjects(&mut tx, &l.district, &l.subject).await?;
     let Some((key, name)) = all.into_iter().find(|(k, _)| k == subject) else {
         return Err(AppError::invalid(FieldError::new(
@@ -496,6 +524,7 @@ pub async fn public(app: &App) -> Result<Vec<(ListRow, Scheme, Vec<EntryRow>)>, 
         &Filter {
             district: Some(district),
             public_only: true,
+            community_scoring: false,
             year: None,
         },
         PageReq {
@@ -620,6 +649,537 @@ pub async fn demo(
         ("notice", "announce", -47),
         ("published", "publish", -30),
     ] {
+        append_history_at(
+            c,
+            &HistoryEntry {
+                kind: Lists::KIND.into(),
+                record_id: id,
+                actor_id: officer,
+                actor_name: "武进区民政局（演示）".into(),
+                from_state: from.clone(),
+                to_state: to.into(),
+                event: ev.into(),
+                note: String::new(),
+            },
+            noon(today.plus_days(d)),
+        )
+        .await?;
+        from = Some(to.into());
+    }
+    Ok(())
+}
+
+// ---- the harmonious-community assessment (和谐社区建设考评) ------------------------------
+
+/// Every community's figures in a district for a year, from what the platform holds: the
+/// policy targets' counts and the needs raised that year (late: answered after, or still
+/// unanswered past, their due day).
+pub async fn figures(
+    conn: &mut Conn,
+    district: &str,
+    year: i64,
+) -> Result<std::collections::BTreeMap<String, domain::Figures>, AppError> {
+    let p = crate::targets::profile_in(conn, year).await?;
+    let groups = sanshe_store::targets::counts(
+        conn,
+        district,
+        year,
+        12,
+        (p.facility_area_total * 100.0).round() as i64,
+        (p.facility_hours_per_day * 60.0).round() as i64,
+        p.facility_open_days,
+    )
+    .await?;
+    let mut out = std::collections::BTreeMap::new();
+    for (code, t) in groups {
+        let a = t.all();
+        out.insert(
+            code,
+            domain::Figures {
+                station: a.communities_with_station.min(1),
+                facility_area: a.communities_area_ok.min(1),
+                community_orgs: a.community_orgs,
+                professional_posts: a.professional_posts,
+                committee_members: a.committee_members,
+                committee_certified: a.committee_certified,
+                needs: 0,
+                needs_overdue: 0,
+            },
+        );
+    }
+    let y = i32::try_from(year).unwrap_or(2000);
+    let from = sanshe_domain::calendar::Day::from_ymd(y, 1, 1)
+        .map(|d| d.unix_cst_midnight())
+        .unwrap_or(0);
+    let to = sanshe_domain::calendar::Day::from_ymd(y + 1, 1, 1)
+        .map(|d| d.unix_cst_midnight())
+        .unwrap_or(i64::MAX);
+    let day = today();
+    for (area, due, responded) in store::needs_of(conn, district, from, to).await? {
+        let f = out.entry(area).or_default();
+        f.needs += 1;
+        let late = match responded {
+            Some(at) => sanshe_domain::calendar::Day::from_unix_cst(at).to_string() > due,
+            None => day > due,
+        };
+        if late {
+            f.needs_overdue += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The hand-scored points already recorded for a subject (by the officer, else the
+/// community's self-assessment), as typed pairs.
+fn hand_scores(s: &Scheme, e: Option<&EntryRow>) -> Vec<(String, String)> {
+    let Some(e) = e else {
+        return Vec::new();
+    };
+    let recorded: Vec<&str> = e.scores.split(',').collect();
+    s.indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.source.is_empty())
+        .filter_map(|(n, i)| {
+            let own = e.self_scores.split(',').find_map(|kv| {
+                kv.split_once('=')
+                    .filter(|(k, _)| *k == i.code)
+                    .map(|(_, v)| v)
+            });
+            // Points the district recorded stand; unscored (0) points take the
+            // community's own.
+            recorded
+                .get(n)
+                .copied()
+                .filter(|v| !v.is_empty() && *v != "0")
+                .or(own)
+                .map(|v| (i.code.clone(), v.to_owned()))
+        })
+        .collect()
+}
+
+async fn record(
+    tx: &mut Uow,
+    l: &ListRow,
+    s: &Scheme,
+    key: &str,
+    name: &str,
+    points: &[i64],
+    by: &str,
+) -> Result<domain::Computed, AppError> {
+    let c = domain::compute(s, points);
+    let scores = points
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    store::put_entry(
+        tx,
+        l.id,
+        &EntryFields {
+            subject_key: key,
+            subject_name: name,
+            scores: &scores,
+            total: c.total,
+            grade: &c.grade,
+            award_fen: c.award_fen,
+            team_fen: c.team_fen,
+            formula: &c.formula,
+            by,
+        },
+    )
+    .await?;
+    Ok(c)
+}
+
+/// Fills every community's indicators drawn from the platform (officers, while scoring a
+/// community list); hand-scored points already recorded are kept, missing ones count 0 until
+/// scored. Returns how many communities.
+pub async fn fill(app: &App, ctx: &Ctx, id: i64) -> Result<usize, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let mut tx = Uow::begin(app).await?;
+    store::lock(&mut tx, id).await?;
+    let l = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !policy::may_manage(actor, &l.district) {
+        return Err(AppError::Hidden);
+    }
+    let s = scheme_of(&l)?;
+    if l.subject != "community" || !s.has_sources() {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-award-no-sources",
+        )));
+    }
+    if l.state != "scoring" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-award-not-scoring").arg("state", &l.state),
+        ));
+    }
+    let figs = figures(&mut tx, &l.district, l.year).await?;
+    let communities = subjects(&mut tx, &l.district, "community").await?;
+    let mut n = 0;
+    for (key, name) in &communities {
+        let f = figs.get(key).copied().unwrap_or_default();
+        let e = store::entry_of(&mut tx, id, key).await?;
+        let typed = hand_scores(&s, e.as_ref());
+        let points: Vec<i64> = s
+            .indicators
+            .iter()
+            .map(|i| {
+                domain::auto_points(i, &f).unwrap_or_else(|| {
+                    typed
+                        .iter()
+                        .find(|(k, _)| *k == i.code)
+                        .and_then(|(_, v)| v.parse::<i64>().ok())
+                        .map_or(0, |p| p.clamp(0, i.points))
+                })
+            })
+            .collect();
+        record(&mut tx, &l, &s, key, name, &points, &actor.display_name).await?;
+        n += 1;
+    }
+    tx.commit(ctx.audit_entry(
+        audit("fill"),
+        Some(id.to_string()),
+        format!("{}: {n}", l.title),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(n)
+}
+
+/// The community the caller's account is bound to, if a community's staff.
+fn own_community(actor: &crate::Actor) -> Option<String> {
+    match &actor.scope {
+        sanshe_domain::Scope::Area { code }
+            if code.len() == 12 && authz::can(actor, Perm::PurchaseRead) =>
+        {
+            Some(code.clone())
+        }
+        _ => None,
+    }
+}
+
+/// A community's self-assessment of the hand-scored indicators, while the list is scored
+/// (its staff). The figures from the platform are filled in; the district's scores replace
+/// the self-assessment where it records its own.
+pub async fn self_assess(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    typed: &[(String, String)],
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    let Some(code) = own_community(actor) else {
+        return Err(AppError::Forbidden);
+    };
+    authz::require(actor, Perm::PurchaseRead)?;
+    let mut tx = Uow::begin(app).await?;
+    store::lock(&mut tx, id).await?;
+    let l = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if l.subject != "community" || !code.starts_with(&l.district) {
+        return Err(AppError::Hidden);
+    }
+    let s = scheme_of(&l)?;
+    let figs = figures(&mut tx, &l.district, l.year).await?;
+    let f = figs.get(&code).copied().unwrap_or_default();
+    let points = s.scores_with(typed, Some(&f)).map_err(AppError::Invalid)?;
+    if l.state != "scoring" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-award-not-scoring").arg("state", &l.state),
+        ));
+    }
+    let name = subjects(&mut tx, &l.district, "community")
+        .await?
+        .into_iter()
+        .find(|(k, _)| *k == code)
+        .map(|(_, n)| n)
+        .unwrap_or_else(|| code.clone());
+    let own = s
+        .indicators
+        .iter()
+        .zip(&points)
+        .filter(|(i, _)| i.source.is_empty())
+        .map(|(i, p)| format!("{}={p}", i.code))
+        .collect::<Vec<_>>()
+        .join(",");
+    // The entry takes the self-assessed points where the district has recorded none.
+    let existing = store::entry_of(&mut tx, id, &code).await?;
+    let recorded: Vec<i64> = existing
+        .as_ref()
+        .map(|e| e.scores.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_default();
+    let merged: Vec<i64> = s
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(n, i)| match recorded.get(n) {
+            Some(r) if i.source.is_empty() && *r > 0 => *r,
+            _ => points[n],
+        })
+        .collect();
+    record(&mut tx, &l, &s, &code, &name, &merged, &actor.display_name).await?;
+    let e = store::entry_of(&mut tx, id, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::set_self(&mut tx, e.id, &own).await?;
+    tx.commit(ctx.audit_entry(
+        audit("self_assess"),
+        Some(e.id.to_string()),
+        format!("{name}: {own}"),
+        Outcome::Success,
+    ))
+    .await
+}
+
+/// A community appeals its result during the notice (its staff; once).
+pub async fn appeal(app: &App, ctx: &Ctx, entry: i64, text_in: &str) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    let Some(code) = own_community(actor) else {
+        return Err(AppError::Forbidden);
+    };
+    authz::require(actor, Perm::PurchaseRead)?;
+    let t = text::check("text", text_in.trim(), 2000).map_err(AppError::invalid)?;
+    if t.is_empty() {
+        return Err(AppError::invalid(FieldError::new("text", "err-required")));
+    }
+    let mut tx = Uow::begin(app).await?;
+    let e = store::entry(&mut tx, entry)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if e.subject_key != code {
+        return Err(AppError::Hidden);
+    }
+    store::lock(&mut tx, e.list_id).await?;
+    let l = store::get(&mut tx, e.list_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if l.state != "notice" {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-award-appeal-closed",
+        )));
+    }
+    if !store::set_appeal(&mut tx, entry, &t).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-award-appealed",
+        )));
+    }
+    let officers = sanshe_store::inbox::staff_covering(
+        &mut tx,
+        &l.district,
+        &[sanshe_domain::Role::DistrictAdmin],
+    )
+    .await?;
+    crate::inbox::notify(
+        &mut tx,
+        &officers,
+        "award.appeal",
+        &e.subject_name,
+        &t,
+        &format!("/award-lists/{}", l.id),
+    )
+    .await?;
+    tx.commit(ctx.audit_entry(
+        audit("appeal"),
+        Some(entry.to_string()),
+        format!("{}: {t}", e.subject_name),
+        Outcome::Success,
+    ))
+    .await
+}
+
+/// The district answers an appeal during the notice, correcting the hand-scored points if it
+/// upholds it (officers).
+pub async fn answer_appeal(
+    app: &App,
+    ctx: &Ctx,
+    entry: i64,
+    text_in: &str,
+    typed: &[(String, String)],
+) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let t = text::check("text", text_in.trim(), 2000).map_err(AppError::invalid)?;
+    if t.is_empty() {
+        return Err(AppError::invalid(FieldError::new("text", "err-required")));
+    }
+    let mut tx = Uow::begin(app).await?;
+    let e = store::entry(&mut tx, entry)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::lock(&mut tx, e.list_id).await?;
+    let l = store::get(&mut tx, e.list_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !policy::may_manage(actor, &l.district) {
+        return Err(AppError::Hidden);
+    }
+    if l.state != "notice" || e.appeal.is_empty() {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-award-no-appeal",
+        )));
+    }
+    if !typed.is_empty() {
+        let s = scheme_of(&l)?;
+        let figs = figures(&mut tx, &l.district, l.year).await?;
+        let f = figs.get(&e.subject_key).copied();
+        let points = s
+            .scores_with(
+                typed,
+                f.as_ref()
+                    .filter(|_| s.has_sources() && l.subject == "community"),
+            )
+            .map_err(AppError::Invalid)?;
+        record(
+            &mut tx,
+            &l,
+            &s,
+            &e.subject_key,
+            &e.subject_name,
+            &points,
+            &actor.display_name,
+        )
+        .await?;
+    }
+    store::set_appeal_answer(&mut tx, entry, &t).await?;
+    tx.commit(ctx.audit_entry(
+        audit("appeal.answer"),
+        Some(entry.to_string()),
+        format!("{}: {t}", e.subject_name),
+        Outcome::Success,
+    ))
+    .await
+}
+
+/// Per street: (street, communities scored, mean total) — the ranking's chart.
+pub fn by_street(
+    entries: &[EntryRow],
+    subjects_named: &[(String, String)],
+) -> Vec<(String, i64, i64)> {
+    let mut m: std::collections::BTreeMap<String, (i64, i64)> = std::collections::BTreeMap::new();
+    for e in entries {
+        let street: String = e.subject_key.chars().take(9).collect();
+        let x = m.entry(street).or_default();
+        x.0 += 1;
+        x.1 += e.total;
+    }
+    let mut out: Vec<(String, i64, i64)> = m
+        .into_iter()
+        .map(|(code, (n, sum))| {
+            let name = subjects_named
+                .iter()
+                .find(|(k, _)| *k == code)
+                .map_or(code.clone(), |(_, v)| v.clone());
+            (name, n, if n > 0 { sum / n } else { 0 })
+        })
+        .collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.2));
+    out
+}
+
+/// The district's streets (code, name), for naming the chart.
+pub async fn streets(app: &App, district: &str) -> Result<Vec<(String, String)>, AppError> {
+    let mut c = app.db.acquire().await?;
+    Ok(sanshe_store::areas::children(&mut c, district, 0)
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.name))
+        .collect())
+}
+
+/// This year's demo assessment (和谐社区建设考评), being scored: every community's indicators
+/// from the platform filled in, the hand-scored ones recorded for most communities, and the
+/// demo community's self-assessment waiting for the district's scores.
+pub async fn demo_assessment(
+    c: &mut Conn,
+    district: &str,
+    year: i64,
+    own_community: &str,
+    officer: Option<i64>,
+    today: sanshe_domain::calendar::Day,
+) -> Result<(), AppError> {
+    use sanshe_store::workflow::{append_history_at, HistoryEntry};
+    let s = Scheme::assessment();
+    let body = serde_json::to_string(&s).map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(id) = store::insert(
+        c,
+        district,
+        year,
+        "community",
+        &format!("{year}年度和谐社区建设考评"),
+        &body,
+        5,
+        None,
+        true,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let figs = figures(c, district, year).await?;
+    for (n, (key, name)) in subjects(c, district, "community")
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        let f = figs.get(&key).copied().unwrap_or_default();
+        let mine = key == own_community;
+        let n = n as i64;
+        let points: Vec<i64> = s
+            .indicators
+            .iter()
+            .map(|i| {
+                domain::auto_points(i, &f).unwrap_or(if mine {
+                    0
+                } else {
+                    (i.points - 1 - (n * 7 + i.points) % 6).max(0)
+                })
+            })
+            .collect();
+        let comp = domain::compute(&s, &points);
+        let scores = points
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        store::put_entry(
+            c,
+            id,
+            &EntryFields {
+                subject_key: &key,
+                subject_name: &name,
+                scores: &scores,
+                total: comp.total,
+                grade: &comp.grade,
+                award_fen: comp.award_fen,
+                team_fen: comp.team_fen,
+                formula: &comp.formula,
+                by: "武进区民政局（演示）",
+            },
+        )
+        .await?;
+        if mine {
+            if let Some(e) = store::entry_of(c, id, &key).await? {
+                store::set_self(c, e.id, "governance=18,satisfaction=13").await?;
+            }
+        }
+    }
+    let noon = |d: sanshe_domain::calendar::Day| d.unix_cst_midnight() + 12 * 3600;
+    sanshe_store::purchase::demo_settle(
+        c,
+        Table::AwardLists,
+        id,
+        "scoring",
+        1,
+        noon(today.plus_days(-10)),
+    )
+    .await?;
+    let mut from: Option<String> = None;
+    for (to, ev, d) in [("draft", "create", -14), ("scoring", "open", -10)] {
         append_history_at(
             c,
             &HistoryEntry {

@@ -25,6 +25,15 @@ pub struct AwardIndicator {
     /// The indicators' points sum to 100.
     #[schema(minimum = 1, maximum = 100)]
     pub points: i64,
+    /// A figure the platform holds (community lists): the points are its share; empty or
+    /// absent: scored by hand.
+    #[schema(
+        pattern = "^(|station|facility_area|community_orgs|professional_posts|certified_committee|needs_on_time)$"
+    )]
+    pub source: Option<String>,
+    /// For a count: the figure that earns full points.
+    #[schema(minimum = 0, maximum = 10000)]
+    pub target: Option<i64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -69,6 +78,8 @@ impl AwardSchemeBody {
                     code: i.code.clone(),
                     name: i.name.clone(),
                     points: i.points,
+                    source: Some(i.source.clone()),
+                    target: Some(i.target),
                 })
                 .collect(),
             grades: s
@@ -96,6 +107,8 @@ impl AwardSchemeBody {
                     code: i.code,
                     name: i.name,
                     points: i.points,
+                    source: i.source.unwrap_or_default(),
+                    target: i.target.unwrap_or(0),
                 })
                 .collect(),
             grades: self
@@ -284,6 +297,10 @@ pub struct AwardEntry {
     pub formula: String,
     pub paid_on: Option<String>,
     pub voucher: Option<String>,
+    /// The community's self-assessment (`code=points`, comma-separated).
+    pub self_scores: String,
+    pub appeal: String,
+    pub appeal_answer: String,
 }
 
 impl From<&EntryRow> for AwardEntry {
@@ -300,6 +317,9 @@ impl From<&EntryRow> for AwardEntry {
             formula: e.formula.clone(),
             paid_on: e.paid_on.clone(),
             voucher: e.voucher.clone(),
+            self_scores: e.self_scores.clone(),
+            appeal: e.appeal.clone(),
+            appeal_answer: e.appeal_answer.clone(),
         }
     }
 }
@@ -430,5 +450,112 @@ pub async fn pay(
 ) -> ApiResult<StatusCode> {
     authed(&rc)?;
     app::pay(&rc.app, &rc.ctx, id, &b.voucher).await.api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FillOutcome {
+    /// Communities whose figures were filled in.
+    pub communities: i64,
+}
+
+/// Fill every community's indicators drawn from the platform's figures (district officers,
+/// while a community list with such indicators is scored); hand-scored points are kept.
+#[utoipa::path(post, operation_id = "award_lists_fill", path = "/api/v1/award-lists/{id}/fill", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = FillOutcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn fill(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<FillOutcome>> {
+    authed(&rc)?;
+    let n = app::fill(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(FillOutcome {
+        communities: i64::try_from(n).unwrap_or(0),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfAssessBody {
+    /// Whole points per hand-scored indicator code.
+    pub scores: std::collections::BTreeMap<String, i64>,
+}
+
+/// A community's self-assessment of the hand-scored indicators (its staff, while scored).
+#[utoipa::path(put, operation_id = "award_lists_self", path = "/api/v1/award-lists/{id}/self", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = SelfAssessBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn self_assess(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SelfAssessBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    let typed: Vec<(String, String)> = b
+        .scores
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    app::self_assess(&rc.app, &rc.ctx, id, &typed)
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealBody {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+}
+
+/// A community appeals its result during the notice (its staff; once).
+#[utoipa::path(post, operation_id = "award_entries_appeal", path = "/api/v1/award-entries/{id}/appeal", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = AppealBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn appeal(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AppealBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::appeal(&rc.app, &rc.ctx, id, &b.text).await.api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealAnswerBody {
+    #[schema(min_length = 1, max_length = 2000)]
+    pub text: String,
+    /// Corrected hand-scored points, when the appeal is upheld.
+    pub scores: Option<std::collections::BTreeMap<String, i64>>,
+}
+
+/// Answer a community's appeal during the notice, correcting its hand-scored points if upheld
+/// (district officers).
+#[utoipa::path(post, operation_id = "award_entries_answer", path = "/api/v1/award-entries/{id}/answer", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = AppealAnswerBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AppealAnswerBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    let typed: Vec<(String, String)> = b
+        .scores
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+    app::answer_appeal(&rc.app, &rc.ctx, id, &b.text, &typed)
+        .await
+        .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }

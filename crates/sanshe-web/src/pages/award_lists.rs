@@ -32,6 +32,10 @@ pub fn vocabulary_keys() -> Vec<String> {
     for m in domain::MODES {
         k.push(format!("award-mode-{m}"));
     }
+    for src in domain::SOURCES {
+        k.push(format!("award-source-{src}"));
+    }
+    k.push(super::inbox::kind_key("award.appeal"));
     for c in app::EXPORT_COLUMNS {
         k.push(c.to_owned());
     }
@@ -87,12 +91,23 @@ fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldErr
         .filter(|l| !l.trim().is_empty())
     {
         let p = split(l);
-        match (p.first(), p.get(1), p.get(2).and_then(|x| x.parse().ok())) {
-            (Some(c), Some(n), Some(points)) if p.len() == 3 => {
+        let target = match p.get(4) {
+            None => Some(0),
+            Some(t) => t.parse().ok(),
+        };
+        match (
+            p.first(),
+            p.get(1),
+            p.get(2).and_then(|x| x.parse().ok()),
+            target,
+        ) {
+            (Some(c), Some(n), Some(points), Some(target)) if (3..=5).contains(&p.len()) => {
                 indicators.push(domain::Indicator {
                     code: c.clone(),
                     name: n.clone(),
                     points,
+                    source: p.get(3).cloned().unwrap_or_default(),
+                    target,
                 })
             }
             _ => e.push(FieldError::new("indicators", "err-award-line").arg("line", l.trim())),
@@ -282,6 +297,10 @@ pub struct EntryLine {
     pub paid_on: String,
     pub voucher: String,
     pub payable: bool,
+    pub key: String,
+    pub self_scores: String,
+    pub appeal: String,
+    pub appeal_answer: String,
 }
 
 fn entry_line(n: usize, e: &EntryRow) -> EntryLine {
@@ -298,6 +317,10 @@ fn entry_line(n: usize, e: &EntryRow) -> EntryLine {
         paid_on: e.paid_on.clone().unwrap_or_default(),
         voucher: e.voucher.clone().unwrap_or_default(),
         payable: e.paid_on.is_none() && e.award_fen > 0,
+        key: e.subject_key.clone(),
+        self_scores: e.self_scores.clone(),
+        appeal: e.appeal.clone(),
+        appeal_answer: e.appeal_answer.clone(),
     }
 }
 
@@ -322,6 +345,12 @@ struct DetailPage {
     version: i64,
     errors: Vec<String>,
     timeline: Vec<(String, String, String, String)>,
+    /// (code, name, points, source label) — empty source label: scored by hand.
+    indicator_rows: Vec<(String, String, i64, String)>,
+    can_fill: bool,
+    own_community: String,
+    /// (street, communities, mean total, bar width %)
+    chart: Vec<(String, i64, i64, i64)>,
 }
 
 async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
@@ -374,6 +403,33 @@ async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
                     h.entry.note.clone(),
                 )
             })
+            .collect(),
+        indicator_rows: v
+            .scheme
+            .indicators
+            .iter()
+            .map(|i| {
+                (
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.points,
+                    if i.source.is_empty() {
+                        String::new()
+                    } else {
+                        label(rc, format!("award-source-{}", i.source))
+                    },
+                )
+            })
+            .collect(),
+        can_fill: v.may_manage
+            && v.list.state == "scoring"
+            && v.list.subject == "community"
+            && v.scheme.has_sources(),
+        own_community: v.own_community.clone().unwrap_or_default(),
+        chart: v
+            .by_street
+            .iter()
+            .map(|(n, c, m)| (n.clone(), *c, *m, (*m).clamp(0, 100)))
             .collect(),
         s: v.scheme,
     };
@@ -504,4 +560,47 @@ pub async fn public(rc: Rc) -> PageResult {
             .collect(),
     };
     Ok(with_page(&rc, &page))
+}
+
+pub async fn fill(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    let r = app::fill(&rc.app, &rc.ctx, id).await.map(|_| ());
+    after(&rc, id, r).await
+}
+
+pub async fn self_assess(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    require(&rc, Perm::PurchaseRead)?;
+    let form = form_pairs(&body);
+    let typed: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
+        .collect();
+    let r = app::self_assess(&rc.app, &rc.ctx, id, &typed).await;
+    after(&rc, id, r).await
+}
+
+pub async fn appeal(
+    rc: Rc,
+    Path((id, entry)): Path<(i64, i64)>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    require(&rc, Perm::PurchaseRead)?;
+    let form = form_pairs(&body);
+    let r = app::appeal(&rc.app, &rc.ctx, entry, get(&form, "text")).await;
+    after(&rc, id, r).await
+}
+
+pub async fn answer(
+    rc: Rc,
+    Path((id, entry)): Path<(i64, i64)>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    require(&rc, Perm::PurchaseManage)?;
+    let form = form_pairs(&body);
+    let typed: Vec<(String, String)> = form
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
+        .collect();
+    let r = app::answer_appeal(&rc.app, &rc.ctx, entry, get(&form, "text"), &typed).await;
+    after(&rc, id, r).await
 }

@@ -428,3 +428,204 @@ async fn the_demo_list_its_pages_and_the_portal() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_harmonious_community_assessment_draws_on_the_platform() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let cm = t.token_for("community").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&cm), None)
+        .await
+        .json();
+    // The community's staff see this year's assessment while it is scored.
+    let id = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "scoring")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let base = format!("/api/v1/award-lists/{id}");
+    let home = crate::routes::COMMUNITY;
+    // Self-assessment: only the indicators scored by hand; a platform figure cannot be typed.
+    let (s, v) = put(
+        &t,
+        &cm,
+        &format!("{base}/self"),
+        json!({"scores": {"governance": 19, "satisfaction": 14, "station": 15}}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["err-eval-indicator-unknown".to_owned()]
+        )
+    );
+    assert_eq!(
+        put(
+            &t,
+            &cm,
+            &format!("{base}/self"),
+            json!({"scores": {"governance": 19, "satisfaction": 14}})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    let mine = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == home)
+        .unwrap()
+        .clone();
+    assert_eq!(mine["self_scores"], "governance=19,satisfaction=14");
+    // A new service station in a community without one: filling from the platform gives it
+    // the station's points, and keeps the hand-scored points.
+    let idx = v["scheme"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|i| i["code"] == "station")
+        .unwrap();
+    let without = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["scores"][idx] == 0 && e["subject"] != home)
+        .unwrap()
+        .clone();
+    let code = without["subject"].as_str().unwrap().to_owned();
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/facilities",
+            Some(&d),
+            Some(
+                json!({"area": code, "name": "考评新建服务站", "kind": "station", "area_m2": 150}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (s, v2) = post(&t, &d, &format!("{base}/fill"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v2}");
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    let after = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == code.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(after["scores"][idx], 15);
+    let hand: Vec<usize> = v["scheme"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i["source"] == "")
+        .map(|(n, _)| n)
+        .collect();
+    for n in &hand {
+        assert_eq!(after["scores"][*n], without["scores"][*n]);
+    }
+    // The demo community's self-assessed points stand until the district scores them.
+    let mine = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == home)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            mine["scores"][hand[0]].as_i64(),
+            mine["scores"][hand[1]].as_i64()
+        ),
+        (Some(19), Some(14))
+    );
+    // Notice, an appeal, the district's answer correcting the points; one appeal only.
+    assert_eq!(
+        post(
+            &t,
+            &d,
+            &format!("{base}/transitions"),
+            json!({"event": "announce"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let entry = mine["id"].as_i64().unwrap();
+    let other = after["id"].as_i64().unwrap();
+    let (s, _) = post(
+        &t,
+        &cm,
+        &format!("/api/v1/award-entries/{other}/appeal"),
+        json!({"text": "不是本社区"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        post(
+            &t,
+            &cm,
+            &format!("/api/v1/award-entries/{entry}/appeal"),
+            json!({"text": "满意度调查样本偏少"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (s, v2) = post(
+        &t,
+        &cm,
+        &format!("/api/v1/award-entries/{entry}/appeal"),
+        json!({"text": "再次申诉"}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v2)),
+        (StatusCode::CONFLICT, vec!["err-award-appealed".to_owned()])
+    );
+    assert_eq!(
+        post(
+            &t,
+            &d,
+            &format!("/api/v1/award-entries/{entry}/answer"),
+            json!({"text": "复核后调整", "scores": {"governance": 19, "satisfaction": 15}})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let v = t.api("GET", &base, Some(&cm), None).await.json();
+    let mine = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["subject"] == home)
+        .unwrap()
+        .clone();
+    assert_eq!(mine["scores"][hand[1]], 15);
+    assert_eq!(mine["appeal_answer"], "复核后调整");
+    let s: Vec<i64> = mine["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        recompute(&v["scheme"], &s).2,
+        mine["award_fen"].as_i64().unwrap()
+    );
+    // The page shows the per-street chart.
+    let mut sd = t.login("district").await;
+    let r = t.get(&mut sd, &format!("/award-lists/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("各街道平均得分"));
+}

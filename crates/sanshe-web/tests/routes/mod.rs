@@ -53,6 +53,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let worker = vec!["worker"];
     let district_org = vec!["district", "org"];
     let resident = vec!["resident"];
+    let community = vec!["community"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     let evaluator = vec!["evaluator"];
@@ -278,6 +279,20 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/award-lists/{id}/entries/{aid}/pay"), &district),
         (("get", "/award-lists/{id}/export/{format}"), &purchase_read),
         (("get", "/public/awards"), &public),
+        (("post", "/award-lists/{id}/fill"), &district),
+        (("post", "/award-lists/{id}/self"), &community),
+        (
+            ("post", "/award-lists/{id}/entries/{aid}/appeal"),
+            &community,
+        ),
+        (
+            ("post", "/award-lists/{id}/entries/{aid}/answer"),
+            &district,
+        ),
+        (("post", "/api/v1/award-lists/{id}/fill"), &district),
+        (("put", "/api/v1/award-lists/{id}/self"), &community),
+        (("post", "/api/v1/award-entries/{id}/appeal"), &community),
+        (("post", "/api/v1/award-entries/{id}/answer"), &district),
         (("get", "/api/v1/award-lists"), &purchase_read),
         (("post", "/api/v1/award-lists"), &district),
         (("get", "/api/v1/award-lists/{id}"), &purchase_read),
@@ -1161,6 +1176,9 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/api/v1/award-lists/{id}/transitions") => Some(json!({"event": "vanish"})),
         ("put", "/api/v1/award-lists/{id}/entries") => Some(json!({"subject": "", "scores": {}})),
         ("post", "/api/v1/award-entries/{id}/pay") => Some(json!({"voucher": ""})),
+        ("put", "/api/v1/award-lists/{id}/self") => Some(json!({"scores": {}})),
+        ("post", "/api/v1/award-entries/{id}/appeal")
+        | ("post", "/api/v1/award-entries/{id}/answer") => Some(json!({"text": ""})),
         ("post", "/api/v1/purchase/evaluations/{id}/transitions") => {
             Some(json!({"event": "vanish"}))
         }

@@ -1,0 +1,6 @@
+-- The harmonious-community assessment (和谐社区建设考评) on an award list: a community's
+-- self-assessment of the indicators scored by hand, and its appeal during the notice with
+-- the district's answer.
+ALTER TABLE award_entries ADD COLUMN self_scores TEXT NOT NULL DEFAULT '';
+ALTER TABLE award_entries ADD COLUMN appeal TEXT NOT NULL DEFAULT '';
+ALTER TABLE award_entries ADD COLUMN appeal_answer TEXT NOT NULL DEFAULT '';
