@@ -384,6 +384,16 @@ try {
   check((await vo.textContent('main')).includes('获资助'), 'district: the venture project is awarded');
   await vo.goto(`${base}${roundPath}`);
   await vo.screenshot({ path: `${out}/venture-round.png`, fullPage: true });
+  // The harmonious-community assessment being scored, with its chart per street, and a
+  // rating's printable certificate.
+  await vo.goto(`${base}/award-lists`);
+  await Promise.all([vo.waitForNavigation(), vo.click('tr:has(.state-scoring) td:nth-child(2) a')]);
+  check((await vo.textContent('main')).includes('各街道平均得分'), 'district: the assessment shows each street\'s mean score');
+  await vo.screenshot({ path: `${out}/assessment.png` });
+  await vo.goto(`${base}/ratings?state=granted`);
+  await Promise.all([vo.waitForNavigation(), vo.click('table tbody tr:first-child td:nth-child(2) a')]);
+  await Promise.all([vo.waitForNavigation(), vo.click('a[href$="/certificate"]')]);
+  check((await vo.textContent('main')).includes('社会组织评估等级证书'), 'district: a rating certificate to print');
   await vCtx.close();
   // The public portal: anonymous visitors land on it.
   const anon = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
