@@ -150,7 +150,10 @@ impl Scheme {
                 && i.code
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let source_ok = i.source.is_empty() || SOURCES.contains(&i.source.as_str());
             if !code_ok
+                || !source_ok
+                || !(0..=10_000).contains(&i.target)
                 || !seen.insert(i.code.clone())
                 || i.name.trim().is_empty()
                 || i.name.chars().count() > 40

@@ -4,3 +4,6 @@
 ALTER TABLE award_entries ADD COLUMN self_scores TEXT NOT NULL DEFAULT '';
 ALTER TABLE award_entries ADD COLUMN appeal TEXT NOT NULL DEFAULT '';
 ALTER TABLE award_entries ADD COLUMN appeal_answer TEXT NOT NULL DEFAULT '';
+-- The district has scored the hand-scored indicators (a self-assessment no longer changes
+-- the entry's points).
+ALTER TABLE award_entries ADD COLUMN hand_by_district BIGINT NOT NULL DEFAULT 0;

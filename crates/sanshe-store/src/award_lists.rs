@@ -220,6 +220,7 @@ pub struct EntryRow {
     pub self_scores: String,
     pub appeal: String,
     pub appeal_answer: String,
+    pub hand_by_district: bool,
 }
 
 fn emap(r: &AnyRow) -> Result<EntryRow, sqlx::Error> {
@@ -241,12 +242,13 @@ fn emap(r: &AnyRow) -> Result<EntryRow, sqlx::Error> {
         self_scores: r.try_get("self_scores")?,
         appeal: r.try_get("appeal")?,
         appeal_answer: r.try_get("appeal_answer")?,
+        hand_by_district: r.try_get::<i64, _>("hand_by_district")? != 0,
     })
 }
 
 const ESEL: &str = "SELECT id, list_id, subject_key, subject_name, scores, total, grade, \
     award_fen, team_fen, formula, paid_on, voucher, by_name, at, self_scores, appeal, \
-    appeal_answer FROM award_entries";
+    appeal_answer, hand_by_district FROM award_entries";
 
 /// A list's entries, highest total first.
 pub async fn entries(conn: &mut Conn, list: i64) -> Result<Vec<EntryRow>, StoreError> {
@@ -430,4 +432,16 @@ pub async fn orgs_in(conn: &mut Conn, district: &str) -> Result<Vec<(i64, String
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// The district has scored a subject's hand-scored indicators.
+pub async fn mark_district(conn: &mut Conn, list: i64, subject: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE award_entries SET hand_by_district = 1 WHERE list_id = $1 AND subject_key = $2",
+    )
+    .bind(list)
+    .bind(subject)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -309,7 +309,10 @@ pub async fn change(conn: &mut Conn, id: i64, c: &Change<'_>) -> Result<(), Stor
     }
     if let Some((on, wait)) = c.ended {
         put("ended_on", Bind::S(on.into()));
-        put("wait_until", Bind::OS(wait.map(str::to_owned)));
+        // An expiry keeps a waiting period already running.
+        if let Some(w) = wait {
+            put("wait_until", Bind::S(w.into()));
+        }
     }
     if let Some(n) = c.note {
         put("note", Bind::S(n.into()));
@@ -403,4 +406,31 @@ pub async fn org_facts(conn: &mut Conn, org: i64) -> Result<Option<OrgFacts>, St
         blacklisted_until: r.try_get("blacklisted_until")?,
         area_code: area.unwrap_or_default(),
     }))
+}
+
+/// An organization's grades in effect other than `except` (replaced by a renewal).
+pub async fn in_effect_of(
+    conn: &mut Conn,
+    org: i64,
+    except: i64,
+) -> Result<Vec<RatingRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{SEL} WHERE r.org_id = $1 AND r.id <> $2 AND r.state IN ('granted', 'downgraded') \
+         ORDER BY r.id"
+    ))
+    .bind(org)
+    .bind(except)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
+/// Gives a demo organization a registration date if it has none.
+pub async fn demo_founded(conn: &mut Conn, org: i64, day: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE organizations SET founded = COALESCE(founded, $1) WHERE id = $2")
+        .bind(day)
+        .bind(org)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -286,7 +286,12 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ListView, AppError> {
         return Err(AppError::Hidden);
     }
     let mut c = app.db.acquire().await?;
-    let entries = store::entries(&mut c, id).await?;
+    let mut entries = store::entries(&mut c, id).await?;
+    // While scored, a community's staff see only their own community.
+    if assessing && !manage {
+        let own = own_community(actor).unwrap_or_default();
+        entries.retain(|e| e.subject_key == own);
+    }
     let history = sanshe_store::workflow::history(&mut c, Lists::KIND, id).await?;
     let subjects = if manage && l.state == "scoring" {
         subjects(&mut c, &l.district, &l.subject).await?
@@ -294,7 +299,7 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<ListView, AppError> {
         Vec::new()
     };
     drop(c);
-    let by_street = if l.subject == "community" {
+    let by_street = if l.subject == "community" && (manage || !assessing) {
         by_street(&entries, &streets(app, &l.district).await?)
     } else {
         Vec::new()
@@ -435,6 +440,7 @@ pub async fn score(
         },
     )
     .await?;
+    store::mark_district(&mut tx, id, &key).await?;
     tx.commit(ctx.audit_entry(
         audit("score"),
         Some(id.to_string()),
@@ -462,10 +468,14 @@ pub async fn pay(app: &App, ctx: &Ctx, entry: i64, voucher: &str) -> Result<(), 
         )));
     }
     let mut tx = Uow::begin(app).await?;
+    let e0 = store::entry(&mut tx, entry)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::lock(&mut tx, e0.list_id).await?;
+    // Read again under the list's lock: an appeal's answer may have changed the award.
     let e = store::entry(&mut tx, entry)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::lock(&mut tx, e.list_id).await?;
     let l = store::get(&mut tx, e.list_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -729,8 +739,8 @@ pub async fn figures(
     Ok(out)
 }
 
-/// The hand-scored points already recorded for a subject (by the officer, else the
-/// community's self-assessment), as typed pairs.
+/// The hand-scored points of a subject, as typed pairs: the district's once it has scored
+/// them, until then the community's self-assessment.
 fn hand_scores(s: &Scheme, e: Option<&EntryRow>) -> Vec<(String, String)> {
     let Some(e) = e else {
         return Vec::new();
@@ -746,14 +756,14 @@ fn hand_scores(s: &Scheme, e: Option<&EntryRow>) -> Vec<(String, String)> {
                     .filter(|(k, _)| *k == i.code)
                     .map(|(_, v)| v)
             });
-            // Points the district recorded stand; unscored (0) points take the
-            // community's own.
-            recorded
-                .get(n)
-                .copied()
-                .filter(|v| !v.is_empty() && *v != "0")
-                .or(own)
-                .map(|v| (i.code.clone(), v.to_owned()))
+            let district = recorded.get(n).copied().filter(|v| !v.is_empty());
+            // The district's points stand once it has scored; until then, the community's own.
+            let v = if e.hand_by_district {
+                district
+            } else {
+                own.or(district)
+            };
+            v.map(|v| (i.code.clone(), v.to_owned()))
         })
         .collect()
 }
@@ -906,20 +916,9 @@ pub async fn self_assess(
         .join(",");
     // The entry takes the self-assessed points where the district has recorded none.
     let existing = store::entry_of(&mut tx, id, &code).await?;
-    let recorded: Vec<i64> = existing
-        .as_ref()
-        .map(|e| e.scores.split(',').filter_map(|x| x.parse().ok()).collect())
-        .unwrap_or_default();
-    let merged: Vec<i64> = s
-        .indicators
-        .iter()
-        .enumerate()
-        .map(|(n, i)| match recorded.get(n) {
-            Some(r) if i.source.is_empty() && *r > 0 => *r,
-            _ => points[n],
-        })
-        .collect();
-    record(&mut tx, &l, &s, &code, &name, &merged, &actor.display_name).await?;
+    if !existing.as_ref().is_some_and(|e| e.hand_by_district) {
+        record(&mut tx, &l, &s, &code, &name, &points, &actor.display_name).await?;
+    }
     let e = store::entry_of(&mut tx, id, &code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1044,6 +1043,7 @@ pub async fn answer_appeal(
             &actor.display_name,
         )
         .await?;
+        store::mark_district(&mut tx, l.id, &e.subject_key).await?;
     }
     store::set_appeal_answer(&mut tx, entry, &t).await?;
     tx.commit(ctx.audit_entry(
@@ -1133,10 +1133,10 @@ pub async fn demo_assessment(
             .indicators
             .iter()
             .map(|i| {
-                domain::auto_points(i, &f).unwrap_or(if mine {
-                    0
-                } else {
-                    (i.points - 1 - (n * 7 + i.points) % 6).max(0)
+                domain::auto_points(i, &f).unwrap_or(match (mine, i.code.as_str()) {
+                    (true, "governance") => 18,
+                    (true, "satisfaction") => 13,
+                    _ => (i.points - 1 - (n * 7 + i.points) % 6).max(0),
                 })
             })
             .collect();
@@ -1166,6 +1166,8 @@ pub async fn demo_assessment(
             if let Some(e) = store::entry_of(c, id, &key).await? {
                 store::set_self(c, e.id, "governance=18,satisfaction=13").await?;
             }
+        } else {
+            store::mark_district(c, id, &key).await?;
         }
     }
     let noon = |d: sanshe_domain::calendar::Day| d.unix_cst_midnight() + 12 * 3600;

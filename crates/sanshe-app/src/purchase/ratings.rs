@@ -554,6 +554,35 @@ pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppErro
             until = years_before(&day, -scheme.validity_years);
             change.granted = Some((&day, &until));
             change.close = true;
+            // A renewal replaces the grade in effect: the earlier one ends today (its
+            // waiting period, if any, runs on).
+            for old in store::in_effect_of(&mut tx, r.org_id, id).await? {
+                let Some(st) = Ratings::parse_state(&old.state) else {
+                    continue;
+                };
+                store::change(
+                    &mut tx,
+                    old.id,
+                    &Change {
+                        ended: Some((&day, None)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                wf::transition::<Ratings>(
+                    &mut tx,
+                    Table::Ratings,
+                    actor,
+                    At {
+                        id: old.id,
+                        version: old.version,
+                        state: st,
+                    },
+                    RatingEvent::Expire,
+                    "renewed",
+                )
+                .await?;
+            }
             store::set_org_rating(&mut tx, r.org_id, grade).await?;
             detail = format!("{grade}A → {until}");
             let told =
@@ -766,6 +795,8 @@ pub async fn demo(
             continue;
         };
         let applied = today.plus_days(-ago);
+        // Rated organizations were registered years before they applied.
+        store::demo_founded(c, org, &applied.plus_days(-4 * 365).to_string()).await?;
         let total: i64 = p.iter().sum();
         let points = p.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let grade = s.grade(total).unwrap_or(0);

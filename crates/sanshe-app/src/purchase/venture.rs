@@ -470,7 +470,12 @@ pub async fn round_step(
             note = until.to_string();
         }
         RoundEvent::CloseVote => {
-            if r.vote_until.as_deref().is_some_and(|u| day.as_str() < u) {
+            // Votes are taken through the notice's last day: the vote closes after it (a
+            // round with no notice days closes the same day).
+            if r.vote_until
+                .as_deref()
+                .is_some_and(|u| day.as_str() < u || (day.as_str() == u && r.notice_days > 0))
+            {
                 return Err(AppError::Conflict(
                     FieldError::new("", "err-venture-vote-open")
                         .arg("day", r.vote_until.clone().unwrap_or_default()),
@@ -513,7 +518,7 @@ pub async fn round_step(
             for p in &projects {
                 let ev = match (event, p.state.as_str()) {
                     (RoundEvent::Conclude, "screened" | "finalist") => ProjectEvent::Decline,
-                    (RoundEvent::Cancel, "screened") => ProjectEvent::Decline,
+                    (RoundEvent::Cancel, "screened" | "finalist") => ProjectEvent::Decline,
                     (RoundEvent::Cancel, "submitted") => ProjectEvent::Reject,
                     _ => continue,
                 };
@@ -1443,9 +1448,11 @@ pub struct PublicRound {
 
 pub async fn public_round(app: &App, ctx: &Ctx, id: i64) -> Result<PublicRound, AppError> {
     let mut c = app.db.acquire().await?;
+    let district = crate::public::district(app).await?.map(|(d, _)| d);
     let r = store::round(&mut c, id)
         .await?
         .filter(|r| r.state != "draft" && r.state != "cancelled")
+        .filter(|r| district.as_deref() == Some(r.district.as_str()))
         .ok_or(AppError::NotFound)?;
     let projects = store::projects_of_round(&mut c, id, false)
         .await?

@@ -597,8 +597,19 @@ pub async fn projects(
     )
     .await
     .api(&rc)?;
+    // Scores show to officers; to an organization once the round's notice is out.
+    let manage = rc
+        .actor()
+        .is_some_and(|a| sanshe_app::authz::can(a, sanshe_app::authz::Perm::PurchaseManage));
     Ok(Json(VentureProjectPage {
-        items: r.items.iter().map(|p| project(p, true)).collect(),
+        items: r
+            .items
+            .iter()
+            .map(|p| {
+                let public = matches!(p.round_state.as_str(), "notice" | "awarding" | "concluded");
+                project(p, manage || public)
+            })
+            .collect(),
         page: PageInfo::from(&r),
     }))
 }

@@ -233,6 +233,10 @@ struct ListsPage {
     indicators: String,
     grades: String,
     errors: Vec<String>,
+    form_mode: String,
+    form_unit: String,
+    form_cap: String,
+    form_share: i64,
 }
 
 async fn lists_with(rc: &Rc, page: Option<i64>, errors: Vec<String>) -> PageResult {
@@ -255,6 +259,10 @@ async fn lists_with(rc: &Rc, page: Option<i64>, errors: Vec<String>) -> PageResu
         indicators,
         grades,
         errors,
+        form_mode: "table".into(),
+        form_unit: domain::yuan(domain::Scheme::default().unit_fen),
+        form_cap: domain::yuan(domain::Scheme::default().cap_fen),
+        form_share: domain::Scheme::default().team_share,
     };
     let mut resp = with_page(rc, &p);
     if !status {
@@ -351,6 +359,10 @@ struct DetailPage {
     own_community: String,
     /// (street, communities, mean total, bar width %)
     chart: Vec<(String, i64, i64, i64)>,
+    form_mode: String,
+    form_unit: String,
+    form_cap: String,
+    form_share: i64,
 }
 
 async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
@@ -431,6 +443,10 @@ async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
             .iter()
             .map(|(n, c, m)| (n.clone(), *c, *m, (*m).clamp(0, 100)))
             .collect(),
+        form_mode: v.scheme.mode.clone(),
+        form_unit: domain::yuan(v.scheme.unit_fen),
+        form_cap: domain::yuan(v.scheme.cap_fen),
+        form_share: v.scheme.team_share,
         s: v.scheme,
     };
     let mut r = with_page(rc, &page);

@@ -629,3 +629,53 @@ async fn the_harmonious_community_assessment_draws_on_the_platform() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("各街道平均得分"));
 }
+
+#[tokio::test]
+async fn a_self_assessment_never_changes_what_the_district_scored() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let cm = t.token_for("community").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&d), None)
+        .await
+        .json();
+    let id = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "scoring")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let base = format!("/api/v1/award-lists/{id}");
+    let home = crate::routes::COMMUNITY;
+    // The district scores the community 0 on both hand-scored indicators.
+    let (s, v) = put(
+        &t,
+        &d,
+        &format!("{base}/entries"),
+        json!({"subject": home, "scores": {"governance": 0, "satisfaction": 0}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let before = v["total"].as_i64().unwrap();
+    assert_eq!(
+        put(
+            &t,
+            &cm,
+            &format!("{base}/self"),
+            json!({"scores": {"governance": 20, "satisfaction": 15}})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    post(&t, &d, &format!("{base}/fill"), json!({})).await;
+    let v = t.api("GET", &base, Some(&cm), None).await.json();
+    // While scored, the community sees its own entry only.
+    assert_eq!(v["entries"].as_array().unwrap().len(), 1);
+    let mine = &v["entries"][0];
+    assert_eq!(mine["subject"], home);
+    assert_eq!(mine["total"].as_i64().unwrap(), before);
+    assert_eq!(mine["self_scores"], "governance=20,satisfaction=15");
+}

@@ -616,3 +616,131 @@ async fn rating_pages_in_both_languages_and_the_portal() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(sanshe_app::demo::DEMO_ORG));
 }
+
+#[tokio::test]
+async fn a_renewal_replaces_the_grade_in_effect_and_expiry_keeps_a_waiting_period() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let home = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let today = sanshe_app::calendar::today();
+    // The demo organization's 4A, in its last year: a renewal is allowed.
+    let old: i64 = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let id: i64 = sqlx::query("SELECT id FROM ratings WHERE org_id = $1 AND state = 'granted'")
+            .bind(home)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get("id");
+        sqlx::query("UPDATE ratings SET valid_until = $1 WHERE id = $2")
+            .bind(today.plus_days(100).to_string())
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        id
+    };
+    let otok = t.token_for("org").await;
+    let r = t
+        .api(
+            "POST",
+            "/api/v1/ratings",
+            Some(&otok),
+            Some(json!({"report": "续评"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let new = r.json()["id"].as_i64().unwrap();
+    let ev = t.user_id("evaluator").await;
+    let evt = t.token_for("evaluator").await;
+    step(&t, &d, new, json!({"event": "accept", "assessor": ev})).await;
+    step(
+        &t,
+        &evt,
+        new,
+        json!({"event": "score", "scores": scores(70, 370, 390, 140)}),
+    )
+    .await;
+    let untied: Vec<i64> = members(&t, &d)
+        .await
+        .iter()
+        .filter(|m| m.1.is_none())
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(
+        step(&t, &d, new, json!({"event": "announce", "members": untied}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE ratings SET notice_until = '2000-01-01' WHERE id = $1")
+            .bind(new)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        step(&t, &d, new, json!({"event": "grant"})).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let mut c = t.app.db.acquire().await.unwrap();
+    assert_eq!(
+        sanshe_store::ratings::get(&mut c, old)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "expired"
+    );
+    assert_eq!(
+        sanshe_store::purchase::org(&mut c, home)
+            .await
+            .unwrap()
+            .unwrap()
+            .rating,
+        5
+    );
+    drop(c);
+    // The old grade's lapse later changes nothing: it has ended already.
+    assert_eq!(
+        sanshe_app::purchase::ratings::expire_lapsed(&t.app, &sanshe_app::Ctx::system())
+            .await
+            .unwrap(),
+        0
+    );
+    // A lowered grade that lapses keeps its waiting period.
+    assert_eq!(
+        step(
+            &t,
+            &d,
+            new,
+            json!({"event": "downgrade", "grade": 3, "text": "降级"})
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE ratings SET valid_until = '2001-01-01' WHERE id = $1")
+            .bind(new)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    sanshe_app::purchase::ratings::expire_lapsed(&t.app, &sanshe_app::Ctx::system())
+        .await
+        .unwrap();
+    let mut c = t.app.db.acquire().await.unwrap();
+    let r = sanshe_store::ratings::get(&mut c, new)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.state, "expired");
+    assert_eq!(
+        r.wait_until.as_deref(),
+        Some(sanshe_domain::evaluation::years_before(&today.to_string(), -2).as_str())
+    );
+}

@@ -871,3 +871,134 @@ async fn the_demo_round_and_its_pages_in_both_languages() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("银龄互助"));
 }
+
+#[tokio::test]
+async fn desk_scores_stay_hidden_finalists_of_a_cancelled_round_are_told_and_the_vote_runs_its_last_day(
+) {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let org = t.token_for("org").await;
+    let ev = t.token_for("evaluator").await;
+    let mut b = round_body(30_000, 0);
+    b["review_mode"] = json!("desk");
+    let round = t
+        .api("POST", "/api/v1/venture/rounds", Some(&d), Some(b))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let base = format!("/api/v1/venture/rounds/{round}");
+    step(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "publish"}),
+    )
+    .await;
+    let evaluator = t.user_id("evaluator").await;
+    step(
+        &t,
+        &d,
+        &format!("{base}/reviewers"),
+        json!({"reviewer": evaluator}),
+    )
+    .await;
+    let (_, v) = step(
+        &t,
+        &org,
+        &format!("{base}/projects"),
+        apply_body("书面评审项目", 500000, 0),
+    )
+    .await;
+    let p = v["id"].as_i64().unwrap();
+    step(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "close_applications"}),
+    )
+    .await;
+    step(
+        &t,
+        &d,
+        &format!("/api/v1/venture/projects/{p}/transitions"),
+        json!({"event": "pass"}),
+    )
+    .await;
+    let r = t
+        .api("PUT", &format!("/api/v1/venture/projects/{p}/scores"), Some(&ev), Some(json!({"scores": {"need": 18, "acceptance": 18, "innovation": 18, "effectiveness": 18, "replicability": 18}})))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // A desk review's scores are not the applicant's to see before the notice, in any view.
+    let list = t
+        .api(
+            "GET",
+            &format!("/api/v1/venture/projects?round={round}"),
+            Some(&org),
+            None,
+        )
+        .await
+        .json();
+    assert!(list["items"][0]["score"].is_null(), "{list}");
+    let one = t
+        .api(
+            "GET",
+            &format!("/api/v1/venture/projects/{p}"),
+            Some(&org),
+            None,
+        )
+        .await
+        .json();
+    assert!(one["project"]["score"].is_null(), "{one}");
+    // Shortlisted, then the round is cancelled: the finalist is not funded (and told).
+    step(
+        &t,
+        &d,
+        &format!("/api/v1/venture/projects/{p}/transitions"),
+        json!({"event": "shortlist"}),
+    )
+    .await;
+    let (s, _) = step(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "cancel"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let one = t
+        .api(
+            "GET",
+            &format!("/api/v1/venture/projects/{p}"),
+            Some(&d),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(one["project"]["state"], "not_funded");
+    // With notice days, residents vote through the notice's last day: closing then is refused.
+    let (round2, _) = awarding_round(&t, 50_000, 0, 1, 10_000).await;
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE venture_rounds SET state = 'notice', notice_days = 3, vote_until = $1 WHERE id = $2")
+            .bind(today())
+            .bind(round2)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let (s, v) = step(
+        &t,
+        &d,
+        &format!("/api/v1/venture/rounds/{round2}/transitions"),
+        json!({"event": "close_vote"}),
+    )
+    .await;
+    assert_eq!(
+        (s, codes(&v)),
+        (
+            StatusCode::CONFLICT,
+            vec!["err-venture-vote-open".to_owned()]
+        )
+    );
+}
