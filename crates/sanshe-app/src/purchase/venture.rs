@@ -108,7 +108,8 @@ fn checked(s: &Settings) -> Result<(String, String), AppError> {
     Ok((topics, tiers))
 }
 
-fn fields<'a>(s: &'a Settings, topics: &'a str, tiers: &'a str) -> RoundFields<'a> {
+/// A round's settings as the store keeps them.
+pub(crate) fn fields<'a>(s: &'a Settings, topics: &'a str, tiers: &'a str) -> RoundFields<'a> {
     RoundFields {
         year: s.year,
         title: s.title.trim(),

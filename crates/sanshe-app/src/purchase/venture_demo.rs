@@ -7,7 +7,7 @@ use crate::AppError;
 use sanshe_domain::calendar::Day;
 use sanshe_domain::venture::{self as domain, Settings};
 use sanshe_domain::workflow::Workflow;
-use sanshe_store::venture::{self as store, Money, ProjectFields, RoundFields};
+use sanshe_store::venture::{self as store, Money, ProjectFields};
 use sanshe_store::workflow::{append_history_at, HistoryEntry, Table};
 use sanshe_store::Conn;
 
@@ -130,28 +130,6 @@ async fn history(
     Ok(())
 }
 
-fn fields<'a>(s: &'a Settings, topics: &'a str, tiers: &'a str) -> RoundFields<'a> {
-    RoundFields {
-        year: s.year,
-        title: &s.title,
-        description: &s.description,
-        topics,
-        pool_fiscal_fen: s.pool_fiscal_fen,
-        pool_charity_fen: s.pool_charity_fen,
-        tiers,
-        review_mode: &s.review_mode,
-        apply_until: &s.apply_until,
-        notice_days: s.notice_days,
-        vote_top_n: s.vote_top_n,
-        vote_bonus: s.vote_bonus,
-        matched_unit_fen: s.matched_unit_fen,
-        matched_cap: s.matched_cap,
-        first_days: s.first_days,
-        first_share: s.first_share,
-        debar_years: s.debar_years,
-    }
-}
-
 /// Loads the two demo rounds; `orgs` are the district's applying organizations (the demo
 /// organization first when there is one).
 pub async fn load(
@@ -175,8 +153,14 @@ pub async fn load(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let round =
-        store::insert_round(c, district, &fields(&s, &topics, &tiers), officer, true).await?;
+    let round = store::insert_round(
+        c,
+        district,
+        &super::venture::fields(&s, &topics, &tiers),
+        officer,
+        true,
+    )
+    .await?;
     let vote_until = today.plus_days(-100);
     store::set_vote_until(c, round, &vote_until.to_string()).await?;
     sanshe_store::purchase::demo_settle(
@@ -340,8 +324,14 @@ pub async fn load(
     s.title = format!("{}年度公益创投（征集中）", year + 1);
     s.description = "征集面向困境儿童、独居老人和新市民的社区公益项目。".into();
     let topics = s.topics.join("\n");
-    let next =
-        store::insert_round(c, district, &fields(&s, &topics, &tiers), officer, true).await?;
+    let next = store::insert_round(
+        c,
+        district,
+        &super::venture::fields(&s, &topics, &tiers),
+        officer,
+        true,
+    )
+    .await?;
     sanshe_store::purchase::demo_settle(
         c,
         Table::VentureRounds,

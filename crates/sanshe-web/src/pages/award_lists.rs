@@ -2,7 +2,7 @@
 //! (editable as lines while a draft), its steps, the officers' score form, the entries with
 //! their formulas and payments, the export, and the portal's published lists.
 
-use super::{OrPage, PageResult};
+use super::{form_get, form_pairs, label, require_perm, OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::error::PageError;
 use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
@@ -42,27 +42,6 @@ pub fn vocabulary_keys() -> Vec<String> {
     k
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn get<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
-    form.iter()
-        .find(|(x, _)| x == k)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn require(rc: &Rc, perm: Perm) -> Result<(), PageError> {
-    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
-    sanshe_app::authz::require(actor, perm).map_err(|e| PageError::new(e, rc))
-}
-
-fn label(rc: &Rc, key: String) -> String {
-    rc.tr.t(&key).to_owned()
-}
-
 /// A scheme as the lines its form shows: indicators `code,name,points`, grades
 /// `name,least total,award in yuan`.
 fn scheme_lines(s: &domain::Scheme) -> (String, String) {
@@ -86,7 +65,7 @@ fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldErr
     let split =
         |l: &str| -> Vec<String> { l.split([',', '，']).map(|x| x.trim().to_owned()).collect() };
     let mut indicators = Vec::new();
-    for l in get(form, "indicators")
+    for l in form_get(form, "indicators")
         .lines()
         .filter(|l| !l.trim().is_empty())
     {
@@ -114,7 +93,10 @@ fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldErr
         }
     }
     let mut grades = Vec::new();
-    for l in get(form, "grades").lines().filter(|l| !l.trim().is_empty()) {
+    for l in form_get(form, "grades")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let p = split(l);
         let award = p
             .get(2)
@@ -129,7 +111,7 @@ fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldErr
         }
     }
     let fen = |k: &str, e: &mut Vec<FieldError>| -> i64 {
-        match sanshe_domain::cell::parse_decimal_centi(get(form, k)) {
+        match sanshe_domain::cell::parse_decimal_centi(form_get(form, k)) {
             Ok(Some(f)) => f,
             Ok(None) => 0,
             Err(_) => {
@@ -140,15 +122,18 @@ fn scheme_from(form: &[(String, String)]) -> Result<domain::Scheme, Vec<FieldErr
     };
     let unit_fen = fen("unit", &mut e);
     let cap_fen = fen("cap", &mut e);
-    let team_share = get(form, "team_share").trim().parse().unwrap_or_else(|_| {
-        e.push(FieldError::new("team_share", "err-number"));
-        0
-    });
+    let team_share = form_get(form, "team_share")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| {
+            e.push(FieldError::new("team_share", "err-number"));
+            0
+        });
     if e.is_empty() {
         Ok(domain::Scheme {
             indicators,
             grades,
-            mode: get(form, "mode").to_owned(),
+            mode: form_get(form, "mode").to_owned(),
             unit_fen,
             cap_fen,
             team_share,
@@ -162,14 +147,14 @@ fn list_input(form: &[(String, String)]) -> Result<app::ListInput, Vec<FieldErro
     let scheme = scheme_from(form)?;
     let mut e = Vec::new();
     let num = |k: &str, e: &mut Vec<FieldError>| -> i64 {
-        get(form, k).trim().parse().unwrap_or_else(|_| {
+        form_get(form, k).trim().parse().unwrap_or_else(|_| {
             e.push(FieldError::new(k, "err-number"));
             0
         })
     };
     let year = num("year", &mut e);
     let notice_days = num("notice_days", &mut e);
-    let line = get(form, "budget_line").trim();
+    let line = form_get(form, "budget_line").trim();
     let budget_line = if line.is_empty() {
         None
     } else {
@@ -180,12 +165,12 @@ fn list_input(form: &[(String, String)]) -> Result<app::ListInput, Vec<FieldErro
     }
     Ok(app::ListInput {
         year,
-        subject: get(form, "subject").to_owned(),
-        title: get(form, "title").to_owned(),
+        subject: form_get(form, "subject").to_owned(),
+        title: form_get(form, "title").to_owned(),
         notice_days,
         budget_line,
         scheme,
-        version: get(form, "version").parse().ok(),
+        version: form_get(form, "version").parse().ok(),
     })
 }
 
@@ -276,7 +261,7 @@ pub async fn lists(rc: Rc, Query(q): Query<ListQuery>) -> PageResult {
 }
 
 pub async fn create(rc: Rc, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let r = match list_input(&form) {
         Ok(i) => app::create(&rc.app, &rc.ctx, &i).await,
@@ -472,7 +457,7 @@ async fn after(rc: &Rc, id: i64, r: Result<(), AppError>) -> PageResult {
 }
 
 pub async fn save_scheme(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let r = match list_input(&form) {
         Ok(i) => app::set_scheme(&rc.app, &rc.ctx, id, &i).await,
@@ -487,21 +472,21 @@ pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> 
         &rc.app,
         &rc.ctx,
         id,
-        get(&form, "event"),
-        get(&form, "version").parse().ok(),
+        form_get(&form, "event"),
+        form_get(&form, "version").parse().ok(),
     )
     .await;
     after(&rc, id, r).await
 }
 
 pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let typed: Vec<(String, String)> = form
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
         .collect();
-    let r = app::score(&rc.app, &rc.ctx, id, get(&form, "subject"), &typed)
+    let r = app::score(&rc.app, &rc.ctx, id, form_get(&form, "subject"), &typed)
         .await
         .map(|_| ());
     after(&rc, id, r).await
@@ -512,9 +497,9 @@ pub async fn pay(
     Path((id, entry)): Path<(i64, i64)>,
     RawForm(body): RawForm,
 ) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
-    let r = app::pay(&rc.app, &rc.ctx, entry, get(&form, "voucher")).await;
+    let r = app::pay(&rc.app, &rc.ctx, entry, form_get(&form, "voucher")).await;
     after(&rc, id, r).await
 }
 
@@ -584,7 +569,7 @@ pub async fn fill(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn self_assess(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseRead)?;
+    require_perm(&rc, Perm::PurchaseRead)?;
     let form = form_pairs(&body);
     let typed: Vec<(String, String)> = form
         .iter()
@@ -599,9 +584,9 @@ pub async fn appeal(
     Path((id, entry)): Path<(i64, i64)>,
     RawForm(body): RawForm,
 ) -> PageResult {
-    require(&rc, Perm::PurchaseRead)?;
+    require_perm(&rc, Perm::PurchaseRead)?;
     let form = form_pairs(&body);
-    let r = app::appeal(&rc.app, &rc.ctx, entry, get(&form, "text")).await;
+    let r = app::appeal(&rc.app, &rc.ctx, entry, form_get(&form, "text")).await;
     after(&rc, id, r).await
 }
 
@@ -610,13 +595,13 @@ pub async fn answer(
     Path((id, entry)): Path<(i64, i64)>,
     RawForm(body): RawForm,
 ) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let typed: Vec<(String, String)> = form
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
         .collect();
-    let r = app::answer_appeal(&rc.app, &rc.ctx, entry, get(&form, "text"), &typed).await;
+    let r = app::answer_appeal(&rc.app, &rc.ctx, entry, form_get(&form, "text"), &typed).await;
     after(&rc, id, r).await
 }

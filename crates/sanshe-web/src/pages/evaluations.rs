@@ -2,7 +2,7 @@
 //! evaluation with the assessor's score sheet, the provider's answer and the officer's
 //! publication, the district's indicator scheme, and the contract section's assignment form.
 
-use super::{OrPage, PageResult};
+use super::{form_pairs, OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::error::PageError;
 use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
@@ -342,12 +342,6 @@ async fn detail_with(
 
 pub async fn detail(rc: Rc, Path(id): Path<i64>) -> PageResult {
     detail_with(&rc, id, Vec::new(), Vec::new(), String::new()).await
-}
-
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
 }
 
 async fn after(

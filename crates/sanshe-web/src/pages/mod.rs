@@ -38,6 +38,32 @@ use std::collections::HashMap;
 
 pub type PageResult = Result<axum::response::Response, PageError>;
 
+/// A form body's fields in order (a field may repeat).
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// A form field's first value ("" when absent).
+pub(crate) fn form_get<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
+    form.iter()
+        .find(|(x, _)| x == k)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The caller may act with `perm`: checked before a form is read, so a caller who may not is
+/// refused whatever they sent.
+pub(crate) fn require_perm(rc: &Rc, perm: sanshe_app::authz::Perm) -> Result<(), PageError> {
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
+    sanshe_app::authz::require(actor, perm).page(rc)
+}
+
+/// A locale text by a key made at run time.
+pub(crate) fn label(rc: &Rc, key: String) -> String {
+    rc.tr.t(&key).to_owned()
+}
+
 pub trait OrPage<T> {
     fn page(self, rc: &Rc) -> Result<T, PageError>;
 }

@@ -2,7 +2,7 @@
 //! eligibility), one rating with its steps, the certificate, the district's settings and
 //! rating committee, the export, and the portal's notice of ratings.
 
-use super::{OrPage, PageResult};
+use super::{form_get, form_pairs, label, require_perm, OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::error::PageError;
 use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
@@ -46,27 +46,6 @@ pub fn vocabulary_keys() -> Vec<String> {
         k.push(super::inbox::kind_key(kind));
     }
     k
-}
-
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn get<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
-    form.iter()
-        .find(|(x, _)| x == k)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn require(rc: &Rc, perm: Perm) -> Result<(), PageError> {
-    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
-    sanshe_app::authz::require(actor, perm).map_err(|e| PageError::new(e, rc))
-}
-
-fn label(rc: &Rc, key: String) -> String {
-    rc.tr.t(&key).to_owned()
 }
 
 pub struct RatingLine {
@@ -191,9 +170,9 @@ pub async fn list(rc: Rc, Query(q): Query<ListQuery>) -> PageResult {
 }
 
 pub async fn apply(rc: Rc, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseApply)?;
+    require_perm(&rc, Perm::PurchaseApply)?;
     let form = form_pairs(&body);
-    let report = get(&form, "report").to_owned();
+    let report = form_get(&form, "report").to_owned();
     match app::apply(&rc.app, &rc.ctx, &report).await {
         Ok(id) => Ok(redirect_flash(&format!("/ratings/{id}"), "flash-saved")),
         Err(AppError::Invalid(fs)) => {
@@ -365,13 +344,13 @@ pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> 
         &rc.ctx,
         id,
         &app::Step {
-            event: get(&form, "event").to_owned(),
-            version: get(&form, "version").parse().ok(),
-            assessor: get(&form, "assessor").parse().ok(),
+            event: form_get(&form, "event").to_owned(),
+            version: form_get(&form, "version").parse().ok(),
+            assessor: form_get(&form, "assessor").parse().ok(),
             scores,
             members,
-            grade: get(&form, "grade").parse().ok(),
-            text: get(&form, "text").to_owned(),
+            grade: form_get(&form, "grade").parse().ok(),
+            text: form_get(&form, "text").to_owned(),
         },
     )
     .await;
@@ -457,11 +436,11 @@ pub async fn scheme(rc: Rc) -> PageResult {
 }
 
 pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let mut errs = Vec::new();
     let mut num = |k: &str| -> i64 {
-        match sanshe_domain::cell::normalize_text(get(&form, k))
+        match sanshe_domain::cell::normalize_text(form_get(&form, k))
             .trim()
             .parse()
         {
@@ -553,16 +532,16 @@ pub async fn committee(rc: Rc) -> PageResult {
 }
 
 pub async fn add_member(rc: Rc, RawForm(body): RawForm) -> PageResult {
-    require(&rc, Perm::PurchaseManage)?;
+    require_perm(&rc, Perm::PurchaseManage)?;
     let form = form_pairs(&body);
-    let tied = get(&form, "tied_org").trim();
+    let tied = form_get(&form, "tied_org").trim();
     let r = match (tied.is_empty(), tied.parse::<i64>()) {
         (true, _) => {
             app::add_member(
                 &rc.app,
                 &rc.ctx,
-                get(&form, "name"),
-                get(&form, "affiliation"),
+                form_get(&form, "name"),
+                form_get(&form, "affiliation"),
                 None,
             )
             .await
@@ -571,8 +550,8 @@ pub async fn add_member(rc: Rc, RawForm(body): RawForm) -> PageResult {
             app::add_member(
                 &rc.app,
                 &rc.ctx,
-                get(&form, "name"),
-                get(&form, "affiliation"),
+                form_get(&form, "name"),
+                form_get(&form, "affiliation"),
                 Some(o),
             )
             .await

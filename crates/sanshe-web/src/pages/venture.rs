@@ -3,7 +3,7 @@
 //! reviewer's score sheet and the officer's steps, the ranking export, and the portal's rounds
 //! with the residents' vote.
 
-use super::{OrPage, PageResult};
+use super::{form_get, form_pairs, require_perm, OrPage, PageResult};
 use crate::ctx::Rc;
 use crate::error::PageError;
 use crate::view::{datetime, redirect_flash, with_page, Page, Pager};
@@ -63,18 +63,6 @@ pub fn vocabulary_keys() -> Vec<String> {
     k
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn get<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
-    form.iter()
-        .find(|(x, _)| x == k)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 fn yuan_opt(fen: i64) -> String {
     app::yuan(fen)
 }
@@ -102,13 +90,6 @@ fn int_of(field: &str, v: &str, errs: &mut Vec<FieldError>) -> i64 {
             0
         }
     }
-}
-
-/// The caller may act with `perm` (checked before a form is read, so a caller who may not
-/// is refused whatever they sent).
-fn require(rc: &Rc, perm: sanshe_app::authz::Perm) -> Result<(), PageError> {
-    let actor = rc.ctx.actor().map_err(|e| PageError::new(e, rc))?;
-    sanshe_app::authz::require(actor, perm).map_err(|e| PageError::new(e, rc))
 }
 
 fn state_label(rc: &Rc, prefix: &str, s: &str) -> String {
@@ -252,7 +233,7 @@ impl RoundForm {
     }
 
     fn read(form: &[(String, String)]) -> RoundForm {
-        let g = |k: &str| get(form, k).to_owned();
+        let g = |k: &str| form_get(form, k).to_owned();
         RoundForm {
             title: g("title"),
             year: g("year"),
@@ -271,7 +252,7 @@ impl RoundForm {
             first_days: g("first_days"),
             first_share: g("first_share"),
             debar_years: g("debar_years"),
-            version: get(form, "version").parse().unwrap_or(0),
+            version: form_get(form, "version").parse().unwrap_or(0),
         }
     }
 
@@ -344,14 +325,14 @@ fn round_form_page(rc: &Rc, f: RoundForm, action: String, errors: Vec<String>) -
 }
 
 pub async fn new_round(rc: Rc) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let today = sanshe_app::calendar::today();
     let s = domain::Settings::new(i64::from(today.year()), &today.plus_days(30).to_string());
     round_form_page(&rc, RoundForm::of(&s, 0), "/venture".into(), Vec::new())
 }
 
 pub async fn create_round(rc: Rc, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let f = RoundForm::read(&form);
     let r = match f.settings() {
@@ -385,7 +366,7 @@ pub async fn edit_round(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn save_round(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
     let f = RoundForm::read(&form);
     let r = match f.settings() {
@@ -618,17 +599,17 @@ pub async fn round_transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawFor
         &rc.app,
         &rc.ctx,
         id,
-        get(&form, "event"),
-        get(&form, "version").parse().ok(),
+        form_get(&form, "event"),
+        form_get(&form, "version").parse().ok(),
     )
     .await;
     round_after(&rc, id, r).await
 }
 
 pub async fn add_reviewer(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseManage)?;
     let form = form_pairs(&body);
-    let r = match get(&form, "reviewer").parse::<i64>() {
+    let r = match form_get(&form, "reviewer").parse::<i64>() {
         Ok(u) => app::add_reviewer(&rc.app, &rc.ctx, id, u).await,
         Err(_) => Err(AppError::invalid(FieldError::new(
             "reviewer",
@@ -680,7 +661,7 @@ pub struct ProjectForm {
 
 impl ProjectForm {
     fn read(form: &[(String, String)]) -> ProjectForm {
-        let g = |k: &str| get(form, k).to_owned();
+        let g = |k: &str| form_get(form, k).to_owned();
         ProjectForm {
             title: g("title"),
             topic: g("topic"),
@@ -689,8 +670,8 @@ impl ProjectForm {
             beneficiaries: g("beneficiaries"),
             tier: g("tier"),
             matched: g("matched"),
-            not_funded_elsewhere: !get(form, "not_funded_elsewhere").is_empty(),
-            version: get(form, "version").parse().unwrap_or(0),
+            not_funded_elsewhere: !form_get(form, "not_funded_elsewhere").is_empty(),
+            version: form_get(form, "version").parse().unwrap_or(0),
         }
     }
 
@@ -786,7 +767,7 @@ async fn project_form(
 }
 
 pub async fn apply_form(rc: Rc, Path(id): Path<i64>) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     project_form(
         &rc,
         id,
@@ -799,10 +780,10 @@ pub async fn apply_form(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn apply(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     let form = form_pairs(&body);
     let f = ProjectForm::read(&form);
-    let submit = get(&form, "submit") == "1";
+    let submit = form_get(&form, "submit") == "1";
     let r = match f.input(submit) {
         Ok(i) => app::apply(&rc.app, &rc.ctx, id, &i).await,
         Err(e) => Err(AppError::Invalid(e)),
@@ -825,7 +806,7 @@ pub async fn apply(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageR
 }
 
 pub async fn save_project(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
+    require_perm(&rc, sanshe_app::authz::Perm::PurchaseApply)?;
     let form = form_pairs(&body);
     let f = ProjectForm::read(&form);
     let r = match f.input(false) {
@@ -1021,19 +1002,19 @@ async fn project_after(rc: &Rc, id: i64, r: Result<(), AppError>) -> PageResult 
 pub async fn project_transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
     let form = form_pairs(&body);
     let mut errs = Vec::new();
-    let clawback = fen_of("clawback_fen", get(&form, "clawback"), true, &mut errs);
+    let clawback = fen_of("clawback_fen", form_get(&form, "clawback"), true, &mut errs);
     let r = if errs.is_empty() {
         app::step(
             &rc.app,
             &rc.ctx,
             id,
             &app::Step {
-                event: get(&form, "event").to_owned(),
-                version: get(&form, "version").parse().ok(),
-                tier_fen: get(&form, "tier").parse().ok(),
-                source: get(&form, "source").to_owned(),
-                voucher: get(&form, "voucher").to_owned(),
-                note: get(&form, "note").to_owned(),
+                event: form_get(&form, "event").to_owned(),
+                version: form_get(&form, "version").parse().ok(),
+                tier_fen: form_get(&form, "tier").parse().ok(),
+                source: form_get(&form, "source").to_owned(),
+                voucher: form_get(&form, "voucher").to_owned(),
+                note: form_get(&form, "note").to_owned(),
                 clawback_fen: clawback,
             },
         )
@@ -1056,7 +1037,7 @@ pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageR
         id,
         &app::ScoreInput {
             scores,
-            comment: get(&form, "comment").to_owned(),
+            comment: form_get(&form, "comment").to_owned(),
         },
     )
     .await;
@@ -1149,9 +1130,9 @@ pub async fn public_round(rc: Rc, Path(id): Path<i64>) -> PageResult {
 }
 
 pub async fn vote(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
-    require(&rc, sanshe_app::authz::Perm::VentureVote)?;
+    require_perm(&rc, sanshe_app::authz::Perm::VentureVote)?;
     let form = form_pairs(&body);
-    let r = match get(&form, "project").parse::<i64>() {
+    let r = match form_get(&form, "project").parse::<i64>() {
         Ok(p) => app::vote(&rc.app, &rc.ctx, id, p).await,
         Err(_) => Err(AppError::invalid(FieldError::new(
             "project",
