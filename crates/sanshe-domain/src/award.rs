@@ -265,12 +265,13 @@ impl Scheme {
                 .unwrap_or_default();
             match v.parse::<i64>() {
                 Ok(p) if (0..=i.points).contains(&p) => out.push(p),
-                _ if v.is_empty() => e.push(FieldError::new(
-                    &format!("score_{}", i.code),
-                    "err-eval-score-missing",
-                )),
+                _ if v.is_empty() => e.push(
+                    FieldError::new(&format!("score_{}", i.code), "err-eval-score-missing")
+                        .arg("name", &i.name),
+                ),
                 _ => e.push(
                     FieldError::new(&format!("score_{}", i.code), "err-eval-score-range")
+                        .arg("name", &i.name)
                         .arg("max", i.points),
                 ),
             }

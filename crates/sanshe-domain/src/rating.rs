@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// The four first-level indicators.
 pub const INDICATORS: [&str; 4] = ["basic", "governance", "performance", "reputation"];
+/// The indicators' names (named in error messages).
+pub const INDICATOR_NAMES: [&str; 4] = ["基础条件", "内部治理", "工作绩效", "社会评价"];
 /// The grades, highest first (stored as 5 … 1 on the organization).
 pub const GRADES: [i64; 5] = [5, 4, 3, 2, 1];
 /// The kinds of organization that are rated.
@@ -170,12 +172,13 @@ impl Scheme {
                 .unwrap_or_default();
             match v.parse::<i64>() {
                 Ok(p) if (0..=max[n]).contains(&p) => out[n] = p,
-                _ if v.is_empty() => e.push(FieldError::new(
-                    &format!("score_{i}"),
-                    "err-eval-score-missing",
-                )),
+                _ if v.is_empty() => e.push(
+                    FieldError::new(&format!("score_{i}"), "err-eval-score-missing")
+                        .arg("name", INDICATOR_NAMES[n]),
+                ),
                 _ => e.push(
                     FieldError::new(&format!("score_{i}"), "err-eval-score-range")
+                        .arg("name", INDICATOR_NAMES[n])
                         .arg("max", max[n]),
                 ),
             }

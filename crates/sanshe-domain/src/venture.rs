@@ -18,6 +18,8 @@ pub const CRITERIA: [&str; 5] = [
     "effectiveness",
     "replicability",
 ];
+/// The criteria's names as the scoring rules give them (named in error messages).
+pub const CRITERION_NAMES: [&str; 5] = ["需求度", "接纳度", "创新性", "有效性", "复制性"];
 /// The most points one criterion carries.
 pub const CRITERION_MAX: i64 = 20;
 /// How a round reviews its finalists: a roadshow scored live (scores shown as they come) or
@@ -169,7 +171,8 @@ pub fn parse_tiers(s: &str) -> Option<Vec<i64>> {
 pub fn scores(typed: &[(String, String)]) -> Result<Vec<i64>, Vec<FieldError>> {
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for c in CRITERIA {
+    for (c, name) in CRITERIA.iter().zip(CRITERION_NAMES) {
+        let c = *c;
         let v = typed
             .iter()
             .find(|(k, _)| k == c)
@@ -177,12 +180,12 @@ pub fn scores(typed: &[(String, String)]) -> Result<Vec<i64>, Vec<FieldError>> {
             .unwrap_or_default();
         match v.parse::<i64>() {
             Ok(n) if (0..=CRITERION_MAX).contains(&n) => out.push(n),
-            _ if v.is_empty() => errs.push(FieldError::new(
-                &format!("score_{c}"),
-                "err-eval-score-missing",
-            )),
+            _ if v.is_empty() => errs.push(
+                FieldError::new(&format!("score_{c}"), "err-eval-score-missing").arg("name", name),
+            ),
             _ => errs.push(
                 FieldError::new(&format!("score_{c}"), "err-eval-score-range")
+                    .arg("name", name)
                     .arg("max", CRITERION_MAX),
             ),
         }

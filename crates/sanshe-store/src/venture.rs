@@ -207,6 +207,8 @@ pub struct RoundFilter {
     pub district: Option<String>,
     /// Only rounds past the draft (what organizations, reviewers and the public see).
     pub published_only: bool,
+    /// Only the rounds this account reviews.
+    pub reviewer: Option<i64>,
     pub state: Option<String>,
     pub year: Option<i64>,
     pub q: Option<String>,
@@ -223,6 +225,12 @@ pub async fn rounds(
     }
     if f.published_only {
         w.push("r.state NOT IN ('draft', 'cancelled')", vec![]);
+    }
+    if let Some(u) = f.reviewer {
+        w.push(
+            "r.id IN (SELECT round_id FROM venture_reviewers WHERE user_id = ?)",
+            vec![Bind::I(u)],
+        );
     }
     if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) {
         w.push("r.state = ?", vec![Bind::S(s.clone())]);
@@ -317,18 +325,6 @@ pub async fn reviewers(conn: &mut Conn, round: i64) -> Result<Vec<Reviewer>, Sto
             })
         })
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-/// The rounds a reviewer is named for.
-pub async fn rounds_of_reviewer(conn: &mut Conn, user: i64) -> Result<Vec<i64>, StoreError> {
-    let rows = sqlx::query("SELECT round_id FROM venture_reviewers WHERE user_id = $1")
-        .bind(user)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64, _>("round_id"))
-        .collect::<Result<_, _>>()
         .map_err(Into::into)
 }
 

@@ -395,7 +395,13 @@ pub async fn score(
     }
     let scheme = scheme_of(&l)?;
     let figs = if l.subject == "community" && scheme.has_sources() {
-        figures(&mut tx, &l.district, l.year)
+        // One community's figures: count its subtree only.
+        let root = if subject.starts_with(&l.district) {
+            subject
+        } else {
+            &l.district
+        };
+        figures(&mut tx, root, l.year)
             .await?
             .get(subject)
             .copied()
@@ -681,7 +687,7 @@ pub async fn demo(
 
 // ---- the harmonious-community assessment (和谐社区建设考评) ------------------------------
 
-/// Every community's figures in a district for a year, from what the platform holds: the
+/// Every community's figures below `district` (a district, or one community) for a year, from what the platform holds: the
 /// policy targets' counts and the needs raised that year (late: answered after, or still
 /// unanswered past, their due day).
 pub async fn figures(
@@ -892,7 +898,7 @@ pub async fn self_assess(
         return Err(AppError::Hidden);
     }
     let s = scheme_of(&l)?;
-    let figs = figures(&mut tx, &l.district, l.year).await?;
+    let figs = figures(&mut tx, &code, l.year).await?;
     let f = figs.get(&code).copied().unwrap_or_default();
     let points = s.scores_with(typed, Some(&f)).map_err(AppError::Invalid)?;
     if l.state != "scoring" {
@@ -1024,7 +1030,7 @@ pub async fn answer_appeal(
     }
     if !typed.is_empty() {
         let s = scheme_of(&l)?;
-        let figs = figures(&mut tx, &l.district, l.year).await?;
+        let figs = figures(&mut tx, &e.subject_key, l.year).await?;
         let f = figs.get(&e.subject_key).copied();
         let points = s
             .scores_with(

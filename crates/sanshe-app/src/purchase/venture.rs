@@ -255,34 +255,10 @@ pub async fn rounds(
     let actor = ctx.actor()?;
     let mut c = app.db.acquire().await?;
     if authz::can(actor, Perm::PanelServe) && !actor.is_cli {
-        let mine = store::rounds_of_reviewer(&mut c, actor.user_id.unwrap_or(-1)).await?;
-        let r = store::rounds(
-            &mut c,
-            &f,
-            PageReq {
-                page: 1,
-                per_page: 100_000,
-            },
-        )
-        .await?;
-        let items: Vec<RoundRow> = r
-            .items
-            .into_iter()
-            .filter(|x| mine.contains(&x.id) && x.state != "draft")
-            .collect();
-        let total = i64::try_from(items.len()).unwrap_or(0);
-        let per = page.per_page.max(1);
-        let skip = usize::try_from((page.page - 1).max(0) * per).unwrap_or(0);
-        return Ok(Paged {
-            items: items
-                .into_iter()
-                .skip(skip)
-                .take(usize::try_from(per).unwrap_or(50))
-                .collect(),
-            total,
-            page: page.page,
-            per_page: per,
-        });
+        // A reviewer's rounds, paged by the database.
+        f.reviewer = Some(actor.user_id.unwrap_or(-1));
+        f.published_only = true;
+        return Ok(store::rounds(&mut c, &f, page).await?);
     }
     if !(authz::can(actor, Perm::PurchaseRead) || authz::can(actor, Perm::PurchaseApply)) {
         return Err(AppError::Forbidden);

@@ -168,6 +168,12 @@ async fn a_round_runs_from_call_to_award_and_a_failed_midterm() {
     let bad = score(mine, 21).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(codes(&bad.json()).contains(&"err-eval-score-range".to_owned()));
+    // The message names the criterion (no placeholder left in it).
+    assert!(
+        bad.body.contains("需求度") && !bad.body.contains("{name}"),
+        "{}",
+        bad.body
+    );
     assert_eq!(score(mine, 16).await.status, StatusCode::NO_CONTENT);
     assert_eq!(score(theirs, 17).await.status, StatusCode::NO_CONTENT);
     for p in [mine, theirs] {
@@ -842,6 +848,20 @@ async fn the_demo_round_and_its_pages_in_both_languages() {
         assert_eq!(r.status, StatusCode::OK, "{p}");
         assert!(r.body.contains(shows), "{p}");
     }
+    // A reviewer lists the rounds it reviews, and only those.
+    let ev = t.token_for("evaluator").await;
+    let reviewed = t
+        .api("GET", "/api/v1/venture/rounds", Some(&ev), None)
+        .await
+        .json();
+    let ids: Vec<i64> = reviewed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [demo], "{reviewed}");
+    assert_eq!(reviewed["page"]["total"], 1);
     // The demo organization's project is in its mid-term: the officer can record it.
     let d = t.token_for("district").await;
     let v = t
