@@ -32,13 +32,35 @@ pub struct Indicator {
 }
 
 /// An indicator scheme: indicators whose points sum to 100, and the least totals of the
-/// grades 优, 良 and 中 (below the last: 差).
+/// grades 优, 良 and 中 (below the last: 差). Where it asks for a self-evaluation, the
+/// provider scores itself within `self_days` working days of the assignment before the
+/// assessor scores; with `late_fails`, a self-evaluation missing at its due day makes the
+/// stage 差.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scheme {
     pub indicators: Vec<Indicator>,
     pub excellent: i64,
     pub good: i64,
     pub fair: i64,
+    #[serde(default)]
+    pub self_evaluation: bool,
+    #[serde(default = "default_self_days")]
+    pub self_days: i64,
+    #[serde(default = "default_late_fails")]
+    pub late_fails: bool,
+}
+
+/// Working days the provider has for its self-evaluation, by default.
+pub const SELF_DAYS: i64 = 10;
+/// The longest self-evaluation period a scheme may set, in working days.
+pub const SELF_DAYS_MAX: i64 = 60;
+
+fn default_self_days() -> i64 {
+    SELF_DAYS
+}
+
+fn default_late_fails() -> bool {
+    true
 }
 
 fn indicator(code: &str, zh: &str, en: &str, weight: i64, guide: &str) -> Indicator {
@@ -89,6 +111,9 @@ impl Default for Scheme {
             excellent: 90,
             good: 80,
             fair: 60,
+            self_evaluation: false,
+            self_days: SELF_DAYS,
+            late_fails: true,
         }
     }
 }
@@ -146,6 +171,13 @@ impl Scheme {
             && self.fair > 0)
         {
             errs.push(FieldError::new("excellent", "err-grade-bounds"));
+        }
+        if !(1..=SELF_DAYS_MAX).contains(&self.self_days) {
+            errs.push(
+                FieldError::new("self_days", "err-range")
+                    .arg("min", 1)
+                    .arg("max", SELF_DAYS_MAX),
+            );
         }
         if errs.is_empty() {
             Ok(())
@@ -340,10 +372,89 @@ impl Workflow for Evaluations {
     }
 }
 
+/// Rectification (整改) of a decided stage graded below 良: the officer orders it with a
+/// demand and a deadline (ordered); the provider reports what it changed (reported); the
+/// stage's assessor re-checks it (passed or failed). A rectification not reported by its
+/// deadline fails (lapse, by the deadlines job). A failed one counts as a 差 in the
+/// provider's record; a passed one lifts the halt of a contract stopped by the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectState {
+    Ordered,
+    Reported,
+    Passed,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectEvent {
+    Report,
+    Pass,
+    Fail,
+    Lapse,
+}
+
+pub struct Rectifications;
+
+impl Workflow for Rectifications {
+    type State = RectState;
+    type Event = RectEvent;
+    const KIND: &'static str = "rectification";
+    const STATES: &'static [RectState] = &[
+        RectState::Ordered,
+        RectState::Reported,
+        RectState::Passed,
+        RectState::Failed,
+    ];
+    const EVENTS: &'static [RectEvent] = &[
+        RectEvent::Report,
+        RectEvent::Pass,
+        RectEvent::Fail,
+        RectEvent::Lapse,
+    ];
+
+    fn next(s: RectState, e: RectEvent) -> Option<RectState> {
+        use RectEvent as E;
+        use RectState as S;
+        match (s, e) {
+            (S::Ordered, E::Report) => Some(S::Reported),
+            (S::Ordered, E::Lapse) => Some(S::Failed),
+            (S::Reported, E::Pass) => Some(S::Passed),
+            (S::Reported, E::Fail) => Some(S::Failed),
+            (S::Ordered, E::Pass | E::Fail)
+            | (S::Reported, E::Report | E::Lapse)
+            | (S::Passed | S::Failed, _) => None,
+        }
+    }
+
+    fn state_name(s: RectState) -> &'static str {
+        match s {
+            RectState::Ordered => "ordered",
+            RectState::Reported => "reported",
+            RectState::Passed => "passed",
+            RectState::Failed => "failed",
+        }
+    }
+
+    fn event_name(e: RectEvent) -> &'static str {
+        match e {
+            RectEvent::Report => "report",
+            RectEvent::Pass => "pass",
+            RectEvent::Fail => "fail",
+            RectEvent::Lapse => "lapse",
+        }
+    }
+}
+
+/// Whether a decided grade may be sent to rectification (below 良).
+pub fn rectifiable(grade: &str) -> bool {
+    grade_rank(grade) < grade_rank("good") && !grade.is_empty()
+}
+
 /// One result in an organization's performance history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PastResult {
-    /// `midterm`, `final`, or `halted` (a contract stopped after a failed mid-term).
+    /// `midterm`, `final`, `halted` (a contract stopped after a failed mid-term), or
+    /// `rectification` (a failed rectification, graded 差).
     pub stage: String,
     pub grade: String,
     /// YYYY-MM-DD.
@@ -411,6 +522,44 @@ pub fn history_rules(
     out
 }
 
+/// 优胜劣汰 in the panel ranking: `bonus` points when the latest final evaluation is 优,
+/// minus `penalty` points after a 差, a halted contract or a failed rectification within
+/// `years` of `today`. Returns the points and the reason codes that apply.
+pub fn history_adjust(
+    today: &str,
+    bonus: i64,
+    penalty: i64,
+    years: i64,
+    past: &[PastResult],
+) -> (i64, Vec<&'static str>) {
+    let mut points = 0;
+    let mut why = Vec::new();
+    if bonus > 0 {
+        let latest = past
+            .iter()
+            .filter(|p| p.stage == "final")
+            .max_by(|a, b| a.on.cmp(&b.on));
+        if latest.is_some_and(|p| p.grade == "excellent") {
+            points += bonus;
+            why.push("history-bonus");
+        }
+    }
+    if penalty > 0 {
+        let since = years_before(today, years);
+        if past
+            .iter()
+            .any(|p| p.on.as_str() >= since.as_str() && (p.stage == "halted" || p.grade == "poor"))
+        {
+            points -= penalty;
+            why.push("history-penalty");
+        }
+    }
+    (points, why)
+}
+
+/// The most points a call's history bonus or penalty may carry.
+pub const HISTORY_POINTS_MAX: i64 = 10;
+
 /// The same day `years` years before (YYYY-MM-DD; 29 February falls to the 28th).
 pub fn years_before(day: &str, years: i64) -> String {
     let y: i64 = day.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(0);
@@ -438,6 +587,9 @@ mod tests {
         assert_eq!(s.grade(0), "poor");
         assert!(passes("fair") && !passes("poor") && !passes(""));
         crate::workflow::check_names::<Evaluations>();
+        crate::workflow::check_names::<Rectifications>();
+        assert!(rectifiable("fair") && rectifiable("poor"));
+        assert!(!rectifiable("good") && !rectifiable("excellent") && !rectifiable(""));
     }
 
     #[test]
@@ -511,5 +663,75 @@ mod tests {
             "no history"
         );
         assert_eq!(years_before("2028-02-29", 2), "2026-02-28");
+    }
+
+    #[test]
+    fn the_record_moves_the_ranking() {
+        let r = |stage: &str, grade: &str, on: &str| PastResult {
+            stage: stage.into(),
+            grade: grade.into(),
+            on: on.into(),
+        };
+        let top = vec![
+            r("final", "fair", "2024-12-20"),
+            r("final", "excellent", "2025-12-20"),
+        ];
+        assert_eq!(
+            history_adjust("2026-11-30", 3, 5, 2, &top),
+            (3, vec!["history-bonus"])
+        );
+        assert_eq!(history_adjust("2026-11-30", 0, 5, 2, &top), (0, vec![]));
+        let bad = vec![
+            r("final", "excellent", "2025-12-20"),
+            r("rectification", "poor", "2026-03-01"),
+        ];
+        assert_eq!(
+            history_adjust("2026-11-30", 3, 5, 2, &bad),
+            (-2, vec!["history-bonus", "history-penalty"])
+        );
+        assert_eq!(
+            history_adjust("2029-11-30", 3, 5, 2, &bad).0,
+            3,
+            "the failure is older than two years"
+        );
+        let old_top = vec![
+            r("final", "excellent", "2024-12-20"),
+            r("final", "good", "2025-12-20"),
+        ];
+        assert_eq!(
+            history_adjust("2026-11-30", 3, 0, 2, &old_top).0,
+            0,
+            "latest only"
+        );
+    }
+
+    #[test]
+    fn a_rectification_moves_once() {
+        use RectEvent as E;
+        use RectState as S;
+        assert_eq!(
+            Rectifications::next(S::Ordered, E::Report),
+            Some(S::Reported)
+        );
+        assert_eq!(Rectifications::next(S::Ordered, E::Lapse), Some(S::Failed));
+        assert_eq!(Rectifications::next(S::Reported, E::Pass), Some(S::Passed));
+        assert_eq!(Rectifications::next(S::Reported, E::Lapse), None);
+        assert_eq!(Rectifications::next(S::Passed, E::Fail), None);
+    }
+
+    #[test]
+    fn old_schemes_read_without_self_evaluation() {
+        let mut v = serde_json::to_value(Scheme::default()).unwrap();
+        let o = v.as_object_mut().unwrap();
+        o.remove("self_evaluation");
+        o.remove("self_days");
+        o.remove("late_fails");
+        let s: Scheme = serde_json::from_value(v).unwrap();
+        assert!(!s.self_evaluation && s.late_fails && s.self_days == SELF_DAYS);
+        let bad = Scheme {
+            self_days: 0,
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err()[0].code == "err-range");
     }
 }

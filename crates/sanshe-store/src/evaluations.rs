@@ -127,6 +127,15 @@ pub struct EvaluationRow {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The provider's self-evaluation: its due day (where the scheme asks), points per
+    /// indicator in tenths, total, report and the day it was given.
+    pub self_due: Option<String>,
+    pub self_scores: String,
+    pub self_total: Option<i64>,
+    pub self_report: String,
+    pub self_on: Option<String>,
+    /// The grade is 差 because the self-evaluation was missing at its due day.
+    pub late_report: bool,
 }
 
 fn emap(r: &AnyRow) -> Result<EvaluationRow, sqlx::Error> {
@@ -156,6 +165,12 @@ fn emap(r: &AnyRow) -> Result<EvaluationRow, sqlx::Error> {
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        self_due: r.try_get("self_due")?,
+        self_scores: r.try_get("self_scores")?,
+        self_total: r.try_get("self_total")?,
+        self_report: r.try_get("self_report")?,
+        self_on: r.try_get("self_on")?,
+        late_report: r.try_get::<i64, _>("late_report")? != 0,
     })
 }
 
@@ -165,7 +180,8 @@ const ESEL: &str = "SELECT e.id, e.contract_id, k.project_id, p.title AS project
     p.district, k.org_id, o.name AS org_name, e.stage, e.agency_org_id, a.name AS agency_name, \
     e.assessor_id, u.display_name AS assessor_name, e.scheme_id, s.version AS scheme_version, \
     e.scores, e.total_tenths, e.grade, e.findings, e.answer, e.answer_by, e.decided_on, e.state, \
-    e.version, e.created_at, e.updated_at \
+    e.version, e.created_at, e.updated_at, e.self_due, e.self_scores, e.self_total, \
+    e.self_report, e.self_on, e.late_report \
     FROM evaluations e JOIN contracts k ON k.id = e.contract_id \
     JOIN projects p ON p.id = k.project_id JOIN organizations o ON o.id = k.org_id \
     JOIN organizations a ON a.id = e.agency_org_id JOIN users u ON u.id = e.assessor_id \
@@ -179,6 +195,7 @@ pub async fn insert(
     agency: i64,
     assessor: i64,
     scheme: i64,
+    self_due: Option<&str>,
 ) -> Result<Option<i64>, StoreError> {
     let now = crate::audit::now();
     // The partial unique index decides; the pre-check keeps PostgreSQL's transaction usable.
@@ -198,7 +215,8 @@ pub async fn insert(
     }
     let r = sqlx::query(
         "INSERT INTO evaluations (contract_id, stage, agency_org_id, assessor_id, scheme_id, \
-         state, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'assigned',$6,$6) RETURNING id",
+         state, created_at, updated_at, self_due) \
+         VALUES ($1,$2,$3,$4,$5,'assigned',$6,$6,$7) RETURNING id",
     )
     .bind(contract)
     .bind(stage)
@@ -206,6 +224,7 @@ pub async fn insert(
     .bind(assessor)
     .bind(scheme)
     .bind(now)
+    .bind(self_due)
     .fetch_one(&mut *conn)
     .await;
     match r {
@@ -315,6 +334,76 @@ pub async fn set_scores(
     Ok(())
 }
 
+/// The provider's self-evaluation (only while the stage is still assigned: false otherwise;
+/// a later one replaces it).
+pub async fn set_self(
+    conn: &mut Conn,
+    id: i64,
+    scores: &str,
+    total: i64,
+    report: &str,
+    day: &str,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE evaluations SET self_scores = $1, self_total = $2, self_report = $3, \
+         self_on = $4, updated_at = $5 WHERE id = $6 AND state = 'assigned'",
+    )
+    .bind(scores)
+    .bind(total)
+    .bind(report)
+    .bind(day)
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Marks a stage graded 差 for a missing self-evaluation.
+pub async fn set_late(conn: &mut Conn, id: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE evaluations SET late_report = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Assigns the stage to another assessor of an agency (only while still assigned).
+pub async fn set_assessor(
+    conn: &mut Conn,
+    id: i64,
+    agency: i64,
+    assessor: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE evaluations SET agency_org_id = $1, assessor_id = $2, version = version + 1, \
+         updated_at = $3 WHERE id = $4 AND state = 'assigned'",
+    )
+    .bind(agency)
+    .bind(assessor)
+    .bind(crate::audit::now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Assigned stages whose self-evaluation is due within `until` and not yet given, with
+/// their contract's provider: (evaluation id, due day).
+pub async fn self_due_by(conn: &mut Conn, until: &str) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, self_due FROM evaluations WHERE state = 'assigned' AND self_due IS NOT NULL \
+         AND self_on IS NULL AND self_due <= $1 ORDER BY id",
+    )
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("self_due")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
 /// The provider's answer to a draft (only while it is a draft: false otherwise).
 pub async fn set_answer(conn: &mut Conn, id: i64, answer: &str) -> Result<bool, StoreError> {
     let r = sqlx::query(
@@ -362,7 +451,11 @@ pub async fn record_of(
          WHERE k.org_id = $1 AND e.state IN ('final', 'published') \
          AND e.stage IN ('midterm', 'final') AND e.grade IS NOT NULL AND e.decided_on IS NOT NULL \
          UNION ALL SELECT 'halted' AS stage, '' AS grade, halted_on AS decided_on FROM contracts \
-         WHERE org_id = $1 AND halted_on IS NOT NULL",
+         WHERE org_id = $1 AND halted_on IS NOT NULL \
+         UNION ALL SELECT 'rectification' AS stage, 'poor' AS grade, r.checked_on AS decided_on \
+         FROM rectifications r JOIN evaluations e ON e.id = r.evaluation_id \
+         JOIN contracts k ON k.id = e.contract_id \
+         WHERE k.org_id = $1 AND r.state = 'failed' AND r.checked_on IS NOT NULL",
     )
     .bind(org)
     .fetch_all(&mut *conn)
@@ -470,4 +563,150 @@ pub async fn evaluated_contracts(conn: &mut Conn, district: &str) -> Result<i64,
     .fetch_one(&mut *conn)
     .await?
     .try_get("n")?)
+}
+
+// ---- rectification (整改) ----------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RectRow {
+    pub id: i64,
+    pub evaluation_id: i64,
+    pub demand: String,
+    pub due: String,
+    pub report: String,
+    pub reported_on: Option<String>,
+    pub result: String,
+    pub checked_on: Option<String>,
+    pub lifted: bool,
+    pub state: String,
+    pub version: i64,
+    pub created_at: i64,
+}
+
+fn rmap(r: &AnyRow) -> Result<RectRow, sqlx::Error> {
+    Ok(RectRow {
+        id: r.try_get("id")?,
+        evaluation_id: r.try_get("evaluation_id")?,
+        demand: r.try_get("demand")?,
+        due: r.try_get("due")?,
+        report: r.try_get("report")?,
+        reported_on: r.try_get("reported_on")?,
+        result: r.try_get("result")?,
+        checked_on: r.try_get("checked_on")?,
+        lifted: r.try_get::<i64, _>("lifted")? != 0,
+        state: r.try_get("state")?,
+        version: r.try_get("version")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const RSEL: &str = "SELECT id, evaluation_id, demand, due, report, reported_on, result, \
+    checked_on, lifted, state, version, created_at FROM rectifications";
+
+/// Orders a stage's rectification; `None` when one was already ordered.
+pub async fn insert_rectification(
+    conn: &mut Conn,
+    evaluation: i64,
+    demand: &str,
+    due: &str,
+) -> Result<Option<i64>, StoreError> {
+    // The unique key decides; the pre-check keeps PostgreSQL's transaction usable.
+    if rectification_of(conn, evaluation).await?.is_some() {
+        return Ok(None);
+    }
+    let r = sqlx::query(
+        "INSERT INTO rectifications (evaluation_id, demand, due, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'ordered', $4, $4) RETURNING id",
+    )
+    .bind(evaluation)
+    .bind(demand)
+    .bind(due)
+    .bind(crate::audit::now())
+    .fetch_one(&mut *conn)
+    .await;
+    match r {
+        Ok(r) => Ok(Some(r.try_get("id")?)),
+        Err(e) => {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+pub async fn rectification_of(
+    conn: &mut Conn,
+    evaluation: i64,
+) -> Result<Option<RectRow>, StoreError> {
+    let r = sqlx::query(&format!("{RSEL} WHERE evaluation_id = $1"))
+        .bind(evaluation)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.as_ref().map(rmap).transpose()?)
+}
+
+/// The provider's report on what it changed.
+pub async fn set_rect_report(
+    conn: &mut Conn,
+    id: i64,
+    report: &str,
+    day: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE rectifications SET report = $1, reported_on = $2 WHERE id = $3")
+        .bind(report)
+        .bind(day)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The re-check's result (or the lapse), and whether it lifted the contract's halt.
+pub async fn set_rect_result(
+    conn: &mut Conn,
+    id: i64,
+    result: &str,
+    day: &str,
+    lifted: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE rectifications SET result = $1, checked_on = $2, lifted = $3 WHERE id = $4",
+    )
+    .bind(result)
+    .bind(day)
+    .bind(i64::from(lifted))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Rectifications still ordered after their deadline (for the deadlines job).
+pub async fn rectifications_lapsed(
+    conn: &mut Conn,
+    today: &str,
+) -> Result<Vec<RectRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{RSEL} WHERE state = 'ordered' AND due < $1 ORDER BY id"
+    ))
+    .bind(today)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
+/// Lifts a contract's halt (a passed rectification of the stage that halted it).
+pub async fn lift_halt(conn: &mut Conn, contract: i64) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE contracts SET halted_on = NULL, updated_at = $1 \
+         WHERE id = $2 AND halted_on IS NOT NULL",
+    )
+    .bind(crate::audit::now())
+    .bind(contract)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -160,9 +160,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 22,
+        name: "evaluation_rules",
+        common: include_str!("../migrations/0022_evaluation_rules.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 21;
+pub const LATEST: i64 = 22;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -437,6 +437,11 @@ pub struct ProjectData {
     pub history_min_grade: String,
     /// 优胜劣汰: a 差 or a halted contract within the policy's years bars an applicant.
     pub history_exclude_poor: bool,
+    /// 优胜劣汰 in the ranking: points added when the latest final evaluation is 优.
+    pub history_bonus: i64,
+    /// 优胜劣汰 in the ranking: points taken after a 差, a halted contract or a failed
+    /// rectification within the policy's years.
+    pub history_penalty: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -478,7 +483,8 @@ const PCOLS: &str = "p.id, p.district, p.year, ci.code AS item_code, ci.name AS 
     p.item_id, p.proposal_id, p.title, p.description, p.amount_fen, p.beneficiaries, \
     p.service_hours, p.activities, p.outcomes, p.method, p.justification, p.single_source_org, \
     p.min_team, p.min_intermediate, p.one_per_org, p.start_date, p.end_date, p.apply_days, p.rubric, \
-    p.rubric_guide, p.history_min_grade, p.history_exclude_poor";
+    p.rubric_guide, p.history_min_grade, p.history_exclude_poor, p.history_bonus, \
+    p.history_penalty";
 const PFROM: &str = "FROM projects p JOIN catalog_items ci ON ci.id = p.item_id \
     JOIN catalogs c ON c.id = ci.catalog_id LEFT JOIN organizations o ON o.id = p.single_source_org";
 
@@ -532,6 +538,8 @@ fn pmap(r: &AnyRow) -> Result<ProjectRow, sqlx::Error> {
             rubric_guide: r.try_get("rubric_guide")?,
             history_min_grade: r.try_get("history_min_grade")?,
             history_exclude_poor: r.try_get::<i64, _>("history_exclude_poor")? != 0,
+            history_bonus: r.try_get("history_bonus")?,
+            history_penalty: r.try_get("history_penalty")?,
         },
     })
 }
@@ -550,8 +558,8 @@ pub async fn insert_project(
          amount_fen, beneficiaries, service_hours, activities, outcomes, method, justification, \
          single_source_org, min_team, min_intermediate, one_per_org, start_date, end_date, \
          apply_days, state, created_by, demo, created_at, updated_at, rubric, rubric_guide, \
-         history_min_grade, history_exclude_poor) VALUES \
-         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24,$25,$26,$27) \
+         history_min_grade, history_exclude_poor, history_bonus, history_penalty) VALUES \
+         ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,'draft',$21,$22,$23,$23,$24,$25,$26,$27,$28,$29) \
          RETURNING id",
     )
     .bind(district)
@@ -581,6 +589,8 @@ pub async fn insert_project(
     .bind(&d.rubric_guide)
     .bind(&d.history_min_grade)
     .bind(d.history_exclude_poor as i64)
+    .bind(d.history_bonus)
+    .bind(d.history_penalty)
     .fetch_one(&mut *conn)
     .await?;
     Ok(r.try_get("id")?)
@@ -684,7 +694,8 @@ pub async fn update_project(
          beneficiaries = $5, service_hours = $6, activities = $7, outcomes = $8, method = $9, \
          justification = $10, single_source_org = $11, min_team = $12, min_intermediate = $13, \
          one_per_org = $14, start_date = $15, end_date = $16, apply_days = $17, updated_at = $18, version = version + 1, \
-         rubric = $21, rubric_guide = $22, history_min_grade = $23, history_exclude_poor = $24 \
+         rubric = $21, rubric_guide = $22, history_min_grade = $23, history_exclude_poor = $24, \
+         history_bonus = $25, history_penalty = $26 \
          WHERE id = $19 AND state = 'draft' AND version = $20",
     )
     .bind(d.item_id)
@@ -711,6 +722,8 @@ pub async fn update_project(
     .bind(&d.rubric_guide)
     .bind(&d.history_min_grade)
     .bind(d.history_exclude_poor as i64)
+    .bind(d.history_bonus)
+    .bind(d.history_penalty)
     .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -23,6 +23,7 @@ pub enum Table {
     VentureProjects,
     Ratings,
     AwardLists,
+    Rectifications,
 }
 
 impl Table {
@@ -43,6 +44,7 @@ impl Table {
             Table::VentureProjects => "venture_projects",
             Table::Ratings => "ratings",
             Table::AwardLists => "award_lists",
+            Table::Rectifications => "rectifications",
         }
     }
 }

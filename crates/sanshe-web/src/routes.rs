@@ -1027,6 +1027,61 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::evaluations::evidence
         ),
         r!(
+            put,
+            "/api/v1/purchase/evaluations/{id}/self-evaluation",
+            api::evaluations::self_evaluate
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluation-batches",
+            api::evaluations::batch
+        ),
+        r!(
+            put,
+            "/api/v1/purchase/evaluations/{id}/assessor",
+            api::evaluations::hand_over
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/rectification",
+            api::evaluations::order_rectification
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/rectification/transitions",
+            api::evaluations::rectification_transition
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/self-evaluation",
+            pages::evaluations::self_evaluate
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/assessor",
+            pages::evaluations::hand_over
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/rectification",
+            pages::evaluations::order_rectification
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/rectification/transitions",
+            pages::evaluations::rectification_transition
+        ),
+        r!(
+            get,
+            "/purchase/evaluation-batches",
+            pages::evaluations::batch_form
+        ),
+        r!(
+            post,
+            "/purchase/evaluation-batches",
+            pages::evaluations::batch
+        ),
+        r!(
             post,
             "/api/v1/purchase/evaluations/{id}/attachments",
             api::evaluations::attach

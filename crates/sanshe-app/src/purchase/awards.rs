@@ -140,9 +140,8 @@ async fn tell_results(
         let won = winner.is_some_and(|w| w.id == l.application.id);
         let body = format!(
             "{}{} · {} {}",
-            l.aggregate
-                .as_ref()
-                .map(|a| format!("{:.2}", a.score))
+            l.score
+                .map(|s| format!("{s:.2}"))
                 .unwrap_or_else(|| "—".into()),
             l.rank.map(|r| format!(" #{r}")).unwrap_or_default(),
             until,

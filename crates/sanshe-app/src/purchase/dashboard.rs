@@ -268,6 +268,7 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
     sent += super::evaluations::remind(app, &ctx, &district, &today.to_string(), &soon).await?;
     sent += super::venture::remind(app, &ctx, &district, &soon).await?;
     super::ratings::expire_lapsed(app, &ctx).await?;
+    super::rectification::lapse(app, &ctx).await?;
     for s in steps(app, &district).await? {
         let (Some(due), Some(officer)) = (s.due.as_deref(), s.officer_id) else {
             continue;

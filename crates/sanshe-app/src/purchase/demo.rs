@@ -525,6 +525,8 @@ pub async fn load(
             rubric_guide: String::new(),
             history_min_grade: String::new(),
             history_exclude_poor: false,
+            history_bonus: 0,
+            history_penalty: 0,
         };
         let id = store::insert_project(&mut tx, district, year, &d, district_staff, true).await?;
         let codes: Vec<String> = communities.iter().map(|c| c.0.clone()).collect();
@@ -947,6 +949,8 @@ async fn past_call(
         rubric_guide: String::new(),
         history_min_grade: String::new(),
         history_exclude_poor: false,
+        history_bonus: 0,
+        history_penalty: 0,
     };
     let id = store::insert_project(tx, ctx.district, year, &d, ctx.district_staff, true).await?;
     let codes: Vec<String> = ctx
@@ -1312,6 +1316,7 @@ async fn demo_evaluations(
             agency,
             assessor,
             scheme_row.id,
+            None,
         )
         .await?
         else {
@@ -1404,6 +1409,29 @@ async fn demo_evaluations(
         .await?;
         if !sanshe_domain::evaluation::passes(grade) && e.stage == "midterm" {
             sanshe_store::evaluations::halt(tx, e.contract, &decided.to_string()).await?;
+            // The district ordered a rectification (整改) of the failed mid-term; the provider
+            // has not yet reported.
+            let ordered = decided.plus_days(3);
+            if let Some(rid) = sanshe_store::evaluations::insert_rectification(
+                tx,
+                id,
+                "补齐驻点社工，按合同恢复每周服务频次，整改期内完成计划服务量的 60%，并提交服务台账与回访记录。",
+                &ctx.today.plus_days(12).to_string(),
+            )
+            .await?
+            {
+                step(
+                    tx,
+                    "rectification",
+                    rid,
+                    ctx.officer,
+                    None,
+                    "ordered",
+                    "create",
+                    noon(ordered),
+                )
+                .await?;
+            }
         }
     }
     Ok(())

@@ -42,7 +42,15 @@ fn today() -> String {
 
 // ---- the indicator scheme ------------------------------------------------------------------
 
-fn parse_scheme(r: &SchemeRow) -> Result<Scheme, AppError> {
+/// The scheme version an evaluation was assigned with.
+async fn scheme_of(conn: &mut Conn, e: &EvaluationRow) -> Result<Scheme, AppError> {
+    let s = store::scheme(conn, e.scheme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    parse_scheme(&s)
+}
+
+pub(super) fn parse_scheme(r: &SchemeRow) -> Result<Scheme, AppError> {
     serde_json::from_str(&r.body).map_err(|e| AppError::Internal(format!("scheme {}: {e}", r.id)))
 }
 
@@ -209,10 +217,7 @@ async fn conflict(
     Ok(None)
 }
 
-/// Assigns an assessor to a stage of a signed (or completed) contract.
-pub async fn assign(app: &App, ctx: &Ctx, contract: i64, i: &AssignInput) -> Result<i64, AppError> {
-    let actor = ctx.actor()?;
-    authz::require(actor, Perm::PurchaseManage)?;
+fn check_assign(i: &AssignInput) -> Result<i64, AppError> {
     let mut errs = Vec::new();
     if !STAGES.contains(&i.stage.as_str()) {
         errs.push(FieldError::new("stage", "err-choice").arg("choices", STAGES.join("、")));
@@ -223,68 +228,311 @@ pub async fn assign(app: &App, ctx: &Ctx, contract: i64, i: &AssignInput) -> Res
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let assessor = i.assessor.unwrap_or_default();
-    let mut tx = Uow::begin(app).await?;
-    let k = kstore::get(&mut tx, contract)
+    Ok(i.assessor.unwrap_or_default())
+}
+
+/// An unlocked evaluator account acting for an agency: (account, agency).
+async fn assessor_account(
+    conn: &mut Conn,
+    assessor: i64,
+) -> Result<(sanshe_store::users::UserRow, i64), AppError> {
+    sanshe_store::users::get(conn, assessor)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .filter(|u| u.role == Role::Evaluator.as_str() && !u.locked)
+        .and_then(|u| u.scope_org.map(|o| (u, o)))
+        .ok_or_else(|| AppError::invalid(FieldError::new("assessor", "err-eval-not-assessor")))
+}
+
+/// The day a provider's self-evaluation is due, where the scheme asks for one.
+async fn self_due(app: &App, scheme: &SchemeRow) -> Result<Option<String>, AppError> {
+    let s = parse_scheme(scheme)?;
+    if !s.self_evaluation {
+        return Ok(None);
+    }
+    Ok(Some(
+        crate::calendar::deadline(app, crate::calendar::today(), s.self_days)
+            .await?
+            .to_string(),
+    ))
+}
+
+/// Assigns one stage inside the caller's transaction: the contract is the officer's, signed,
+/// the stage free and the assessor without a conflict. Returns the evaluation and the
+/// audit line.
+async fn assign_in(
+    app: &App,
+    tx: &mut Uow,
+    ctx: &Ctx,
+    contract: i64,
+    stage: &str,
+    assessor: i64,
+) -> Result<(i64, String), AppError> {
+    let actor = ctx.actor()?;
+    let k = kstore::get(tx, contract).await?.ok_or(AppError::NotFound)?;
     require_manage(ctx, &k)?;
-    kstore::lock(&mut tx, contract).await?;
+    kstore::lock(tx, contract).await?;
     if k.state == "draft" {
         return Err(AppError::Conflict(
             FieldError::new("", "err-contract-not-signed").arg("state", &k.state),
         ));
     }
-    let u = sanshe_store::users::get(&mut tx, assessor).await?;
-    let Some((u, agency)) = u
-        .filter(|u| u.role == Role::Evaluator.as_str() && !u.locked)
-        .and_then(|u| u.scope_org.map(|o| (u, o)))
-    else {
-        return Err(AppError::invalid(FieldError::new(
-            "assessor",
-            "err-eval-not-assessor",
-        )));
-    };
-    if let Some(e) = conflict(&mut tx, &k, assessor, agency).await? {
+    let (u, agency) = assessor_account(tx, assessor).await?;
+    if let Some(e) = conflict(tx, &k, assessor, agency).await? {
         return Err(AppError::invalid(e));
     }
-    let scheme = scheme_in(&mut tx, &k.district).await?;
-    let Some(id) = store::insert(&mut tx, contract, &i.stage, agency, assessor, scheme.id).await?
+    let scheme = scheme_in(tx, &k.district).await?;
+    let due = self_due(app, &scheme).await?;
+    let Some(id) = store::insert(
+        tx,
+        contract,
+        stage,
+        agency,
+        assessor,
+        scheme.id,
+        due.as_deref(),
+    )
+    .await?
     else {
         return Err(AppError::Conflict(
-            FieldError::new("stage", "err-eval-stage-taken").arg("stage", &i.stage),
+            FieldError::new("stage", "err-eval-stage-taken").arg("stage", stage),
         ));
     };
-    workflow::created::<Evaluations>(&mut tx, actor, id, EvalState::Assigned, &i.stage).await?;
+    workflow::created::<Evaluations>(tx, actor, id, EvalState::Assigned, stage).await?;
+    let link = format!("/purchase/evaluations/{id}");
     inbox::notify(
-        &mut tx,
+        tx,
         &[assessor],
         "evaluation.assigned",
         &k.project_title,
-        &i.stage,
-        &format!("/purchase/evaluations/{id}"),
+        stage,
+        &link,
     )
     .await?;
+    if let Some(due) = &due {
+        let told = pstore::org_accounts(tx, &k.district, Some(k.org_id)).await?;
+        inbox::notify(
+            tx,
+            &told,
+            "evaluation.self_asked",
+            &k.project_title,
+            due,
+            &link,
+        )
+        .await?;
+    }
+    Ok((
+        id,
+        format!(
+            "{} — {stage} ({}, {})",
+            k.project_title, u.display_name, k.org_name
+        ),
+    ))
+}
+
+/// Assigns an assessor to a stage of a signed (or completed) contract.
+pub async fn assign(app: &App, ctx: &Ctx, contract: i64, i: &AssignInput) -> Result<i64, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let assessor = check_assign(i)?;
+    let mut tx = Uow::begin(app).await?;
+    let (id, line) = assign_in(app, &mut tx, ctx, contract, &i.stage, assessor).await?;
     tx.commit(ctx.audit_entry(
         audit("assign"),
         Some(id.to_string()),
-        format!(
-            "{} — {} ({}, {})",
-            k.project_title, i.stage, u.display_name, k.org_name
-        ),
+        line,
         Outcome::Success,
     ))
     .await?;
     Ok(id)
 }
 
+/// The signed contracts of the officer's district a batch may take, newest first.
+pub async fn batch_candidates(app: &App, ctx: &Ctx) -> Result<Vec<ContractRow>, AppError> {
+    let district = super::managed_district(app, ctx).await?;
+    let mut c = app.db.acquire().await?;
+    Ok(kstore::of_district(&mut c, &district)
+        .await?
+        .into_iter()
+        .filter(|k| k.state != "draft")
+        .collect())
+}
+
+/// The most contracts one batch assignment takes.
+pub const BATCH_MAX: usize = 100;
+
+/// Assigns one assessor (and so its agency) to the same stage of several contracts at once:
+/// all or nothing. Every contract that cannot be assigned is named with its reason
+/// (`contracts[i]`), and then none is.
+pub async fn assign_batch(
+    app: &App,
+    ctx: &Ctx,
+    contracts: &[i64],
+    i: &AssignInput,
+) -> Result<Vec<i64>, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let assessor = check_assign(i)?;
+    if contracts.is_empty() || contracts.len() > BATCH_MAX {
+        return Err(AppError::invalid(
+            FieldError::new("contracts", "err-range")
+                .arg("min", 1)
+                .arg("max", BATCH_MAX),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut tx = Uow::begin(app).await?;
+    let mut ids = Vec::new();
+    let mut lines = Vec::new();
+    let mut errs = Vec::new();
+    for (n, k) in contracts.iter().enumerate() {
+        let field = format!("contracts[{n}]");
+        if !seen.insert(*k) {
+            errs.push(FieldError::new(&field, "err-eval-batch-twice").arg("contract", k));
+            continue;
+        }
+        match assign_in(app, &mut tx, ctx, *k, &i.stage, assessor).await {
+            Ok((id, line)) => {
+                ids.push(id);
+                lines.push(line);
+            }
+            Err(AppError::Invalid(fs)) => errs.extend(fs.into_iter().map(|mut f| {
+                f.field = field.clone();
+                f.arg("contract", k)
+            })),
+            Err(AppError::Conflict(f)) => {
+                let mut f = f.arg("contract", k);
+                f.field = field.clone();
+                errs.push(f);
+            }
+            Err(AppError::NotFound | AppError::Hidden) => {
+                errs.push(FieldError::new(&field, "err-eval-batch-unknown").arg("contract", k));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    tx.commit(ctx.audit_entry(
+        audit("assign.batch"),
+        None,
+        lines.join("; "),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(ids)
+}
+
+/// Who may take an assigned stage over from the caller's point of view: every assessor for
+/// the district's officer, the agency's other assessors for one of its evaluators; empty when
+/// the caller may not hand it over.
+pub async fn hand_over_choices(
+    app: &App,
+    ctx: &Ctx,
+    e: &EvaluationRow,
+) -> Result<Vec<Assessor>, AppError> {
+    let actor = ctx.actor()?;
+    if e.state != "assigned" {
+        return Ok(Vec::new());
+    }
+    let officer = policy::may_manage(actor, &e.district);
+    let same_agency =
+        authz::can(actor, Perm::PanelServe) && authz::own_org(actor) == Some(e.agency_org_id);
+    if !officer && !same_agency {
+        return Ok(Vec::new());
+    }
+    let mut c = app.db.acquire().await?;
+    Ok(store::assessors(&mut c)
+        .await?
+        .into_iter()
+        .filter(|a| a.0 != e.assessor_id && (officer || a.2 == e.agency_org_id))
+        .map(|(user_id, name, agency_id, agency_name)| Assessor {
+            user_id,
+            name,
+            agency_id,
+            agency_name,
+        })
+        .collect())
+}
+
+/// Hands an assigned stage to another assessor: the district's officer, or an evaluator of
+/// the agency that holds it (the agency assigns its own assessors). The new assessor is
+/// checked for conflicts like any assignment; an agency hands on only within itself.
+pub async fn hand_over(app: &App, ctx: &Ctx, id: i64, assessor: i64) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    if !(authz::can(actor, Perm::PanelServe) || authz::can(actor, Perm::PurchaseManage)) {
+        return Err(AppError::Forbidden);
+    }
+    authz::granted()?;
+    let mut tx = Uow::begin(app).await?;
+    let (e, k) = locked(&mut tx, id).await?;
+    let officer = policy::may_manage(actor, &e.district);
+    let same_agency =
+        authz::can(actor, Perm::PanelServe) && authz::own_org(actor) == Some(e.agency_org_id);
+    if !officer && !same_agency {
+        return Err(AppError::Hidden);
+    }
+    if e.state != "assigned" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-transition-not-allowed")
+                .arg("event", "handover")
+                .arg("state", &e.state),
+        ));
+    }
+    let (u, agency) = assessor_account(&mut tx, assessor).await?;
+    if !officer && agency != e.agency_org_id {
+        return Err(AppError::invalid(
+            FieldError::new("assessor", "err-eval-other-agency").arg("agency", &e.agency_name),
+        ));
+    }
+    if let Some(f) = conflict(&mut tx, &k, assessor, agency).await? {
+        return Err(AppError::invalid(f));
+    }
+    if !store::set_assessor(&mut tx, id, agency, assessor).await? {
+        return Err(AppError::Conflict(FieldError::new("", "err-stale-version")));
+    }
+    sanshe_store::workflow::append_history(
+        &mut tx,
+        &sanshe_store::workflow::HistoryEntry {
+            kind: Evaluations::KIND.into(),
+            record_id: id,
+            actor_id: actor.user_id,
+            actor_name: actor.display_name.clone(),
+            from_state: Some("assigned".into()),
+            to_state: "assigned".into(),
+            event: "handover".into(),
+            note: format!("{} → {}", e.assessor_name, u.display_name),
+        },
+    )
+    .await?;
+    inbox::notify(
+        &mut tx,
+        &[assessor],
+        "evaluation.assigned",
+        &k.project_title,
+        &e.stage,
+        &format!("/purchase/evaluations/{id}"),
+    )
+    .await?;
+    tx.commit(ctx.audit_entry(
+        audit("handover"),
+        Some(id.to_string()),
+        format!(
+            "{} — {}: {} → {}",
+            k.project_title, e.stage, e.assessor_name, u.display_name
+        ),
+        Outcome::Success,
+    ))
+    .await
+}
+
 // ---- reading -----------------------------------------------------------------------------
 
-fn is_assessor(actor: &crate::Actor, e: &EvaluationRow) -> bool {
+pub(super) fn is_assessor(actor: &crate::Actor, e: &EvaluationRow) -> bool {
     authz::can(actor, Perm::PanelServe) && actor.user_id == Some(e.assessor_id)
 }
 
-fn is_provider(actor: &crate::Actor, e: &EvaluationRow) -> bool {
+pub(super) fn is_provider(actor: &crate::Actor, e: &EvaluationRow) -> bool {
     authz::can(actor, Perm::PurchaseApply) && authz::own_org(actor) == Some(e.org_id)
 }
 
@@ -321,15 +569,28 @@ pub struct EvaluationView {
     pub offered: Vec<EvalEvent>,
     /// The provider may answer the draft now.
     pub may_answer: bool,
+    /// The provider may give (or replace) its self-evaluation now.
+    pub may_self_evaluate: bool,
+    /// The provider's self-evaluation points per indicator in tenths (empty until given).
+    pub self_points: Vec<i64>,
+    /// The stage's rectification, if one was ordered.
+    pub rectification: Option<store::RectRow>,
+    /// The officer may order a rectification now.
+    pub may_order_rectification: bool,
+    /// Rectification events the caller may take now.
+    pub rect_events: Vec<domain::RectEvent>,
+    /// The rectification's timeline.
+    pub rect_history: Vec<HistoryRow>,
     /// The contract's end date (the final stage opens before it).
     pub contract_end: String,
 }
 
 fn points(e: &EvaluationRow) -> Vec<i64> {
-    e.scores
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
+    split_points(&e.scores)
+}
+
+fn split_points(s: &str) -> Vec<i64> {
+    s.split(',').filter_map(|s| s.trim().parse().ok()).collect()
 }
 
 pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppError> {
@@ -351,9 +612,33 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppErr
         && e.answer_by
             .as_deref()
             .is_some_and(|d| today().as_str() <= d);
+    let scheme = parse_scheme(&s)?;
+    let may_self_evaluate = is_provider(actor, &e)
+        && e.state == "assigned"
+        && e.self_due
+            .as_deref()
+            .is_some_and(|d| !scheme.late_fails || today().as_str() <= d);
+    let rectification = store::rectification_of(&mut c, id).await?;
+    let rect_history = match &rectification {
+        Some(r) => {
+            sanshe_store::workflow::history(&mut c, domain::Rectifications::KIND, r.id).await?
+        }
+        None => Vec::new(),
+    };
+    let rect_events = rectification
+        .as_ref()
+        .map(|r| super::rectification::offered(actor, &e, r))
+        .unwrap_or_default();
     Ok(EvaluationView {
+        may_order_rectification: rectification.is_none()
+            && super::rectification::may_order(actor, &e),
+        rectification,
+        rect_events,
+        rect_history,
+        may_self_evaluate,
+        self_points: split_points(&e.self_scores),
         points: points(&e),
-        scheme: parse_scheme(&s)?,
+        scheme,
         offered: offered(actor, &e),
         may_answer,
         history,
@@ -434,7 +719,10 @@ pub struct ScoreInput {
     pub version: Option<i64>,
 }
 
-async fn locked(tx: &mut Uow, id: i64) -> Result<(EvaluationRow, ContractRow), AppError> {
+pub(super) async fn locked(
+    tx: &mut Uow,
+    id: i64,
+) -> Result<(EvaluationRow, ContractRow), AppError> {
     let e = store::get(tx, id).await?.ok_or(AppError::NotFound)?;
     kstore::lock(tx, e.contract_id).await?;
     let e = store::get(tx, id).await?.ok_or(AppError::NotFound)?;
@@ -463,10 +751,7 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
     if !is_assessor(actor, &e) {
         return Err(AppError::Hidden);
     }
-    let s = store::scheme(&mut tx, e.scheme_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let scheme = parse_scheme(&s)?;
+    let scheme = scheme_of(&mut tx, &e).await?;
     let mut errs = Vec::new();
     if !i.no_conflict {
         errs.push(FieldError::new("no_conflict", "err-eval-declaration"));
@@ -496,11 +781,21 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
             errs.push(FieldError::new("", "err-eval-final-not-open").arg("date", &opens));
         }
     }
+    // The provider's self-evaluation comes first where the scheme asks for one; missing at
+    // its due day, it makes the stage 差 where the scheme says so.
+    let mut late = false;
+    if let (Some(due), None) = (&e.self_due, &e.self_on) {
+        if today().as_str() <= due.as_str() {
+            errs.push(FieldError::new("", "err-eval-self-pending").arg("date", due));
+        } else {
+            late = scheme.late_fails;
+        }
+    }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
     let total: i64 = pts.iter().sum();
-    let grade = scheme.grade(total);
+    let grade = if late { "poor" } else { scheme.grade(total) };
     let answer_by = crate::calendar::deadline(
         app,
         crate::calendar::today(),
@@ -518,6 +813,9 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
         &domain::points_text(total),
     )
     .await?;
+    if late {
+        store::set_late(&mut tx, id).await?;
+    }
     let stored: Vec<String> = pts.iter().map(i64::to_string).collect();
     store::set_scores(
         &mut tx,
@@ -548,6 +846,79 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
         EvalEvent::Submit,
         to,
     )
+    .await
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SelfInput {
+    /// Points per indicator code, as typed.
+    #[serde(default)]
+    pub scores: Vec<(String, String)>,
+    #[serde(default)]
+    pub report: String,
+}
+
+/// The provider evaluates itself against the stage's scheme, where the scheme asks, until
+/// its due day (a later one replaces it while the assessor has not scored). Past the due day
+/// it is refused when the scheme counts a late one as a fail.
+pub async fn self_evaluate(app: &App, ctx: &Ctx, id: i64, i: &SelfInput) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseApply)?;
+    let mut tx = Uow::begin(app).await?;
+    let (e, k) = locked(&mut tx, id).await?;
+    if !is_provider(actor, &e) {
+        return Err(AppError::Hidden);
+    }
+    let scheme = scheme_of(&mut tx, &e).await?;
+    let Some(due) = e.self_due.clone() else {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-eval-self-not-asked",
+        )));
+    };
+    if e.state != "assigned" || (scheme.late_fails && today() > due) {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-eval-self-closed").arg("date", &due),
+        ));
+    }
+    let mut errs = Vec::new();
+    let pts = scheme
+        .scores(&i.scores)
+        .map_err(|e| errs.extend(e))
+        .unwrap_or_default();
+    let report = rules::text("report", &i.report, TEXT_MAX, true)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let total: i64 = pts.iter().sum();
+    let stored: Vec<String> = pts.iter().map(i64::to_string).collect();
+    if !store::set_self(&mut tx, id, &stored.join(","), total, &report, &today()).await? {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-eval-self-closed").arg("date", &due),
+        ));
+    }
+    inbox::notify(
+        &mut tx,
+        &[e.assessor_id],
+        "evaluation.self_given",
+        &k.project_title,
+        &domain::points_text(total),
+        &format!("/purchase/evaluations/{id}"),
+    )
+    .await?;
+    tx.commit(ctx.audit_entry(
+        audit("self"),
+        Some(id.to_string()),
+        format!(
+            "{} — {}: {}",
+            k.project_title,
+            e.stage,
+            domain::points_text(total)
+        ),
+        Outcome::Success,
+    ))
     .await
 }
 
@@ -914,13 +1285,14 @@ pub async fn remind(
             &Filter {
                 district: Some(district.to_owned()),
                 state: Some("assigned".into()),
-                stage: Some("final".into()),
                 ..Default::default()
             },
             all,
         )
         .await?
-        .items,
+        .items
+        .into_iter()
+        .filter(|e| e.stage == "final" || e.self_due.is_some()),
     );
     let mut plan = Vec::new();
     for e in open {
@@ -932,6 +1304,12 @@ pub async fn remind(
             }
         } else if e.state == "draft" && !by.is_empty() {
             plan.push((vec![e.assessor_id], "reminder.evaluation_finalize", by, e));
+        } else if e.state == "assigned" && e.self_on.is_none() && e.self_due.is_some() {
+            let due = e.self_due.clone().unwrap_or_default();
+            if today <= due.as_str() && due.as_str() <= soon {
+                let to = pstore::org_accounts(&mut c, district, Some(e.org_id)).await?;
+                plan.push((to, "reminder.evaluation_self", due, e));
+            }
         } else if e.state == "assigned" {
             let k = kstore::get(&mut c, e.contract_id).await?;
             let profile = match &k {

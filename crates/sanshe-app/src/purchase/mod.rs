@@ -19,6 +19,7 @@ pub mod policy;
 pub mod projects;
 pub mod questions;
 pub mod ratings;
+pub mod rectification;
 pub mod venture;
 pub mod venture_demo;
 

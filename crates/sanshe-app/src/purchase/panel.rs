@@ -893,6 +893,10 @@ pub struct ResultLine {
     /// Totals of the members with a complete sheet, by member id.
     pub totals: Vec<(i64, i64)>,
     pub aggregate: Option<domain::Aggregate>,
+    /// 优胜劣汰: points the call's history bonus and penalty add (or take) for this applicant.
+    pub history: i64,
+    /// The ranking score: the panel's aggregate plus the history points.
+    pub score: Option<f64>,
     pub rank: Option<usize>,
     pub tie: bool,
 }
@@ -917,11 +921,39 @@ pub struct PanelView {
     pub trim_from: i64,
 }
 
+/// 优胜劣汰 in the ranking: each applicant's history points under the call's bonus and
+/// penalty (none when the call sets neither).
+async fn history_points(
+    conn: &mut Conn,
+    p: &ProjectRow,
+    apps: &[ApplicationRow],
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    if p.data.history_bonus == 0 && p.data.history_penalty == 0 {
+        return Ok(out);
+    }
+    let profile = crate::targets::profile_in(conn, p.year).await?;
+    let today = crate::calendar::today().to_string();
+    for a in apps {
+        let past = super::evaluations::record(conn, a.org_id).await?;
+        let (points, _) = sanshe_domain::evaluation::history_adjust(
+            &today,
+            p.data.history_bonus,
+            p.data.history_penalty,
+            profile.evaluation_exclusion_years,
+            &past,
+        );
+        out.insert(a.id, points);
+    }
+    Ok(out)
+}
+
 fn results(
     apps: &[ApplicationRow],
     members: &[MemberRow],
     scores: &[store::ScoreRow],
     trim_from: i64,
+    history: &std::collections::HashMap<i64, i64>,
 ) -> (Vec<ResultLine>, bool) {
     let cleared: Vec<&MemberRow> = members.iter().filter(|m| m.state == "cleared").collect();
     let mut complete = true;
@@ -941,9 +973,13 @@ fn results(
                 }
             }
             let f: Vec<f64> = totals.iter().map(|t| t.1 as f64).collect();
+            let aggregate = domain::aggregate(&f, trim_from.max(0) as usize);
+            let history = history.get(&a.id).copied().unwrap_or(0);
             ResultLine {
                 application: a.clone(),
-                aggregate: domain::aggregate(&f, trim_from.max(0) as usize),
+                score: aggregate.as_ref().map(|g| g.score + history as f64),
+                aggregate,
+                history,
                 totals,
                 rank: None,
                 tie: false,
@@ -953,7 +989,7 @@ fn results(
     let ranked = domain::rank(
         &lines
             .iter()
-            .filter_map(|l| l.aggregate.as_ref().map(|g| (l.application.id, g.score)))
+            .filter_map(|l| l.score.map(|s| (l.application.id, s)))
             .collect::<Vec<_>>(),
     );
     for l in &mut lines {
@@ -972,7 +1008,15 @@ pub async fn report(conn: &mut Conn, p: &ProjectRow) -> Result<Vec<ResultLine>, 
     let apps = submitted(conn, p.id).await?;
     let scores = store::scores(conn, p.id).await?;
     let profile = crate::targets::profile_in(conn, p.year).await?;
-    Ok(results(&apps, &members, &scores, profile.purchase_trim_from).0)
+    let history = history_points(conn, p, &apps).await?;
+    Ok(results(
+        &apps,
+        &members,
+        &scores,
+        profile.purchase_trim_from,
+        &history,
+    )
+    .0)
 }
 
 /// The panel of a project as the caller may see it.
@@ -991,7 +1035,8 @@ pub async fn view(app: &App, ctx: &Ctx, p: &ProjectRow) -> Result<PanelView, App
     );
     let apps = submitted(&mut c, p.id).await?;
     let scores = store::scores(&mut c, p.id).await?;
-    let (lines, complete) = results(&apps, &members, &scores, trim_from);
+    let history = history_points(&mut c, p, &apps).await?;
+    let (lines, complete) = results(&apps, &members, &scores, trim_from, &history);
     let complete = complete
         && panel.as_ref().is_some_and(|pn| {
             members.iter().filter(|m| m.state == "cleared").count() as i64 == pn.size
@@ -1077,7 +1122,14 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
     let apps = submitted(&mut tx, project).await?;
     let scores = store::scores(&mut tx, project).await?;
     let profile = crate::targets::profile_in(&mut tx, p.year).await?;
-    let (lines, complete) = results(&apps, &members, &scores, profile.purchase_trim_from);
+    let history = history_points(&mut tx, &p, &apps).await?;
+    let (lines, complete) = results(
+        &apps,
+        &members,
+        &scores,
+        profile.purchase_trim_from,
+        &history,
+    );
     let cleared = members.iter().filter(|m| m.state == "cleared").count() as i64;
     if !complete || cleared != panel.size {
         return Err(AppError::Conflict(
@@ -1105,7 +1157,7 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
                 "{}. {} {:.2}",
                 l.rank.unwrap_or(0),
                 l.application.org_name,
-                l.aggregate.as_ref().map(|a| a.score).unwrap_or(0.0)
+                l.score.unwrap_or(0.0)
             )
         })
         .collect::<Vec<_>>()

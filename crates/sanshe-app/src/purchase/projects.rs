@@ -102,6 +102,13 @@ pub struct ProjectInput {
     /// "1"/"true": a 差 or a halted contract within the policy's years bars an applicant.
     #[serde(default)]
     pub history_exclude_poor: String,
+    /// Points (0–10) the ranking adds for an applicant whose latest final evaluation is 优.
+    #[serde(default)]
+    pub history_bonus: String,
+    /// Points (0–10) the ranking takes after a 差, a halted contract or a failed
+    /// rectification within the policy's years.
+    #[serde(default)]
+    pub history_penalty: String,
 }
 
 fn opt_count(field: &str, v: &str, max: i64, errs: &mut Vec<FieldError>) -> i64 {
@@ -293,6 +300,25 @@ async fn parse(
         );
     }
     let history_exclude_poor = matches!(i.history_exclude_poor.trim(), "1" | "true" | "on");
+    let mut points = |field: &str, v: &str| -> i64 {
+        let v = v.trim();
+        if v.is_empty() {
+            return 0;
+        }
+        match v.parse::<i64>() {
+            Ok(n) if (0..=sanshe_domain::evaluation::HISTORY_POINTS_MAX).contains(&n) => n,
+            _ => {
+                errs.push(
+                    FieldError::new(field, "err-range")
+                        .arg("min", 0)
+                        .arg("max", sanshe_domain::evaluation::HISTORY_POINTS_MAX),
+                );
+                0
+            }
+        }
+    };
+    let history_bonus = points("history_bonus", &i.history_bonus);
+    let history_penalty = points("history_penalty", &i.history_penalty);
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
@@ -301,6 +327,8 @@ async fn parse(
         ProjectData {
             history_min_grade,
             history_exclude_poor,
+            history_bonus,
+            history_penalty,
             rubric,
             rubric_guide: domain::stored_guides(&guide),
             item_id: item.map(|x| x.id).unwrap_or_default(),

@@ -9,6 +9,7 @@ use crate::error::ErrorBody;
 use axum::http::StatusCode;
 use axum::Json;
 use sanshe_app::purchase::evaluations as app;
+use sanshe_app::purchase::rectification;
 use sanshe_domain::evaluation::{self as domain, Evaluations};
 use sanshe_domain::workflow::Workflow;
 use sanshe_store::evaluations::EvaluationRow;
@@ -49,6 +50,13 @@ pub struct SchemeBody {
     /// Least total of 中.
     #[schema(minimum = 1, maximum = 100)]
     pub fair: i64,
+    /// The provider evaluates itself before the assessor scores (default false).
+    pub self_evaluation: Option<bool>,
+    /// Working days from the assignment the provider has for its self-evaluation (default 10).
+    #[schema(minimum = 1, maximum = 60)]
+    pub self_days: Option<i64>,
+    /// A self-evaluation missing at its due day makes the stage 差 (default true).
+    pub late_fails: Option<bool>,
 }
 
 impl SchemeBody {
@@ -68,6 +76,9 @@ impl SchemeBody {
             excellent: s.excellent,
             good: s.good,
             fair: s.fair,
+            self_evaluation: Some(s.self_evaluation),
+            self_days: Some(s.self_days),
+            late_fails: Some(s.late_fails),
         }
     }
 
@@ -87,6 +98,9 @@ impl SchemeBody {
             excellent: self.excellent,
             good: self.good,
             fair: self.fair,
+            self_evaluation: self.self_evaluation.unwrap_or(false),
+            self_days: self.self_days.unwrap_or(domain::SELF_DAYS),
+            late_fails: self.late_fails.unwrap_or(true),
         }
     }
 }
@@ -240,6 +254,12 @@ pub struct Evaluation {
     pub answer_by: Option<String>,
     /// The day the grade took effect.
     pub decided_on: Option<String>,
+    /// The day the provider's self-evaluation is due (null: the scheme asks for none).
+    pub self_due: Option<String>,
+    /// The day the provider gave its self-evaluation.
+    pub self_given_on: Option<String>,
+    /// The grade is 差 because the self-evaluation was missing at its due day.
+    pub late_report: bool,
 }
 
 impl From<&EvaluationRow> for Evaluation {
@@ -263,6 +283,9 @@ impl From<&EvaluationRow> for Evaluation {
             version: e.version,
             answer_by: e.answer_by.clone(),
             decided_on: e.decided_on.clone(),
+            self_due: e.self_due.clone(),
+            self_given_on: e.self_on.clone(),
+            late_report: e.late_report,
         }
     }
 }
@@ -335,6 +358,29 @@ pub struct Score {
     pub guide: String,
     /// Points given (null until scored).
     pub points: Option<String>,
+    /// The provider's own points (null until it evaluated itself).
+    pub self_points: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rectification {
+    pub id: i64,
+    /// What the district demands.
+    pub demand: String,
+    /// The last day for the provider's report.
+    pub due: String,
+    /// The provider's report.
+    pub report: String,
+    pub reported_on: Option<String>,
+    /// The re-check's findings.
+    pub result: String,
+    pub checked_on: Option<String>,
+    /// A passed re-check lifted the contract's halt.
+    pub lifted: bool,
+    #[schema(pattern = "^(ordered|reported|passed|failed)$")]
+    pub state: String,
+    pub version: i64,
+    pub timeline: Vec<Step>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -352,6 +398,17 @@ pub struct EvaluationDetail {
     pub events: Vec<String>,
     /// The caller (the provider) may answer the draft now.
     pub may_answer: bool,
+    /// The provider's self-evaluation total (null until given).
+    pub self_total: Option<String>,
+    pub self_report: String,
+    /// The caller (the provider) may give its self-evaluation now.
+    pub may_self_evaluate: bool,
+    /// The stage's rectification (整改), if ordered.
+    pub rectification: Option<Rectification>,
+    /// The caller (the district officer) may order a rectification now.
+    pub may_order_rectification: bool,
+    /// Rectification events the caller may take now (report, pass, fail).
+    pub rectification_events: Vec<String>,
 }
 
 /// One evaluation (its officers, its assessor, its provider; other purchase staff once
@@ -376,6 +433,7 @@ pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Evaluation
                 weight: i.weight,
                 guide: i.guide.clone(),
                 points: v.points.get(n).copied().map(domain::points_text),
+                self_points: v.self_points.get(n).copied().map(domain::points_text),
             })
             .collect(),
         bounds: [v.scheme.excellent, v.scheme.good, v.scheme.fair],
@@ -388,6 +446,31 @@ pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Evaluation
             .map(|e| Evaluations::event_name(*e).to_owned())
             .collect(),
         may_answer: v.may_answer,
+        self_total: v.evaluation.self_total.map(domain::points_text),
+        self_report: v.evaluation.self_report.clone(),
+        may_self_evaluate: v.may_self_evaluate,
+        rectification: match &v.rectification {
+            Some(r) => Some(Rectification {
+                id: r.id,
+                demand: r.demand.clone(),
+                due: r.due.clone(),
+                report: r.report.clone(),
+                reported_on: r.reported_on.clone(),
+                result: r.result.clone(),
+                checked_on: r.checked_on.clone(),
+                lifted: r.lifted,
+                state: r.state.clone(),
+                version: r.version,
+                timeline: steps(&v.rect_history),
+            }),
+            None => None,
+        },
+        may_order_rectification: v.may_order_rectification,
+        rectification_events: v
+            .rect_events
+            .iter()
+            .map(|e| domain::Rectifications::event_name(*e).to_owned())
+            .collect(),
         evaluation: Evaluation::from(&v.evaluation),
     }))
 }
@@ -419,19 +502,7 @@ pub async fn score(
     ApiJson(b): ApiJson<EvalScoreBody>,
 ) -> ApiResult<StatusCode> {
     authed(&rc)?;
-    let scores = b
-        .scores
-        .into_iter()
-        .map(|(k, v)| {
-            // One decimal at most: a finer or negative figure is refused by the scheme.
-            let t = if v >= 0.0 && (v * 10.0).fract() == 0.0 {
-                domain::points_text((v * 10.0) as i64)
-            } else {
-                v.to_string()
-            };
-            (k, t)
-        })
-        .collect();
+    let scores = typed(b.scores);
     app::submit(
         &rc.app,
         &rc.ctx,
@@ -440,6 +511,210 @@ pub async fn score(
             scores,
             findings: b.findings,
             no_conflict: b.no_conflict,
+            version: b.version,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Points per indicator code as the scheme reads them (one decimal at most: a finer or
+/// negative figure is refused by the scheme).
+fn typed(scores: std::collections::BTreeMap<String, f64>) -> Vec<(String, String)> {
+    scores
+        .into_iter()
+        .map(|(k, v)| {
+            let t = if v >= 0.0 && (v * 10.0).fract() == 0.0 {
+                domain::points_text((v * 10.0) as i64)
+            } else {
+                v.to_string()
+            };
+            (k, t)
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfEvalBody {
+    /// The provider's points per indicator code (0 to its weight, at most one decimal).
+    pub scores: std::collections::BTreeMap<String, f64>,
+    /// The self-evaluation report.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub report: String,
+}
+
+/// Give (or replace) the provider's self-evaluation (the provider, where the stage's scheme
+/// asks for one, until its due day and while the assessor has not scored).
+#[utoipa::path(put, operation_id = "evaluations_self", path = "/api/v1/purchase/evaluations/{id}/self-evaluation", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = SelfEvalBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn self_evaluate(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SelfEvalBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::self_evaluate(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::SelfInput {
+            scores: typed(b.scores),
+            report: b.report,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    #[schema(pattern = "^(pre|midterm|final|spot)$")]
+    pub stage: String,
+    /// An evaluator account (`GET /api/v1/purchase/assessors`); its agency takes every
+    /// contract of the batch.
+    #[schema(minimum = 1)]
+    pub assessor: i64,
+    /// The contracts, 1 to 100.
+    #[schema(min_items = 1, max_items = 100)]
+    pub contracts: Vec<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchCreated {
+    /// The evaluations, in the order of the contracts.
+    pub ids: Vec<i64>,
+}
+
+/// Assign one assessor (and its agency) to the same stage of several contracts (district
+/// officers). All or nothing: each contract that cannot be assigned is named
+/// (`contracts[i]`) with its reason, and then none is.
+#[utoipa::path(post, operation_id = "evaluations_batch", path = "/api/v1/purchase/evaluation-batches", tag = "evaluation", security(("bearer" = [])),
+    request_body = BatchBody,
+    responses((status = 201, body = BatchCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn batch(
+    rc: Rc,
+    ApiJson(b): ApiJson<BatchBody>,
+) -> ApiResult<(StatusCode, Json<BatchCreated>)> {
+    authed(&rc)?;
+    let ids = app::assign_batch(
+        &rc.app,
+        &rc.ctx,
+        &b.contracts,
+        &app::AssignInput {
+            stage: b.stage,
+            assessor: Some(b.assessor),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(BatchCreated { ids })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOverBody {
+    /// The evaluator account that takes the stage over.
+    #[schema(minimum = 1)]
+    pub assessor: i64,
+}
+
+/// Hand an assigned stage to another assessor: the district officer, or an evaluator of the
+/// agency holding it (within the agency). Conflicts are checked as on assignment.
+#[utoipa::path(put, operation_id = "evaluations_hand_over", path = "/api/v1/purchase/evaluations/{id}/assessor", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = HandOverBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn hand_over(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<HandOverBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::hand_over(&rc.app, &rc.ctx, id, b.assessor)
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RectOrderBody {
+    /// What the provider must change.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub demand: String,
+    /// The last day for the provider's report (YYYY-MM-DD, after today, within a year).
+    #[schema(format = Date)]
+    pub due: String,
+}
+
+/// Order the rectification (整改) of a decided stage graded 中 or 差 (district officers).
+#[utoipa::path(post, operation_id = "rectification_order", path = "/api/v1/purchase/evaluations/{id}/rectification", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = RectOrderBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn order_rectification(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RectOrderBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let rid = rectification::order(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &rectification::OrderInput {
+            demand: b.demand,
+            due: b.due,
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: rid })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RectTransitionBody {
+    /// report (the provider, by the deadline), pass or fail (the stage's assessor, after the
+    /// report).
+    #[schema(pattern = "^(report|pass|fail)$")]
+    pub event: String,
+    /// The report, or the re-check's findings.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub text: String,
+    pub version: Option<i64>,
+}
+
+/// Report on or re-check a rectification. A passed re-check of the mid-term that halted the
+/// contract resumes its payments; a failed one enters the provider's record as a 差.
+#[utoipa::path(post, operation_id = "rectification_transition", path = "/api/v1/purchase/evaluations/{id}/rectification/transitions", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = RectTransitionBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn rectification_transition(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RectTransitionBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    rectification::act(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &rectification::RectTransition {
+            event: b.event,
+            text: b.text,
             version: b.version,
         },
     )

@@ -238,9 +238,13 @@ pub struct Member {
 pub struct ResultRow {
     pub application: i64,
     pub organization_name: String,
+    /// The ranking score: `panel_score` plus `history_points`.
+    pub score: Option<f64>,
     /// The panel's score: the mean of the members' totals (highest and lowest dropped when
     /// `trimmed`).
-    pub score: Option<f64>,
+    pub panel_score: Option<f64>,
+    /// 优胜劣汰: points the call's history bonus and penalty add or take (0 when it sets none).
+    pub history_points: i64,
     pub rank: Option<usize>,
     /// Shares its score with another application.
     pub tie: bool,
@@ -300,7 +304,9 @@ async fn panel_json(rc: &Rc, id: i64) -> ApiResult<Json<Panel>> {
                 .map(|l| ResultRow {
                     application: l.application.id,
                     organization_name: l.application.org_name.clone(),
-                    score: l.aggregate.as_ref().map(|a| a.score),
+                    score: l.score,
+                    panel_score: l.aggregate.as_ref().map(|a| a.score),
+                    history_points: l.history,
                     rank: l.rank,
                     tie: l.tie,
                     trimmed: l.aggregate.as_ref().is_some_and(|a| a.trimmed),

@@ -598,6 +598,11 @@ pub struct Project {
     pub history_min_grade: String,
     /// 优胜劣汰: a 差 or a halted contract within the policy's years bars an applicant.
     pub history_exclude_poor: bool,
+    /// 优胜劣汰 in the ranking: points added when the applicant's latest final evaluation is 优.
+    pub history_bonus: i64,
+    /// 优胜劣汰 in the ranking: points taken after a 差, a halted contract or a failed
+    /// rectification within the policy's years.
+    pub history_penalty: i64,
 }
 
 impl From<&ProjectRow> for Project {
@@ -635,6 +640,8 @@ impl From<&ProjectRow> for Project {
             guidance: RubricGuidance::of(&p.data.rubric_guide),
             history_min_grade: p.data.history_min_grade.clone(),
             history_exclude_poor: p.data.history_exclude_poor,
+            history_bonus: p.data.history_bonus,
+            history_penalty: p.data.history_penalty,
         }
     }
 }
@@ -779,6 +786,14 @@ pub struct ProjectBody {
     /// 优胜劣汰: a 差 or a halted contract within the policy profile's
     /// `evaluation_exclusion_years` bars an applicant (default false).
     pub history_exclude_poor: Option<bool>,
+    /// 优胜劣汰 in the panel ranking: points added to an applicant whose latest final
+    /// evaluation is 优 (0–10, default 0).
+    #[schema(minimum = 0, maximum = 10)]
+    pub history_bonus: Option<i64>,
+    /// 优胜劣汰 in the panel ranking: points taken from an applicant with a 差, a halted
+    /// contract or a failed rectification within `evaluation_exclusion_years` (0–10, default 0).
+    #[schema(minimum = 0, maximum = 10)]
+    pub history_penalty: Option<i64>,
 }
 
 /// A call's guidance for the panel per criterion of the rubric.
@@ -937,6 +952,8 @@ fn project_input(mut b: ProjectBody) -> projects::ProjectInput {
         g_replicability: g.replicability.unwrap_or_default(),
         history_min_grade: b.history_min_grade.unwrap_or_default(),
         history_exclude_poor: b.history_exclude_poor.unwrap_or(false).to_string(),
+        history_bonus: b.history_bonus.unwrap_or(0).to_string(),
+        history_penalty: b.history_penalty.unwrap_or(0).to_string(),
     }
 }
 

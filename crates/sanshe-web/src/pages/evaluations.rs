@@ -75,6 +75,20 @@ pub fn vocabulary_keys() -> Vec<String> {
     for g in domain::GRADES {
         k.push(format!("grade-{g}"));
     }
+    k.push("eval-event-handover".into());
+    for s in domain::Rectifications::STATES {
+        k.push(format!(
+            "rect-state-{}",
+            domain::Rectifications::state_name(*s)
+        ));
+    }
+    for e in domain::Rectifications::EVENTS {
+        k.push(format!(
+            "rect-event-{}",
+            domain::Rectifications::event_name(*e)
+        ));
+    }
+    k.push("rect-event-create".into());
     for c in app::EXPORT_COLUMNS {
         k.push(c.to_owned());
     }
@@ -88,6 +102,14 @@ pub fn vocabulary_keys() -> Vec<String> {
         "reminder.evaluation_answer",
         "reminder.evaluation_finalize",
         "reminder.evaluation_score",
+        "reminder.evaluation_self",
+        "evaluation.self_asked",
+        "evaluation.self_given",
+        "rectification.ordered",
+        "rectification.reported",
+        "rectification.passed",
+        "rectification.resumed",
+        "rectification.failed",
     ] {
         k.push(super::inbox::kind_key(kind));
     }
@@ -142,6 +164,7 @@ struct ListPage {
     states: Vec<(String, String)>,
     stages: Vec<(String, String)>,
     export: String,
+    can_batch: bool,
 }
 
 fn choices(rc: &Rc, prefix: &str, names: &[&str]) -> Vec<(String, String)> {
@@ -170,6 +193,9 @@ pub async fn list(rc: Rc, Query(q): Query<ListQuery>) -> PageResult {
         rows: r.items.iter().map(|e| line(&rc, e)).collect(),
         pager: Pager::new("/purchase/evaluations", &params, &r),
         export: crate::view::query_string(&params),
+        can_batch: rc
+            .actor()
+            .is_some_and(|a| sanshe_app::authz::can(a, sanshe_app::authz::Perm::PurchaseManage)),
         states: choices(
             &rc,
             "eval-state",
@@ -214,6 +240,25 @@ pub struct IndicatorRow {
     pub weight: i64,
     pub guide: String,
     pub points: String,
+    /// The provider's own points.
+    pub self_points: String,
+}
+
+/// The rectification section of an evaluation.
+pub struct RectView {
+    pub demand: String,
+    pub due: String,
+    pub report: String,
+    pub reported_on: String,
+    pub result: String,
+    pub checked_on: String,
+    pub lifted: bool,
+    pub state: String,
+    pub state_label: String,
+    pub version: i64,
+    pub can_report: bool,
+    pub can_check: bool,
+    pub timeline: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template)]
@@ -241,6 +286,16 @@ struct DetailPage {
     /// (id, file name) of the evidence.
     evidence: Vec<(i64, String)>,
     can_attach: bool,
+    self_due: String,
+    self_on: String,
+    self_total: String,
+    self_report: String,
+    late_report: bool,
+    may_self: bool,
+    /// Who may take the stage over (empty: the caller may not hand it over).
+    colleagues: Vec<(i64, String)>,
+    rect: Option<RectView>,
+    may_order_rect: bool,
 }
 
 async fn detail_with(
@@ -273,7 +328,46 @@ async fn detail_with(
                 .copied()
                 .map(domain::points_text)
                 .unwrap_or_default(),
+            self_points: v
+                .self_points
+                .get(n)
+                .copied()
+                .map(domain::points_text)
+                .unwrap_or_default(),
         })
+        .collect();
+    let steps = |h: &[sanshe_store::workflow::HistoryRow], prefix: &str| {
+        h.iter()
+            .map(|h| {
+                (
+                    datetime(h.at),
+                    h.entry.actor_name.clone(),
+                    rc.tr.t(&format!("{prefix}-{}", h.entry.event)).to_owned(),
+                    h.entry.note.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let rect = v.rectification.as_ref().map(|r| RectView {
+        demand: r.demand.clone(),
+        due: r.due.clone(),
+        report: r.report.clone(),
+        reported_on: r.reported_on.clone().unwrap_or_default(),
+        result: r.result.clone(),
+        checked_on: r.checked_on.clone().unwrap_or_default(),
+        lifted: r.lifted,
+        state_label: rc.tr.t(&format!("rect-state-{}", r.state)).to_owned(),
+        state: r.state.clone(),
+        version: r.version,
+        can_report: v.rect_events.contains(&domain::RectEvent::Report),
+        can_check: v.rect_events.contains(&domain::RectEvent::Pass),
+        timeline: steps(&v.rect_history, "rect-event"),
+    });
+    let colleagues = app::hand_over_choices(&rc.app, &rc.ctx, e)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|a| (a.user_id, format!("{}（{}）", a.name, a.agency_name)))
         .collect();
     let has = |ev| v.offered.contains(&ev);
     let evidence = app::evidence(&rc.app, &rc.ctx, id)
@@ -309,18 +403,7 @@ async fn detail_with(
         findings: e.findings.clone(),
         answer: e.answer.clone(),
         answer_by: e.answer_by.clone().unwrap_or_default(),
-        timeline: v
-            .history
-            .iter()
-            .map(|h| {
-                (
-                    datetime(h.at),
-                    h.entry.actor_name.clone(),
-                    rc.tr.t(&format!("eval-event-{}", h.entry.event)).to_owned(),
-                    h.entry.note.clone(),
-                )
-            })
-            .collect(),
+        timeline: steps(&v.history, "eval-event"),
         version: e.version,
         can_score: has(domain::EvalEvent::Submit),
         can_recuse: has(domain::EvalEvent::Recuse),
@@ -332,6 +415,15 @@ async fn detail_with(
         typed_findings,
         evidence,
         can_attach: has(domain::EvalEvent::Submit) || has(domain::EvalEvent::Finalize),
+        self_due: e.self_due.clone().unwrap_or_default(),
+        self_on: e.self_on.clone().unwrap_or_default(),
+        self_total: e.self_total.map(domain::points_text).unwrap_or_default(),
+        self_report: e.self_report.clone(),
+        late_report: e.late_report,
+        may_self: v.may_self_evaluate,
+        colleagues,
+        rect,
+        may_order_rect: v.may_order_rectification,
     };
     let mut r = with_page(rc, &page);
     if status == 422 {
@@ -426,6 +518,184 @@ pub async fn transition(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> 
     )
     .await;
     after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+/// The provider's self-evaluation from the evaluation page.
+pub async fn self_evaluate(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let scores: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("self_").map(|c| (c.to_owned(), v.clone())))
+        .collect();
+    let report = super::form_get(&form, "report").to_owned();
+    let r = app::self_evaluate(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::SelfInput {
+            scores: scores.clone(),
+            report: report.clone(),
+        },
+    )
+    .await;
+    after(&rc, id, r, scores, report).await
+}
+
+/// Hands the stage to another assessor (the officer, or the agency).
+pub async fn hand_over(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    // Permission first: a blank choice reads as no account and is refused by the rules.
+    let assessor = super::form_get(&form, "assessor").parse().unwrap_or(0);
+    let r = app::hand_over(&rc.app, &rc.ctx, id, assessor).await;
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+/// The officer orders a rectification.
+pub async fn order_rectification(
+    rc: Rc,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let form = form_pairs(&body);
+    let r = sanshe_app::purchase::rectification::order(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &sanshe_app::purchase::rectification::OrderInput {
+            demand: super::form_get(&form, "demand").to_owned(),
+            due: super::form_get(&form, "due").to_owned(),
+        },
+    )
+    .await
+    .map(|_| ());
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+/// The provider reports on a rectification; the assessor re-checks it.
+pub async fn rectification_transition(
+    rc: Rc,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let form = form_pairs(&body);
+    let r = sanshe_app::purchase::rectification::act(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &sanshe_app::purchase::rectification::RectTransition {
+            event: super::form_get(&form, "event").to_owned(),
+            text: super::form_get(&form, "text").to_owned(),
+            version: super::form_get(&form, "version").parse().ok(),
+        },
+    )
+    .await;
+    after(&rc, id, r, Vec::new(), String::new()).await
+}
+
+// ---- batch assignment ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "purchase/eval_batch.html")]
+struct BatchPage {
+    p: Page,
+    stages: Vec<(String, String)>,
+    assessors: Vec<(i64, String)>,
+    /// (contract, project title, provider, halted) of the district's signed contracts.
+    contracts: Vec<(i64, String, String, bool)>,
+    stage: String,
+    assessor: String,
+    picked: Vec<i64>,
+    errors: Vec<String>,
+}
+
+async fn batch_with(
+    rc: &Rc,
+    stage: String,
+    assessor: String,
+    picked: Vec<i64>,
+    errors: Vec<String>,
+) -> PageResult {
+    let contracts: Vec<(i64, String, String, bool)> = app::batch_candidates(&rc.app, &rc.ctx)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|k| (k.id, k.project_title, k.org_name, k.halted_on.is_some()))
+        .collect();
+    let assessors = app::assessors(&rc.app, &rc.ctx)
+        .await
+        .page(rc)?
+        .into_iter()
+        .map(|a| (a.user_id, format!("{}（{}）", a.name, a.agency_name)))
+        .collect();
+    let failed = !errors.is_empty();
+    let page = BatchPage {
+        p: Page::new(rc, "eval-batch")
+            .crumb("/purchase/evaluations", rc.tr.t("eval-title"))
+            .crumb("", rc.tr.t("eval-batch")),
+        stages: choices(rc, "eval-stage", &STAGES),
+        assessors,
+        contracts,
+        stage,
+        assessor,
+        picked,
+        errors,
+    };
+    let mut r = with_page(rc, &page);
+    if failed {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn batch_form(rc: Rc) -> PageResult {
+    batch_with(&rc, "midterm".into(), String::new(), Vec::new(), Vec::new()).await
+}
+
+pub async fn batch(rc: Rc, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let stage = super::form_get(&form, "stage").to_owned();
+    let assessor = super::form_get(&form, "assessor").to_owned();
+    let picked: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "contract")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let r = app::assign_batch(
+        &rc.app,
+        &rc.ctx,
+        &picked,
+        &app::AssignInput {
+            stage: stage.clone(),
+            assessor: assessor.parse().ok(),
+        },
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(redirect_flash(
+            &format!("/purchase/evaluations?stage={stage}&state=assigned"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            let titles = app::batch_candidates(&rc.app, &rc.ctx).await.page(&rc)?;
+            let errs = fs
+                .iter()
+                .map(|e| {
+                    // Each refused contract is named by its project.
+                    let which = e
+                        .args
+                        .iter()
+                        .find(|(k, _)| k == "contract")
+                        .and_then(|(_, v)| v.parse::<i64>().ok())
+                        .and_then(|id| titles.iter().find(|k| k.id == id))
+                        .map(|k| format!("{}：", k.project_title))
+                        .unwrap_or_default();
+                    format!("{which}{}", rc.tr.field_error(e))
+                })
+                .collect();
+            batch_with(&rc, stage, assessor, picked, errs).await
+        }
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
 }
 
 /// Adds evidence from the evaluation page (a photo taken on site, a document).
@@ -578,6 +848,9 @@ struct SchemePage {
     excellent: String,
     good: String,
     fair: String,
+    self_evaluation: bool,
+    self_days: String,
+    late_fails: bool,
     editable: bool,
     versions: Vec<(i64, String, String)>,
     errors: Vec<String>,
@@ -585,7 +858,7 @@ struct SchemePage {
 
 async fn scheme_with(
     rc: &Rc,
-    typed: Option<(Vec<SchemeRow>, [String; 3])>,
+    typed: Option<(Vec<SchemeRow>, [String; 6])>,
     errors: Vec<String>,
 ) -> PageResult {
     let v = app::scheme(&rc.app, &rc.ctx).await.page(rc)?;
@@ -608,6 +881,9 @@ async fn scheme_with(
                 v.scheme.excellent.to_string(),
                 v.scheme.good.to_string(),
                 v.scheme.fair.to_string(),
+                if v.scheme.self_evaluation { "1" } else { "" }.to_owned(),
+                v.scheme.self_days.to_string(),
+                if v.scheme.late_fails { "1" } else { "" }.to_owned(),
             ],
         )
     });
@@ -617,7 +893,7 @@ async fn scheme_with(
         }
     }
     let failed = !errors.is_empty();
-    let [excellent, good, fair] = bounds;
+    let [excellent, good, fair, self_evaluation, self_days, late_fails] = bounds;
     let page = SchemePage {
         p: Page::new(rc, "eval-scheme")
             .crumb("/purchase/evaluations", rc.tr.t("eval-title"))
@@ -627,6 +903,9 @@ async fn scheme_with(
         excellent,
         good,
         fair,
+        self_evaluation: !self_evaluation.is_empty(),
+        self_days,
+        late_fails: !late_fails.is_empty(),
         editable: v.editable,
         versions: v
             .versions
@@ -667,7 +946,14 @@ pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
             rows.push(row);
         }
     }
-    let bounds = [get("excellent"), get("good"), get("fair")];
+    let bounds = [
+        get("excellent"),
+        get("good"),
+        get("fair"),
+        get("self_evaluation"),
+        get("self_days"),
+        get("late_fails"),
+    ];
     let num = |s: &str| s.trim().parse::<i64>().unwrap_or(-1);
     let scheme = domain::Scheme {
         indicators: rows
@@ -683,6 +969,9 @@ pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
         excellent: num(&bounds[0]),
         good: num(&bounds[1]),
         fair: num(&bounds[2]),
+        self_evaluation: !bounds[3].is_empty(),
+        self_days: num(&bounds[4]),
+        late_fails: !bounds[5].is_empty(),
     };
     match app::set_scheme(&rc.app, &rc.ctx, &scheme).await {
         Ok(_) => Ok(redirect_flash("/purchase/evaluation-scheme", "flash-saved")),

@@ -995,6 +995,8 @@ async fn project_form(
         id,
         others: errors.others(&[
             "history_min_grade",
+            "history_bonus",
+            "history_penalty",
             "item",
             "proposal",
             "title",
@@ -1086,6 +1088,8 @@ fn project_from_form(body: &[u8]) -> projects::ProjectInput {
             "one_per_org" => one = true,
             "history_min_grade" => f.history_min_grade = v,
             "history_exclude_poor" => f.history_exclude_poor = v,
+            "history_bonus" => f.history_bonus = v,
+            "history_penalty" => f.history_penalty = v,
             "start_date" => f.start_date = v,
             "end_date" => f.end_date = v,
             "apply_days" => f.apply_days = v,
@@ -1165,6 +1169,8 @@ fn project_input(p: &ProjectRow, communities: &[(String, String)]) -> projects::
         w_replicability: w[4].to_string(),
         history_min_grade: d.history_min_grade.clone(),
         history_exclude_poor: d.history_exclude_poor.to_string(),
+        history_bonus: d.history_bonus.to_string(),
+        history_penalty: d.history_penalty.to_string(),
     }
 }
 
@@ -1309,10 +1315,7 @@ async fn award_section(
                         "#{} {} — {} (¥{})",
                         l.rank.map(|r| r.to_string()).unwrap_or_default(),
                         l.application.org_name,
-                        l.aggregate
-                            .as_ref()
-                            .map(|a| format!("{:.2}", a.score))
-                            .unwrap_or_default(),
+                        l.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
                         yuan(l.application.data.amount_fen)
                     ),
                 )
@@ -1521,20 +1524,25 @@ async fn panel_section(rc: &Rc, p: &ProjectRow) -> Result<PanelSection, PageErro
                     app_id: l.application.id,
                     org: l.application.org_name.clone(),
                     score: l
-                        .aggregate
-                        .as_ref()
-                        .map(|a| format!("{:.2}", a.score))
+                        .score
+                        .map(|s| format!("{s:.2}"))
                         .unwrap_or_else(|| "—".into()),
                     flags: {
                         let mut f = Vec::new();
+                        if l.history != 0 {
+                            f.push(rc.tr.f(
+                                "panel-flag-history",
+                                &[("points", format!("{:+}", l.history))],
+                            ));
+                        }
                         if l.tie {
-                            f.push(rc.tr.t("panel-flag-tie"));
+                            f.push(rc.tr.t("panel-flag-tie").to_owned());
                         }
                         if l.aggregate.as_ref().is_some_and(|a| a.gap) {
-                            f.push(rc.tr.t("panel-flag-gap"));
+                            f.push(rc.tr.t("panel-flag-gap").to_owned());
                         }
                         if l.aggregate.as_ref().is_some_and(|a| a.trimmed) {
-                            f.push(rc.tr.t("panel-flag-trimmed"));
+                            f.push(rc.tr.t("panel-flag-trimmed").to_owned());
                         }
                         f.join("、")
                     },

@@ -64,19 +64,8 @@ async fn conflicts_of_interest_are_refused_on_assignment() {
         t.user_id("long-ago").await,
     );
     {
+        super::evaluation_rules::employ(&t, provider, employed).await;
         let mut c = t.app.db.acquire().await.unwrap();
-        let w: i64 = sqlx::query(
-            "SELECT id FROM social_workers WHERE employer_org_id = $1 AND user_id IS NULL LIMIT 1",
-        )
-        .bind(provider)
-        .fetch_one(&mut *c)
-        .await
-        .unwrap()
-        .try_get("id")
-        .unwrap();
-        sanshe_store::workers::link_user(&mut c, w, Some(employed))
-            .await
-            .unwrap();
         let today = sanshe_app::calendar::today();
         for (u, ended) in [
             (tied, today.plus_days(-365)),

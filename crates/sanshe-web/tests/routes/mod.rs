@@ -57,6 +57,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     let evaluator = vec!["evaluator"];
+    let org_evaluator = vec!["org", "evaluator"];
     // An evaluation: its officers, its provider, its assessor.
     let eval_parties = vec!["district", "org", "evaluator"];
     // A contract's delivery: its officers, its organization, purchase staff over its communities.
@@ -268,6 +269,45 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (
             ("get", "/purchase/evaluations/{id}/attachments/{aid}"),
             &eval_parties,
+        ),
+        // Self-evaluation, batch assignment, hand-over, rectification.
+        (
+            ("put", "/api/v1/purchase/evaluations/{id}/self-evaluation"),
+            &org,
+        ),
+        (("post", "/purchase/evaluations/{id}/self-evaluation"), &org),
+        (("post", "/api/v1/purchase/evaluation-batches"), &district),
+        (("get", "/purchase/evaluation-batches"), &district),
+        (("post", "/purchase/evaluation-batches"), &district),
+        (
+            ("put", "/api/v1/purchase/evaluations/{id}/assessor"),
+            &district_evaluator,
+        ),
+        (
+            ("post", "/purchase/evaluations/{id}/assessor"),
+            &district_evaluator,
+        ),
+        (
+            ("post", "/api/v1/purchase/evaluations/{id}/rectification"),
+            &district,
+        ),
+        (
+            ("post", "/purchase/evaluations/{id}/rectification"),
+            &district,
+        ),
+        (
+            (
+                "post",
+                "/api/v1/purchase/evaluations/{id}/rectification/transitions",
+            ),
+            &org_evaluator,
+        ),
+        (
+            (
+                "post",
+                "/purchase/evaluations/{id}/rectification/transitions",
+            ),
+            &org_evaluator,
         ),
         // 以奖代补: purchase staff read; officers keep the lists.
         (("get", "/award-lists"), &purchase_read),
@@ -1137,6 +1177,19 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"scores": {}, "findings": "矩阵", "no_conflict": false}))
         }
         ("post", "/api/v1/purchase/evaluations/{id}/answer") => Some(json!({"answer": ""})),
+        ("put", "/api/v1/purchase/evaluations/{id}/self-evaluation") => {
+            Some(json!({"scores": {}, "report": ""}))
+        }
+        ("post", "/api/v1/purchase/evaluation-batches") => {
+            Some(json!({"stage": "spot", "assessor": 999999, "contracts": [999999]}))
+        }
+        ("put", "/api/v1/purchase/evaluations/{id}/assessor") => Some(json!({"assessor": 999999})),
+        ("post", "/api/v1/purchase/evaluations/{id}/rectification") => {
+            Some(json!({"demand": "", "due": "2000-01-01"}))
+        }
+        ("post", "/api/v1/purchase/evaluations/{id}/rectification/transitions") => {
+            Some(json!({"event": "vanish", "text": "矩阵"}))
+        }
         // Venture philanthropy: bodies that parse but change nothing.
         ("post", "/api/v1/venture/rounds") | ("put", "/api/v1/venture/rounds/{id}") => {
             Some(json!({

@@ -1,0 +1,285 @@
+//! Rectification (整改) after an evaluation: the district officer orders it on a decided stage
+//! graded below 良, with a demand and a deadline; the provider reports what it changed by
+//! the deadline; the stage's assessor re-checks it. A passed re-check lifts the halt a
+//! failed mid-term put on the contract; a failed one (or a report missing at the deadline,
+//! lapsed by the `purchase.deadlines` job) enters the provider's record as a 差, which
+//! later calls read (优胜劣汰).
+
+use super::evaluations::{is_assessor, is_provider, locked, TEXT_MAX};
+use super::policy;
+use crate::authz::{self, Perm};
+use crate::uow::Uow;
+use crate::workflow::{self, At};
+use crate::{inbox, App, AppError, Ctx};
+use sanshe_domain::audit::{Action, Outcome};
+use sanshe_domain::calendar::Day;
+use sanshe_domain::evaluation::{self as domain, RectEvent, RectState, Rectifications};
+use sanshe_domain::needs as rules;
+use sanshe_domain::workflow::Workflow;
+use sanshe_domain::{FieldError, Role};
+use sanshe_store::evaluations::{self as store, EvaluationRow, RectRow};
+use sanshe_store::purchase as pstore;
+use sanshe_store::workflow::Table;
+
+/// The longest rectification period, in days.
+pub const MAX_DAYS: i64 = 365;
+
+fn today() -> String {
+    crate::calendar::today().to_string()
+}
+
+/// Whether the caller may order a rectification of this evaluation now (its district's
+/// officer; a decided stage graded below 良).
+pub fn may_order(actor: &crate::Actor, e: &EvaluationRow) -> bool {
+    policy::may_manage(actor, &e.district)
+        && matches!(e.state.as_str(), "final" | "published")
+        && domain::rectifiable(e.grade.as_deref().unwrap_or(""))
+}
+
+/// The rectification events the caller may take now.
+pub fn offered(actor: &crate::Actor, e: &EvaluationRow, r: &RectRow) -> Vec<RectEvent> {
+    let Some(state) = Rectifications::parse_state(&r.state) else {
+        return Vec::new();
+    };
+    let day = today();
+    [RectEvent::Report, RectEvent::Pass, RectEvent::Fail]
+        .into_iter()
+        .filter(|ev| Rectifications::next(state, *ev).is_some())
+        .filter(|ev| match ev {
+            RectEvent::Report => is_provider(actor, e) && day.as_str() <= r.due.as_str(),
+            RectEvent::Pass | RectEvent::Fail => is_assessor(actor, e),
+            RectEvent::Lapse => false,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct OrderInput {
+    #[serde(default)]
+    pub demand: String,
+    /// YYYY-MM-DD, after today and within a year.
+    #[serde(default)]
+    pub due: String,
+}
+
+/// The officer orders the rectification of a decided stage graded below 良.
+pub async fn order(app: &App, ctx: &Ctx, id: i64, i: &OrderInput) -> Result<i64, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let mut errs = Vec::new();
+    let demand = rules::text("demand", &i.demand, TEXT_MAX, true)
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let now = crate::calendar::today();
+    let last = now.plus_days(MAX_DAYS);
+    match Day::parse(i.due.trim()) {
+        Some(d) if d > now && d <= last => {}
+        Some(_) => errs.push(
+            FieldError::new("due", "err-rect-due")
+                .arg("from", now.plus_days(1))
+                .arg("to", last),
+        ),
+        None => errs.push(FieldError::new("due", "err-date")),
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let due = i.due.trim().to_owned();
+    let mut tx = Uow::begin(app).await?;
+    let (e, k) = locked(&mut tx, id).await?;
+    if !policy::may_manage(actor, &e.district) {
+        return Err(AppError::Hidden);
+    }
+    if !may_order(actor, &e) {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-rect-not-allowed").arg("state", &e.state),
+        ));
+    }
+    let Some(rid) = store::insert_rectification(&mut tx, id, &demand, &due).await? else {
+        return Err(AppError::Conflict(FieldError::new("", "err-rect-exists")));
+    };
+    workflow::created::<Rectifications>(&mut tx, actor, rid, RectState::Ordered, &due).await?;
+    let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
+    told.push(e.assessor_id);
+    inbox::notify(
+        &mut tx,
+        &told,
+        "rectification.ordered",
+        &k.project_title,
+        &due,
+        &format!("/purchase/evaluations/{id}"),
+    )
+    .await?;
+    tx.commit(ctx.audit_entry(
+        Action::Purchase {
+            object: "rectification",
+            verb: "order",
+        },
+        Some(rid.to_string()),
+        format!("{} — {} → {due}", k.project_title, e.stage),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(rid)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RectTransition {
+    #[serde(default)]
+    pub event: String,
+    /// The provider's report, or the assessor's re-check findings (required).
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The provider reports (by the deadline); the assessor passes or fails the re-check.
+pub async fn act(app: &App, ctx: &Ctx, id: i64, i: &RectTransition) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    if !(authz::can(actor, Perm::PurchaseApply) || authz::can(actor, Perm::PanelServe)) {
+        return Err(AppError::Forbidden);
+    }
+    let event = Rectifications::parse_event(&i.event)
+        .filter(|e| *e != RectEvent::Lapse)
+        .ok_or_else(|| {
+            AppError::invalid(
+                FieldError::new("event", "err-choice").arg("choices", "report、pass、fail"),
+            )
+        })?;
+    authz::granted()?;
+    let text = rules::text("text", &i.text, TEXT_MAX, true).map_err(AppError::invalid)?;
+    let mut tx = Uow::begin(app).await?;
+    let (e, k) = locked(&mut tx, id).await?;
+    let allowed = match event {
+        RectEvent::Report => is_provider(actor, &e),
+        _ => is_assessor(actor, &e),
+    };
+    if !allowed {
+        return Err(AppError::Hidden);
+    }
+    let r = store::rectification_of(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let day = today();
+    if event == RectEvent::Report && day > r.due {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-rect-late").arg("date", &r.due),
+        ));
+    }
+    let from = At {
+        id: r.id,
+        version: i.version.unwrap_or(r.version),
+        state: Rectifications::parse_state(&r.state)
+            .ok_or_else(|| AppError::Internal(format!("rectification {}: {}", r.id, r.state)))?,
+    };
+    let to = workflow::transition::<Rectifications>(
+        &mut tx,
+        Table::Rectifications,
+        actor,
+        from,
+        event,
+        &text,
+    )
+    .await?;
+    let link = format!("/purchase/evaluations/{id}");
+    let officers =
+        sanshe_store::inbox::staff_covering(&mut tx, &k.district, &[Role::DistrictAdmin]).await?;
+    match event {
+        RectEvent::Report => {
+            store::set_rect_report(&mut tx, r.id, &text, &day).await?;
+            let mut told = officers;
+            told.push(e.assessor_id);
+            inbox::notify(
+                &mut tx,
+                &told,
+                "rectification.reported",
+                &k.project_title,
+                &text,
+                &link,
+            )
+            .await?;
+        }
+        RectEvent::Pass | RectEvent::Fail => {
+            let passed = event == RectEvent::Pass;
+            // A passed re-check of the stage that halted the contract resumes its payments.
+            let lifted = passed
+                && e.stage == "midterm"
+                && k.halted_on.is_some()
+                && store::lift_halt(&mut tx, k.id).await?;
+            store::set_rect_result(&mut tx, r.id, &text, &day, lifted).await?;
+            let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
+            told.extend(officers);
+            let kind = match (passed, lifted) {
+                (true, true) => "rectification.resumed",
+                (true, false) => "rectification.passed",
+                _ => "rectification.failed",
+            };
+            inbox::notify(&mut tx, &told, kind, &k.project_title, &text, &link).await?;
+        }
+        RectEvent::Lapse => {}
+    }
+    workflow::commit::<Rectifications>(tx, ctx, r.id, &k.project_title, from.state, event, to).await
+}
+
+/// The `purchase.deadlines` job: a rectification still without a report after its deadline
+/// fails (and enters the provider's record). Returns how many lapsed.
+pub async fn lapse(app: &App, ctx: &Ctx) -> Result<usize, AppError> {
+    let day = today();
+    let mut c = app.db.acquire().await?;
+    let due = store::rectifications_lapsed(&mut c, &day).await?;
+    drop(c);
+    let mut n = 0;
+    for r in due {
+        let mut tx = Uow::begin(app).await?;
+        let (e, k) = locked(&mut tx, r.evaluation_id).await?;
+        let Some(r) = store::rectification_of(&mut tx, e.id).await? else {
+            continue;
+        };
+        let Some(from) = Rectifications::parse_state(&r.state).filter(|s| *s == RectState::Ordered)
+        else {
+            continue;
+        };
+        let at = At {
+            id: r.id,
+            version: r.version,
+            state: from,
+        };
+        let to = workflow::transition::<Rectifications>(
+            &mut tx,
+            Table::Rectifications,
+            ctx.actor()?,
+            at,
+            RectEvent::Lapse,
+            &r.due,
+        )
+        .await?;
+        store::set_rect_result(&mut tx, r.id, "", &day, false).await?;
+        let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
+        told.extend(
+            sanshe_store::inbox::staff_covering(&mut tx, &k.district, &[Role::DistrictAdmin])
+                .await?,
+        );
+        inbox::notify(
+            &mut tx,
+            &told,
+            "rectification.failed",
+            &k.project_title,
+            &r.due,
+            &format!("/purchase/evaluations/{}", e.id),
+        )
+        .await?;
+        workflow::commit::<Rectifications>(
+            tx,
+            ctx,
+            r.id,
+            &k.project_title,
+            from,
+            RectEvent::Lapse,
+            to,
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
