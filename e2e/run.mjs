@@ -279,7 +279,14 @@ try {
   }
   await as.fill('#findings', '浏览器测试：现场走访 3 个社区，服务台账与现场一致。');
   await as.check('input[name=no_conflict]');
+  // The connection drops on site and the page is opened again: the sheet comes back.
+  await as.reload();
+  check((await as.inputValue('#score_output')) === '25.5' && (await as.inputValue('#findings')).includes('现场走访')
+    && (await as.isChecked('input[name=no_conflict]')) && (await as.isVisible('.draft-restored')),
+    'evaluator: the score sheet typed on the phone comes back after a reload');
   await Promise.all([as.waitForNavigation(), as.click('form[action$="/scores"] button[type=submit]')]);
+  check(await as.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sanshe-draft:')).length === 0),
+    'evaluator: the draft is dropped once the server took the scores');
   check((await as.textContent('main')).includes('87.5'), 'evaluator: the mid-term is scored on a phone (87.5)');
   const aw2 = await as.evaluate(() => document.documentElement.scrollWidth);
   check(aw2 <= 390, `evaluation page fits a phone (${aw2}px)`);

@@ -698,6 +698,26 @@ pub async fn rectifications_lapsed(
     Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
 }
 
+/// Rectifications of a district still waiting for the provider's report and due by `until`.
+pub async fn rectifications_due_by(
+    conn: &mut Conn,
+    district: &str,
+    until: &str,
+) -> Result<Vec<RectRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.evaluation_id, r.demand, r.due, r.report, r.reported_on, r.result, \
+         r.checked_on, r.lifted, r.state, r.version, r.created_at FROM rectifications r \
+         JOIN evaluations e ON e.id = r.evaluation_id JOIN contracts k ON k.id = e.contract_id \
+         JOIN projects p ON p.id = k.project_id \
+         WHERE r.state = 'ordered' AND r.due <= $1 AND p.district = $2 ORDER BY r.id",
+    )
+    .bind(until)
+    .bind(district)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
 /// Lifts a contract's halt (a passed rectification of the stage that halted it).
 pub async fn lift_halt(conn: &mut Conn, contract: i64) -> Result<bool, StoreError> {
     let r = sqlx::query(

@@ -5,6 +5,20 @@ use axum::response::{IntoResponse, Response};
 
 const CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
+const DRAFTS: &str = include_str!("../static/drafts.js");
+
+/// The one script: keeps drafts of forms marked `data-draft` in the browser (pages work
+/// without it).
+pub async fn drafts() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        DRAFTS,
+    )
+        .into_response()
+}
 
 pub async fn css() -> Response {
     (

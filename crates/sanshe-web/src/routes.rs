@@ -31,6 +31,7 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r!(get, "/metrics", ops::metrics),
         r!(get, "/static/app.css", assets::css),
         r!(get, "/static/favicon.svg", assets::favicon),
+        r!(get, "/static/drafts.js", assets::drafts),
         r!(get, "/api/openapi.json", ops::openapi),
         r!(get, "/api/docs", pages::docs::show),
         r!(get, "/login", pages::auth::login_form),

@@ -1331,6 +1331,17 @@ pub async fn remind(
             }
         }
     }
+    // The provider, before its rectification's deadline.
+    for r in store::rectifications_due_by(&mut c, district, soon).await? {
+        if r.due.as_str() < today {
+            continue;
+        }
+        let Some(e) = store::get(&mut c, r.evaluation_id).await? else {
+            continue;
+        };
+        let to = pstore::org_accounts(&mut c, district, Some(e.org_id)).await?;
+        plan.push((to, "reminder.rectification_due", r.due, e));
+    }
     drop(c);
     let mut sent = 0;
     for (to, kind, day, e) in plan {

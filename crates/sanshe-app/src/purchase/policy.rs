@@ -129,8 +129,9 @@ pub fn offered_application(actor: &Actor, a: &ApplicationRow) -> Vec<Application
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    //! The state × event × role tables of projects and applications, written by hand.
+pub(crate) mod tests {
+    //! The state × event × role tables of projects and applications, written by hand; the
+    //! cast of accounts every purchase workflow's table is checked against.
     use super::*;
     use sanshe_domain::purchase::{
         ApplicationEvent as AE, ApplicationState as AS, ProjectEvent as E, ProjectState as S,
@@ -138,7 +139,7 @@ mod tests {
     use sanshe_domain::{Role, Scope};
     use sanshe_store::purchase::{ApplicationData, ProjectData};
 
-    fn actor(role: Role, scope: Scope, id: i64) -> Actor {
+    pub(crate) fn actor(role: Role, scope: Scope, id: i64) -> Actor {
         Actor {
             user_id: Some(id),
             username: role.as_str().into(),
@@ -159,7 +160,9 @@ mod tests {
         Scope::Area { code: c.into() }
     }
 
-    fn cast() -> Vec<(&'static str, Actor)> {
+    /// One account of each role (ids 1–12; the organization is org 1, the evaluator's agency
+    /// org 3), in district 320412 unless named otherwise.
+    pub(crate) fn cast() -> Vec<(&'static str, Actor)> {
         vec![
             ("district", actor(Role::DistrictAdmin, area("320412"), 1)),
             (

@@ -283,3 +283,111 @@ pub async fn lapse(app: &App, ctx: &Ctx) -> Result<usize, AppError> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! The state × event × role table of rectifications, written by hand.
+    use super::*;
+    use crate::purchase::policy::tests::cast;
+
+    fn evaluation(state: &str, grade: &str) -> EvaluationRow {
+        EvaluationRow {
+            id: 1,
+            contract_id: 1,
+            project_id: 1,
+            project_title: String::new(),
+            district: "320412".into(),
+            org_id: 1,
+            org_name: String::new(),
+            stage: "midterm".into(),
+            agency_org_id: 3,
+            agency_name: String::new(),
+            assessor_id: 8,
+            assessor_name: String::new(),
+            scheme_id: 1,
+            scheme_version: 1,
+            scores: String::new(),
+            total_tenths: Some(500),
+            grade: Some(grade.into()),
+            findings: String::new(),
+            answer: String::new(),
+            answer_by: None,
+            decided_on: None,
+            state: state.into(),
+            version: 0,
+            created_at: 0,
+            updated_at: 0,
+            self_due: None,
+            self_scores: String::new(),
+            self_total: None,
+            self_report: String::new(),
+            self_on: None,
+            late_report: false,
+        }
+    }
+
+    fn rect(state: &str, due: &str) -> RectRow {
+        RectRow {
+            id: 1,
+            evaluation_id: 1,
+            demand: String::new(),
+            due: due.into(),
+            report: String::new(),
+            reported_on: None,
+            result: String::new(),
+            checked_on: None,
+            lifted: false,
+            state: state.into(),
+            version: 0,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn rectifications_state_event_role_table() {
+        use RectEvent as E;
+        let ahead = crate::calendar::today().plus_days(5).to_string();
+        let past = crate::calendar::today().plus_days(-1).to_string();
+        let e = evaluation("published", "poor");
+        // (state, due, who, what they may do)
+        let table: &[(&str, &str, &str, &[E])] = &[
+            ("ordered", &ahead, "org", &[E::Report]),
+            ("ordered", &past, "org", &[]),
+            ("reported", &ahead, "evaluator", &[E::Pass, E::Fail]),
+            ("reported", &past, "evaluator", &[E::Pass, E::Fail]),
+        ];
+        for state in ["ordered", "reported", "passed", "failed"] {
+            for due in [&ahead, &past] {
+                for (name, a) in cast() {
+                    let want: Vec<E> = table
+                        .iter()
+                        .find(|t| t.0 == state && t.1 == due.as_str() && t.2 == name)
+                        .map(|t| t.3.to_vec())
+                        .unwrap_or_default();
+                    assert_eq!(
+                        offered(&a, &e, &rect(state, due)),
+                        want,
+                        "{state} due {due} × {name}"
+                    );
+                }
+            }
+        }
+        // Only the district's officer orders, on a decided stage graded 中 or 差.
+        for (name, a) in cast() {
+            for (state, grade, ok) in [
+                ("final", "poor", true),
+                ("published", "fair", true),
+                ("published", "good", false),
+                ("draft", "poor", false),
+                ("assigned", "", false),
+            ] {
+                assert_eq!(
+                    may_order(&a, &evaluation(state, grade)),
+                    ok && name == "district",
+                    "{name} × {state} {grade}"
+                );
+            }
+        }
+    }
+}

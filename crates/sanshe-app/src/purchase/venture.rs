@@ -1564,46 +1564,8 @@ mod tests {
     //! The state × event × role tables of rounds and projects, written by hand.
     use super::*;
     use sanshe_domain::venture::{ProjectEvent as E, ProjectState as S, RoundEvent as RE};
-    use sanshe_domain::Scope;
 
-    fn actor(role: Role, scope: Scope, id: i64) -> crate::Actor {
-        crate::Actor {
-            user_id: Some(id),
-            username: role.as_str().into(),
-            display_name: role.as_str().into(),
-            role,
-            scope,
-            scope_name: None,
-            locale: None,
-            is_cli: false,
-            password_expired: false,
-            must_change_password: false,
-            mfa_pending: false,
-            mfa_setup_required: false,
-        }
-    }
-
-    fn cast() -> Vec<(&'static str, crate::Actor)> {
-        let area = |c: &str| Scope::Area { code: c.into() };
-        vec![
-            ("district", actor(Role::DistrictAdmin, area("320412"), 1)),
-            (
-                "other-district",
-                actor(Role::DistrictAdmin, area("320411"), 2),
-            ),
-            ("street", actor(Role::StreetStaff, area("320412100"), 3)),
-            (
-                "community",
-                actor(Role::CommunityStaff, area("320412100002"), 4),
-            ),
-            ("org", actor(Role::SocialOrg, Scope::Org { id: 1 }, 5)),
-            ("other-org", actor(Role::SocialOrg, Scope::Org { id: 2 }, 6)),
-            ("worker", actor(Role::SocialWorker, Scope::Org { id: 1 }, 7)),
-            ("evaluator", actor(Role::Evaluator, Scope::Org { id: 3 }, 8)),
-            ("resident", actor(Role::Resident, Scope::None, 9)),
-            ("sysadmin", actor(Role::SystemAdmin, Scope::None, 10)),
-        ]
-    }
+    use crate::purchase::policy::tests::cast;
 
     fn round(state: &str) -> RoundRow {
         RoundRow {

@@ -103,6 +103,7 @@ pub fn vocabulary_keys() -> Vec<String> {
         "reminder.evaluation_finalize",
         "reminder.evaluation_score",
         "reminder.evaluation_self",
+        "reminder.rectification_due",
         "evaluation.self_asked",
         "evaluation.self_given",
         "rectification.ordered",

@@ -553,6 +553,24 @@ async fn a_failed_or_lapsed_rectification_enters_the_record() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The deadline is today: the provider is reminded, once however often the job runs.
+    let today_due = format!("UPDATE rectifications SET due = '{today}' WHERE evaluation_id = $1");
+    sql(&t, &today_due, e).await;
+    for _ in 0..2 {
+        sanshe_app::purchase::dashboard::remind(&t.app)
+            .await
+            .unwrap();
+    }
+    let org_user = t.user_id("org").await;
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND kind = 'reminder.rectification_due'",
+            org_user
+        )
+        .await,
+        1
+    );
     let tr = format!("{ep}/rectification/transitions");
     // The provider reports; the provider cannot pass its own re-check.
     let r = t

@@ -69,6 +69,7 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/readyz"), &public),
         (("get", "/metrics"), &public),
         (("get", "/static/app.css"), &public),
+        (("get", "/static/drafts.js"), &public),
         (("get", "/static/favicon.svg"), &public),
         (("get", "/api/openapi.json"), &public),
         (("get", "/api/docs"), &public),
