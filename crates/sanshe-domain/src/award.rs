@@ -29,13 +29,14 @@ pub struct Indicator {
 
 /// Figures of a community the platform holds, for the harmonious-community assessment
 /// (和谐社区建设考评): staff fill in nothing for these.
-pub const SOURCES: [&str; 6] = [
+pub const SOURCES: [&str; 7] = [
     "station",
     "facility_area",
     "community_orgs",
     "professional_posts",
     "certified_committee",
     "needs_on_time",
+    "purchase_results",
 ];
 
 /// A community's figures for the sources.
@@ -51,6 +52,10 @@ pub struct Figures {
     pub committee_certified: i64,
     pub needs: i64,
     pub needs_overdue: i64,
+    /// Decided evaluations that year of purchased services for the community, and those
+    /// that passed (中 or better).
+    pub evaluated: i64,
+    pub evaluated_passed: i64,
 }
 
 /// The points an indicator drawn from the platform earns: its share of full points, rounded
@@ -71,6 +76,7 @@ pub fn auto_points(i: &Indicator, f: &Figures) -> Option<i64> {
         "professional_posts" => share(f.professional_posts, i.target.max(1)),
         "certified_committee" => share(f.committee_certified, f.committee_members),
         "needs_on_time" => share(f.needs - f.needs_overdue, f.needs),
+        "purchase_results" => share(f.evaluated_passed, f.evaluated),
         _ => return None,
     };
     Some(i.points * num / den)
@@ -485,6 +491,20 @@ mod tests {
         assert_eq!(auto, [Some(15), Some(0), Some(9), Some(18), None, None]);
         // No needs at all: nothing was late.
         assert_eq!(auto_points(&s.indicators[3], &Figures::default()), Some(20));
+        // Purchased services for the community: the share of their evaluations that passed.
+        let results = Indicator {
+            code: "purchase".into(),
+            name: "购买服务评估结果".into(),
+            points: 10,
+            source: "purchase_results".into(),
+            target: 0,
+        };
+        let g = Figures {
+            evaluated: 3,
+            evaluated_passed: 2,
+            ..Default::default()
+        };
+        assert_eq!(auto_points(&results, &g), Some(6));
         let typed = vec![
             ("governance".to_owned(), "17".to_owned()),
             ("satisfaction".to_owned(), "12".to_owned()),

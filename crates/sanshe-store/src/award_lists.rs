@@ -370,6 +370,33 @@ pub async fn set_appeal_answer(conn: &mut Conn, id: i64, text: &str) -> Result<(
 }
 
 /// Needs raised in a district between two instants: (community, due day, responded at).
+/// The grades of the evaluations decided in `year` (mid-term, final and spot checks) of
+/// purchased services for each community below `district`: (community, grade).
+pub async fn evaluations_of(
+    conn: &mut Conn,
+    district: &str,
+    year: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let (lo, hi) = crate::areas::subtree_range(district);
+    let rows = sqlx::query(
+        "SELECT pc.area_code, e.grade FROM evaluations e \
+         JOIN contracts k ON k.id = e.contract_id \
+         JOIN project_communities pc ON pc.project_id = k.project_id \
+         WHERE pc.area_code >= $1 AND pc.area_code <= $2 AND e.state IN ('final', 'published') \
+         AND e.stage <> 'pre' AND e.grade IS NOT NULL AND e.decided_on >= $3 AND e.decided_on < $4",
+    )
+    .bind(lo)
+    .bind(hi)
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{:04}-01-01", year + 1))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("area_code")?, r.try_get("grade")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub async fn needs_of(
     conn: &mut Conn,
     district: &str,

@@ -720,6 +720,8 @@ pub async fn figures(
                 committee_certified: a.committee_certified,
                 needs: 0,
                 needs_overdue: 0,
+                evaluated: 0,
+                evaluated_passed: 0,
             },
         );
     }
@@ -731,6 +733,13 @@ pub async fn figures(
         .map(|d| d.unix_cst_midnight())
         .unwrap_or(i64::MAX);
     let day = today();
+    for (area, grade) in store::evaluations_of(conn, district, year).await? {
+        let f = out.entry(area).or_default();
+        f.evaluated += 1;
+        if sanshe_domain::evaluation::passes(&grade) {
+            f.evaluated_passed += 1;
+        }
+    }
     for (area, due, responded) in store::needs_of(conn, district, from, to).await? {
         let f = out.entry(area).or_default();
         f.needs += 1;

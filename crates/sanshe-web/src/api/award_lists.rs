@@ -28,7 +28,7 @@ pub struct AwardIndicator {
     /// A figure the platform holds (community lists): the points are its share; empty or
     /// absent: scored by hand.
     #[schema(
-        pattern = "^(|station|facility_area|community_orgs|professional_posts|certified_committee|needs_on_time)$"
+        pattern = "^(|station|facility_area|community_orgs|professional_posts|certified_committee|needs_on_time|purchase_results)$"
     )]
     pub source: Option<String>,
     /// For a count: the figure that earns full points.

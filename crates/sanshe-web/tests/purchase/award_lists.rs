@@ -679,3 +679,50 @@ async fn a_self_assessment_never_changes_what_the_district_scored() {
     assert_eq!(mine["total"].as_i64().unwrap(), before);
     assert_eq!(mine["self_scores"], "governance=20,satisfaction=15");
 }
+
+#[tokio::test]
+async fn a_communitys_purchased_services_count_by_their_evaluations() {
+    use sqlx::Row;
+    let t = T::new().await;
+    let year: i64 = sanshe_app::calendar::today().to_string()[..4].parse().unwrap();
+    let mut c = t.app.db.acquire().await.unwrap();
+    // Each decided evaluation this year, counted once per community its project serves.
+    let rows = sqlx::query(
+        "SELECT pc.area_code, e.grade, e.decided_on FROM evaluations e \
+         JOIN contracts k ON k.id = e.contract_id \
+         JOIN project_communities pc ON pc.project_id = k.project_id \
+         WHERE e.state IN ('final', 'published') AND e.stage <> 'pre'",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    let mut want: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for r in &rows {
+        let on: String = r.try_get("decided_on").unwrap();
+        if !on.starts_with(&year.to_string()) {
+            continue;
+        }
+        let area: String = r.try_get("area_code").unwrap();
+        let grade: String = r.try_get("grade").unwrap();
+        let w = want.entry(area).or_default();
+        w.0 += 1;
+        if grade != "poor" {
+            w.1 += 1;
+        }
+    }
+    assert!(
+        want.values().any(|w| w.1 < w.0),
+        "the demo's failed mid-term serves a community: {want:?}"
+    );
+    let got = sanshe_app::purchase::award_lists::figures(&mut c, "320412", year)
+        .await
+        .unwrap();
+    for (area, (n, passed)) in &want {
+        let f = got[area];
+        assert_eq!((f.evaluated, f.evaluated_passed), (*n, *passed), "{area}");
+    }
+    assert_eq!(
+        got.values().map(|f| f.evaluated).sum::<i64>(),
+        want.values().map(|w| w.0).sum::<i64>()
+    );
+}
