@@ -348,10 +348,85 @@ struct DetailPage {
     form_unit: String,
     form_cap: String,
     form_share: i64,
+    /// The filter of the entries and its choices (street code, name).
+    q: EntryQuery,
+    streets: Vec<(String, String)>,
+    pager: Pager,
+    /// All entries of the list (the filter may show fewer).
+    entries_total: usize,
+}
+
+/// How many entries a page of a list shows.
+const ENTRIES_PER_PAGE: usize = 50;
+
+/// The entries' filter: a street (community lists), a name, a page.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct EntryQuery {
+    #[serde(default)]
+    pub street: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: Option<i64>,
 }
 
 async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
+    detail_filtered(rc, id, errors, EntryQuery::default()).await
+}
+
+async fn detail_filtered(rc: &Rc, id: i64, errors: Vec<String>, q: EntryQuery) -> PageResult {
     let v = app::get(&rc.app, &rc.ctx, id).await.page(rc)?;
+    // Ranks count the whole list; the filter and the page only choose which lines show.
+    let q = EntryQuery {
+        street: q
+            .street
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(9)
+            .collect(),
+        q: q.q.trim().chars().take(60).collect(),
+        page: q.page,
+    };
+    let shown: Vec<EntryLine> = v
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| q.street.is_empty() || e.subject_key.starts_with(&q.street))
+        .filter(|(_, e)| q.q.is_empty() || e.subject_name.contains(&q.q))
+        .map(|(n, e)| entry_line(n, e))
+        .collect();
+    let streets = if v.list.subject == "community" && v.entries.len() > ENTRIES_PER_PAGE / 5 {
+        app::streets(&rc.app, &v.list.district)
+            .await
+            .page(rc)?
+            .into_iter()
+            .filter(|(code, _)| v.entries.iter().any(|e| e.subject_key.starts_with(code)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let total = shown.len() as i64;
+    let per = ENTRIES_PER_PAGE as i64;
+    let page_no = q
+        .page
+        .unwrap_or(1)
+        .clamp(1, ((total + per - 1) / per).max(1));
+    let paged = sanshe_store::Paged {
+        items: shown
+            .into_iter()
+            .skip(((page_no - 1) * per) as usize)
+            .take(ENTRIES_PER_PAGE)
+            .collect::<Vec<EntryLine>>(),
+        total,
+        page: page_no,
+        per_page: per,
+    };
+    let pager = Pager::new(
+        &format!("/award-lists/{id}"),
+        &[("street", q.street.clone()), ("q", q.q.clone())],
+        &paged,
+    );
+    let shown = paged.items;
     let (indicators, grades) = scheme_lines(&v.scheme);
     let status = errors.is_empty();
     let page = DetailPage {
@@ -371,12 +446,11 @@ async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
         mode_label: label(rc, format!("award-mode-{}", v.scheme.mode)),
         indicators,
         grades,
-        entries: v
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(n, e)| entry_line(n, e))
-            .collect(),
+        entries: shown,
+        entries_total: v.entries.len(),
+        q,
+        streets,
+        pager,
         subjects: v.subjects.clone(),
         events: v
             .offered
@@ -441,8 +515,8 @@ async fn detail_with(rc: &Rc, id: i64, errors: Vec<String>) -> PageResult {
     Ok(r)
 }
 
-pub async fn detail(rc: Rc, Path(id): Path<i64>) -> PageResult {
-    detail_with(&rc, id, Vec::new()).await
+pub async fn detail(rc: Rc, Path(id): Path<i64>, Query(q): Query<EntryQuery>) -> PageResult {
+    detail_filtered(&rc, id, Vec::new(), q).await
 }
 
 async fn after(rc: &Rc, id: i64, r: Result<(), AppError>) -> PageResult {

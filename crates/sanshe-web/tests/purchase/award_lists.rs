@@ -684,7 +684,9 @@ async fn a_self_assessment_never_changes_what_the_district_scored() {
 async fn a_communitys_purchased_services_count_by_their_evaluations() {
     use sqlx::Row;
     let t = T::new().await;
-    let year: i64 = sanshe_app::calendar::today().to_string()[..4].parse().unwrap();
+    let year: i64 = sanshe_app::calendar::today().to_string()[..4]
+        .parse()
+        .unwrap();
     let mut c = t.app.db.acquire().await.unwrap();
     // Each decided evaluation this year, counted once per community its project serves.
     let rows = sqlx::query(
@@ -725,4 +727,73 @@ async fn a_communitys_purchased_services_count_by_their_evaluations() {
         got.values().map(|f| f.evaluated).sum::<i64>(),
         want.values().map(|w| w.0).sum::<i64>()
     );
+}
+
+#[tokio::test]
+async fn a_district_wide_list_is_paged_and_filtered_by_street() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&d), None)
+        .await
+        .json();
+    let id = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "scoring")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let all = t
+        .api("GET", &format!("/api/v1/award-lists/{id}"), Some(&d), None)
+        .await
+        .json();
+    let entries = all["entries"].as_array().unwrap().clone();
+    assert!(!entries.is_empty(), "{all}");
+    let street: String = entries[0]["subject"].as_str().unwrap()[..9].to_owned();
+    let in_street = entries
+        .iter()
+        .filter(|e| e["subject"].as_str().unwrap().starts_with(&street))
+        .count();
+    let mut s = t.login("district").await;
+    let page = t
+        .get(&mut s, &format!("/award-lists/{id}?street={street}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Each shown entry is a row of the entries' table.
+    let shown = entries
+        .iter()
+        .filter(|e| {
+            page.body
+                .contains(&format!("<td>{}", e["subject_name"].as_str().unwrap()))
+        })
+        .count();
+    assert_eq!(shown, in_street, "{}", page.body);
+    assert!(page.body.contains(&format!("value=\"{street}\" selected")));
+    assert!(
+        page.body
+            .contains(&format!("共 {in_street} 条，显示第 1–{in_street} 条")),
+        "{}",
+        page.body
+    );
+    // The whole list runs over pages of fifty.
+    let page = t.get(&mut s, &format!("/award-lists/{id}?page=2")).await;
+    let total = entries.len();
+    assert!(total > 50, "{total}");
+    assert!(
+        page.body
+            .contains(&format!("显示第 51–{} 条", total.min(100))),
+        "{}",
+        page.body
+    );
+    // A name that matches nothing shows the empty state, not an error.
+    let page = t
+        .get(
+            &mut s,
+            &format!("/award-lists/{id}?q=%E4%B8%8D%E5%AD%98%E5%9C%A8"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("class=\"empty\""), "{}", page.body);
 }
