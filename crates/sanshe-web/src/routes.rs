@@ -743,6 +743,21 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/award-lists/{id}/export/{format}",
             pages::award_lists::export
         ),
+        r!(
+            get,
+            "/award-lists/{id}/score-sheet/{format}",
+            pages::award_lists::score_sheet
+        ),
+        r!(
+            post,
+            "/award-lists/{id}/import",
+            pages::award_lists::import_scores
+        ),
+        r!(
+            post,
+            "/api/v1/award-lists/{id}/scores/import",
+            api::award_lists::import_scores
+        ),
         r!(get, "/public/awards", pages::award_lists::public),
         r!(post, "/award-lists/{id}/fill", pages::award_lists::fill),
         r!(

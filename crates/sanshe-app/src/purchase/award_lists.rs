@@ -462,6 +462,230 @@ pub async fn score(
     Ok(c)
 }
 
+// ---- scores from a spreadsheet -------------------------------------------------------------
+
+/// The score sheet: one row per subject and hand-scored indicator (the subject's name is for
+/// the reader; the code decides).
+pub const SCORE_COLUMNS: [sanshe_io::sheet::Column; 4] = [
+    sanshe_io::sheet::Column {
+        key: "subject",
+        zh: "对象编码",
+        aliases: &["编码", "代码", "区划代码", "subject", "code"],
+        required: true,
+    },
+    sanshe_io::sheet::Column {
+        key: "subject_name",
+        zh: "对象名称",
+        aliases: &["名称", "name"],
+        required: false,
+    },
+    sanshe_io::sheet::Column {
+        key: "indicator",
+        zh: "指标",
+        aliases: &["指标编码", "指标名称", "indicator"],
+        required: true,
+    },
+    sanshe_io::sheet::Column {
+        key: "points",
+        zh: "得分",
+        aliases: &["分数", "points", "score"],
+        required: true,
+    },
+];
+
+/// The score sheet of a list as it stands: every subject × hand-scored indicator with the
+/// points recorded so far (blank when none) — the file to fill in and import.
+pub async fn score_sheet(app: &App, ctx: &Ctx, id: i64) -> Result<Vec<Vec<String>>, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let mut c = app.db.acquire().await?;
+    let l = store::get(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    if !policy::may_manage(actor, &l.district) {
+        return Err(AppError::Hidden);
+    }
+    let scheme = scheme_of(&l)?;
+    let entries = store::entries(&mut c, id).await?;
+    let mut rows = Vec::new();
+    for (key, name) in subjects(&mut c, &l.district, &l.subject).await? {
+        let typed = hand_scores(&scheme, entries.iter().find(|e| e.subject_key == key));
+        for i in scheme.indicators.iter().filter(|i| i.source.is_empty()) {
+            let v = typed
+                .iter()
+                .find(|(k, _)| *k == i.code)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            rows.push(vec![key.clone(), name.clone(), i.code.clone(), v]);
+        }
+    }
+    Ok(rows)
+}
+
+/// Imports the district's hand scores of a list being scored from a sheet (one row per
+/// subject and indicator). Every row is checked — the subject belongs to the list, the
+/// indicator is scored by hand, the points lie within it, no pair twice — and each subject's
+/// award is computed as when scored on the page (its other hand scores kept). Nothing is
+/// written unless every row is clean, or the caller asks for the clean subjects only (a
+/// subject with one bad row is left out whole).
+pub async fn import_scores(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    bytes: &[u8],
+    opts: crate::areas::ImportOptions,
+) -> Result<crate::areas::ImportReport, AppError> {
+    use crate::areas::ImportReport;
+    use sanshe_io::RowIssue;
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseManage)?;
+    let mut report = ImportReport {
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let sheet = match sanshe_io::sheet::read(bytes, &SCORE_COLUMNS) {
+        Ok(s) => s,
+        Err(issue) => {
+            report.issues.push(issue);
+            return Ok(report);
+        }
+    };
+    report.total_rows = sheet.rows.len();
+    report.issues.extend(sheet.example_issues());
+    let mut tx = Uow::begin(app).await?;
+    store::lock(&mut tx, id).await?;
+    let l = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !policy::may_manage(actor, &l.district) {
+        return Err(AppError::Hidden);
+    }
+    if l.state != "scoring" {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-award-not-scoring").arg("state", &l.state),
+        ));
+    }
+    let scheme = scheme_of(&l)?;
+    let named: std::collections::BTreeMap<String, String> =
+        subjects(&mut tx, &l.district, &l.subject)
+            .await?
+            .into_iter()
+            .collect();
+    let entries = store::entries(&mut tx, id).await?;
+    // Per subject: the typed pairs and the lines they came from.
+    let mut typed: std::collections::BTreeMap<String, (Vec<(String, String)>, Vec<usize>)> =
+        Default::default();
+    let mut bad: std::collections::BTreeSet<String> = Default::default();
+    let mut seen = std::collections::HashMap::new();
+    for row in &sheet.rows {
+        let subject = row.get(0).trim().to_owned();
+        let which = row.get(2).trim();
+        let points = row.get(3).trim().to_owned();
+        if !named.contains_key(&subject) {
+            report.issues.push(
+                RowIssue::new(row.line, "subject", "err-award-import-subject")
+                    .arg("value", &subject),
+            );
+            continue;
+        }
+        let Some(ind) = scheme
+            .indicators
+            .iter()
+            .find(|i| i.code == which || i.name == which)
+        else {
+            report.issues.push(
+                RowIssue::new(row.line, "indicator", "err-award-import-indicator")
+                    .arg("value", which),
+            );
+            bad.insert(subject);
+            continue;
+        };
+        if !ind.source.is_empty() {
+            report.issues.push(
+                RowIssue::new(row.line, "indicator", "err-award-import-platform")
+                    .arg("name", &ind.name),
+            );
+            bad.insert(subject);
+            continue;
+        }
+        if let Some(first) = seen.insert((subject.clone(), ind.code.clone()), row.line) {
+            report.issues.push(
+                RowIssue::new(row.line, "indicator", "err-duplicate-in-file").arg("row", first),
+            );
+            bad.insert(subject);
+            continue;
+        }
+        let t = typed.entry(subject).or_default();
+        t.0.push((ind.code.clone(), points));
+        t.1.push(row.line);
+    }
+    let figs = if l.subject == "community" && scheme.has_sources() {
+        Some(figures(&mut tx, &l.district, l.year).await?)
+    } else {
+        None
+    };
+    let mut valid = Vec::new();
+    for (subject, (pairs, lines)) in typed {
+        // The subject's other hand scores stay as recorded.
+        let mut merged: Vec<(String, String)> =
+            hand_scores(&scheme, entries.iter().find(|e| e.subject_key == subject))
+                .into_iter()
+                .filter(|(k, _)| !pairs.iter().any(|(c, _)| c == k))
+                .collect();
+        merged.extend(pairs);
+        let f = figs
+            .as_ref()
+            .map(|m| m.get(&subject).copied().unwrap_or_default());
+        match scheme.scores_with(&merged, f.as_ref()) {
+            Ok(points) if !bad.contains(&subject) => valid.push((subject, points, lines.len())),
+            Ok(_) => {}
+            Err(errs) => {
+                for e in errs {
+                    let mut issue = RowIssue::new(lines[0], &e.field, &e.code);
+                    issue.args = e.args;
+                    report.issues.push(issue);
+                }
+            }
+        }
+    }
+    report.valid_rows = valid.iter().map(|v| v.2).sum();
+    if !crate::registry::import_writes(&report, opts) {
+        return Ok(report);
+    }
+    for (subject, points, _) in &valid {
+        let c = domain::compute(&scheme, points);
+        let scores = points
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let name = named.get(subject).cloned().unwrap_or_default();
+        store::put_entry(
+            &mut tx,
+            id,
+            &EntryFields {
+                subject_key: subject,
+                subject_name: &name,
+                scores: &scores,
+                total: c.total,
+                grade: &c.grade,
+                award_fen: c.award_fen,
+                team_fen: c.team_fen,
+                formula: &c.formula,
+                by: &actor.display_name,
+            },
+        )
+        .await?;
+        store::mark_district(&mut tx, id, subject).await?;
+    }
+    report.inserted = valid.len();
+    report.committed = true;
+    tx.commit(ctx.audit_entry(
+        audit("import"),
+        Some(id.to_string()),
+        crate::registry::import_summary("scores", &report, opts),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(report)
+}
+
 /// Pays a published award once, against the list's budget line (never over its amount).
 pub async fn pay(app: &App, ctx: &Ctx, entry: i64, voucher: &str) -> Result<(), AppError> {
     let actor = ctx.actor()?;

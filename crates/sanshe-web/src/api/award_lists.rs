@@ -559,3 +559,28 @@ pub async fn answer(
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Import the district's hand scores of a list being scored from a sheet: one row per subject
+/// and indicator, columns 对象编码, 对象名称, 指标, 得分 (or `subject`, `subject_name`,
+/// `indicator`, `points`; the indicator by code or name). Each subject's award is computed as
+/// when scored one by one; nothing is written unless every row is clean (or `only_valid`:
+/// the clean subjects only).
+#[utoipa::path(post, operation_id = "award_scores_import", path = "/api/v1/award-lists/{id}/scores/import", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), super::areas::ImportQuery),
+    request_body(content = super::photos::Binary, content_type = "application/octet-stream"),
+    responses((status = 200, body = super::areas::ImportReport, description = "Every row valid (written unless dry run)"),
+        (status = 422, body = super::areas::ImportReport, description = "Some rows invalid; see issues"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn import_scores(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<super::areas::ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<super::areas::ImportReport>)> {
+    authed(&rc)?;
+    let r = app::import_scores(&rc.app, &rc.ctx, id, &body, q.options())
+        .await
+        .api(&rc)?;
+    Ok(super::areas::report_json(&rc, &r))
+}

@@ -584,6 +584,68 @@ pub async fn export(rc: Rc, Path((id, format)): Path<(i64, String)>) -> PageResu
     super::areas::file_response(&rc, &format, "awards", &headers, &rows)
 }
 
+/// The score sheet to fill in: every subject × hand-scored indicator with the points so far.
+pub async fn score_sheet(rc: Rc, Path((id, format)): Path<(i64, String)>) -> PageResult {
+    let rows = app::score_sheet(&rc.app, &rc.ctx, id).await.page(&rc)?;
+    let headers: Vec<&str> = app::SCORE_COLUMNS.iter().map(|c| c.zh).collect();
+    super::areas::file_response(&rc, &format, "award-scores", &headers, &rows)
+}
+
+/// Imports hand scores from a sheet (officers, while the list is scored).
+pub async fn import_scores(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    require_perm(&rc, Perm::PurchaseManage)?;
+    let (file, opts) = super::read_upload(mp).await;
+    let Some(bytes) = file else {
+        return detail_with(&rc, id, vec![rc.tr.t("err-import-no-file").to_owned()]).await;
+    };
+    let r = match app::import_scores(&rc.app, &rc.ctx, id, &bytes, opts).await {
+        Ok(r) => r,
+        Err(AppError::Conflict(f)) => {
+            return detail_with(&rc, id, vec![rc.tr.field_error(&f)]).await;
+        }
+        Err(e) => return Err(PageError::new(e, &rc)),
+    };
+    if r.committed && r.issues.is_empty() {
+        return Ok(redirect_flash(
+            &format!("/award-lists/{id}"),
+            "flash-imported",
+        ));
+    }
+    let mut m: Vec<String> = r
+        .issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}: {} {}",
+                rc.tr.t("col-row"),
+                i.row,
+                i.column,
+                rc.tr.f(&i.code, &i.args)
+            )
+        })
+        .collect();
+    if m.is_empty() {
+        m.push(
+            rc.tr
+                .f("import-dry-run-ok", &[("n", r.valid_rows.to_string())]),
+        );
+        let mut resp = detail_with(&rc, id, m).await?;
+        *resp.status_mut() = axum::http::StatusCode::OK;
+        return Ok(resp);
+    }
+    if r.committed {
+        m.insert(
+            0,
+            rc.tr.f("import-partial", &[("n", r.inserted.to_string())]),
+        );
+    }
+    detail_with(&rc, id, m).await
+}
+
 #[derive(Template)]
 #[template(path = "public/awards.html")]
 struct PublicPage {

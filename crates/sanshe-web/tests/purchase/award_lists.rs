@@ -797,3 +797,137 @@ async fn a_district_wide_list_is_paged_and_filtered_by_street() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("class=\"empty\""), "{}", page.body);
 }
+
+#[tokio::test]
+async fn scores_come_from_a_sheet_all_or_nothing() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&d), None)
+        .await
+        .json();
+    let id = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "scoring")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let before = list_of(&t, &d, id).await;
+    let entries = before["entries"].as_array().unwrap().clone();
+    let (a, b) = (
+        entries[0]["subject"].as_str().unwrap().to_owned(),
+        entries[1]["subject"].as_str().unwrap().to_owned(),
+    );
+    let import = |csv: String, q: &'static str| {
+        let (t, d) = (&t, d.clone());
+        async move {
+            let r = t
+                .api_raw(
+                    "POST",
+                    &format!("/api/v1/award-lists/{id}/scores/import{q}"),
+                    &d,
+                    csv.into_bytes(),
+                )
+                .await;
+            (r.status, r.json())
+        }
+    };
+    // Every bad row is reported, and nothing is written.
+    let bad = format!(
+        "对象编码,对象名称,指标,得分\n{a},,governance,18\n{a},,居民满意度,14\n999999999999,,governance,10\n{b},,station,15\n{b},,governance,99\n{a},,governance,17\n"
+    );
+    let (s, r) = import(bad.clone(), "").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    let codes: Vec<&str> = r["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    for c in [
+        "err-award-import-subject",
+        "err-award-import-platform",
+        "err-duplicate-in-file",
+    ] {
+        assert!(codes.contains(&c), "{c}: {r}");
+    }
+    assert_eq!(r["committed"], false);
+    assert_eq!(list_of(&t, &d, id).await["entries"], before["entries"]);
+    // Only the clean subjects, when asked: neither subject is clean here.
+    let (_, r) = import(bad, "?only_valid=true").await;
+    assert_eq!(r["inserted"], 0, "{r}");
+    assert_eq!(list_of(&t, &d, id).await["entries"], before["entries"]);
+    // A clean sheet scores both subjects as the page would: platform points kept, the hand
+    // scores replaced; a dry run first writes nothing.
+    let good = format!(
+        "对象编码,对象名称,指标,得分\n{a},某社区,governance,18\n{a},某社区,satisfaction,14\n{b},,governance,11\n"
+    );
+    let (s, r) = import(good.clone(), "?dry_run=true").await;
+    assert_eq!(
+        (s, r["valid_rows"].as_i64()),
+        (StatusCode::OK, Some(3)),
+        "{r}"
+    );
+    assert_eq!(list_of(&t, &d, id).await["entries"], before["entries"]);
+    let (s, r) = import(good, "").await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["inserted"], 2);
+    let after = list_of(&t, &d, id).await;
+    let entry = |v: &Value, k: &str| {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["subject"] == k)
+            .unwrap()
+            .clone()
+    };
+    let codes: Vec<String> = after["scheme"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_owned())
+        .collect();
+    let pos = |c: &str| codes.iter().position(|x| x == c).unwrap();
+    let (ea, eb) = (entry(&after, &a), entry(&after, &b));
+    assert_eq!(ea["scores"][pos("governance")], 18, "{ea}");
+    assert_eq!(ea["scores"][pos("satisfaction")], 14, "{ea}");
+    assert_eq!(eb["scores"][pos("governance")], 11, "{eb}");
+    // b's satisfaction stays as it was recorded; the platform's points are untouched.
+    let old_b = entry(&before, &b);
+    assert_eq!(
+        eb["scores"][pos("satisfaction")],
+        old_b["scores"][pos("satisfaction")]
+    );
+    assert_eq!(
+        eb["scores"][pos("station")],
+        old_b["scores"][pos("station")]
+    );
+    let sum: i64 = eb["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .sum();
+    assert_eq!(eb["total"], sum);
+    // The sheet to fill in lists every subject with its hand-scored indicators.
+    let mut s = t.login("district").await;
+    let sheet = t
+        .get(&mut s, &format!("/award-lists/{id}/score-sheet/csv"))
+        .await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.body.contains("对象编码"), "{}", sheet.body);
+    assert!(sheet.body.contains(&format!("{a},")), "{}", sheet.body);
+    assert!(
+        !sheet.body.contains(",station,"),
+        "platform figures are not typed"
+    );
+}
+
+async fn list_of(t: &T, d: &str, id: i64) -> Value {
+    t.api("GET", &format!("/api/v1/award-lists/{id}"), Some(d), None)
+        .await
+        .json()
+}

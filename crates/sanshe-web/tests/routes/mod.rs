@@ -319,6 +319,12 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("post", "/award-lists/{id}/entries"), &district),
         (("post", "/award-lists/{id}/entries/{aid}/pay"), &district),
         (("get", "/award-lists/{id}/export/{format}"), &purchase_read),
+        (("get", "/award-lists/{id}/score-sheet/{format}"), &district),
+        (("post", "/award-lists/{id}/import"), &district),
+        (
+            ("post", "/api/v1/award-lists/{id}/scores/import"),
+            &district,
+        ),
         (("get", "/public/awards"), &public),
         (("post", "/award-lists/{id}/fill"), &district),
         (("post", "/award-lists/{id}/self"), &community),
