@@ -464,6 +464,9 @@ pub async fn score(
 
 // ---- scores from a spreadsheet -------------------------------------------------------------
 
+/// A subject's typed (indicator, points) pairs and the sheet lines they came from.
+type TypedRows = (Vec<(String, String)>, Vec<usize>);
+
 /// The score sheet: one row per subject and hand-scored indicator (the subject's name is for
 /// the reader; the code decides).
 pub const SCORE_COLUMNS: [sanshe_io::sheet::Column; 4] = [
@@ -569,8 +572,7 @@ pub async fn import_scores(
             .collect();
     let entries = store::entries(&mut tx, id).await?;
     // Per subject: the typed pairs and the lines they came from.
-    let mut typed: std::collections::BTreeMap<String, (Vec<(String, String)>, Vec<usize>)> =
-        Default::default();
+    let mut typed: std::collections::BTreeMap<String, TypedRows> = Default::default();
     let mut bad: std::collections::BTreeSet<String> = Default::default();
     let mut seen = std::collections::HashMap::new();
     for row in &sheet.rows {
