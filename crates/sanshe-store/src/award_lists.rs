@@ -153,6 +153,23 @@ pub async fn list(
         .await
 }
 
+/// Lists of a district on notice whose notice ended before `today` (ready to publish).
+pub async fn notice_over(
+    conn: &mut Conn,
+    district: &str,
+    today: &str,
+) -> Result<Vec<ListRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{LSEL} WHERE l.district = $1 AND l.state = 'notice' \
+         AND l.notice_until IS NOT NULL AND l.notice_until < $2 ORDER BY l.id"
+    ))
+    .bind(district)
+    .bind(today)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(lmap).collect::<Result<_, _>>()?)
+}
+
 /// Replaces the scheme of a draft at `version` (its version number rises).
 pub async fn set_scheme(
     conn: &mut Conn,

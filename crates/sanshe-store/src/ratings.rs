@@ -364,6 +364,23 @@ pub async fn set_org_rating(conn: &mut Conn, org: i64, grade: i64) -> Result<(),
     Ok(())
 }
 
+/// Review requests of a district not yet answered and due by `until` (for reminders).
+pub async fn reviews_due(
+    conn: &mut Conn,
+    district: &str,
+    until: &str,
+) -> Result<Vec<RatingRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{SEL} WHERE r.district = $1 AND r.review_due IS NOT NULL AND r.review_due <= $2 \
+         AND r.review_answer = '' AND r.review_text <> '' ORDER BY r.id"
+    ))
+    .bind(district)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
 /// Grades in effect whose last day is before `today` (to expire).
 pub async fn lapsed(conn: &mut Conn, today: &str) -> Result<Vec<RatingRow>, StoreError> {
     let rows = sqlx::query(&format!(

@@ -688,6 +688,35 @@ pub async fn import_scores(
     Ok(report)
 }
 
+/// The `purchase.deadlines` job: the district's officers are told once when a list's notice
+/// has ended and it can be published.
+pub async fn remind(app: &App, ctx: &Ctx, district: &str) -> Result<usize, AppError> {
+    let mut c = app.db.acquire().await?;
+    let over = store::notice_over(&mut c, district, &today()).await?;
+    let officers = sanshe_store::inbox::staff_covering(
+        &mut c,
+        district,
+        &[sanshe_domain::Role::DistrictAdmin],
+    )
+    .await?;
+    drop(c);
+    let mut sent = 0;
+    for l in over {
+        sent += super::remind_once(
+            app,
+            ctx,
+            &officers,
+            "reminder.award_notice_over",
+            &l.title,
+            l.notice_until.as_deref().unwrap_or(""),
+            &format!("/award-lists/{}", l.id),
+            l.id,
+        )
+        .await?;
+    }
+    Ok(sent)
+}
+
 /// Pays a published award once, against the list's budget line (never over its amount).
 pub async fn pay(app: &App, ctx: &Ctx, entry: i64, voucher: &str) -> Result<(), AppError> {
     let actor = ctx.actor()?;

@@ -267,6 +267,8 @@ pub async fn remind(app: &App) -> Result<usize, AppError> {
     let mut sent = remind_applicants(app, &ctx, &district, today, &soon).await?;
     sent += super::evaluations::remind(app, &ctx, &district, &today.to_string(), &soon).await?;
     sent += super::venture::remind(app, &ctx, &district, &soon).await?;
+    sent += super::ratings::remind(app, &ctx, &district, &soon).await?;
+    sent += super::award_lists::remind(app, &ctx, &district).await?;
     super::ratings::expire_lapsed(app, &ctx).await?;
     super::rectification::lapse(app, &ctx).await?;
     for s in steps(app, &district).await? {

@@ -1220,39 +1220,6 @@ pub async fn evidence_file(
 
 // ---- reminders ---------------------------------------------------------------------------
 
-/// Sends one reminder (once per record, kind and recipient) with its audit entry.
-async fn remind_once(
-    app: &App,
-    ctx: &Ctx,
-    to: &[i64],
-    kind: &str,
-    e: &EvaluationRow,
-    body: &str,
-) -> Result<usize, AppError> {
-    let link = format!("/purchase/evaluations/{}", e.id);
-    let title: String = e.project_title.chars().take(200).collect();
-    let mut sent = 0;
-    for u in to {
-        let mut tx = Uow::begin(app).await?;
-        if sanshe_store::inbox::exists(&mut tx, *u, kind, &link, &title).await? {
-            continue;
-        }
-        inbox::notify(&mut tx, &[*u], kind, &title, body, &link).await?;
-        tx.commit(ctx.audit_entry(
-            Action::Purchase {
-                object: "reminder",
-                verb: "send",
-            },
-            Some(e.id.to_string()),
-            format!("{kind} {title}: {body}"),
-            Outcome::Success,
-        ))
-        .await?;
-        sent += 1;
-    }
-    Ok(sent)
-}
-
 /// The evaluation reminders of the `purchase.deadlines` job, each sent once: the provider
 /// before its answer period ends (`soon`: a few working days ahead); the assessor once the
 /// period is over and the grade can be made final; the assessor of a final stage once it opens.
@@ -1345,7 +1312,17 @@ pub async fn remind(
     drop(c);
     let mut sent = 0;
     for (to, kind, day, e) in plan {
-        sent += remind_once(app, ctx, &to, kind, &e, &day).await?;
+        sent += super::remind_once(
+            app,
+            ctx,
+            &to,
+            kind,
+            &e.project_title,
+            &day,
+            &format!("/purchase/evaluations/{}", e.id),
+            e.id,
+        )
+        .await?;
     }
     Ok(sent)
 }

@@ -804,3 +804,40 @@ pub fn item_rows(v: &CatalogView, cats: &[sanshe_store::needs::Category]) -> Vec
         })
         .collect()
 }
+
+/// One reminder of the `purchase.deadlines` job: sent to each of `to` once (the kind, link
+/// and title identify it however often the job runs), each with its audit entry. Returns
+/// how many were sent.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn remind_once(
+    app: &App,
+    ctx: &Ctx,
+    to: &[i64],
+    kind: &str,
+    title: &str,
+    body: &str,
+    link: &str,
+    record: i64,
+) -> Result<usize, AppError> {
+    let title: String = title.chars().take(200).collect();
+    let mut sent = 0;
+    for u in to {
+        let mut tx = Uow::begin(app).await?;
+        if sanshe_store::inbox::exists(&mut tx, *u, kind, link, &title).await? {
+            continue;
+        }
+        crate::inbox::notify(&mut tx, &[*u], kind, &title, body, link).await?;
+        tx.commit(ctx.audit_entry(
+            Action::Purchase {
+                object: "reminder",
+                verb: "send",
+            },
+            Some(record.to_string()),
+            format!("{kind} {title}: {body}"),
+            Outcome::Success,
+        ))
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

@@ -1534,26 +1534,8 @@ pub async fn remind(app: &App, ctx: &Ctx, district: &str, soon: &str) -> Result<
     let mut sent = 0;
     for p in due {
         let link = format!("/venture/projects/{}", p.id);
-        let title: String = p.title.chars().take(200).collect();
         let body = p.first_due_on.clone().unwrap_or_default();
-        for u in &officers {
-            let mut tx = Uow::begin(app).await?;
-            if sanshe_store::inbox::exists(&mut tx, *u, kind, &link, &title).await? {
-                continue;
-            }
-            inbox::notify(&mut tx, &[*u], kind, &title, &body, &link).await?;
-            tx.commit(ctx.audit_entry(
-                Action::Purchase {
-                    object: "reminder",
-                    verb: "send",
-                },
-                Some(p.id.to_string()),
-                format!("{kind} {title}: {body}"),
-                Outcome::Success,
-            ))
-            .await?;
-            sent += 1;
-        }
+        sent += super::remind_once(app, ctx, &officers, kind, &p.title, &body, &link, p.id).await?;
     }
     Ok(sent)
 }

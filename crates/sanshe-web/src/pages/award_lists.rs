@@ -36,6 +36,7 @@ pub fn vocabulary_keys() -> Vec<String> {
         k.push(format!("award-source-{src}"));
     }
     k.push(super::inbox::kind_key("award.appeal"));
+    k.push(super::inbox::kind_key("reminder.award_notice_over"));
     for c in app::EXPORT_COLUMNS {
         k.push(c.to_owned());
     }

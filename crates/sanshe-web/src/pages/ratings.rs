@@ -42,6 +42,7 @@ pub fn vocabulary_keys() -> Vec<String> {
         "rating.granted",
         "rating.rejected",
         "rating.lowered",
+        "reminder.rating_review",
     ] {
         k.push(super::inbox::kind_key(kind));
     }

@@ -931,3 +931,54 @@ async fn list_of(t: &T, d: &str, id: i64) -> Value {
         .await
         .json()
 }
+
+/// How many notices of a kind an account holds.
+async fn notices(t: &T, user: &str, kind: &str) -> i64 {
+    use sqlx::Row;
+    let uid = t.user_id(user).await;
+    let mut c = t.app.db.acquire().await.unwrap();
+    sqlx::query("SELECT COUNT(*) AS n FROM inbox WHERE user_id = $1 AND kind = $2")
+        .bind(uid)
+        .bind(kind)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn officers_are_reminded_once_of_a_notice_over_and_a_review_due() {
+    let t = T::new().await;
+    let today = sanshe_app::calendar::today().to_string();
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        // Last year's list back on a notice that ended yesterday; a rating's review request
+        // due today.
+        sqlx::query(
+            "UPDATE award_lists SET state = 'notice', notice_until = '2000-01-01' \
+             WHERE id = (SELECT MIN(id) FROM award_lists WHERE state = 'published')",
+        )
+        .execute(&mut *c)
+        .await
+        .unwrap();
+        sqlx::query(
+            "UPDATE ratings SET review_text = '请复核', review_due = $1, review_answer = '' \
+             WHERE id = (SELECT MIN(id) FROM ratings)",
+        )
+        .bind(&today)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    }
+    for _ in 0..2 {
+        sanshe_app::purchase::dashboard::remind(&t.app)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        notices(&t, "district", "reminder.award_notice_over").await,
+        1
+    );
+    assert_eq!(notices(&t, "district", "reminder.rating_review").await, 1);
+}
