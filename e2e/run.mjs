@@ -274,6 +274,10 @@ try {
   await as.goto(`${base}/purchase/evaluations?stage=midterm&state=assigned`);
   await Promise.all([as.waitForNavigation(), as.click('table tbody tr:first-child td:nth-child(2) a')]);
   const evalPath = new URL(as.url()).pathname;
+  // On site, the assessor checks a sampled delivery-log entry against the evidence.
+  await as.selectOption('ul.samples li:first-child select[name=result]', 'consistent');
+  await Promise.all([as.waitForNavigation(), as.click('ul.samples li:first-child button')]);
+  check((await as.textContent('#samples')).includes('与佐证一致'), 'evaluator: a sampled delivery log is checked on the phone');
   for (const [k, v] of [['decision', '14'], ['process', '22'], ['output', '25.5'], ['outcome', '26']]) {
     await as.fill(`#score_${k}`, v);
   }

@@ -34,3 +34,15 @@ CREATE INDEX rectifications_due_idx ON rectifications(state, due);
 -- with a 差, a halted contract or a failed rectification within the exclusion years.
 ALTER TABLE projects ADD COLUMN history_bonus BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE projects ADD COLUMN history_penalty BIGINT NOT NULL DEFAULT 0;
+
+-- Delivery-log entries the assessor checked against the evidence and on site (抽查服务记录).
+CREATE TABLE evaluation_samples (
+    id {pk},
+    evaluation_id BIGINT NOT NULL REFERENCES evaluations(id),
+    log_id BIGINT NOT NULL REFERENCES delivery_logs(id),
+    result TEXT NOT NULL CHECK (result IN ('consistent', 'inconsistent', 'not_found')),
+    note TEXT NOT NULL DEFAULT '',
+    by_name TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    UNIQUE (evaluation_id, log_id)
+);

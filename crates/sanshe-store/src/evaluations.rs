@@ -730,3 +730,91 @@ pub async fn lift_halt(conn: &mut Conn, contract: i64) -> Result<bool, StoreErro
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+// ---- sampled delivery logs (抽查服务记录) ---------------------------------------------------
+
+/// Results of a sampled delivery-log entry.
+pub const SAMPLE_RESULTS: [&str; 3] = ["consistent", "inconsistent", "not_found"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleRow {
+    pub id: i64,
+    pub log_id: i64,
+    /// The entry's day and what it says was done.
+    pub day: String,
+    pub content: String,
+    pub result: String,
+    pub note: String,
+    pub by_name: String,
+    pub at: i64,
+}
+
+/// Records (or corrects) the check of one delivery-log entry.
+pub async fn put_sample(
+    conn: &mut Conn,
+    evaluation: i64,
+    log: i64,
+    result: &str,
+    note: &str,
+    by: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO evaluation_samples (evaluation_id, log_id, result, note, by_name, at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (evaluation_id, log_id) \
+         DO UPDATE SET result = excluded.result, note = excluded.note, \
+         by_name = excluded.by_name, at = excluded.at",
+    )
+    .bind(evaluation)
+    .bind(log)
+    .bind(result)
+    .bind(note)
+    .bind(by)
+    .bind(crate::audit::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An evaluation's checked entries, by day.
+pub async fn samples(conn: &mut Conn, evaluation: i64) -> Result<Vec<SampleRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.log_id, l.day, l.content, s.result, s.note, s.by_name, s.at \
+         FROM evaluation_samples s JOIN delivery_logs l ON l.id = s.log_id \
+         WHERE s.evaluation_id = $1 ORDER BY l.day, s.log_id",
+    )
+    .bind(evaluation)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SampleRow {
+                id: r.try_get("id")?,
+                log_id: r.try_get("log_id")?,
+                day: r.try_get("day")?,
+                content: r.try_get("content")?,
+                result: r.try_get("result")?,
+                note: r.try_get("note")?,
+                by_name: r.try_get("by_name")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// A contract's delivery-log ids with their day and content (for drawing a sample).
+pub async fn log_ids(
+    conn: &mut Conn,
+    contract: i64,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, day, content FROM delivery_logs WHERE contract_id = $1 ORDER BY id",
+    )
+    .bind(contract)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("day")?, r.try_get("content")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}

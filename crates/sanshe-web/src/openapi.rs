@@ -91,7 +91,7 @@ impl Modify for Bearer {
         crate::api::evaluations::self_evaluate, crate::api::evaluations::batch,
         crate::api::evaluations::hand_over, crate::api::evaluations::order_rectification,
         crate::api::evaluations::rectification_transition,
-        crate::api::award_lists::import_scores,
+        crate::api::award_lists::import_scores, crate::api::evaluations::sample,
         crate::api::venture::rounds, crate::api::venture::create_round,
         crate::api::venture::update_round, crate::api::venture::round,
         crate::api::venture::round_transition, crate::api::venture::add_reviewer,

@@ -1053,6 +1053,16 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             api::evaluations::batch
         ),
         r!(
+            post,
+            "/api/v1/purchase/evaluations/{id}/samples",
+            api::evaluations::sample
+        ),
+        r!(
+            post,
+            "/purchase/evaluations/{id}/samples",
+            pages::evaluations::sample
+        ),
+        r!(
             put,
             "/api/v1/purchase/evaluations/{id}/assessor",
             api::evaluations::hand_over

@@ -581,6 +581,10 @@ pub struct EvaluationView {
     pub rect_events: Vec<domain::RectEvent>,
     /// The rectification's timeline.
     pub rect_history: Vec<HistoryRow>,
+    /// Delivery-log entries checked, and (for the assessor while the stage is open) a
+    /// suggested sample of entries not yet checked: (log, day, content).
+    pub samples: Vec<store::SampleRow>,
+    pub suggested: Vec<(i64, String, String)>,
     /// The contract's end date (the final stage opens before it).
     pub contract_end: String,
 }
@@ -625,6 +629,16 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppErr
         }
         None => Vec::new(),
     };
+    let samples = store::samples(&mut c, id).await?;
+    let suggested = if is_assessor(actor, &e) && matches!(e.state.as_str(), "assigned" | "draft") {
+        let checked: std::collections::HashSet<i64> = samples.iter().map(|s| s.log_id).collect();
+        draw(&store::log_ids(&mut c, e.contract_id).await?, id)
+            .into_iter()
+            .filter(|l| !checked.contains(&l.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let rect_events = rectification
         .as_ref()
         .map(|r| super::rectification::offered(actor, &e, r))
@@ -635,6 +649,8 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppErr
         rectification,
         rect_events,
         rect_history,
+        samples,
+        suggested,
         may_self_evaluate,
         self_points: split_points(&e.self_scores),
         points: points(&e),
@@ -1216,6 +1232,86 @@ pub async fn evidence_file(
         .ok_or(AppError::NotFound)?;
     let bytes = crate::attachments::read(app, &a.stored_name)?;
     Ok((a, bytes))
+}
+
+// ---- sampled delivery logs (抽查服务记录) ---------------------------------------------------
+
+/// How many delivery-log entries a suggested sample holds.
+pub const SAMPLE_SIZE: usize = 10;
+
+/// A sample of a contract's delivery-log entries to check: up to [`SAMPLE_SIZE`], spread at
+/// random over the whole term, the same every time for the same evaluation.
+pub fn draw<T: Clone>(logs: &[T], seed: i64) -> Vec<T> {
+    let mut idx: Vec<usize> = (0..logs.len()).collect();
+    let mut x = (seed as u64)
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1);
+    let take = SAMPLE_SIZE.min(idx.len());
+    for i in 0..take {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let j = i + (x >> 33) as usize % (idx.len() - i);
+        idx.swap(i, j);
+    }
+    let mut picked: Vec<usize> = idx.into_iter().take(take).collect();
+    picked.sort_unstable();
+    picked.into_iter().map(|i| logs[i].clone()).collect()
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SampleInput {
+    #[serde(default)]
+    pub log: i64,
+    /// consistent, inconsistent or not_found.
+    #[serde(default)]
+    pub result: String,
+    /// What was found (required unless consistent).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The assessor records the check of one delivery-log entry of the contract against the
+/// evidence and on site, while the stage is open (a later check of the same entry replaces
+/// it).
+pub async fn sample(app: &App, ctx: &Ctx, id: i64, i: &SampleInput) -> Result<(), AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PanelServe)?;
+    let mut errs = Vec::new();
+    if !store::SAMPLE_RESULTS.contains(&i.result.as_str()) {
+        errs.push(
+            FieldError::new("result", "err-choice")
+                .arg("choices", store::SAMPLE_RESULTS.join("、")),
+        );
+    }
+    let note = rules::text("note", &i.note, 1000, i.result != "consistent")
+        .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = Uow::begin(app).await?;
+    let (e, k) = locked(&mut tx, id).await?;
+    if !is_assessor(actor, &e) {
+        return Err(AppError::Hidden);
+    }
+    if !matches!(e.state.as_str(), "assigned" | "draft") {
+        return Err(AppError::Conflict(
+            FieldError::new("", "err-eval-sample-closed").arg("state", &e.state),
+        ));
+    }
+    let log = sanshe_store::delivery::log(&mut tx, i.log)
+        .await?
+        .filter(|l| l.contract_id == k.id)
+        .ok_or_else(|| AppError::invalid(FieldError::new("log", "err-eval-sample-log")))?;
+    store::put_sample(&mut tx, id, log.id, &i.result, &note, &actor.display_name).await?;
+    tx.commit(ctx.audit_entry(
+        audit("sample"),
+        Some(id.to_string()),
+        format!("{} — log {}: {} {note}", k.project_title, log.id, i.result),
+        Outcome::Success,
+    ))
+    .await
 }
 
 // ---- reminders ---------------------------------------------------------------------------

@@ -409,6 +409,29 @@ pub struct EvaluationDetail {
     pub may_order_rectification: bool,
     /// Rectification events the caller may take now (report, pass, fail).
     pub rectification_events: Vec<String>,
+    /// Delivery-log entries the assessor checked (抽查服务记录).
+    pub samples: Vec<Sample>,
+    /// For the assessor while the stage is open: a sample of entries still to check.
+    pub suggested_samples: Vec<LogRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sample {
+    pub log: i64,
+    pub day: String,
+    pub content: String,
+    #[schema(pattern = "^(consistent|inconsistent|not_found)$")]
+    pub result: String,
+    pub note: String,
+    pub by: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogRef {
+    pub log: i64,
+    pub day: String,
+    pub content: String,
 }
 
 /// One evaluation (its officers, its assessor, its provider; other purchase staff once
@@ -471,8 +494,71 @@ pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Evaluation
             .iter()
             .map(|e| domain::Rectifications::event_name(*e).to_owned())
             .collect(),
+        samples: v
+            .samples
+            .iter()
+            .map(|s| Sample {
+                log: s.log_id,
+                day: s.day.clone(),
+                content: s.content.clone(),
+                result: s.result.clone(),
+                note: s.note.clone(),
+                by: s.by_name.clone(),
+                at: s.at,
+            })
+            .collect(),
+        suggested_samples: v
+            .suggested
+            .iter()
+            .map(|(log, day, content)| LogRef {
+                log: *log,
+                day: day.clone(),
+                content: content.clone(),
+            })
+            .collect(),
         evaluation: Evaluation::from(&v.evaluation),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleBody {
+    /// A delivery-log entry of the evaluation's contract.
+    #[schema(minimum = 1)]
+    pub log: i64,
+    #[schema(pattern = "^(consistent|inconsistent|not_found)$")]
+    pub result: String,
+    /// What was found (required unless consistent).
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
+/// Record the check of a delivery-log entry against the evidence and on site (the stage's
+/// assessor, while it is open; a later check of the same entry replaces it).
+#[utoipa::path(post, operation_id = "evaluations_sample", path = "/api/v1/purchase/evaluations/{id}/samples", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = SampleBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn sample(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SampleBody>,
+) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::sample(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::SampleInput {
+            log: b.log,
+            result: b.result,
+            note: b.note.unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

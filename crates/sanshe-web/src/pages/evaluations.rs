@@ -76,6 +76,9 @@ pub fn vocabulary_keys() -> Vec<String> {
         k.push(format!("grade-{g}"));
     }
     k.push("eval-event-handover".into());
+    for r in sanshe_store::evaluations::SAMPLE_RESULTS {
+        k.push(format!("eval-sample-{r}"));
+    }
     for s in domain::Rectifications::STATES {
         k.push(format!(
             "rect-state-{}",
@@ -297,6 +300,11 @@ struct DetailPage {
     colleagues: Vec<(i64, String)>,
     rect: Option<RectView>,
     may_order_rect: bool,
+    /// (log, day, content, result label, note, result) of the checked entries.
+    samples: Vec<(i64, String, String, String, String, String)>,
+    /// (log, day, content) to check next.
+    suggested: Vec<(i64, String, String)>,
+    sample_results: Vec<(String, String)>,
 }
 
 async fn detail_with(
@@ -425,6 +433,26 @@ async fn detail_with(
         colleagues,
         rect,
         may_order_rect: v.may_order_rectification,
+        samples: v
+            .samples
+            .iter()
+            .map(|s| {
+                (
+                    s.log_id,
+                    s.day.clone(),
+                    s.content.clone(),
+                    rc.tr.t(&format!("eval-sample-{}", s.result)).to_owned(),
+                    s.note.clone(),
+                    s.result.clone(),
+                )
+            })
+            .collect(),
+        suggested: v.suggested.clone(),
+        sample_results: choices(
+            rc,
+            "eval-sample",
+            &sanshe_store::evaluations::SAMPLE_RESULTS,
+        ),
     };
     let mut r = with_page(rc, &page);
     if status == 422 {
@@ -540,6 +568,23 @@ pub async fn self_evaluate(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) 
     )
     .await;
     after(&rc, id, r, scores, report).await
+}
+
+/// The assessor records the check of a delivery-log entry.
+pub async fn sample(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    let r = app::sample(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &app::SampleInput {
+            log: super::form_get(&form, "log").parse().unwrap_or(0),
+            result: super::form_get(&form, "result").to_owned(),
+            note: super::form_get(&form, "note").to_owned(),
+        },
+    )
+    .await;
+    after(&rc, id, r, Vec::new(), String::new()).await
 }
 
 /// Hands the stage to another assessor (the officer, or the agency).

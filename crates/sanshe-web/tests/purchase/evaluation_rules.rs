@@ -928,3 +928,89 @@ async fn the_record_moves_the_panel_ranking() {
     assert_eq!(r["history_bonus"], 10, "{r}");
     assert_eq!(r["history_penalty"], 10);
 }
+
+#[tokio::test]
+async fn the_assessor_checks_a_sample_of_the_delivery_logs() {
+    let t = T::new().await;
+    let ev = t.token_for("evaluator").await;
+    let o = t.token_for("org").await;
+    let (k, e) = demo_midterm(&t).await;
+    let ep = format!("/api/v1/purchase/evaluations/{e}");
+    let v = t.api("GET", &ep, Some(&ev), None).await.json();
+    let suggested = v["suggested_samples"].as_array().unwrap().clone();
+    assert!(!suggested.is_empty(), "{v}");
+    assert!(suggested.len() <= 10);
+    // The same sample every time for the same evaluation.
+    let again = t.api("GET", &ep, Some(&ev), None).await.json();
+    assert_eq!(again["suggested_samples"], v["suggested_samples"]);
+    let first = suggested[0]["log"].as_i64().unwrap();
+    let post = |body: Value, tok: &str| {
+        let (t, ep, tok) = (&t, ep.clone(), tok.to_owned());
+        async move {
+            t.api("POST", &format!("{ep}/samples"), Some(&tok), Some(body))
+                .await
+        }
+    };
+    // A mismatch needs its findings.
+    let r = post(json!({"log": first, "result": "inconsistent"}), &ev).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-required"]);
+    // An entry of another contract is refused; so is the provider.
+    let other = {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("SELECT id AS n FROM delivery_logs WHERE contract_id <> $1 LIMIT 1")
+            .bind(k)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+    };
+    let r = post(json!({"log": other, "result": "consistent"}), &ev).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-eval-sample-log"]);
+    let r = post(json!({"log": first, "result": "consistent"}), &o).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = post(
+        json!({"log": first, "result": "inconsistent", "note": "签到表人数与记录不符"}),
+        &ev,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // A second check of the same entry replaces the first.
+    let r = post(
+        json!({"log": first, "result": "consistent", "note": "补充签到表后一致"}),
+        &ev,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let v = t.api("GET", &ep, Some(&o), None).await.json();
+    let samples = v["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 1, "{v}");
+    assert_eq!(samples[0]["result"], "consistent");
+    assert!(
+        v["suggested_samples"].as_array().unwrap().is_empty(),
+        "only the assessor draws"
+    );
+    let v = t.api("GET", &ep, Some(&ev), None).await.json();
+    assert!(
+        !v["suggested_samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["log"] == first),
+        "a checked entry is not suggested again"
+    );
+    // Once the grade is final, checks are closed.
+    fail_midterm(&t, e).await;
+    let r = post(json!({"log": first, "result": "consistent"}), &ev).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-eval-sample-closed"]);
+    // The page shows the checks in both languages.
+    let mut s = t.login("district").await;
+    let page = t.get(&mut s, &format!("/purchase/evaluations/{e}")).await;
+    assert!(page.body.contains("与佐证一致"), "{}", page.body);
+    t.post(&mut s, "/lang/en", &[("next", "/")]).await;
+    let page = t.get(&mut s, &format!("/purchase/evaluations/{e}")).await;
+    assert!(page.body.contains("Matches the evidence"), "{}", page.body);
+}

@@ -278,6 +278,11 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         ),
         (("post", "/purchase/evaluations/{id}/self-evaluation"), &org),
         (("post", "/api/v1/purchase/evaluation-batches"), &district),
+        (
+            ("post", "/api/v1/purchase/evaluations/{id}/samples"),
+            &evaluator,
+        ),
+        (("post", "/purchase/evaluations/{id}/samples"), &evaluator),
         (("get", "/purchase/evaluation-batches"), &district),
         (("post", "/purchase/evaluation-batches"), &district),
         (
@@ -1191,6 +1196,9 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
             Some(json!({"stage": "spot", "assessor": 999999, "contracts": [999999]}))
         }
         ("put", "/api/v1/purchase/evaluations/{id}/assessor") => Some(json!({"assessor": 999999})),
+        ("post", "/api/v1/purchase/evaluations/{id}/samples") => {
+            Some(json!({"log": 999999, "result": "consistent"}))
+        }
         ("post", "/api/v1/purchase/evaluations/{id}/rectification") => {
             Some(json!({"demand": "", "due": "2000-01-01"}))
         }
