@@ -29,6 +29,9 @@ pub struct Indicator {
     pub weight: i64,
     #[serde(default)]
     pub guide: String,
+    /// The assessor must attach evidence (or record sampled delivery logs) before scoring.
+    #[serde(default)]
+    pub evidence: bool,
 }
 
 /// An indicator scheme: indicators whose points sum to 100, and the least totals of the
@@ -70,6 +73,7 @@ fn indicator(code: &str, zh: &str, en: &str, weight: i64, guide: &str) -> Indica
         name_en: en.into(),
         weight,
         guide: guide.into(),
+        evidence: false,
     }
 }
 

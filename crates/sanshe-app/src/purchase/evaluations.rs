@@ -797,6 +797,21 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
             errs.push(FieldError::new("", "err-eval-final-not-open").arg("date", &opens));
         }
     }
+    // Indicators that ask for evidence: something attached or a delivery log checked first.
+    let needs: Vec<&str> = scheme
+        .indicators
+        .iter()
+        .filter(|x| x.evidence)
+        .map(|x| x.name_zh.as_str())
+        .collect();
+    if !needs.is_empty()
+        && sanshe_store::attachments::list(&mut tx, EVIDENCE, id)
+            .await?
+            .is_empty()
+        && store::samples(&mut tx, id).await?.is_empty()
+    {
+        errs.push(FieldError::new("", "err-eval-evidence-required").arg("names", needs.join("、")));
+    }
     // The provider's self-evaluation comes first where the scheme asks for one; missing at
     // its due day, it makes the stage 差 where the scheme says so.
     let mut late = false;

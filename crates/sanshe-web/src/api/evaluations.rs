@@ -32,6 +32,9 @@ pub struct Indicator {
     /// What the assessor looks for.
     #[schema(max_length = 200)]
     pub guide: Option<String>,
+    /// The assessor must attach evidence or check sampled delivery logs before scoring
+    /// (default false).
+    pub evidence: Option<bool>,
 }
 
 /// An indicator scheme (default after 财预〔2020〕10号: 决策 15, 过程 25, 产出 30, 效益 30;
@@ -71,6 +74,7 @@ impl SchemeBody {
                     name_en: i.name_en.clone(),
                     weight: i.weight,
                     guide: Some(i.guide.clone()),
+                    evidence: Some(i.evidence),
                 })
                 .collect(),
             excellent: s.excellent,
@@ -93,6 +97,7 @@ impl SchemeBody {
                     name_en: i.name_en,
                     weight: i.weight,
                     guide: i.guide.unwrap_or_default(),
+                    evidence: i.evidence.unwrap_or(false),
                 })
                 .collect(),
             excellent: self.excellent,

@@ -881,8 +881,9 @@ pub async fn section(
 
 // ---- the indicator scheme ----------------------------------------------------------------
 
-/// A typed scheme row: code, Chinese and English names, points, guidance.
-type SchemeRow = (String, String, String, String, String);
+/// A typed scheme row: code, Chinese and English names, points, guidance, evidence asked
+/// ("1" or blank).
+type SchemeRow = (String, String, String, String, String, String);
 
 #[derive(Template)]
 #[template(path = "purchase/eval_scheme.html")]
@@ -920,6 +921,7 @@ async fn scheme_with(
                         i.name_en.clone(),
                         i.weight.to_string(),
                         i.guide.clone(),
+                        if i.evidence { "1" } else { "" }.to_owned(),
                     )
                 })
                 .collect(),
@@ -987,6 +989,7 @@ pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
             get(&format!("en_{n}")),
             get(&format!("weight_{n}")).trim().to_owned(),
             get(&format!("guide_{n}")),
+            get(&format!("evidence_{n}")),
         );
         if !(row.0.is_empty() && row.1.trim().is_empty() && row.3.is_empty()) {
             rows.push(row);
@@ -1010,6 +1013,7 @@ pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
                 name_en: r.2.trim().to_owned(),
                 weight: num(&r.3),
                 guide: r.4.trim().to_owned(),
+                evidence: !r.5.is_empty(),
             })
             .collect(),
         excellent: num(&bounds[0]),

@@ -1014,3 +1014,70 @@ async fn the_assessor_checks_a_sample_of_the_delivery_logs() {
     let page = t.get(&mut s, &format!("/purchase/evaluations/{e}")).await;
     assert!(page.body.contains("Matches the evidence"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn an_indicator_asking_for_evidence_waits_for_it() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let ev = t.token_for("evaluator").await;
+    let mut s = t
+        .api("GET", "/api/v1/purchase/evaluation-scheme", Some(&d), None)
+        .await
+        .json()["scheme"]
+        .clone();
+    s["indicators"][2]["evidence"] = json!(true);
+    let r = t
+        .api(
+            "PUT",
+            "/api/v1/purchase/evaluation-scheme",
+            Some(&d),
+            Some(s),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v = t
+        .api("GET", "/api/v1/purchase/evaluation-scheme", Some(&d), None)
+        .await
+        .json();
+    assert_eq!(v["scheme"]["indicators"][2]["evidence"], true, "{v}");
+    let (k, _) = demo_midterm(&t).await;
+    let e = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/contracts/{k}/evaluations"),
+            Some(&d),
+            Some(json!({"stage": "spot", "assessor": t.user_id("evaluator").await})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let ep = format!("/api/v1/purchase/evaluations/{e}");
+    let score = json!({"scores": scores([14.0, 22.0, 25.0, 26.0]), "findings": "抽查", "no_conflict": true});
+    let r = t
+        .api(
+            "PUT",
+            &format!("{ep}/scores"),
+            Some(&ev),
+            Some(score.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-eval-evidence-required"]);
+    let log = t.api("GET", &ep, Some(&ev), None).await.json()["suggested_samples"][0]["log"]
+        .as_i64()
+        .unwrap();
+    let r = t
+        .api(
+            "POST",
+            &format!("{ep}/samples"),
+            Some(&ev),
+            Some(json!({"log": log, "result": "consistent"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = t
+        .api("PUT", &format!("{ep}/scores"), Some(&ev), Some(score))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+}
