@@ -616,19 +616,7 @@ pub async fn import_scores(
             "flash-imported",
         ));
     }
-    let mut m: Vec<String> = r
-        .issues
-        .iter()
-        .map(|i| {
-            format!(
-                "{} {}: {} {}",
-                rc.tr.t("col-row"),
-                i.row,
-                i.column,
-                rc.tr.f(&i.code, &i.args)
-            )
-        })
-        .collect();
+    let mut m: Vec<String> = super::import_messages(&rc, &r);
     if m.is_empty() {
         m.push(
             rc.tr

@@ -59,6 +59,22 @@ pub(crate) fn require_perm(rc: &Rc, perm: sanshe_app::authz::Perm) -> Result<(),
     sanshe_app::authz::require(actor, perm).page(rc)
 }
 
+/// An import's issues as lines for the page, one per bad row ("第 N 行: column message").
+pub(crate) fn import_messages(rc: &Rc, r: &sanshe_app::areas::ImportReport) -> Vec<String> {
+    r.issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}: {} {}",
+                rc.tr.t("col-row"),
+                i.row,
+                i.column,
+                rc.tr.f(&i.code, &i.args)
+            )
+        })
+        .collect()
+}
+
 /// A locale text by a key made at run time.
 pub(crate) fn label(rc: &Rc, key: String) -> String {
     rc.tr.t(&key).to_owned()

@@ -549,19 +549,7 @@ pub async fn import_items(rc: Rc, Query(q): Query<CatalogQuery>, mp: Multipart) 
             "flash-imported",
         ));
     }
-    let mut m: Vec<String> = r
-        .issues
-        .iter()
-        .map(|i| {
-            format!(
-                "{} {}: {} {}",
-                rc.tr.t("col-row"),
-                i.row,
-                i.column,
-                rc.tr.f(&i.code, &i.args)
-            )
-        })
-        .collect();
+    let mut m: Vec<String> = super::import_messages(&rc, &r);
     if r.dry_run && r.issues.is_empty() {
         m.push(
             rc.tr
@@ -2506,19 +2494,7 @@ pub async fn import_experts(rc: Rc, mp: Multipart) -> PageResult {
     if r.committed && r.issues.is_empty() {
         return Ok(redirect_flash("/purchase/experts", "flash-imported"));
     }
-    let mut m: Vec<String> = r
-        .issues
-        .iter()
-        .map(|i| {
-            format!(
-                "{} {}: {} {}",
-                rc.tr.t("col-row"),
-                i.row,
-                i.column,
-                rc.tr.f(&i.code, &i.args)
-            )
-        })
-        .collect();
+    let mut m: Vec<String> = super::import_messages(&rc, &r);
     if m.is_empty() {
         m.push(
             rc.tr
