@@ -286,8 +286,9 @@ try {
   // The connection drops on site and the page is opened again: the sheet comes back.
   await as.reload();
   check((await as.inputValue('#score_output')) === '25.5' && (await as.inputValue('#findings')).includes('现场走访')
-    && (await as.isChecked('input[name=no_conflict]')) && (await as.isVisible('.draft-restored')),
-    'evaluator: the score sheet typed on the phone comes back after a reload');
+    && !(await as.isChecked('input[name=no_conflict]')) && (await as.isVisible('.draft-restored')),
+    'evaluator: the score sheet typed on the phone comes back after a reload (the declaration is made afresh)');
+  await as.check('input[name=no_conflict]');
   await Promise.all([as.waitForNavigation(), as.click('form[action$="/scores"] button[type=submit]')]);
   check(await as.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sanshe-draft:')).length === 0),
     'evaluator: the draft is dropped once the server took the scores');

@@ -46,3 +46,7 @@ CREATE TABLE evaluation_samples (
     at BIGINT NOT NULL,
     UNIQUE (evaluation_id, log_id)
 );
+
+-- The day a passed re-check of a rectification resumed a halted contract's payments (the
+-- halt stays in the provider's record).
+ALTER TABLE contracts ADD COLUMN resumed_on TEXT;

@@ -386,7 +386,6 @@ pub async fn set_appeal_answer(conn: &mut Conn, id: i64, text: &str) -> Result<(
     Ok(())
 }
 
-/// Needs raised in a district between two instants: (community, due day, responded at).
 /// The grades of the evaluations decided in `year` (mid-term, final and spot checks) of
 /// purchased services for each community below `district`: (community, grade).
 pub async fn evaluations_of(
@@ -414,6 +413,7 @@ pub async fn evaluations_of(
         .map_err(Into::into)
 }
 
+/// Needs raised in a district between two instants: (community, due day, responded at).
 pub async fn needs_of(
     conn: &mut Conn,
     district: &str,

@@ -38,12 +38,14 @@ pub struct ContractRow {
     pub created_at: i64,
     /// The day a failed mid-term evaluation halted the remaining payments.
     pub halted_on: Option<String>,
+    /// The day a passed rectification resumed its payments after the halt.
+    pub resumed_on: Option<String>,
     pub clauses: Clauses,
 }
 
 const CCOLS: &str = "k.id, k.project_id, p.title AS project_title, p.district, k.application_id, \
     k.org_id, o.name AS org_name, k.paid_fen, k.state, k.version, k.revision, k.signed_on, \
-    k.created_at, k.halted_on, k.amount_fen, k.start_date, k.end_date, k.term_justification, k.content, \
+    k.created_at, k.halted_on, k.resumed_on, k.amount_fen, k.start_date, k.end_date, k.term_justification, k.content, \
     k.quantity, k.quality, k.price, k.settlement, k.rights, k.liability";
 const CFROM: &str = "FROM contracts k JOIN projects p ON p.id = k.project_id \
     JOIN organizations o ON o.id = k.org_id";
@@ -64,6 +66,7 @@ fn cmap(r: &AnyRow) -> Result<ContractRow, sqlx::Error> {
         signed_on: r.try_get("signed_on")?,
         created_at: r.try_get("created_at")?,
         halted_on: r.try_get("halted_on")?,
+        resumed_on: r.try_get("resumed_on")?,
         clauses: Clauses {
             amount_fen: r.try_get("amount_fen")?,
             start_date: r.try_get("start_date")?,

@@ -718,12 +718,14 @@ pub async fn rectifications_due_by(
     Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
 }
 
-/// Lifts a contract's halt (a passed rectification of the stage that halted it).
-pub async fn lift_halt(conn: &mut Conn, contract: i64) -> Result<bool, StoreError> {
+/// Resumes a halted contract's payments (a passed rectification of the stage that halted
+/// it), once; the halt stays in the provider's record.
+pub async fn resume(conn: &mut Conn, contract: i64, day: &str) -> Result<bool, StoreError> {
     let r = sqlx::query(
-        "UPDATE contracts SET halted_on = NULL, updated_at = $1 \
-         WHERE id = $2 AND halted_on IS NOT NULL",
+        "UPDATE contracts SET resumed_on = $1, updated_at = $2 \
+         WHERE id = $3 AND halted_on IS NOT NULL AND resumed_on IS NULL",
     )
+    .bind(day)
     .bind(crate::audit::now())
     .bind(contract)
     .execute(&mut *conn)

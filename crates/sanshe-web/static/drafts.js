@@ -1,27 +1,45 @@
 // Drafts on site: what is typed into a form marked data-draft="PAGE:FORM" is kept in this
-// browser until the server has taken it, so a dropped connection or a closed tab on a phone
-// loses nothing. When the page is shown again the typed values come back (fields the server
-// filled are left alone). Once the form is gone from its page (the work was saved), its
-// draft is removed.
+// browser, for the signed-in account only, until the server has taken it, so a dropped
+// connection or a closed tab on a phone loses nothing. When the page is shown again the typed
+// text comes back (fields the server filled are left alone; checkboxes such as a declaration
+// are never kept: they are made afresh). Once the form is gone from its page (the work was
+// saved), its draft is removed; signing out removes every draft kept in this browser.
 (function () {
   "use strict";
-  var PREFIX = "sanshe-draft:";
+  var ROOT = "sanshe-draft:";
   var store;
   try {
     store = window.localStorage;
-    store.setItem(PREFIX + "probe", "1");
-    store.removeItem(PREFIX + "probe");
+    store.setItem(ROOT + "probe", "1");
+    store.removeItem(ROOT + "probe");
   } catch (e) {
     return;
   }
+  document.querySelectorAll("form[data-draft-clear]").forEach(function (f) {
+    f.addEventListener("submit", function () {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var k = store.key(i);
+        if (k && k.indexOf(ROOT) === 0) {
+          store.removeItem(k);
+        }
+      }
+    });
+  });
+  var user = document.body.getAttribute("data-draft-user");
+  if (!user) {
+    return;
+  }
+  var PREFIX = ROOT + user + ":";
+  var kept = function (el) {
+    return el.type !== "hidden" && el.type !== "file" && el.type !== "checkbox" && el.type !== "radio";
+  };
   var pages = {};
   var present = {};
   document.querySelectorAll("[data-draft-page]").forEach(function (el) {
     pages[el.getAttribute("data-draft-page")] = true;
   });
   document.querySelectorAll("form[data-draft]").forEach(function (form) {
-    var name = form.getAttribute("data-draft");
-    var key = PREFIX + name;
+    var key = PREFIX + form.getAttribute("data-draft");
     present[key] = true;
     var fields = form.querySelectorAll("input[name], textarea[name], select[name]");
     var saved = null;
@@ -33,15 +51,7 @@
     if (saved) {
       var restored = false;
       fields.forEach(function (el) {
-        if (el.type === "hidden" || el.type === "file" || !(el.name in saved)) {
-          return;
-        }
-        if (el.type === "checkbox") {
-          if (!el.checked && saved[el.name]) {
-            el.checked = true;
-            restored = true;
-          }
-        } else if (!el.value && saved[el.name]) {
+        if (kept(el) && el.name in saved && !el.value && saved[el.name]) {
           el.value = saved[el.name];
           restored = true;
         }
@@ -58,10 +68,9 @@
     var save = function () {
       var v = {};
       fields.forEach(function (el) {
-        if (el.type === "hidden" || el.type === "file") {
-          return;
+        if (kept(el)) {
+          v[el.name] = el.value;
         }
-        v[el.name] = el.type === "checkbox" ? (el.checked ? el.value : "") : el.value;
       });
       try {
         store.setItem(key, JSON.stringify(v));
@@ -72,14 +81,13 @@
     form.addEventListener("input", save);
     form.addEventListener("change", save);
   });
-  // Drafts of forms this page no longer shows were taken by the server.
+  // This account's drafts of forms this page no longer shows were taken by the server.
   for (var i = store.length - 1; i >= 0; i--) {
     var k = store.key(i);
     if (!k || k.indexOf(PREFIX) !== 0 || present[k]) {
       continue;
     }
-    var page = k.slice(PREFIX.length).split(":")[0];
-    if (pages[page]) {
+    if (pages[k.slice(PREFIX.length).split(":")[0]]) {
       store.removeItem(k);
     }
   }

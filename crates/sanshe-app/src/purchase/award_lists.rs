@@ -579,6 +579,10 @@ pub async fn import_scores(
         let subject = row.get(0).trim().to_owned();
         let which = row.get(2).trim();
         let points = row.get(3).trim().to_owned();
+        if points.is_empty() {
+            // A blank cell of the downloaded sheet: nothing to change.
+            continue;
+        }
         if !named.contains_key(&subject) {
             report.issues.push(
                 RowIssue::new(row.line, "subject", "err-award-import-subject")

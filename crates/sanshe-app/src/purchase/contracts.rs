@@ -573,8 +573,9 @@ pub async fn pay(app: &App, ctx: &Ctx, tranche: i64, i: &PayInput) -> Result<(),
             FieldError::new("", "err-contract-not-signed").arg("state", &k.state),
         ));
     }
-    // A failed mid-term evaluation halted the contract: nothing more is paid.
-    if let Some(day) = &k.halted_on {
+    // A failed mid-term evaluation halted the contract: nothing more is paid, unless a passed
+    // rectification resumed it.
+    if let (Some(day), None) = (&k.halted_on, &k.resumed_on) {
         return Err(AppError::Conflict(
             FieldError::new("", "err-contract-halted").arg("date", day),
         ));

@@ -383,36 +383,49 @@ pub async fn assign_batch(
     let mut tx = Uow::begin(app).await?;
     let mut ids = Vec::new();
     let mut lines = Vec::new();
-    let mut errs = Vec::new();
-    for (n, k) in contracts.iter().enumerate() {
+    let mut errs: Vec<(usize, FieldError)> = Vec::new();
+    // Contracts are locked in ascending order, so two batches never wait on each other.
+    let mut order: Vec<(usize, &i64)> = contracts.iter().enumerate().collect();
+    order.sort_by_key(|(n, k)| (**k, *n));
+    let mut created: Vec<(usize, i64)> = Vec::new();
+    for (n, k) in order {
         let field = format!("contracts[{n}]");
         if !seen.insert(*k) {
-            errs.push(FieldError::new(&field, "err-eval-batch-twice").arg("contract", k));
+            errs.push((
+                n,
+                FieldError::new(&field, "err-eval-batch-twice").arg("contract", k),
+            ));
             continue;
         }
         match assign_in(app, &mut tx, ctx, *k, &i.stage, assessor).await {
             Ok((id, line)) => {
-                ids.push(id);
+                created.push((n, id));
                 lines.push(line);
             }
             Err(AppError::Invalid(fs)) => errs.extend(fs.into_iter().map(|mut f| {
                 f.field = field.clone();
-                f.arg("contract", k)
+                (n, f.arg("contract", k))
             })),
             Err(AppError::Conflict(f)) => {
                 let mut f = f.arg("contract", k);
                 f.field = field.clone();
-                errs.push(f);
+                errs.push((n, f));
             }
             Err(AppError::NotFound | AppError::Hidden) => {
-                errs.push(FieldError::new(&field, "err-eval-batch-unknown").arg("contract", k));
+                errs.push((
+                    n,
+                    FieldError::new(&field, "err-eval-batch-unknown").arg("contract", k),
+                ));
             }
             Err(e) => return Err(e),
         }
     }
     if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
+        errs.sort_by_key(|e| e.0);
+        return Err(AppError::Invalid(errs.into_iter().map(|e| e.1).collect()));
     }
+    created.sort_by_key(|c| c.0);
+    ids.extend(created.into_iter().map(|c| c.1));
     tx.commit(ctx.audit_entry(
         audit("assign.batch"),
         None,
@@ -458,7 +471,15 @@ pub async fn hand_over_choices(
 /// Hands an assigned stage to another assessor: the district's officer, or an evaluator of
 /// the agency that holds it (the agency assigns its own assessors). The new assessor is
 /// checked for conflicts like any assignment; an agency hands on only within itself.
-pub async fn hand_over(app: &App, ctx: &Ctx, id: i64, assessor: i64) -> Result<(), AppError> {
+/// With `version`, the hand-over is refused (409) when someone changed the stage since the
+/// caller read it.
+pub async fn hand_over(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    assessor: i64,
+    version: Option<i64>,
+) -> Result<(), AppError> {
     let actor = ctx.actor()?;
     if !(authz::can(actor, Perm::PanelServe) || authz::can(actor, Perm::PurchaseManage)) {
         return Err(AppError::Forbidden);
@@ -478,6 +499,12 @@ pub async fn hand_over(app: &App, ctx: &Ctx, id: i64, assessor: i64) -> Result<(
                 .arg("event", "handover")
                 .arg("state", &e.state),
         ));
+    }
+    if version.is_some_and(|v| v != e.version) {
+        return Err(AppError::Conflict(FieldError::new(
+            "version",
+            "err-stale-version",
+        )));
     }
     let (u, agency) = assessor_account(&mut tx, assessor).await?;
     if !officer && agency != e.agency_org_id {
@@ -632,10 +659,14 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppErr
     let samples = store::samples(&mut c, id).await?;
     let suggested = if is_assessor(actor, &e) && matches!(e.state.as_str(), "assigned" | "draft") {
         let checked: std::collections::HashSet<i64> = samples.iter().map(|s| s.log_id).collect();
-        draw(&store::log_ids(&mut c, e.contract_id).await?, id)
-            .into_iter()
-            .filter(|l| !checked.contains(&l.0))
-            .collect()
+        // Seeded with the assignment's instant, which the provider does not see to the second.
+        draw(
+            &store::log_ids(&mut c, e.contract_id).await?,
+            e.created_at.wrapping_mul(1_000_003) ^ id,
+        )
+        .into_iter()
+        .filter(|l| !checked.contains(&l.0))
+        .collect()
     } else {
         Vec::new()
     };
@@ -1090,7 +1121,7 @@ pub async fn decide(app: &App, ctx: &Ctx, id: i64, i: &EvalTransition) -> Result
 }
 
 /// A passed stage makes ready every scheduled tranche gated on it.
-async fn open_gated(
+pub(super) async fn open_gated(
     tx: &mut Uow,
     actor: &crate::Actor,
     contract: i64,
@@ -1256,22 +1287,22 @@ pub const SAMPLE_SIZE: usize = 10;
 
 /// A sample of a contract's delivery-log entries to check: up to [`SAMPLE_SIZE`], spread at
 /// random over the whole term, the same every time for the same evaluation.
-pub fn draw<T: Clone>(logs: &[T], seed: i64) -> Vec<T> {
-    let mut idx: Vec<usize> = (0..logs.len()).collect();
-    let mut x = (seed as u64)
-        .wrapping_mul(6_364_136_223_846_793_005)
-        .wrapping_add(1);
-    let take = SAMPLE_SIZE.min(idx.len());
-    for i in 0..take {
-        x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        let j = i + (x >> 33) as usize % (idx.len() - i);
-        idx.swap(i, j);
-    }
-    let mut picked: Vec<usize> = idx.into_iter().take(take).collect();
-    picked.sort_unstable();
-    picked.into_iter().map(|i| logs[i].clone()).collect()
+/// Each entry is ranked by a hash of its own id and the seed, so a log added later changes
+/// the sample only if it ranks among the first.
+pub fn draw(logs: &[(i64, String, String)], seed: i64) -> Vec<(i64, String, String)> {
+    let rank = |id: i64| {
+        let mut x = (id as u64) ^ (seed as u64).rotate_left(17);
+        for _ in 0..3 {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        }
+        x ^ (x >> 33)
+    };
+    let mut picked: Vec<&(i64, String, String)> = logs.iter().collect();
+    picked.sort_by_key(|l| rank(l.0));
+    picked.truncate(SAMPLE_SIZE);
+    picked.sort_by_key(|l| (l.1.clone(), l.0));
+    picked.into_iter().cloned().collect()
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -1382,13 +1413,16 @@ pub async fn remind(
             }
         } else if e.state == "draft" && !by.is_empty() {
             plan.push((vec![e.assessor_id], "reminder.evaluation_finalize", by, e));
-        } else if e.state == "assigned" && e.self_on.is_none() && e.self_due.is_some() {
+        } else if e.state == "assigned"
+            && e.self_on.is_none()
+            && e.self_due.as_deref().is_some_and(|d| today <= d)
+        {
             let due = e.self_due.clone().unwrap_or_default();
-            if today <= due.as_str() && due.as_str() <= soon {
+            if due.as_str() <= soon {
                 let to = pstore::org_accounts(&mut c, district, Some(e.org_id)).await?;
                 plan.push((to, "reminder.evaluation_self", due, e));
             }
-        } else if e.state == "assigned" {
+        } else if e.state == "assigned" && e.stage == "final" {
             let k = kstore::get(&mut c, e.contract_id).await?;
             let profile = match &k {
                 Some(k) => {

@@ -933,7 +933,11 @@ async fn history_points(
         return Ok(out);
     }
     let profile = crate::targets::profile_in(conn, p.year).await?;
-    let today = crate::calendar::today().to_string();
+    // As of the call's deadline, so the ranking signed and the ranking told stay the same.
+    let today = p
+        .deadline
+        .clone()
+        .unwrap_or_else(|| crate::calendar::today().to_string());
     for a in apps {
         let past = super::evaluations::record(conn, a.org_id).await?;
         let (points, _) = sanshe_domain::evaluation::history_adjust(

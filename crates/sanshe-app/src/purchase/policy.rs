@@ -354,6 +354,7 @@ pub(crate) mod tests {
             signed_on: None,
             created_at: 0,
             halted_on: None,
+            resumed_on: None,
             clauses: Default::default(),
         };
         // (state, event) → the roles that may, where the workflow allows it at all.

@@ -651,8 +651,6 @@ pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppErro
     wf::commit::<Ratings>(tx, ctx, id, &r.org_name, from, event, to).await
 }
 
-/// The `purchase.deadlines` job: grades past their last day lapse (the organization's rating
-/// returns to none). Returns how many.
 /// The `purchase.deadlines` job: the district's officers are reminded once of each review
 /// request whose answer is due within `soon`.
 pub async fn remind(app: &App, ctx: &Ctx, district: &str, soon: &str) -> Result<usize, AppError> {
@@ -682,6 +680,8 @@ pub async fn remind(app: &App, ctx: &Ctx, district: &str, soon: &str) -> Result<
     Ok(sent)
 }
 
+/// The `purchase.deadlines` job: grades past their last day lapse (the organization's rating
+/// returns to none). Returns how many.
 pub async fn expire_lapsed(app: &App, ctx: &Ctx) -> Result<usize, AppError> {
     let mut c = app.db.acquire().await?;
     let lapsed = store::lapsed(&mut c, &today()).await?;

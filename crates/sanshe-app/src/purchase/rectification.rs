@@ -206,7 +206,12 @@ pub async fn act(app: &App, ctx: &Ctx, id: i64, i: &RectTransition) -> Result<()
             let lifted = passed
                 && e.stage == "midterm"
                 && k.halted_on.is_some()
-                && store::lift_halt(&mut tx, k.id).await?;
+                && store::resume(&mut tx, k.id, &day).await?;
+            if lifted {
+                // The tranches that waited on the mid-term become payable.
+                super::evaluations::open_gated(&mut tx, actor, k.id, "on_midterm_evaluation")
+                    .await?;
+            }
             store::set_rect_result(&mut tx, r.id, &text, &day, lifted).await?;
             let mut told = pstore::org_accounts(&mut tx, &k.district, Some(k.org_id)).await?;
             told.extend(officers);

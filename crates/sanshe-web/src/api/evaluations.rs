@@ -715,6 +715,8 @@ pub struct HandOverBody {
     /// The evaluator account that takes the stage over.
     #[schema(minimum = 1)]
     pub assessor: i64,
+    /// The version the caller saw; when given and no longer current, 409.
+    pub version: Option<i64>,
 }
 
 /// Hand an assigned stage to another assessor: the district officer, or an evaluator of the
@@ -730,7 +732,7 @@ pub async fn hand_over(
     ApiJson(b): ApiJson<HandOverBody>,
 ) -> ApiResult<StatusCode> {
     authed(&rc)?;
-    app::hand_over(&rc.app, &rc.ctx, id, b.assessor)
+    app::hand_over(&rc.app, &rc.ctx, id, b.assessor, b.version)
         .await
         .api(&rc)?;
     Ok(StatusCode::NO_CONTENT)

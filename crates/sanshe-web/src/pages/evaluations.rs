@@ -592,7 +592,8 @@ pub async fn hand_over(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> P
     let form = form_pairs(&body);
     // Permission first: a blank choice reads as no account and is refused by the rules.
     let assessor = super::form_get(&form, "assessor").parse().unwrap_or(0);
-    let r = app::hand_over(&rc.app, &rc.ctx, id, assessor).await;
+    let version = super::form_get(&form, "version").parse().ok();
+    let r = app::hand_over(&rc.app, &rc.ctx, id, assessor, version).await;
     after(&rc, id, r, Vec::new(), String::new()).await
 }
 
@@ -665,7 +666,10 @@ async fn batch_with(
         .await
         .page(rc)?
         .into_iter()
-        .map(|k| (k.id, k.project_title, k.org_name, k.halted_on.is_some()))
+        .map(|k| {
+            let halted = k.halted_on.is_some() && k.resumed_on.is_none();
+            (k.id, k.project_title, k.org_name, halted)
+        })
         .collect();
     let assessors = app::assessors(&rc.app, &rc.ctx)
         .await
@@ -875,7 +879,12 @@ pub async fn section(
         can_assign: can_manage,
         assessors,
         stages: choices(rc, "eval-stage", &STAGES),
-        halted_on: contract.halted_on.clone().unwrap_or_default(),
+        // A resumed contract is no longer shown as halted (its record keeps the halt).
+        halted_on: if contract.resumed_on.is_some() {
+            String::new()
+        } else {
+            contract.halted_on.clone().unwrap_or_default()
+        },
     })
 }
 

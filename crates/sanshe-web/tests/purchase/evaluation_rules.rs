@@ -65,7 +65,8 @@ pub(super) async fn employ(t: &T, provider: i64, user: i64) {
 async fn halted(t: &T, k: i64) -> i64 {
     count(
         t,
-        "SELECT COUNT(*) AS n FROM contracts WHERE id = $1 AND halted_on IS NOT NULL",
+        "SELECT COUNT(*) AS n FROM contracts WHERE id = $1 AND halted_on IS NOT NULL \
+         AND resumed_on IS NULL",
         k,
     )
     .await
@@ -476,13 +477,33 @@ async fn a_passed_recheck_resumes_a_halted_contract_once() {
     assert_eq!(rect["timeline"].as_array().unwrap().len(), 3, "{rect}");
     let inbox = t.api("GET", "/api/v1/inbox", Some(&o), None).await.body;
     assert!(inbox.contains("rectification.resumed"), "{inbox}");
-    // A passed rectification does not enter the record as a failure.
+    // The tranche that waited on the mid-term is payable now.
+    let d2 = t.token_for("district").await;
+    let v = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/contracts/{k}"),
+            Some(&d2),
+            None,
+        )
+        .await
+        .json();
+    let gated: Vec<&Value> = v["tranches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["gate"] == "on_midterm_evaluation")
+        .collect();
+    assert!(!gated.is_empty(), "{v}");
+    assert!(gated.iter().all(|x| x["state"] == "ready"), "{v}");
+    // A passed rectification does not enter the record as a failure; the halt stays in it.
     let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
     let mut c = t.app.db.acquire().await.unwrap();
     let rec = sanshe_store::evaluations::record_of(&mut c, org)
         .await
         .unwrap();
     assert!(!rec.iter().any(|r| r.0 == "rectification"), "{rec:?}");
+    assert!(rec.iter().any(|r| r.0 == "halted"), "{rec:?}");
 }
 
 #[tokio::test]
