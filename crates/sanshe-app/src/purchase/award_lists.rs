@@ -424,26 +424,14 @@ pub async fn score(
             FieldError::new("", "err-award-not-scoring").arg("state", &l.state),
         ));
     }
-    let c = domain::compute(&scheme, &points);
-    let scores = points
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    store::put_entry(
+    let c = record(
         &mut tx,
-        id,
-        &EntryFields {
-            subject_key: &key,
-            subject_name: &name,
-            scores: &scores,
-            total: c.total,
-            grade: &c.grade,
-            award_fen: c.award_fen,
-            team_fen: c.team_fen,
-            formula: &c.formula,
-            by: &actor.display_name,
-        },
+        &l,
+        &scheme,
+        &key,
+        &name,
+        &points,
+        &actor.display_name,
     )
     .await?;
     store::mark_district(&mut tx, id, &key).await?;
@@ -655,27 +643,15 @@ pub async fn import_scores(
         return Ok(report);
     }
     for (subject, points, _) in &valid {
-        let c = domain::compute(&scheme, points);
-        let scores = points
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
         let name = named.get(subject).cloned().unwrap_or_default();
-        store::put_entry(
+        record(
             &mut tx,
-            id,
-            &EntryFields {
-                subject_key: subject,
-                subject_name: &name,
-                scores: &scores,
-                total: c.total,
-                grade: &c.grade,
-                award_fen: c.award_fen,
-                team_fen: c.team_fen,
-                formula: &c.formula,
-                by: &actor.display_name,
-            },
+            &l,
+            &scheme,
+            subject,
+            &name,
+            points,
+            &actor.display_name,
         )
         .await?;
         store::mark_district(&mut tx, id, subject).await?;
