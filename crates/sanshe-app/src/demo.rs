@@ -256,6 +256,7 @@ pub async fn load(app: &App) -> Result<Vec<DemoAccount>, AppError> {
         ("auditadmin", "审计管理员 演示", Role::AuditAdmin, None),
     ];
     app.db.analyze().await?;
+    crate::targets::refresh_tallies(app).await?;
     let mut out = Vec::new();
     let mut ids = std::collections::HashMap::new();
     let home = first_community.clone();

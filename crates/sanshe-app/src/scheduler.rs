@@ -15,6 +15,11 @@ pub const JOBS: [(&str, i64); 2] = [("needs.deadlines", 3_600), ("purchase.deadl
 
 /// Runs every due job this server wins; returns the names it ran.
 pub async fn tick(app: &App, owner: &str) -> Result<Vec<String>, AppError> {
+    // The targets' roll-ups of districts written since the last tick (a cache of counts the
+    // registries hold: no audit entry; several servers doing it at once is harmless).
+    if let Err(e) = crate::targets::refresh_tallies(app).await {
+        tracing::warn!(error = %e, "refreshing the targets' roll-ups failed");
+    }
     let mut ran = Vec::new();
     for (name, period) in JOBS {
         let now = sanshe_store::audit::now();

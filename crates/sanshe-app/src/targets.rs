@@ -114,14 +114,29 @@ struct SnapshotBody {
     children: Vec<AreaCounts>,
 }
 
+/// The goals a profile counts with.
+pub fn goals(year: i64, p: &PolicyProfile) -> store::Goals {
+    store::Goals {
+        year,
+        area_goal_centi: (p.facility_area_total * 100.0).round() as i64,
+        hours_goal_minutes: (p.facility_hours_per_day * 60.0).round() as i64,
+        open_days: p.facility_open_days,
+    }
+}
+
 /// Counts for the subtree under `prefix` (an area code, a province's two digits, or empty
 /// for the nation) and for each group one level down (`child_len` digits of the code).
+///
+/// With `stored`, a district or anything larger is summed from the maintained roll-ups
+/// (`sanshe_store::tallies`) in a read transaction of its own, so `conn` must not be inside
+/// a transaction; without it (inside a write), everything is counted live.
 pub async fn counts_for(
     conn: &mut Conn,
     prefix: &str,
     child_len: usize,
     year: i64,
     p: &PolicyProfile,
+    stored: bool,
 ) -> Result<
     (
         TargetCounts,
@@ -129,17 +144,42 @@ pub async fn counts_for(
     ),
     AppError,
 > {
-    let groups = store::counts(
-        conn,
-        prefix,
-        year,
-        child_len,
-        (p.facility_area_total * 100.0).round() as i64,
-        (p.facility_hours_per_day * 60.0).round() as i64,
-        p.facility_open_days,
-    )
-    .await?;
+    let g = goals(year, p);
+    let groups = if stored && prefix.len() <= 6 && child_len <= 9 {
+        sanshe_store::tallies::rollup(conn, prefix, child_len, &g).await?
+    } else {
+        store::counts(
+            conn,
+            prefix,
+            year,
+            child_len,
+            g.area_goal_centi,
+            g.hours_goal_minutes,
+            g.open_days,
+        )
+        .await?
+    };
     Ok((store::total(&groups), groups))
+}
+
+/// Brings the maintained roll-ups of this year's profile up to date for every district with
+/// a change since they were stored (the scheduler calls it every minute; `generate` and the
+/// demo after loading). Returns how many districts it stored.
+pub async fn refresh_tallies(app: &App) -> Result<usize, AppError> {
+    let year = crate::current_year();
+    let g = {
+        let mut c = app.db.acquire().await?;
+        let g = goals(year, &profile_in(&mut c, year).await?);
+        // Most ticks find nothing to do: they take no write lock.
+        if sanshe_store::tallies::due(&mut c, "", &g).await? == 0 {
+            return Ok(0);
+        }
+        g
+    };
+    let mut tx = crate::uow::derived(app).await?;
+    let n = sanshe_store::tallies::refresh(&mut tx, "", &g).await?;
+    crate::uow::commit_derived(tx).await?;
+    Ok(n)
 }
 
 async fn compute(
@@ -147,12 +187,13 @@ async fn compute(
     area: &area_store::AreaRow,
     year: i64,
     p: &PolicyProfile,
+    stored: bool,
 ) -> Result<(AreaCounts, Vec<AreaCounts>), AppError> {
     let child_len = match area.code.len() {
         6 => 9,
         _ => 12,
     };
-    let (total, groups) = counts_for(conn, &area.code, child_len, year, p).await?;
+    let (total, groups) = counts_for(conn, &area.code, child_len, year, p, stored).await?;
     let mut children = Vec::new();
     if area.code.len() < 12 {
         for k in area_store::children(conn, &area.code, year).await? {
@@ -254,7 +295,7 @@ pub async fn dashboard(
         }
         None => {
             let p = profile_in(&mut c, year).await?;
-            let (a, ch) = compute(&mut c, &area, year, &p).await?;
+            let (a, ch) = compute(&mut c, &area, year, &p, true).await?;
             (p, a, ch, None)
         }
     };
@@ -348,7 +389,7 @@ pub(crate) async fn snapshot_in(
     let mut queue = vec![root];
     let mut n = 0;
     while let Some(a) = queue.pop() {
-        let (ac, ch) = compute(conn, &a, year, &p).await?;
+        let (ac, ch) = compute(conn, &a, year, &p, false).await?;
         let body = serde_json::to_string(&SnapshotBody {
             profile: p.clone(),
             area: ac,

@@ -63,6 +63,19 @@ impl DerefMut for Uow {
     }
 }
 
+/// A write transaction for derived data only: counts stored so that readers need not
+/// recompute them from the records (the targets' roll-ups). It changes no record, so it has
+/// no audit entry; nothing else may use it.
+pub(crate) async fn derived(app: &crate::App) -> Result<Transaction<'static, Any>, AppError> {
+    Ok(app.db.begin().await?)
+}
+
+/// Commits a [`derived`] transaction.
+pub(crate) async fn commit_derived(tx: Transaction<'static, Any>) -> Result<(), AppError> {
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// Appends one chained entry inside the caller's transaction.
 async fn append(conn: &mut Conn, e: &NewAuditEntry) -> Result<i64, StoreError> {
     store::lock_chain(conn).await?;

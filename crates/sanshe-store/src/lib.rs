@@ -29,6 +29,7 @@ pub mod purchase;
 pub mod questions;
 pub mod ratings;
 pub mod sessions;
+pub mod tallies;
 pub mod targets;
 pub mod tokens;
 pub mod users;

@@ -167,9 +167,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 23,
+        name: "tallies",
+        common: include_str!("../migrations/0023_tallies.sql"),
+        sqlite: include_str!("../migrations/0023_tallies.sqlite.sql"),
+        postgres: include_str!("../migrations/0023_tallies.postgres.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 22;
+pub const LATEST: i64 = 23;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

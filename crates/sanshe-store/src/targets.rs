@@ -23,11 +23,49 @@ pub async fn counts(
     open_days: i64,
 ) -> Result<BTreeMap<String, TargetCounts>, StoreError> {
     let (lo, hi) = crate::areas::subtree_range(root);
-    let glen = group_len as i64;
-    // Blacklisted organizations count again the day after their listing ends (CST dates).
-    let today = sanshe_domain::cell::date_to_string(sanshe_domain::cell::civil_from_days(
+    let p = Goals {
+        year,
+        area_goal_centi,
+        hours_goal_minutes,
+        open_days,
+    };
+    counts_range(conn, &lo, &hi, group_len, &p, &today()).await
+}
+
+/// What the counts depend on besides the registries: the population year and the profile's
+/// goals for a community's facility area, a facility's daily hours and its open days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Goals {
+    pub year: i64,
+    pub area_goal_centi: i64,
+    pub hours_goal_minutes: i64,
+    pub open_days: i64,
+}
+
+/// Today in China Standard Time, as the registries write dates.
+pub fn today() -> String {
+    sanshe_domain::cell::date_to_string(sanshe_domain::cell::civil_from_days(
         (crate::audit::now() + 8 * 3600).div_euclid(86_400),
-    ));
+    ))
+}
+
+/// [`counts`] over the codes `lo..=hi`. Organizations blacklisted until `today` or later are
+/// left out (a listing ends with its date); a date after every listing counts them all.
+pub(crate) async fn counts_range(
+    conn: &mut Conn,
+    lo: &str,
+    hi: &str,
+    group_len: usize,
+    p: &Goals,
+    today: &str,
+) -> Result<BTreeMap<String, TargetCounts>, StoreError> {
+    let Goals {
+        year,
+        area_goal_centi,
+        hours_goal_minutes,
+        open_days,
+    } = *p;
+    let glen = group_len as i64;
     let mut out: BTreeMap<String, TargetCounts> = BTreeMap::new();
 
     // Communities with their population, facilities, organizations and posts.
@@ -62,11 +100,11 @@ pub async fn counts(
         GROUP BY SUBSTR(a.code, 1, CAST($4 AS INTEGER)), a.urban";
     let rows = sqlx::query(sql)
         .bind(year)
-        .bind(&lo)
-        .bind(&hi)
+        .bind(lo)
+        .bind(hi)
         .bind(glen)
         .bind(area_goal_centi)
-        .bind(&today)
+        .bind(today)
         .fetch_all(&mut *conn)
         .await?;
     for r in &rows {
@@ -100,8 +138,8 @@ pub async fn counts(
         AND f.area_code >= $1 AND f.area_code <= $2 \
         GROUP BY SUBSTR(f.area_code, 1, CAST($3 AS INTEGER)), a.urban";
     let rows = sqlx::query(sql)
-        .bind(&lo)
-        .bind(&hi)
+        .bind(lo)
+        .bind(hi)
         .bind(glen)
         .bind(hours_goal_minutes)
         .bind(open_days.clamp(1, 7))
@@ -127,8 +165,8 @@ pub async fn counts(
         FROM areas s WHERE s.level = 'street' AND s.code >= $1 AND s.code <= $2 \
         GROUP BY SUBSTR(s.code, 1, CAST($3 AS INTEGER))";
     let rows = sqlx::query(sql)
-        .bind(&lo)
-        .bind(&hi)
+        .bind(lo)
+        .bind(hi)
         .bind(glen)
         .fetch_all(&mut *conn)
         .await?;
@@ -186,8 +224,8 @@ pub async fn counts(
     ];
     for (sql, set) in counters {
         let rows = sqlx::query(sql)
-            .bind(&lo)
-            .bind(&hi)
+            .bind(lo)
+            .bind(hi)
             .bind(glen)
             .fetch_all(&mut *conn)
             .await?;
@@ -205,22 +243,27 @@ pub async fn counts(
 pub fn total(groups: &BTreeMap<String, TargetCounts>) -> TargetCounts {
     let mut t = TargetCounts::default();
     for g in groups.values() {
-        t.urban.add(&g.urban);
-        t.rural.add(&g.rural);
-        let s = &mut t.streets;
-        let o = &g.streets;
-        s.streets += o.streets;
-        s.streets_with_center += o.streets_with_center;
-        s.streets_with_incubation_base += o.streets_with_incubation_base;
-        s.streets_with_federation += o.streets_with_federation;
-        s.street_facility_area_centi += o.street_facility_area_centi;
-        s.federations += o.federations;
-        s.foundations += o.foundations;
-        s.certified_workers += o.certified_workers;
-        s.subsidies += o.subsidies;
-        s.subsidies_fen += o.subsidies_fen;
+        add(&mut t, g);
     }
     t
+}
+
+/// Adds one set of counts to another.
+pub fn add(t: &mut TargetCounts, g: &TargetCounts) {
+    t.urban.add(&g.urban);
+    t.rural.add(&g.rural);
+    let s = &mut t.streets;
+    let o = &g.streets;
+    s.streets += o.streets;
+    s.streets_with_center += o.streets_with_center;
+    s.streets_with_incubation_base += o.streets_with_incubation_base;
+    s.streets_with_federation += o.streets_with_federation;
+    s.street_facility_area_centi += o.street_facility_area_centi;
+    s.federations += o.federations;
+    s.foundations += o.foundations;
+    s.certified_workers += o.certified_workers;
+    s.subsidies += o.subsidies;
+    s.subsidies_fen += o.subsidies_fen;
 }
 
 // ---- policy profiles and snapshots --------------------------------------------------------

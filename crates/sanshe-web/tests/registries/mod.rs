@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 mod facilities;
 mod orgs;
 mod personal_data;
+mod rollups;
 mod spreadsheets;
 mod targets;
 mod workers;

@@ -34,7 +34,8 @@ pub(crate) struct Raw {
     areas: Vec<(String, String, bool)>,
     residents: HashMap<String, i64>,
     facilities: Vec<(String, String, i64, String, String)>,
-    orgs: Vec<(Option<String>, String, bool, String)>,
+    /// Area, kind, community organization, status, on the blacklist today.
+    orgs: Vec<(Option<String>, String, bool, String, bool)>,
     posts: Vec<(String, bool, bool, Option<String>)>,
     bases: Vec<String>,
     federations: Vec<String>,
@@ -76,20 +77,25 @@ pub(crate) async fn raw(t: &T, year: i64) -> Raw {
             )
         })
         .collect();
-    let orgs = q("SELECT area_code, kind, community_org, status FROM organizations")
-        .fetch_all(&mut *c)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r.get("area_code"),
-                r.get("kind"),
-                r.get::<i64, _>("community_org") != 0,
-                r.get("status"),
-            )
-        })
-        .collect();
+    // A listing runs to the end of its day, China Standard Time.
+    let today = sanshe_store::targets::today();
+    let orgs =
+        q("SELECT area_code, kind, community_org, status, blacklisted_until FROM organizations")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let until: Option<String> = r.get("blacklisted_until");
+                (
+                    r.get("area_code"),
+                    r.get("kind"),
+                    r.get::<i64, _>("community_org") != 0,
+                    r.get("status"),
+                    until.is_some_and(|u| !u.is_empty() && u >= today),
+                )
+            })
+            .collect();
     let posts = q(
         "SELECT p.area_code, p.professional, p.committee, w.cert_level FROM posts p \
                    LEFT JOIN social_workers w ON w.id = p.holder_id",
@@ -207,7 +213,9 @@ pub(crate) fn recompute(raw: &Raw, p: &str) -> HashMap<&'static str, Option<f64>
     let corgs = raw
         .orgs
         .iter()
-        .filter(|o| o.2 && o.3 == "active" && o.0.as_deref().is_some_and(|a| comm_set.contains(a)))
+        .filter(|o| {
+            o.2 && o.3 == "active" && !o.4 && o.0.as_deref().is_some_and(|a| comm_set.contains(a))
+        })
         .count();
     let posts: Vec<_> = raw
         .posts
