@@ -403,6 +403,13 @@ pub async fn refresh(conn: &mut Conn, prefix: &str, g: &Goals) -> Result<usize, 
         .rows_affected();
         stored += n as usize;
     }
+    if stored >= 20 && is_pg(conn) {
+        // Fresh statistics, or PostgreSQL plans the sums for the empty tables it last saw
+        // (a nested loop over every stored row).
+        sqlx::query("ANALYZE target_tallies, tally_units")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(stored)
 }
 
