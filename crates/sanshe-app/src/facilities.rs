@@ -238,6 +238,20 @@ impl Registry for Facilities {
         d.demo = demo;
         store::insert(conn, &d).await
     }
+    async fn insert_batch(
+        conn: &mut Conn,
+        ds: &[FacilityData],
+        demo: bool,
+    ) -> Result<Vec<i64>, StoreError> {
+        if ds.iter().any(|d| d.demo != demo) {
+            let ds: Vec<FacilityData> = ds
+                .iter()
+                .map(|d| FacilityData { demo, ..d.clone() })
+                .collect();
+            return store::insert_many(conn, &ds).await;
+        }
+        store::insert_many(conn, ds).await
+    }
     async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, StoreError> {
         store::update(conn, id, d).await
     }

@@ -151,9 +151,13 @@ pub async fn find(conn: &mut Conn, area_code: &str, name: &str) -> Result<Option
     Ok(row.map(|r| r.try_get("id")).transpose()?)
 }
 
-pub async fn insert(conn: &mut Conn, d: &FacilityData) -> Result<i64, StoreError> {
-    let now = crate::audit::now();
-    let binds = vec![
+const INSERT_HEAD: &str = "INSERT INTO facilities (area_code, name, kind, area_m2_centi, \
+    address, hours, daily_minutes, functions, status, demo, created_at, updated_at, \
+    open_profile) VALUES ";
+const INSERT_ROW: &str = "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12)";
+
+fn insert_binds(d: &FacilityData, now: i64) -> Vec<crate::audit::Bind> {
+    vec![
         s(&d.area_code),
         s(&d.name),
         s(&d.kind),
@@ -166,18 +170,25 @@ pub async fn insert(conn: &mut Conn, d: &FacilityData) -> Result<i64, StoreError
         b(d.demo),
         i(now),
         s(open_profile(&d.hours)),
-    ];
+    ]
+}
+
+pub async fn insert(conn: &mut Conn, d: &FacilityData) -> Result<i64, StoreError> {
+    let binds = insert_binds(d, crate::audit::now());
     let row = bind_all(
-        sqlx::query(
-            "INSERT INTO facilities (area_code, name, kind, area_m2_centi, address, hours, \
-             daily_minutes, functions, status, demo, created_at, updated_at, open_profile) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12) RETURNING id",
-        ),
+        sqlx::query(&format!("{INSERT_HEAD}{INSERT_ROW} RETURNING id")),
         &binds,
     )
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// Inserts many facilities (an import), a few hundred per statement; the new ids.
+pub async fn insert_many(conn: &mut Conn, ds: &[FacilityData]) -> Result<Vec<i64>, StoreError> {
+    let now = crate::audit::now();
+    let rows: Vec<_> = ds.iter().map(|d| insert_binds(d, now)).collect();
+    crate::audit::insert_many(conn, INSERT_HEAD, INSERT_ROW, &rows).await
 }
 
 pub async fn update(conn: &mut Conn, id: i64, d: &FacilityData) -> Result<bool, StoreError> {

@@ -498,6 +498,32 @@ impl Registry for Orgs {
         }
         Ok(id)
     }
+    async fn insert_batch(
+        conn: &mut Conn,
+        ds: &[OrgInput],
+        demo: bool,
+    ) -> Result<Vec<i64>, StoreError> {
+        // Rows naming the communities they serve need their own id: one by one; the runs of
+        // rows between them many per statement, so the ids follow the file's order.
+        let mut ids = Vec::with_capacity(ds.len());
+        let mut run: Vec<OrgData> = Vec::new();
+        for d in ds {
+            if d.served.as_ref().is_some_and(|s| !s.is_empty()) {
+                let refs: Vec<&OrgData> = run.iter().collect();
+                ids.extend(store::insert_many(conn, &refs).await?);
+                run.clear();
+                ids.push(Self::insert(conn, d, demo).await?);
+            } else {
+                run.push(OrgData {
+                    demo,
+                    ..d.data.clone()
+                });
+            }
+        }
+        let refs: Vec<&OrgData> = run.iter().collect();
+        ids.extend(store::insert_many(conn, &refs).await?);
+        Ok(ids)
+    }
     async fn update(conn: &mut Conn, id: i64, d: &OrgInput) -> Result<bool, StoreError> {
         let ok = store::update(conn, id, &d.data).await?;
         if let Some(served) = &d.served {

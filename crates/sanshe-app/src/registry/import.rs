@@ -152,17 +152,18 @@ pub async fn import<R: Registry>(
         return Ok(report);
     }
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let mut first_id = None;
+    let mut first_id: Option<i64> = None;
     let mut last_id = 0;
-    for (n, d) in valid.iter().enumerate() {
-        if n % 1000 == 0 {
-            if let Some(p) = progress {
-                p("write", n, valid.len());
-            }
+    let mut done = 0;
+    for chunk in valid.chunks(1000) {
+        if let Some(p) = progress {
+            p("write", done, valid.len());
         }
-        let id = R::insert(&mut tx, d, opts.demo).await?;
-        first_id.get_or_insert(id);
-        last_id = id;
+        for id in R::insert_batch(&mut tx, chunk, opts.demo).await? {
+            first_id = Some(first_id.map_or(id, |f| f.min(id)));
+            last_id = last_id.max(id);
+        }
+        done += chunk.len();
     }
     report.inserted = valid.len();
     tx.commit(ctx.audit_entry(

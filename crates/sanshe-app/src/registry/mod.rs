@@ -257,6 +257,21 @@ pub trait Registry: Sized + 'static {
         d: &Self::Data,
         demo: bool,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Inserts the valid rows of an import; the new ids, in any order. One statement per row
+    /// unless a registry writes many rows per statement.
+    fn insert_batch(
+        conn: &mut Conn,
+        ds: &[Self::Data],
+        demo: bool,
+    ) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send {
+        async move {
+            let mut ids = Vec::with_capacity(ds.len());
+            for d in ds {
+                ids.push(Self::insert(conn, d, demo).await?);
+            }
+            Ok(ids)
+        }
+    }
     fn update(
         conn: &mut Conn,
         id: i64,

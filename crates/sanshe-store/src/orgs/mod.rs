@@ -147,23 +147,35 @@ fn data_binds(d: &OrgData) -> Vec<crate::audit::Bind> {
     ]
 }
 
-pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
-    let now = crate::audit::now();
+const INSERT_HEAD: &str = "INSERT INTO organizations (name, kind, area_code, registered, \
+    credit_code, filing_no, authority, head, founded, address, domains, staff, members, status, \
+    annual_result, blacklisted_until, blacklist_reason, community_org, demo, created_at, \
+    updated_at, name_key) VALUES ";
+const INSERT_ROW: &str =
+    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21)";
+
+fn insert_binds(d: &OrgData, now: i64) -> Vec<crate::audit::Bind> {
     let mut binds = data_binds(d);
     binds.extend([b(d.demo), i(now), s(sanshe_domain::text::name_key(&d.name))]);
+    binds
+}
+
+pub async fn insert(conn: &mut Conn, d: &OrgData) -> Result<i64, StoreError> {
+    let binds = insert_binds(d, crate::audit::now());
     let row = bind_all(
-        sqlx::query(
-            "INSERT INTO organizations (name, kind, area_code, registered, credit_code, filing_no, \
-             authority, head, founded, address, domains, staff, members, status, annual_result, \
-             blacklisted_until, blacklist_reason, community_org, demo, created_at, updated_at, \
-             name_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,\
-             $20,$20,$21) RETURNING id",
-        ),
+        sqlx::query(&format!("{INSERT_HEAD}{INSERT_ROW} RETURNING id")),
         &binds,
     )
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// Inserts many organizations (an import), a few hundred per statement; the new ids.
+pub async fn insert_many(conn: &mut Conn, ds: &[&OrgData]) -> Result<Vec<i64>, StoreError> {
+    let now = crate::audit::now();
+    let rows: Vec<_> = ds.iter().map(|d| insert_binds(d, now)).collect();
+    crate::audit::insert_many(conn, INSERT_HEAD, INSERT_ROW, &rows).await
 }
 
 pub async fn update(conn: &mut Conn, id: i64, d: &OrgData) -> Result<bool, StoreError> {

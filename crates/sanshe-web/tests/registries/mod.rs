@@ -21,3 +21,16 @@ mod workers;
 pub(crate) use {
     facilities::*, orgs::*, personal_data::*, spreadsheets::*, targets::*, workers::*,
 };
+
+/// The first `n` communities by code.
+pub(crate) async fn first_communities(t: &T, n: i64) -> Vec<String> {
+    let mut c = t.app.db.acquire().await.unwrap();
+    sqlx::query("SELECT code FROM areas WHERE level = 'community' ORDER BY code LIMIT $1")
+        .bind(n)
+        .fetch_all(&mut *c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}

@@ -90,16 +90,7 @@ async fn roll_ups_stay_exact_through_parallel_writes_and_refreshes() {
 
     // Twelve clients file organizations at once; other rows change by plain SQL, the door
     // an operator or a migration uses, which the triggers see as well.
-    let communities: Vec<String> = {
-        let mut c = t.app.db.acquire().await.unwrap();
-        sqlx::query("SELECT code FROM areas WHERE level = 'community' ORDER BY code LIMIT 12")
-            .fetch_all(&mut *c)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    };
+    let communities: Vec<String> = first_communities(&t, 12).await;
     assert_eq!(file_orgs(&t, &tok, &communities, "A").await, 12);
     {
         let mut tx = t.app.db.begin().await.unwrap();

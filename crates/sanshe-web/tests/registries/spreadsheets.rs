@@ -269,3 +269,52 @@ async fn facility_and_org_spreadsheets_round_trip() {
     let page = t.get(&mut s, &format!("/orgs/{oid}")).await;
     assert!(page.body.contains("登记或备案机关") && page.body.contains("测试街道办事处"));
 }
+
+/// An import writes its rows many per statement, except a row naming the communities it
+/// serves (its links need its id): the ids still follow the file's order, and every row's
+/// links are its own.
+#[tokio::test]
+async fn an_org_import_keeps_the_files_order_and_each_rows_communities() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let comms: Vec<String> = first_communities(&t, 3).await;
+    let mut csv = String::from("组织名称,备案编号,所在区划,服务社区\n");
+    for i in 0..40 {
+        let served = if i % 13 == 5 {
+            comms[1..3].join("、")
+        } else {
+            String::new()
+        };
+        csv.push_str(&format!(
+            "批量导入小组{i:02},BA-BATCH-{i:02},{},{served}\n",
+            comms[0]
+        ));
+    }
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/organizations/import",
+            &tok,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.json()["inserted"], 40, "{}", r.body);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT o.name, (SELECT COUNT(*) FROM org_communities x WHERE x.org_id = o.id) AS n \
+         FROM organizations o WHERE o.name LIKE '批量导入小组%' ORDER BY o.id",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    let got: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let want: Vec<(String, i64)> = (0..40)
+        .map(|i| {
+            (
+                format!("批量导入小组{i:02}"),
+                if i % 13 == 5 { 2 } else { 0 },
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
