@@ -246,12 +246,27 @@ pub(crate) async fn insert_many(
     rows: &[Vec<Bind>],
 ) -> Result<Vec<i64>, crate::StoreError> {
     use sqlx::Row;
+    insert_many_returning(conn, head, row, rows, "id")
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(crate::StoreError::from))
+        .collect()
+}
+
+/// [`insert_many`] returning the columns `returning` of every new row.
+pub(crate) async fn insert_many_returning(
+    conn: &mut crate::Conn,
+    head: &str,
+    row: &str,
+    rows: &[Vec<Bind>],
+    returning: &str,
+) -> Result<Vec<sqlx::any::AnyRow>, crate::StoreError> {
     let n = rows.first().map_or(1, |r| r.len().max(1));
     // About 250 values per statement: the SQLite driver looks each parameter's name up by
     // walking the statement's list of names, so a statement's binding costs the square of
     // its parameters (6,000 values per statement made an import slower than row by row).
     let per = (250 / n).clamp(1, 64);
-    let mut ids = Vec::with_capacity(rows.len());
+    let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(per) {
         let mut sql = String::from(head);
         for k in 0..chunk.len() {
@@ -260,16 +275,16 @@ pub(crate) async fn insert_many(
             }
             renumber(&mut sql, row, k * n);
         }
-        sql.push_str(" RETURNING id");
+        sql.push_str(" RETURNING ");
+        sql.push_str(returning);
         let flat: Vec<Bind> = chunk.iter().flatten().cloned().collect();
-        for r in bind_all(sqlx::query(&sql), &flat)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            ids.push(r.try_get("id")?);
-        }
+        out.extend(
+            bind_all(sqlx::query(&sql), &flat)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
     }
-    Ok(ids)
+    Ok(out)
 }
 
 /// Appends `tpl` with every `$k` written as `$(k + base)`.

@@ -293,23 +293,90 @@ fn data_binds(d: &WorkerData) -> Vec<crate::audit::Bind> {
     ]
 }
 
-pub async fn insert(conn: &mut Conn, d: &WorkerData) -> Result<i64, StoreError> {
+const INSERT_HEAD: &str = "INSERT INTO social_workers (name, id_cipher, id_blind, id_masked, \
+    phone_cipher, phone_blind, phone_masked, gender, birth_date, area_code, employer_org_id, \
+    employer_kind, cert_level, cert_no, cert_year, committee_member, fulltime, project_staff, \
+    status, demo, created_at, updated_at) VALUES ";
+const INSERT_ROW: &str =
+    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21)";
+
+fn insert_binds(d: &WorkerData, now: i64) -> Vec<crate::audit::Bind> {
     let mut binds = data_binds(d);
     binds.push(b(d.demo));
-    binds.push(i(crate::audit::now()));
+    binds.push(i(now));
+    binds
+}
+
+pub async fn insert(conn: &mut Conn, d: &WorkerData) -> Result<i64, StoreError> {
+    let binds = insert_binds(d, crate::audit::now());
     let row = bind_all(
-        sqlx::query(
-            "INSERT INTO social_workers (name, id_cipher, id_blind, id_masked, phone_cipher, \
-             phone_blind, phone_masked, gender, birth_date, area_code, employer_org_id, \
-             employer_kind, cert_level, cert_no, cert_year, committee_member, fulltime, \
-             project_staff, status, demo, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,\
-             $9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$21) RETURNING id",
-        ),
+        sqlx::query(&format!("{INSERT_HEAD}{INSERT_ROW} RETURNING id")),
         &binds,
     )
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// A worker to insert with its registration period, if any: start, end, number.
+pub type NewWorker = (WorkerData, Option<(String, String, Option<String>)>);
+
+/// Inserts many workers (an import), a few hundred values per statement, each with its
+/// registration period if it has one; the new ids.
+pub async fn insert_many(conn: &mut Conn, ds: &[NewWorker]) -> Result<Vec<i64>, StoreError> {
+    let now = crate::audit::now();
+    let rows: Vec<_> = ds.iter().map(|(d, _)| insert_binds(d, now)).collect();
+    let back =
+        crate::audit::insert_many_returning(conn, INSERT_HEAD, INSERT_ROW, &rows, "id, id_blind")
+            .await?;
+    // Every new row comes back with its blind index (unique): the registrations' owners.
+    let mut by_blind = std::collections::HashMap::with_capacity(back.len());
+    for r in &back {
+        by_blind.insert(r.try_get::<String, _>(1)?, r.try_get::<i64, _>(0)?);
+    }
+    let mut regs = Vec::new();
+    for (d, reg) in ds {
+        if let Some((start, end, number)) = reg {
+            let worker_id = *by_blind
+                .get(&d.id_blind)
+                .ok_or(StoreError::Sql(sqlx::Error::RowNotFound))?;
+            regs.push(Registration {
+                id: 0,
+                worker_id,
+                start_date: start.clone(),
+                end_date: end.clone(),
+                number: number.clone(),
+            });
+        }
+    }
+    add_registrations(conn, &regs).await?;
+    Ok(by_blind.into_values().collect())
+}
+
+/// Adds many registration periods (an import), many per statement.
+async fn add_registrations(conn: &mut Conn, rs: &[Registration]) -> Result<(), StoreError> {
+    let now = crate::audit::now();
+    let rows: Vec<_> = rs
+        .iter()
+        .map(|r| {
+            vec![
+                i(r.worker_id),
+                s(&r.start_date),
+                s(&r.end_date),
+                os(&r.number),
+                i(now),
+            ]
+        })
+        .collect();
+    crate::audit::insert_many(
+        conn,
+        "INSERT INTO worker_registrations (worker_id, start_date, end_date, number, created_at) \
+         VALUES ",
+        "($1,$2,$3,$4,$5)",
+        &rows,
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn update(conn: &mut Conn, id: i64, d: &WorkerData) -> Result<bool, StoreError> {

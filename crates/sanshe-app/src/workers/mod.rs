@@ -417,6 +417,25 @@ impl Registry for Workers {
         }
         Ok(id)
     }
+    async fn insert_batch(
+        conn: &mut Conn,
+        ds: &[WorkerInput],
+        demo: bool,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows: Vec<_> = ds
+            .iter()
+            .map(|d| {
+                (
+                    WorkerData {
+                        demo,
+                        ..d.data.clone()
+                    },
+                    d.registration.clone(),
+                )
+            })
+            .collect();
+        store::insert_many(conn, &rows).await
+    }
     async fn update(conn: &mut Conn, id: i64, d: &WorkerInput) -> Result<bool, StoreError> {
         let mut data = d.data.clone();
         if data.id_blind.is_empty() {

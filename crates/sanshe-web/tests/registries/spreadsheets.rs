@@ -318,3 +318,52 @@ async fn an_org_import_keeps_the_files_order_and_each_rows_communities() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// A worker import writes many workers per statement and attaches each registration period
+/// to its own worker.
+#[tokio::test]
+async fn a_worker_import_attaches_each_registration_to_its_own_worker() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let mut csv = String::from("姓名,身份证号码,所在社区,证书等级,取证年份,注册日期\n");
+    for i in 0..30u32 {
+        let id =
+            sanshe_app::generate::citizen_id("320412", (1980, 1, 1 + i % 28), 600 + i, i % 2 == 0);
+        if i % 3 == 0 {
+            csv.push_str(&format!(
+                "批量工作者{i:02},{id},320412100002,助理社会工作师,2018,2019-03-{:02}\n",
+                1 + i % 28
+            ));
+        } else {
+            csv.push_str(&format!("批量工作者{i:02},{id},320412100002,无证书,,\n"));
+        }
+    }
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import",
+            &tok,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.json()["inserted"], 30, "{}", r.body);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let rows = sqlx::query(
+        "SELECT w.name, r.start_date FROM social_workers w \
+         LEFT JOIN worker_registrations r ON r.worker_id = w.id \
+         WHERE w.name LIKE '批量工作者%' ORDER BY w.name",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    let got: Vec<(String, Option<String>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let want: Vec<(String, Option<String>)> = (0..30u32)
+        .map(|i| {
+            (
+                format!("批量工作者{i:02}"),
+                (i % 3 == 0).then(|| format!("2019-03-{:02}", 1 + i % 28)),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+}
