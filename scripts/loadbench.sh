@@ -78,23 +78,25 @@ wrk.body = '{"area":"$COMMUNITY","category":"$CATEGORY","title":"楼道灯坏了
 EOF
 
 # An officer importing a 50-row facility sheet: checking, a multi-row write, the roll-up
-# marks and the audit entry. Every request's rows have names of their own (thread and count).
+# marks and the audit entry. Every request's rows have names of their own (run, thread, count).
 cat >"$WORK/import.lua" <<EOF
 local n = 0
 local id = 0
 local ids = 0
+local stamp = 0
 function setup(thread)
   ids = ids + 1
   thread:set("id", ids)
 end
 function init(args)
   id = wrk.thread:get("id")
+  stamp = os.time()
 end
 function request()
   n = n + 1
   local rows = {"所属区划,设施名称,设施类型,面积（平方米）"}
   for i = 1, 50 do
-    rows[#rows + 1] = "$COMMUNITY,压测设施" .. id .. "-" .. n .. "-" .. i .. ",special,80"
+    rows[#rows + 1] = "$COMMUNITY,压测设施" .. stamp .. "-" .. id .. "-" .. n .. "-" .. i .. ",special,80"
   end
   local headers = {}
   headers["Content-Type"] = "application/octet-stream"
