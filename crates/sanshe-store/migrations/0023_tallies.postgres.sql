@@ -34,6 +34,7 @@ $$;
 CREATE FUNCTION tally_touch_holder() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE u TEXT;
 BEGIN
+    PERFORM pg_advisory_xact_lock_shared(7262003);
     FOR u IN SELECT DISTINCT SUBSTR(area_code, 1, 6) FROM posts
         WHERE holder_id = (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) LOOP
         PERFORM tally_mark(u);

@@ -22,8 +22,9 @@ use sanshe_domain::targets::{CommunityCounts, StreetCounts, TargetCounts};
 use sqlx::{Connection, Row};
 use std::collections::BTreeMap;
 
-/// A date after every blacklisting: counts every organization.
-const EVERY_LISTING: &str = "9999-12-31";
+/// Stored and per-district counts include every organization; the blacklist is applied
+/// once, when read.
+const EVERY_LISTING: Option<&str> = None;
 /// A refresh computes a whole province at once when this many of its districts are due.
 const PROVINCE_AT_ONCE: usize = 8;
 /// A read counts at most this many districts live before counting its whole range live.
@@ -185,7 +186,7 @@ pub async fn rollup(
         // Mostly not stored yet (a new year or profile): one live pass over the range.
         regroup(
             &mut out,
-            counts_range(&mut tx, &lo, &hi, glen, g, &crate::targets::today()).await?,
+            counts_range(&mut tx, &lo, &hi, glen, g, Some(&crate::targets::today())).await?,
             glen,
         );
         tx.commit().await?;
@@ -306,7 +307,15 @@ pub async fn due(conn: &mut Conn, prefix: &str, g: &Goals) -> Result<usize, Stor
 /// caller's write transaction; returns how many districts it stored.
 pub async fn refresh(conn: &mut Conn, prefix: &str, g: &Goals) -> Result<usize, StoreError> {
     if is_pg(conn) {
+        // Waiting for the writers in flight holds every new writer behind this request: wait
+        // at most two seconds (behind a long import the tick gives up; reads stay exact).
+        sqlx::query("SET LOCAL lock_timeout = '2s'")
+            .execute(&mut *conn)
+            .await?;
         sqlx::query("SELECT pg_advisory_xact_lock(7262003)")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("SET LOCAL lock_timeout = 0")
             .execute(&mut *conn)
             .await?;
     }

@@ -29,7 +29,7 @@ pub async fn counts(
         hours_goal_minutes,
         open_days,
     };
-    counts_range(conn, &lo, &hi, group_len, &p, &today()).await
+    counts_range(conn, &lo, &hi, group_len, &p, Some(&today())).await
 }
 
 /// What the counts depend on besides the registries: the population year and the profile's
@@ -50,14 +50,14 @@ pub fn today() -> String {
 }
 
 /// [`counts`] over the codes `lo..=hi`. Organizations blacklisted until `today` or later are
-/// left out (a listing ends with its date); a date after every listing counts them all.
+/// left out (a listing ends with its date); without `today` every organization counts.
 pub(crate) async fn counts_range(
     conn: &mut Conn,
     lo: &str,
     hi: &str,
     group_len: usize,
     p: &Goals,
-    today: &str,
+    today: Option<&str>,
 ) -> Result<BTreeMap<String, TargetCounts>, StoreError> {
     let Goals {
         year,
@@ -88,7 +88,8 @@ pub(crate) async fn counts_range(
                    GROUP BY area_code) f ON f.area_code = a.code \
         LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM organizations \
                    WHERE community_org = 1 AND status = 'active' AND area_code >= $2 AND area_code <= $3 \
-                   AND (blacklisted_until IS NULL OR blacklisted_until = '' OR blacklisted_until < $6) \
+                   AND (CAST($6 AS TEXT) IS NULL OR blacklisted_until IS NULL OR blacklisted_until = '' \
+                   OR blacklisted_until < $6) \
                    GROUP BY area_code) o ON o.area_code = a.code \
         LEFT JOIN (SELECT q.area_code, COUNT(*) AS posts, \
                    CAST(SUM(q.professional) AS BIGINT) AS professional, \

@@ -101,7 +101,7 @@ async fn roll_ups_stay_exact_through_parallel_writes_and_refreshes() {
              WHERE kind = 'station' AND status = 'active')",
             "UPDATE areas SET urban = 1 - urban WHERE code = (SELECT MAX(code) FROM areas \
              WHERE level = 'community')",
-            "UPDATE organizations SET blacklisted_until = '2999-01-01' WHERE id = (SELECT MIN(id) \
+            "UPDATE organizations SET blacklisted_until = '9999-12-31' WHERE id = (SELECT MIN(id) \
              FROM organizations WHERE community_org = 1 AND status = 'active')",
             "DELETE FROM posts WHERE id = (SELECT MAX(id) FROM posts)",
         ] {
