@@ -141,11 +141,11 @@ fn add_part(t: &mut TargetCounts, part: i64, v: &[i64; 12]) {
     }
 }
 
-/// A tally row read back: group, part and its twelve values times `sign`.
-fn tally_row(r: &sqlx::any::AnyRow, sign: i64) -> Result<(String, i64, [i64; 12]), StoreError> {
+/// A summed tally row read back: group, part and its twelve values.
+fn tally_row(r: &sqlx::any::AnyRow) -> Result<(String, i64, [i64; 12]), StoreError> {
     let mut v = [0i64; 12];
     for (i, x) in v.iter_mut().enumerate() {
-        *x = sign * r.try_get::<i64, _>(i + 2)?;
+        *x = r.try_get::<i64, _>(i + 2)?;
     }
     Ok((r.try_get(0)?, r.try_get(1)?, v))
 }
@@ -200,8 +200,8 @@ pub async fn rollup(
             glen,
         );
     }
-    // Stored rows of the valid units; the due ones are excluded by name, since they were
-    // judged in this same snapshot.
+    // Stored rows of the valid units: a marker for the key and no stale mark, judged in the
+    // same snapshot as `due` (which the live counts above cover).
     let rows = sqlx::query(
         "SELECT SUBSTR(t.grp, 1, CAST($4 AS INTEGER)) AS g, t.part AS part, \
          CAST(SUM(t.v1) AS BIGINT), CAST(SUM(t.v2) AS BIGINT), CAST(SUM(t.v3) AS BIGINT), \
@@ -210,6 +210,7 @@ pub async fn rollup(
          CAST(SUM(t.v10) AS BIGINT), CAST(SUM(t.v11) AS BIGINT), CAST(SUM(t.v12) AS BIGINT) \
          FROM target_tallies t JOIN tally_units u ON u.unit = t.unit AND u.tkey = t.tkey \
          WHERE t.tkey = $1 AND t.grp >= $2 AND t.grp <= $3 \
+         AND t.unit NOT IN (SELECT unit FROM tally_stale) \
          GROUP BY SUBSTR(t.grp, 1, CAST($4 AS INTEGER)), t.part",
     )
     .bind(&tkey)
@@ -220,30 +221,8 @@ pub async fn rollup(
     .await?;
     let mut stored: BTreeMap<String, TargetCounts> = BTreeMap::new();
     for r in &rows {
-        let (grp, part, v) = tally_row(r, 1)?;
+        let (grp, part, v) = tally_row(r)?;
         add_part(stored.entry(grp).or_default(), part, &v);
-    }
-    if !due.is_empty() {
-        // Take the due units' stored rows back out (they are counted live above).
-        let mut lists = Vec::new();
-        for u in &due {
-            let rows = sqlx::query(
-                "SELECT t.grp, t.part, t.v1, t.v2, t.v3, t.v4, t.v5, t.v6, t.v7, t.v8, t.v9, \
-                 t.v10, t.v11, t.v12 FROM target_tallies t \
-                 JOIN tally_units u ON u.unit = t.unit AND u.tkey = t.tkey \
-                 WHERE t.tkey = $1 AND t.unit = $2",
-            )
-            .bind(&tkey)
-            .bind(u)
-            .fetch_all(&mut *tx)
-            .await?;
-            lists.extend(rows);
-        }
-        for r in &lists {
-            let (grp, part, v) = tally_row(r, -1)?;
-            let k = grp[..grp.len().min(glen)].to_owned();
-            add_part(stored.entry(k).or_default(), part, &v);
-        }
     }
     for (k, t) in stored {
         add(out.entry(k).or_default(), &t);
