@@ -42,9 +42,12 @@ pub const SOURCES: [&str; 7] = [
 /// A community's figures for the sources.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figures {
-    /// It has an active service station (0 or 1).
+    /// How many communities the figures cover: 1 for a community, a street's communities
+    /// for a street (0 counts as 1).
+    pub communities: i64,
+    /// How many of them have an active service station (a community: 0 or 1).
     pub station: i64,
-    /// Its facilities reach the area goal (0 or 1).
+    /// How many of them have facilities reaching the area goal (a community: 0 or 1).
     pub facility_area: i64,
     pub community_orgs: i64,
     pub professional_posts: i64,
@@ -59,8 +62,9 @@ pub struct Figures {
 }
 
 /// The points an indicator drawn from the platform earns: its share of full points, rounded
-/// down (a yes/no figure: all or nothing; a count: value ÷ target, at most 1; a share: the
-/// share). `None` for an indicator scored by hand.
+/// down (a yes/no figure: all or nothing for a community, the share of a street's communities
+/// for a street; a count: value ÷ target per community, at most 1; a share: the share).
+/// `None` for an indicator scored by hand.
 pub fn auto_points(i: &Indicator, f: &Figures) -> Option<i64> {
     let share = |num: i64, den: i64| -> (i64, i64) {
         if den <= 0 {
@@ -69,11 +73,12 @@ pub fn auto_points(i: &Indicator, f: &Figures) -> Option<i64> {
             (num.clamp(0, den), den)
         }
     };
+    let n = f.communities.max(1);
     let (num, den) = match i.source.as_str() {
-        "station" => (f.station.min(1), 1),
-        "facility_area" => (f.facility_area.min(1), 1),
-        "community_orgs" => share(f.community_orgs, i.target.max(1)),
-        "professional_posts" => share(f.professional_posts, i.target.max(1)),
+        "station" => share(f.station, n),
+        "facility_area" => share(f.facility_area, n),
+        "community_orgs" => share(f.community_orgs, i.target.max(1) * n),
+        "professional_posts" => share(f.professional_posts, i.target.max(1) * n),
         "certified_committee" => share(f.committee_certified, f.committee_members),
         "needs_on_time" => share(f.needs - f.needs_overdue, f.needs),
         "purchase_results" => share(f.evaluated_passed, f.evaluated),
@@ -505,6 +510,21 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(auto_points(&results, &g), Some(6));
+        // A street: the share of its communities, and counts against a target per community.
+        let street = Figures {
+            communities: 4,
+            station: 3,
+            facility_area: 1,
+            community_orgs: 10,
+            ..Default::default()
+        };
+        let auto: Vec<Option<i64>> = s
+            .indicators
+            .iter()
+            .map(|i| auto_points(i, &street))
+            .collect();
+        // 15 × 3/4 = 11 · 15 × 1/4 = 3 · 15 × 10/20 = 7 · 20 (no needs) · by hand · by hand
+        assert_eq!(auto, [Some(11), Some(3), Some(7), Some(20), None, None]);
         let typed = vec![
             ("governance".to_owned(), "17".to_owned()),
             ("satisfaction".to_owned(), "12".to_owned()),

@@ -136,6 +136,8 @@ pub struct EvaluationRow {
     pub self_on: Option<String>,
     /// The grade is 差 because the self-evaluation was missing at its due day.
     pub late_report: bool,
+    /// The assessor's comment per indicator: a JSON object from code to text ('' when none).
+    pub comments: String,
 }
 
 fn emap(r: &AnyRow) -> Result<EvaluationRow, sqlx::Error> {
@@ -171,6 +173,7 @@ fn emap(r: &AnyRow) -> Result<EvaluationRow, sqlx::Error> {
         self_report: r.try_get("self_report")?,
         self_on: r.try_get("self_on")?,
         late_report: r.try_get::<i64, _>("late_report")? != 0,
+        comments: r.try_get("comments")?,
     })
 }
 
@@ -181,7 +184,7 @@ const ESEL: &str = "SELECT e.id, e.contract_id, k.project_id, p.title AS project
     e.assessor_id, u.display_name AS assessor_name, e.scheme_id, s.version AS scheme_version, \
     e.scores, e.total_tenths, e.grade, e.findings, e.answer, e.answer_by, e.decided_on, e.state, \
     e.version, e.created_at, e.updated_at, e.self_due, e.self_scores, e.self_total, \
-    e.self_report, e.self_on, e.late_report \
+    e.self_report, e.self_on, e.late_report, e.comments \
     FROM evaluations e JOIN contracts k ON k.id = e.contract_id \
     JOIN projects p ON p.id = k.project_id JOIN organizations o ON o.id = k.org_id \
     JOIN organizations a ON a.id = e.agency_org_id JOIN users u ON u.id = e.assessor_id \
@@ -316,11 +319,12 @@ pub async fn set_scores(
     total_tenths: i64,
     grade: &str,
     findings: &str,
+    comments: &str,
     answer_by: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE evaluations SET scores = $1, total_tenths = $2, grade = $3, findings = $4, \
-         answer_by = $5, updated_at = $6 WHERE id = $7",
+         answer_by = $5, updated_at = $6, comments = $8 WHERE id = $7",
     )
     .bind(scores)
     .bind(total_tenths)
@@ -329,6 +333,7 @@ pub async fn set_scores(
     .bind(answer_by)
     .bind(crate::audit::now())
     .bind(id)
+    .bind(comments)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -526,6 +531,78 @@ pub async fn tied_to(
     .await?
     .try_get("n")?;
     Ok(n > 0)
+}
+
+/// Whether two organizations are tied (either way round): control, shared directors or
+/// founding, not ended before `since`.
+pub async fn orgs_tied(conn: &mut Conn, a: i64, b: i64, since: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM org_ties WHERE ((org_id = $1 AND other_org_id = $2) \
+         OR (org_id = $2 AND other_org_id = $1)) AND (ended_on IS NULL OR ended_on >= $3)",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgTieRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub other_org_id: i64,
+    pub other_name: String,
+    pub relation: String,
+    pub ended_on: Option<String>,
+}
+
+/// The ties recorded for an organization (as the agency), oldest first.
+pub async fn org_ties(conn: &mut Conn, org: i64) -> Result<Vec<OrgTieRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.org_id, t.other_org_id, o.name AS other_name, t.relation, t.ended_on \
+         FROM org_ties t JOIN organizations o ON o.id = t.other_org_id WHERE t.org_id = $1 \
+         ORDER BY t.id",
+    )
+    .bind(org)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrgTieRow {
+                id: r.try_get("id")?,
+                org_id: r.try_get("org_id")?,
+                other_org_id: r.try_get("other_org_id")?,
+                other_name: r.try_get("other_name")?,
+                relation: r.try_get("relation")?,
+                ended_on: r.try_get("ended_on")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+pub async fn insert_org_tie(
+    conn: &mut Conn,
+    org: i64,
+    other: i64,
+    relation: &str,
+    ended_on: Option<&str>,
+) -> Result<i64, StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO org_ties (org_id, other_org_id, relation, ended_on, created_at) \
+         VALUES ($1,$2,$3,$4,$5) RETURNING id",
+    )
+    .bind(org)
+    .bind(other)
+    .bind(relation)
+    .bind(ended_on)
+    .bind(crate::audit::now())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(r.try_get("id")?)
 }
 
 /// Whether an account is assigned (not recused) to evaluate a contract.

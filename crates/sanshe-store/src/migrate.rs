@@ -174,9 +174,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0023_tallies.sqlite.sql"),
         postgres: include_str!("../migrations/0023_tallies.postgres.sql"),
     },
+    Migration {
+        version: 24,
+        name: "agency_ties",
+        common: include_str!("../migrations/0024_agency_ties.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-pub const LATEST: i64 = 23;
+pub const LATEST: i64 = 24;
 
 fn render(sql: &str, backend: Backend) -> String {
     let pk = match backend {

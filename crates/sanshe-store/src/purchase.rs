@@ -1480,6 +1480,35 @@ pub async fn set_reviewed_on(conn: &mut Conn, project: i64, day: &str) -> Result
     Ok(())
 }
 
+/// Fixes an application's record points (优胜劣汰) as the panel signs them.
+pub async fn set_history_points(conn: &mut Conn, app: i64, points: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE applications SET history_points = $1 WHERE id = $2")
+        .bind(points)
+        .bind(app)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The record points fixed when a project's panel signed: application → points (empty
+/// before signing, or when the call set no bonus or penalty).
+pub async fn history_points(
+    conn: &mut Conn,
+    project: i64,
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, history_points FROM applications WHERE project_id = $1 \
+         AND history_points IS NOT NULL",
+    )
+    .bind(project)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("history_points")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectionRow {
     pub id: i64,

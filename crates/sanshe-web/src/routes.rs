@@ -1011,6 +1011,49 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/assessors",
             api::evaluations::assessors
         ),
+        r!(get, "/api/v1/purchase/agencies", api::evaluations::agencies),
+        r!(
+            get,
+            "/api/v1/purchase/agencies/{id}/ties",
+            api::evaluations::agency_ties
+        ),
+        r!(
+            post,
+            "/api/v1/purchase/agencies/{id}/ties",
+            api::evaluations::add_agency_tie
+        ),
+        r!(get, "/purchase/agencies", pages::evaluations::agencies),
+        r!(
+            post,
+            "/purchase/agencies/{id}/ties",
+            pages::evaluations::add_agency_tie
+        ),
+        r!(
+            get,
+            "/api/v1/award-entries/{id}/attachments",
+            api::award_lists::evidence
+        ),
+        r!(
+            post,
+            "/api/v1/award-entries/{id}/attachments",
+            api::award_lists::attach
+        ),
+        r!(
+            get,
+            "/api/v1/award-entries/{id}/attachments/{aid}",
+            api::award_lists::evidence_file
+        ),
+        r!(get, "/award-entries/{id}", pages::award_lists::entry),
+        r!(
+            post,
+            "/award-entries/{id}/attachments",
+            pages::award_lists::attach
+        ),
+        r!(
+            get,
+            "/award-entries/{id}/attachments/{aid}",
+            pages::award_lists::file
+        ),
         r!(
             post,
             "/api/v1/purchase/contracts/{id}/evaluations",

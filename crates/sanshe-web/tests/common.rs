@@ -152,6 +152,15 @@ impl Resp {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+    /// The status and the JSON body (null when the body is empty, as after a 204).
+    pub fn outcome(&self) -> (StatusCode, serde_json::Value) {
+        let v = if self.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            self.json()
+        };
+        (self.status, v)
+    }
 }
 
 /// A browser-like session: cookies and the CSRF token.

@@ -394,14 +394,14 @@ pub async fn score(
         return Err(AppError::Hidden);
     }
     let scheme = scheme_of(&l)?;
-    let figs = if l.subject == "community" && scheme.has_sources() {
-        // One community's figures: count its subtree only.
+    let figs = if let Some(level) = level_of(&l).filter(|_| scheme.has_sources()) {
+        // One subject's figures: count its subtree only.
         let root = if subject.starts_with(&l.district) {
             subject
         } else {
             &l.district
         };
-        figures(&mut tx, root, l.year)
+        figures(&mut tx, root, l.year, level)
             .await?
             .get(subject)
             .copied()
@@ -609,8 +609,8 @@ pub async fn import_scores(
         t.0.push((ind.code.clone(), points));
         t.1.push(row.line);
     }
-    let figs = if l.subject == "community" && scheme.has_sources() {
-        Some(figures(&mut tx, &l.district, l.year).await?)
+    let figs = if let Some(level) = level_of(&l).filter(|_| scheme.has_sources()) {
+        Some(figures(&mut tx, &l.district, l.year, level).await?)
     } else {
         None
     };
@@ -671,30 +671,20 @@ pub async fn import_scores(
 /// The `purchase.deadlines` job: the district's officers are told once when a list's notice
 /// has ended and it can be published.
 pub async fn remind(app: &App, ctx: &Ctx, district: &str) -> Result<usize, AppError> {
-    let mut c = app.db.acquire().await?;
-    let over = store::notice_over(&mut c, district, &today()).await?;
-    let officers = sanshe_store::inbox::staff_covering(
-        &mut c,
-        district,
-        &[sanshe_domain::Role::DistrictAdmin],
-    )
-    .await?;
-    drop(c);
-    let mut sent = 0;
-    for l in over {
-        sent += super::remind_once(
-            app,
-            ctx,
-            &officers,
-            "reminder.award_notice_over",
-            &l.title,
-            l.notice_until.as_deref().unwrap_or(""),
-            &format!("/award-lists/{}", l.id),
-            l.id,
-        )
-        .await?;
-    }
-    Ok(sent)
+    let over = {
+        let mut c = app.db.acquire().await?;
+        store::notice_over(&mut c, district, &today()).await?
+    };
+    let due = over
+        .into_iter()
+        .map(|l| super::Due {
+            body: l.notice_until.clone().unwrap_or_default(),
+            link: format!("/award-lists/{}", l.id),
+            record: l.id,
+            title: l.title,
+        })
+        .collect();
+    super::remind_officers(app, ctx, district, "reminder.award_notice_over", due).await
 }
 
 /// Pays a published award once, against the list's budget line (never over its amount).
@@ -922,20 +912,34 @@ pub async fn demo(
 
 // ---- the harmonious-community assessment (和谐社区建设考评) ------------------------------
 
-/// Every community's figures below `district` (a district, or one community) for a year, from what the platform holds: the
-/// policy targets' counts and the needs raised that year (late: answered after, or still
-/// unanswered past, their due day).
+/// The length of a list's subjects' area codes when its indicators may be drawn from the
+/// platform: a community's (12) or a street's (9); organizations have none.
+pub fn level_of(l: &ListRow) -> Option<usize> {
+    match l.subject.as_str() {
+        "community" => Some(12),
+        "street" => Some(9),
+        _ => None,
+    }
+}
+
+/// Every community's (`level` 12) or street's (`level` 9) figures below `district` (a
+/// district, or one subject) for a year, from what the platform holds: the policy targets'
+/// counts and the needs raised that year (late: answered after, or still unanswered past,
+/// their due day), and the year's decided evaluations of services bought for them. A
+/// street's figures are its communities' together: how many of them have a station or reach
+/// the area goal, out of how many.
 pub async fn figures(
     conn: &mut Conn,
     district: &str,
     year: i64,
+    level: usize,
 ) -> Result<std::collections::BTreeMap<String, domain::Figures>, AppError> {
     let p = crate::targets::profile_in(conn, year).await?;
     let groups = sanshe_store::targets::counts(
         conn,
         district,
         year,
-        12,
+        level,
         (p.facility_area_total * 100.0).round() as i64,
         (p.facility_hours_per_day * 60.0).round() as i64,
         p.facility_open_days,
@@ -944,11 +948,21 @@ pub async fn figures(
     let mut out = std::collections::BTreeMap::new();
     for (code, t) in groups {
         let a = t.all();
+        let one = level >= 12;
         out.insert(
             code,
             domain::Figures {
-                station: a.communities_with_station.min(1),
-                facility_area: a.communities_area_ok.min(1),
+                communities: a.communities,
+                station: if one {
+                    a.communities_with_station.min(1)
+                } else {
+                    a.communities_with_station
+                },
+                facility_area: if one {
+                    a.communities_area_ok.min(1)
+                } else {
+                    a.communities_area_ok
+                },
                 community_orgs: a.community_orgs,
                 professional_posts: a.professional_posts,
                 committee_members: a.committee_members,
@@ -968,15 +982,16 @@ pub async fn figures(
         .map(|d| d.unix_cst_midnight())
         .unwrap_or(i64::MAX);
     let day = today();
+    let key = |area: String| -> String { area.chars().take(level).collect() };
     for (area, grade) in store::evaluations_of(conn, district, year).await? {
-        let f = out.entry(area).or_default();
+        let f = out.entry(key(area)).or_default();
         f.evaluated += 1;
         if sanshe_domain::evaluation::passes(&grade) {
             f.evaluated_passed += 1;
         }
     }
     for (area, due, responded) in store::needs_of(conn, district, from, to).await? {
-        let f = out.entry(area).or_default();
+        let f = out.entry(key(area)).or_default();
         f.needs += 1;
         let late = match responded {
             Some(at) => sanshe_domain::calendar::Day::from_unix_cst(at).to_string() > due,
@@ -1065,21 +1080,21 @@ pub async fn fill(app: &App, ctx: &Ctx, id: i64) -> Result<usize, AppError> {
         return Err(AppError::Hidden);
     }
     let s = scheme_of(&l)?;
-    if l.subject != "community" || !s.has_sources() {
+    let Some(level) = level_of(&l).filter(|_| s.has_sources()) else {
         return Err(AppError::Conflict(FieldError::new(
             "",
             "err-award-no-sources",
         )));
-    }
+    };
     if l.state != "scoring" {
         return Err(AppError::Conflict(
             FieldError::new("", "err-award-not-scoring").arg("state", &l.state),
         ));
     }
-    let figs = figures(&mut tx, &l.district, l.year).await?;
-    let communities = subjects(&mut tx, &l.district, "community").await?;
+    let figs = figures(&mut tx, &l.district, l.year, level).await?;
+    let all = subjects(&mut tx, &l.district, &l.subject).await?;
     let mut n = 0;
-    for (key, name) in &communities {
+    for (key, name) in &all {
         let f = figs.get(key).copied().unwrap_or_default();
         let e = store::entry_of(&mut tx, id, key).await?;
         let typed = hand_scores(&s, e.as_ref());
@@ -1142,7 +1157,7 @@ pub async fn self_assess(
         return Err(AppError::Hidden);
     }
     let s = scheme_of(&l)?;
-    let figs = figures(&mut tx, &code, l.year).await?;
+    let figs = figures(&mut tx, &code, l.year, 12).await?;
     let f = figs.get(&code).copied().unwrap_or_default();
     let points = s.scores_with(typed, Some(&f)).map_err(AppError::Invalid)?;
     if l.state != "scoring" {
@@ -1274,14 +1289,16 @@ pub async fn answer_appeal(
     }
     if !typed.is_empty() {
         let s = scheme_of(&l)?;
-        let figs = figures(&mut tx, &e.subject_key, l.year).await?;
-        let f = figs.get(&e.subject_key).copied();
+        let level = level_of(&l).filter(|_| s.has_sources());
+        let f = match level {
+            Some(level) => figures(&mut tx, &e.subject_key, l.year, level)
+                .await?
+                .get(&e.subject_key)
+                .copied(),
+            None => None,
+        };
         let points = s
-            .scores_with(
-                typed,
-                f.as_ref()
-                    .filter(|_| s.has_sources() && l.subject == "community"),
-            )
+            .scores_with(typed, f.as_ref())
             .map_err(AppError::Invalid)?;
         record(
             &mut tx,
@@ -1370,7 +1387,7 @@ pub async fn demo_assessment(
     else {
         return Ok(());
     };
-    let figs = figures(c, district, year).await?;
+    let figs = figures(c, district, year, 12).await?;
     for (n, (key, name)) in subjects(c, district, "community")
         .await?
         .into_iter()
@@ -1450,4 +1467,132 @@ pub async fn demo_assessment(
         from = Some(to.into());
     }
     Ok(())
+}
+
+// ---- evidence of hand-scored indicators ----------------------------------------------------
+
+/// The attachment owner kind of an entry's evidence.
+pub const EVIDENCE: &str = "award_entry";
+
+/// A list's entry as the caller may see its evidence: the district's officers, and the
+/// staff of the community the entry scores (evidence may name people, so it is not public).
+/// Returns the list, the entry and whether the caller manages the list.
+async fn evidence_entry(
+    conn: &mut Conn,
+    actor: &crate::Actor,
+    entry: i64,
+) -> Result<(ListRow, EntryRow, bool), AppError> {
+    if !reader(actor) {
+        return Err(AppError::Forbidden);
+    }
+    let e = store::entry(conn, entry).await?.ok_or(AppError::NotFound)?;
+    let l = store::get(conn, e.list_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let manage = policy::may_manage(actor, &l.district);
+    let own = l.subject == "community" && own_community(actor).is_some_and(|c| c == e.subject_key);
+    if !(manage || own) {
+        return Err(AppError::Hidden);
+    }
+    Ok((l, e, manage))
+}
+
+/// The evidence of an entry (photos, minutes, documents behind its hand-scored points).
+pub async fn evidence(
+    app: &App,
+    ctx: &Ctx,
+    entry: i64,
+) -> Result<Vec<sanshe_store::attachments::AttachmentRow>, AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    evidence_entry(&mut c, actor, entry).await?;
+    Ok(sanshe_store::attachments::list(&mut c, EVIDENCE, entry).await?)
+}
+
+/// Adds evidence to an entry while the list is scored: the district's officers, or the
+/// community's staff for their own self-assessment.
+pub async fn attach(
+    app: &App,
+    ctx: &Ctx,
+    entry: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<i64, AppError> {
+    use crate::attachments::{self, Accept};
+    let actor = ctx.actor()?;
+    let (l, e, _) = {
+        let mut c = app.db.acquire().await?;
+        evidence_entry(&mut c, actor, entry).await?
+    };
+    if l.state != "scoring" {
+        return Err(AppError::Conflict(
+            FieldError::new("file", "err-award-evidence-closed").arg("state", &l.state),
+        ));
+    }
+    let saved = attachments::save(app, "file", file_name, bytes, Accept::Documents)?;
+    let written = async {
+        let mut tx = Uow::begin(app).await?;
+        store::lock(&mut tx, l.id).await?;
+        // The list may have left scoring while the file was stored.
+        let now = store::get(&mut tx, l.id).await?.ok_or(AppError::NotFound)?;
+        if now.state != "scoring" {
+            return Err(AppError::Conflict(
+                FieldError::new("file", "err-award-evidence-closed").arg("state", &now.state),
+            ));
+        }
+        attachments::record_counted(
+            tx,
+            ctx,
+            EVIDENCE,
+            entry,
+            &saved,
+            "evidence",
+            audit("attach"),
+            |s| format!("{} — {}: {s}", l.title, e.subject_name),
+        )
+        .await
+    }
+    .await;
+    attachments::settle(app, &saved, written)
+}
+
+/// One evidence file of an entry.
+pub async fn evidence_file(
+    app: &App,
+    ctx: &Ctx,
+    entry: i64,
+    file: i64,
+) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    evidence_entry(&mut c, actor, entry).await?;
+    let a = sanshe_store::attachments::get(&mut c, EVIDENCE, entry, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::attachments::read(app, &a.stored_name)?;
+    Ok((a, bytes))
+}
+
+/// One entry with its scheme and evidence, as its page shows it.
+pub struct EntryView {
+    pub list: ListRow,
+    pub scheme: Scheme,
+    pub entry: EntryRow,
+    pub files: Vec<sanshe_store::attachments::AttachmentRow>,
+    /// The caller may add evidence now (the list is scored).
+    pub may_attach: bool,
+}
+
+pub async fn entry_view(app: &App, ctx: &Ctx, entry: i64) -> Result<EntryView, AppError> {
+    let actor = ctx.actor()?;
+    let mut c = app.db.acquire().await?;
+    let (l, e, _) = evidence_entry(&mut c, actor, entry).await?;
+    let files = sanshe_store::attachments::list(&mut c, EVIDENCE, entry).await?;
+    Ok(EntryView {
+        scheme: scheme_of(&l)?,
+        may_attach: l.state == "scoring",
+        list: l,
+        entry: e,
+        files,
+    })
 }

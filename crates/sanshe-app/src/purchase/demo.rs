@@ -1351,6 +1351,24 @@ async fn demo_evaluations(
         let scored = ctx.today.plus_days(-ago - 8);
         let decided = ctx.today.plus_days(-ago);
         let stored: Vec<String> = e.points.iter().map(i64::to_string).collect();
+        // A comment where an indicator fell short of four fifths of its weight.
+        let short: std::collections::BTreeMap<&str, &str> = scheme
+            .indicators
+            .iter()
+            .zip(e.points.iter())
+            .filter(|(i, p)| **p * 10 < i.weight * 80)
+            .map(|(i, _)| {
+                (
+                    i.code.as_str(),
+                    "未达预期：见评估意见中的具体问题和整改建议。",
+                )
+            })
+            .collect();
+        let comments = if short.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&short).unwrap_or_default()
+        };
         sanshe_store::evaluations::set_scores(
             tx,
             id,
@@ -1358,6 +1376,7 @@ async fn demo_evaluations(
             total,
             grade,
             e.findings,
+            &comments,
             &scored.plus_days(7).to_string(),
         )
         .await?;

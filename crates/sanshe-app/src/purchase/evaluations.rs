@@ -209,12 +209,130 @@ async fn conflict(
             FieldError::new("assessor", "err-eval-conflict-agency").arg("org", &k.org_name),
         ));
     }
-    if store::tied_to(conn, assessor, k.org_id, &domain::years_before(&today(), 3)).await? {
+    let since = domain::years_before(&today(), 3);
+    if store::tied_to(conn, assessor, k.org_id, &since).await? {
         return Ok(Some(
             FieldError::new("assessor", "err-eval-conflict-employee").arg("org", &k.org_name),
         ));
     }
+    if store::orgs_tied(conn, agency, k.org_id, &since).await? {
+        return Ok(Some(
+            FieldError::new("assessor", "err-eval-conflict-agency-tie").arg("org", &k.org_name),
+        ));
+    }
     Ok(None)
+}
+
+// ---- agencies' ties ------------------------------------------------------------------------
+
+/// What ties an agency to another organization: one controls the other, they share a
+/// director or legal representative, or one founded (举办) the other.
+pub const ORG_TIE_RELATIONS: [&str; 3] = ["controller", "director", "founder"];
+
+/// An evaluation agency with its recorded ties.
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub id: i64,
+    pub name: String,
+    /// Its evaluator accounts.
+    pub assessors: Vec<String>,
+    pub ties: Vec<store::OrgTieRow>,
+}
+
+/// The agencies (organizations with evaluator accounts) and their ties (the district's
+/// officers).
+pub async fn agencies(app: &App, ctx: &Ctx) -> Result<Vec<Agency>, AppError> {
+    let all = assessors(app, ctx).await?;
+    let mut out: Vec<Agency> = Vec::new();
+    for a in all {
+        match out.last_mut() {
+            Some(x) if x.id == a.agency_id => x.assessors.push(a.name),
+            _ => out.push(Agency {
+                id: a.agency_id,
+                name: a.agency_name,
+                assessors: vec![a.name],
+                ties: Vec::new(),
+            }),
+        }
+    }
+    let mut c = app.db.acquire().await?;
+    for x in &mut out {
+        x.ties = store::org_ties(&mut c, x.id).await?;
+    }
+    Ok(out)
+}
+
+/// The ties recorded for one organization as an agency (the district's officers).
+pub async fn agency_ties(
+    app: &App,
+    ctx: &Ctx,
+    agency: i64,
+) -> Result<Vec<store::OrgTieRow>, AppError> {
+    super::managed_district(app, ctx).await?;
+    let mut c = app.db.acquire().await?;
+    pstore::org(&mut c, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(store::org_ties(&mut c, agency).await?)
+}
+
+/// Records a tie between an agency and another organization (the district's officers): the
+/// agency is refused for that organization's contracts, and a reviewer acting for it for that
+/// organization's venture projects, while the tie lasts and for three years after it ends.
+pub async fn add_agency_tie(
+    app: &App,
+    ctx: &Ctx,
+    agency: i64,
+    i: &super::panel::TieInput,
+) -> Result<i64, AppError> {
+    super::managed_district(app, ctx).await?;
+    let mut errs = Vec::new();
+    let relation = rules::one_of(
+        "relation",
+        &i.relation,
+        &ORG_TIE_RELATIONS,
+        "err-purchase-choice",
+    )
+    .map_err(|e| errs.push(e))
+    .unwrap_or_default();
+    let ended = i.ended_on.trim();
+    let ended_on = if ended.is_empty() {
+        None
+    } else {
+        match sanshe_domain::calendar::Day::parse(ended) {
+            Some(day) => Some(day.to_string()),
+            None => {
+                errs.push(FieldError::new("ended_on", "err-purchase-date"));
+                None
+            }
+        }
+    };
+    let mut tx = Uow::begin(app).await?;
+    let a = pstore::org(&mut tx, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let other = match i.org.trim().parse::<i64>() {
+        Ok(id) => pstore::org(&mut tx, id).await?,
+        Err(_) => None,
+    };
+    match &other {
+        None => errs.push(FieldError::new("org", "err-org-missing")),
+        Some(o) if o.id == a.id => errs.push(FieldError::new("org", "err-agency-tie-self")),
+        Some(_) => {}
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let other = other.ok_or(AppError::NotFound)?;
+    let id = store::insert_org_tie(&mut tx, a.id, other.id, &relation, ended_on.as_deref()).await?;
+    tx.commit(ctx.audit_entry(
+        audit("tie"),
+        Some(a.id.to_string()),
+        format!("{} — {} ({relation})", a.name, other.name),
+        Outcome::Success,
+    ))
+    .await?;
+    Ok(id)
 }
 
 fn check_assign(i: &AssignInput) -> Result<i64, AppError> {
@@ -606,6 +724,8 @@ pub struct EvaluationView {
     pub may_order_rectification: bool,
     /// Rectification events the caller may take now.
     pub rect_events: Vec<domain::RectEvent>,
+    /// The assessor's comment on each indicator, in the scheme's order ('' where none).
+    pub comments: Vec<String>,
     /// The rectification's timeline.
     pub rect_history: Vec<HistoryRow>,
     /// Delivery-log entries checked, and (for the assessor while the stage is open) a
@@ -670,11 +790,15 @@ pub async fn get(app: &App, ctx: &Ctx, id: i64) -> Result<EvaluationView, AppErr
     } else {
         Vec::new()
     };
-    let rect_events = rectification
-        .as_ref()
-        .map(|r| super::rectification::offered(actor, &e, r))
-        .unwrap_or_default();
+    let rect_events = match &rectification {
+        Some(r) => {
+            let gone = super::rectification::assessor_gone(&mut c, &e).await?;
+            super::rectification::offered(actor, &e, r, gone)
+        }
+        None => Vec::new(),
+    };
     Ok(EvaluationView {
+        comments: comments_of(&scheme, &e),
         may_order_rectification: rectification.is_none()
             && super::rectification::may_order(actor, &e),
         rectification,
@@ -759,6 +883,9 @@ pub struct ScoreInput {
     pub scores: Vec<(String, String)>,
     #[serde(default)]
     pub findings: String,
+    /// A comment per indicator code (optional; what the points rest on).
+    #[serde(default)]
+    pub comments: Vec<(String, String)>,
     /// The assessor declares no tie to the provider (required).
     #[serde(default)]
     pub no_conflict: bool,
@@ -809,6 +936,9 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
         .unwrap_or_default();
     let findings = rules::text("findings", &i.findings, TEXT_MAX, true)
         .map_err(|e| errs.push(e))
+        .unwrap_or_default();
+    let comments = comments_json(&scheme, &i.comments)
+        .map_err(|e| errs.extend(e))
         .unwrap_or_default();
     let year = k
         .clauses
@@ -886,6 +1016,7 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
         total,
         grade,
         &findings,
+        &comments,
         &answer_by,
     )
     .await?;
@@ -909,6 +1040,47 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
         to,
     )
     .await
+}
+
+/// The longest comment on one indicator.
+pub const COMMENT_MAX: usize = 1000;
+
+/// The comments per indicator as stored: a JSON object from code to text, blank ones left
+/// out ('' when none); each code must be the scheme's.
+fn comments_json(s: &Scheme, given: &[(String, String)]) -> Result<String, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut out = std::collections::BTreeMap::new();
+    for (code, text) in given {
+        let field = format!("comment_{code}");
+        if !s.indicators.iter().any(|i| i.code == *code) {
+            errs.push(FieldError::new(&field, "err-eval-indicator-unknown").arg("code", code));
+            continue;
+        }
+        match rules::text(&field, text, COMMENT_MAX, false) {
+            Ok(t) if t.is_empty() => {}
+            Ok(t) => {
+                out.insert(code.clone(), t);
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    if out.is_empty() {
+        return Ok(String::new());
+    }
+    serde_json::to_string(&out).map_err(|_| Vec::new())
+}
+
+/// The assessor's comment on each indicator, in the scheme's order ('' where none).
+pub fn comments_of(s: &Scheme, e: &EvaluationRow) -> Vec<String> {
+    let m: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&e.comments).unwrap_or_default();
+    s.indicators
+        .iter()
+        .map(|i| m.get(&i.code).cloned().unwrap_or_default())
+        .collect()
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

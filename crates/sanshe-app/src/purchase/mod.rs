@@ -805,6 +805,42 @@ pub fn item_rows(v: &CatalogView, cats: &[sanshe_store::needs::Category]) -> Vec
         .collect()
 }
 
+/// One reminder about a record: its title, the text (usually the date), the link and the
+/// record's id for the audit entry.
+pub(crate) struct Due {
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub record: i64,
+}
+
+/// Reminds a district's officers once of each record in `due` (see [`remind_once`]).
+/// Returns how many notices went out.
+pub(crate) async fn remind_officers(
+    app: &App,
+    ctx: &Ctx,
+    district: &str,
+    kind: &str,
+    due: Vec<Due>,
+) -> Result<usize, AppError> {
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let officers = {
+        let mut c = app.db.acquire().await?;
+        sanshe_store::inbox::staff_covering(&mut c, district, &[sanshe_domain::Role::DistrictAdmin])
+            .await?
+    };
+    let mut sent = 0;
+    for d in due {
+        sent += remind_once(
+            app, ctx, &officers, kind, &d.title, &d.body, &d.link, d.record,
+        )
+        .await?;
+    }
+    Ok(sent)
+}
+
 /// One reminder of the `purchase.deadlines` job: sent to each of `to` once (the kind, link
 /// and title identify it however often the job runs), each with its audit entry. Returns
 /// how many were sent.

@@ -922,16 +922,21 @@ pub struct PanelView {
 }
 
 /// 优胜劣汰 in the ranking: each applicant's history points under the call's bonus and
-/// penalty (none when the call sets neither).
+/// penalty (none when the call sets neither) — as the panel signed them once it has, read
+/// from the record until then.
 async fn history_points(
     conn: &mut Conn,
     p: &ProjectRow,
     apps: &[ApplicationRow],
 ) -> Result<std::collections::HashMap<i64, i64>, AppError> {
-    let mut out = std::collections::HashMap::new();
     if p.data.history_bonus == 0 && p.data.history_penalty == 0 {
-        return Ok(out);
+        return Ok(std::collections::HashMap::new());
     }
+    let fixed = pstore::history_points(conn, p.id).await?;
+    if !fixed.is_empty() {
+        return Ok(fixed);
+    }
+    let mut out = std::collections::HashMap::new();
     let profile = crate::targets::profile_in(conn, p.year).await?;
     // As of the call's deadline, so the ranking signed and the ranking told stay the same.
     let today = p
@@ -1176,6 +1181,10 @@ pub async fn sign(app: &App, ctx: &Ctx, project: i64) -> Result<(), AppError> {
     )
     .await?;
     store::sign(&mut tx, project, &signer, sanshe_store::audit::now()).await?;
+    // The record's points are fixed as signed: a later view reads them, not the record.
+    for (a, points) in &history {
+        pstore::set_history_points(&mut tx, *a, *points).await?;
+    }
     pstore::set_reviewed_on(&mut tx, project, &crate::calendar::today().to_string()).await?;
     let officers = sanshe_store::inbox::staff_covering(
         &mut tx,

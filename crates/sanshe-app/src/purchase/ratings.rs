@@ -654,30 +654,20 @@ pub async fn step(app: &App, ctx: &Ctx, id: i64, s: &Step) -> Result<(), AppErro
 /// The `purchase.deadlines` job: the district's officers are reminded once of each review
 /// request whose answer is due within `soon`.
 pub async fn remind(app: &App, ctx: &Ctx, district: &str, soon: &str) -> Result<usize, AppError> {
-    let mut c = app.db.acquire().await?;
-    let due = store::reviews_due(&mut c, district, soon).await?;
-    let officers = sanshe_store::inbox::staff_covering(
-        &mut c,
-        district,
-        &[sanshe_domain::Role::DistrictAdmin],
-    )
-    .await?;
-    drop(c);
-    let mut sent = 0;
-    for r in due {
-        sent += super::remind_once(
-            app,
-            ctx,
-            &officers,
-            "reminder.rating_review",
-            &r.org_name,
-            r.review_due.as_deref().unwrap_or(""),
-            &format!("/ratings/{}", r.id),
-            r.id,
-        )
-        .await?;
-    }
-    Ok(sent)
+    let due = {
+        let mut c = app.db.acquire().await?;
+        store::reviews_due(&mut c, district, soon).await?
+    };
+    let due = due
+        .into_iter()
+        .map(|r| super::Due {
+            body: r.review_due.clone().unwrap_or_default(),
+            link: format!("/ratings/{}", r.id),
+            record: r.id,
+            title: r.org_name,
+        })
+        .collect();
+    super::remind_officers(app, ctx, district, "reminder.rating_review", due).await
 }
 
 /// The `purchase.deadlines` job: grades past their last day lapse (the organization's rating

@@ -1,6 +1,6 @@
 //! Rectification (整改) after an evaluation: the district officer orders it on a decided stage
 //! graded below 良, with a demand and a deadline; the provider reports what it changed by
-//! the deadline; the stage's assessor re-checks it. A passed re-check lifts the halt a
+//! the deadline; the stage's assessor re-checks it (the officer, once the assessor is gone). A passed re-check lifts the halt a
 //! failed mid-term put on the contract; a failed one (or a report missing at the deadline,
 //! lapsed by the `purchase.deadlines` job) enters the provider's record as a 差, which
 //! later calls read (优胜劣汰).
@@ -36,8 +36,27 @@ pub fn may_order(actor: &crate::Actor, e: &EvaluationRow) -> bool {
         && domain::rectifiable(e.grade.as_deref().unwrap_or(""))
 }
 
-/// The rectification events the caller may take now.
-pub fn offered(actor: &crate::Actor, e: &EvaluationRow, r: &RectRow) -> Vec<RectEvent> {
+/// Whether the stage's assessor can no longer re-check: the account is gone, locked, no
+/// longer an evaluator, or no longer acts for the stage's agency. The district's officer
+/// settles the re-check then, so a provider's rectification is never left waiting.
+pub async fn assessor_gone(
+    conn: &mut sanshe_store::Conn,
+    e: &EvaluationRow,
+) -> Result<bool, AppError> {
+    Ok(!sanshe_store::users::get(conn, e.assessor_id)
+        .await?
+        .is_some_and(|u| {
+            !u.locked && u.role == Role::Evaluator.as_str() && u.scope_org == Some(e.agency_org_id)
+        }))
+}
+
+/// Who re-checks: the stage's assessor, or the district's officer once the assessor is gone.
+fn may_check(actor: &crate::Actor, e: &EvaluationRow, gone: bool) -> bool {
+    is_assessor(actor, e) || (gone && policy::may_manage(actor, &e.district))
+}
+
+/// The rectification events the caller may take now (`gone`: see [`assessor_gone`]).
+pub fn offered(actor: &crate::Actor, e: &EvaluationRow, r: &RectRow, gone: bool) -> Vec<RectEvent> {
     let Some(state) = Rectifications::parse_state(&r.state) else {
         return Vec::new();
     };
@@ -47,7 +66,7 @@ pub fn offered(actor: &crate::Actor, e: &EvaluationRow, r: &RectRow) -> Vec<Rect
         .filter(|ev| Rectifications::next(state, *ev).is_some())
         .filter(|ev| match ev {
             RectEvent::Report => is_provider(actor, e) && day.as_str() <= r.due.as_str(),
-            RectEvent::Pass | RectEvent::Fail => is_assessor(actor, e),
+            RectEvent::Pass | RectEvent::Fail => may_check(actor, e, gone),
             RectEvent::Lapse => false,
         })
         .collect()
@@ -137,7 +156,10 @@ pub struct RectTransition {
 /// The provider reports (by the deadline); the assessor passes or fails the re-check.
 pub async fn act(app: &App, ctx: &Ctx, id: i64, i: &RectTransition) -> Result<(), AppError> {
     let actor = ctx.actor()?;
-    if !(authz::can(actor, Perm::PurchaseApply) || authz::can(actor, Perm::PanelServe)) {
+    if !(authz::can(actor, Perm::PurchaseApply)
+        || authz::can(actor, Perm::PanelServe)
+        || authz::can(actor, Perm::PurchaseManage))
+    {
         return Err(AppError::Forbidden);
     }
     let event = Rectifications::parse_event(&i.event)
@@ -153,7 +175,7 @@ pub async fn act(app: &App, ctx: &Ctx, id: i64, i: &RectTransition) -> Result<()
     let (e, k) = locked(&mut tx, id).await?;
     let allowed = match event {
         RectEvent::Report => is_provider(actor, &e),
-        _ => is_assessor(actor, &e),
+        _ => may_check(actor, &e, assessor_gone(&mut tx, &e).await?),
     };
     if !allowed {
         return Err(AppError::Hidden);
@@ -329,6 +351,7 @@ mod tests {
             self_report: String::new(),
             self_on: None,
             late_report: false,
+            comments: String::new(),
         }
     }
 
@@ -362,19 +385,25 @@ mod tests {
             ("reported", &ahead, "evaluator", &[E::Pass, E::Fail]),
             ("reported", &past, "evaluator", &[E::Pass, E::Fail]),
         ];
-        for state in ["ordered", "reported", "passed", "failed"] {
-            for due in [&ahead, &past] {
-                for (name, a) in cast() {
-                    let want: Vec<E> = table
-                        .iter()
-                        .find(|t| t.0 == state && t.1 == due.as_str() && t.2 == name)
-                        .map(|t| t.3.to_vec())
-                        .unwrap_or_default();
-                    assert_eq!(
-                        offered(&a, &e, &rect(state, due)),
-                        want,
-                        "{state} due {due} × {name}"
-                    );
+        for gone in [false, true] {
+            for state in ["ordered", "reported", "passed", "failed"] {
+                for due in [&ahead, &past] {
+                    for (name, a) in cast() {
+                        let mut want: Vec<E> = table
+                            .iter()
+                            .find(|t| t.0 == state && t.1 == due.as_str() && t.2 == name)
+                            .map(|t| t.3.to_vec())
+                            .unwrap_or_default();
+                        // Once the assessor is gone, the district's officer re-checks.
+                        if gone && state == "reported" && name == "district" {
+                            want = vec![E::Pass, E::Fail];
+                        }
+                        assert_eq!(
+                            offered(&a, &e, &rect(state, due), gone),
+                            want,
+                            "{state} due {due} × {name}, assessor gone: {gone}"
+                        );
+                    }
                 }
             }
         }

@@ -950,7 +950,7 @@ pub async fn project_view(app: &App, ctx: &Ctx, id: i64) -> Result<ProjectView, 
         may_score: reviewer
             && r.state == "review"
             && p.state == "screened"
-            && !conflicted(actor, &p),
+            && !conflicted(&mut c, actor, &p).await?,
         first_fen: domain::first_tranche(p.award_fen, settings.first_share),
         settings,
         scores,
@@ -961,9 +961,29 @@ pub async fn project_view(app: &App, ctx: &Ctx, id: i64) -> Result<ProjectView, 
     })
 }
 
-/// A reviewer acting for the applicant itself may not score it.
-fn conflicted(actor: &crate::Actor, p: &ProjectRow) -> bool {
-    authz::own_org(actor) == Some(p.org_id)
+/// A reviewer may not score an applicant it acts for, is tied to (employed by, or a
+/// declared expert tie, within three years), or whose organization is tied to the applicant.
+async fn conflicted(
+    conn: &mut sanshe_store::Conn,
+    actor: &crate::Actor,
+    p: &ProjectRow,
+) -> Result<bool, AppError> {
+    let own = authz::own_org(actor);
+    if own == Some(p.org_id) {
+        return Ok(true);
+    }
+    let since = sanshe_domain::evaluation::years_before(&crate::calendar::today().to_string(), 3);
+    if let Some(u) = actor.user_id {
+        if sanshe_store::evaluations::tied_to(conn, u, p.org_id, &since).await? {
+            return Ok(true);
+        }
+    }
+    if let Some(o) = own {
+        if sanshe_store::evaluations::orgs_tied(conn, o, p.org_id, &since).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Projects the caller may list: officers their district's, organizations their own.
@@ -1319,7 +1339,7 @@ pub async fn score(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(), 
     if !is_reviewer(actor, &reviewers) {
         return Err(AppError::Hidden);
     }
-    if conflicted(actor, &p) {
+    if conflicted(&mut tx, actor, &p).await? {
         return Err(AppError::Conflict(FieldError::new(
             "",
             "err-venture-reviewer-tied",

@@ -584,3 +584,60 @@ pub async fn import_scores(
         .api(&rc)?;
     Ok(super::areas::report_json(&rc, &r))
 }
+
+/// The evidence of an entry's hand-scored points (the district's officers; the community's
+/// staff for their own community).
+#[utoipa::path(get, operation_id = "award_entry_evidence", path = "/api/v1/award-entries/{id}/attachments", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<super::needs::Attachment>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn evidence(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<super::needs::Attachment>>> {
+    authed(&rc)?;
+    let rows = app::evidence(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(super::files::listing(
+        rows,
+        &format!("/api/v1/award-entries/{id}/attachments"),
+    ))
+}
+
+/// Attach evidence to an entry while the list is scored (the district's officers; the
+/// community's staff for their own self-assessment): the raw bytes as the request body
+/// (photos, PDF, Office).
+#[utoipa::path(post, operation_id = "award_entry_attach", path = "/api/v1/award-entries/{id}/attachments", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), super::needs::AttachQuery),
+    request_body(description = "The file", content((super::photos::Binary = "application/octet-stream"))),
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<super::needs::AttachQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let name = super::files::upload_name(&rc, &q)?;
+    let aid = app::attach(&rc.app, &rc.ctx, id, name, &body)
+        .await
+        .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: aid })))
+}
+
+/// Download an entry's evidence file.
+#[utoipa::path(get, operation_id = "award_entry_evidence_file", path = "/api/v1/award-entries/{id}/attachments/{aid}", tag = "awards", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1), ("aid" = i64, Path, minimum = 1)),
+    responses(super::files::FileDownload))]
+pub async fn evidence_file(
+    rc: Rc,
+    ApiPath((id, aid)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::response::Response> {
+    authed(&rc)?;
+    Ok(super::files::download(
+        app::evidence_file(&rc.app, &rc.ctx, id, aid)
+            .await
+            .api(&rc)?,
+    ))
+}

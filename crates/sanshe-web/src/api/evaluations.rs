@@ -194,6 +194,128 @@ pub async fn assessors(rc: Rc) -> ApiResult<Json<Vec<Assessor>>> {
     ))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgTie {
+    pub id: i64,
+    /// The organization the agency is tied to.
+    pub organization: i64,
+    pub organization_name: String,
+    #[schema(pattern = "^(controller|director|founder)$")]
+    pub relation: String,
+    /// When the tie ended (null while it lasts).
+    pub ended_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Agency {
+    /// The agency (an organization with evaluator accounts).
+    pub id: i64,
+    pub name: String,
+    /// Its evaluator accounts' names.
+    pub assessors: Vec<String>,
+    /// Its recorded ties: it is refused for these organizations' contracts, and reviewers
+    /// acting for it for their venture projects, while a tie lasts and three years after.
+    pub ties: Vec<OrgTie>,
+}
+
+fn org_tie(t: sanshe_store::evaluations::OrgTieRow) -> OrgTie {
+    OrgTie {
+        id: t.id,
+        organization: t.other_org_id,
+        organization_name: t.other_name,
+        relation: t.relation,
+        ended_on: t.ended_on,
+    }
+}
+
+/// Evaluation agencies with their ties (district officers).
+#[utoipa::path(get, operation_id = "evaluation_agencies", path = "/api/v1/purchase/agencies", tag = "evaluation", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Agency>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn agencies(rc: Rc) -> ApiResult<Json<Vec<Agency>>> {
+    authed(&rc)?;
+    let a = app::agencies(&rc.app, &rc.ctx).await.api(&rc)?;
+    Ok(Json(
+        a.into_iter()
+            .map(|a| Agency {
+                id: a.id,
+                name: a.name,
+                assessors: a.assessors,
+                ties: a.ties.into_iter().map(org_tie).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// The ties recorded for an organization as an evaluation agency (district officers).
+#[utoipa::path(get, operation_id = "evaluation_agency_ties", path = "/api/v1/purchase/agencies/{id}/ties", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 200, body = Vec<OrgTie>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn agency_ties(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Vec<OrgTie>>> {
+    authed(&rc)?;
+    let t = app::agency_ties(&rc.app, &rc.ctx, id).await.api(&rc)?;
+    Ok(Json(t.into_iter().map(org_tie).collect()))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRelation {
+    Controller,
+    Director,
+    Founder,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyTieBody {
+    /// The organization the agency is tied to.
+    #[schema(minimum = 1)]
+    pub organization: i64,
+    /// One controls the other, they share a director or legal representative, or one
+    /// founded the other.
+    pub relation: OrgRelation,
+    /// When the tie ended (absent: it lasts). A tie counts for three years after it ends.
+    #[schema(format = Date)]
+    pub ended_on: Option<String>,
+}
+
+/// Record a tie between an evaluation agency and another organization (district officers):
+/// the agency cannot be assigned to that organization's contracts, nor its reviewers score
+/// that organization's venture projects, within three years of the tie's end.
+#[utoipa::path(post, operation_id = "evaluation_agency_tie", path = "/api/v1/purchase/agencies/{id}/ties", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)), request_body = AgencyTieBody,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_agency_tie(
+    rc: Rc,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<AgencyTieBody>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    authed(&rc)?;
+    let tie = app::add_agency_tie(
+        &rc.app,
+        &rc.ctx,
+        id,
+        &sanshe_app::purchase::panel::TieInput {
+            org: b.organization.to_string(),
+            relation: match b.relation {
+                OrgRelation::Controller => "controller",
+                OrgRelation::Director => "director",
+                OrgRelation::Founder => "founder",
+            }
+            .into(),
+            // An empty date is refused like any other that is not one.
+            ended_on: b
+                .ended_on
+                .map(|d| if d.trim().is_empty() { "-".into() } else { d })
+                .unwrap_or_default(),
+        },
+    )
+    .await
+    .api(&rc)?;
+    Ok((StatusCode::CREATED, Json(Created { id: tie })))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
@@ -365,6 +487,8 @@ pub struct Score {
     pub points: Option<String>,
     /// The provider's own points (null until it evaluated itself).
     pub self_points: Option<String>,
+    /// The assessor's comment on this indicator ('' when none).
+    pub comment: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -462,6 +586,7 @@ pub async fn get(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Evaluation
                 guide: i.guide.clone(),
                 points: v.points.get(n).copied().map(domain::points_text),
                 self_points: v.self_points.get(n).copied().map(domain::points_text),
+                comment: v.comments.get(n).cloned().unwrap_or_default(),
             })
             .collect(),
         bounds: [v.scheme.excellent, v.scheme.good, v.scheme.fair],
@@ -573,6 +698,10 @@ pub struct EvalScoreBody {
     pub scores: std::collections::BTreeMap<String, f64>,
     #[schema(min_length = 1, max_length = 4000)]
     pub findings: String,
+    /// A comment per indicator code (optional, at most 1,000 characters each): what the
+    /// points rest on.
+    #[serde(default)]
+    pub comments: std::collections::BTreeMap<String, String>,
     /// The assessor declares no tie to the provider within three years (must be true).
     pub no_conflict: bool,
     /// The version the caller saw; when given and no longer current, 409.
@@ -601,6 +730,7 @@ pub async fn score(
         &app::ScoreInput {
             scores,
             findings: b.findings,
+            comments: b.comments.into_iter().collect(),
             no_conflict: b.no_conflict,
             version: b.version,
         },

@@ -495,7 +495,7 @@ async fn detail_filtered(rc: &Rc, id: i64, errors: Vec<String>, q: EntryQuery) -
             .collect(),
         can_fill: v.may_manage
             && v.list.state == "scoring"
-            && v.list.subject == "community"
+            && v.list.subject != "org"
             && v.scheme.has_sources(),
         own_community: v.own_community.clone().unwrap_or_default(),
         chart: v
@@ -729,4 +729,123 @@ pub async fn answer(
         .collect();
     let r = app::answer_appeal(&rc.app, &rc.ctx, entry, form_get(&form, "text"), &typed).await;
     after(&rc, id, r).await
+}
+
+// ---- an entry and its evidence -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "awards/entry.html")]
+struct EntryPage {
+    p: Page,
+    list_id: i64,
+    entry_id: i64,
+    list_title: String,
+    subject: String,
+    /// (indicator, points, where they come from)
+    rows: Vec<(String, String, String)>,
+    total: i64,
+    grade: String,
+    /// (id, file name, when)
+    files: Vec<(i64, String, String)>,
+    may_attach: bool,
+    messages: Vec<String>,
+}
+
+async fn entry_page(rc: &Rc, entry: i64, messages: Vec<String>) -> PageResult {
+    let v = app::entry_view(&rc.app, &rc.ctx, entry).await.page(rc)?;
+    let points: Vec<&str> = v.entry.scores.split(',').collect();
+    let page = EntryPage {
+        p: Page::new(rc, "award-entry-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/award-lists", rc.tr.t("awards-title"))
+            .crumb(&format!("/award-lists/{}", v.list.id), v.list.title.clone())
+            .crumb("", v.entry.subject_name.clone()),
+        list_id: v.list.id,
+        entry_id: entry,
+        list_title: v.list.title.clone(),
+        subject: v.entry.subject_name.clone(),
+        rows: v
+            .scheme
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(n, i)| {
+                (
+                    i.name.clone(),
+                    points.get(n).copied().unwrap_or("").to_owned(),
+                    if i.source.is_empty() {
+                        rc.tr.t("award-by-hand").to_owned()
+                    } else {
+                        rc.tr.t(&format!("award-source-{}", i.source)).to_owned()
+                    },
+                )
+            })
+            .collect(),
+        total: v.entry.total,
+        grade: v.entry.grade.clone(),
+        files: v
+            .files
+            .iter()
+            .map(|f| (f.id, f.file_name.clone(), datetime(f.created_at)))
+            .collect(),
+        may_attach: v.may_attach,
+        messages,
+    };
+    let mut r = with_page(rc, &page);
+    if !page.messages.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn entry(rc: Rc, Path(id): Path<i64>) -> PageResult {
+    entry_page(&rc, id, Vec::new()).await
+}
+
+/// Adds evidence from the entry's page (a photo, minutes, a document).
+pub async fn attach(
+    rc: Rc,
+    Path(id): Path<i64>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    // Refused before the upload is read: readers of purchase lists only.
+    let actor = rc.actor().ok_or(AppError::Unauthenticated).page(&rc)?;
+    if !sanshe_app::authz::can(actor, sanshe_app::authz::Perm::PurchaseRead) {
+        return Err(PageError::new(AppError::Forbidden, &rc));
+    }
+    let file = match mp {
+        Ok(mp) => crate::pages::read_file_field(mp, "file").await,
+        Err(_) => None,
+    };
+    let r = match file {
+        Some((name, bytes)) => app::attach(&rc.app, &rc.ctx, id, &name, &bytes)
+            .await
+            .map(|_| ()),
+        None => Err(AppError::invalid(sanshe_domain::FieldError::new(
+            "file",
+            "err-import-no-file",
+        ))),
+    };
+    match r {
+        Ok(()) => Ok(redirect_flash(
+            &format!("/award-entries/{id}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(fs)) => {
+            entry_page(&rc, id, fs.iter().map(|f| rc.tr.field_error(f)).collect()).await
+        }
+        Err(AppError::Conflict(f)) => entry_page(&rc, id, vec![rc.tr.field_error(&f)]).await,
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+pub async fn file(rc: Rc, Path((id, aid)): Path<(i64, i64)>) -> PageResult {
+    let (a, bytes) = app::evidence_file(&rc.app, &rc.ctx, id, aid)
+        .await
+        .page(&rc)?;
+    Ok(crate::pages::file_download(
+        &a.file_name,
+        &a.content_type,
+        bytes,
+    ))
 }

@@ -246,6 +246,9 @@ pub struct IndicatorRow {
     pub points: String,
     /// The provider's own points.
     pub self_points: String,
+    /// The assessor's comment, and the key its typed value is kept under.
+    pub comment: String,
+    pub comment_key: String,
 }
 
 /// The rectification section of an evaluation.
@@ -343,6 +346,8 @@ async fn detail_with(
                 .copied()
                 .map(domain::points_text)
                 .unwrap_or_default(),
+            comment: v.comments.get(n).cloned().unwrap_or_default(),
+            comment_key: format!("c:{}", i.code),
         })
         .collect();
     let steps = |h: &[sanshe_store::workflow::HistoryRow], prefix: &str| {
@@ -500,6 +505,13 @@ pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageR
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("score_").map(|c| (c.to_owned(), v.clone())))
         .collect();
+    let comments: Vec<(String, String)> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("comment_")
+                .map(|c| (c.to_owned(), v.clone()))
+        })
+        .collect();
     let findings = get("findings");
     let r = app::submit(
         &rc.app,
@@ -507,13 +519,17 @@ pub async fn score(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageR
         id,
         &app::ScoreInput {
             scores: scores.clone(),
+            comments: comments.clone(),
             findings: findings.clone(),
             no_conflict: !get("no_conflict").is_empty(),
             version: get("version").parse().ok(),
         },
     )
     .await;
-    after(&rc, id, r, scores, findings).await
+    // What was typed goes back on an error: scores by code, comments under "c:code".
+    let mut typed = scores;
+    typed.extend(comments.into_iter().map(|(c, v)| (format!("c:{c}"), v)));
+    after(&rc, id, r, typed, findings).await
 }
 
 pub async fn answer(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
@@ -1037,6 +1053,86 @@ pub async fn save_scheme(rc: Rc, RawForm(body): RawForm) -> PageResult {
         Err(AppError::Invalid(fs)) => {
             let errs = fs.iter().map(|e| rc.tr.field_error(e)).collect();
             scheme_with(&rc, Some((rows, bounds)), errs).await
+        }
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
+// ---- agencies' ties ------------------------------------------------------------------------
+
+pub struct AgencyLine {
+    pub id: i64,
+    pub name: String,
+    pub assessors: Vec<String>,
+    pub ties: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "purchase/agencies.html")]
+struct AgenciesPage {
+    p: Page,
+    agencies: Vec<AgencyLine>,
+    relations: Vec<(String, String)>,
+    messages: Vec<String>,
+}
+
+async fn agencies_page(rc: &Rc, messages: Vec<String>) -> PageResult {
+    let all = app::agencies(&rc.app, &rc.ctx).await.page(rc)?;
+    let page = AgenciesPage {
+        p: Page::new(rc, "agencies-title")
+            .crumb("/", rc.tr.t("nav-home"))
+            .crumb("/purchase/evaluations", rc.tr.t("eval-title"))
+            .crumb("", rc.tr.t("agencies-title")),
+        agencies: all
+            .into_iter()
+            .map(|a| AgencyLine {
+                id: a.id,
+                name: a.name,
+                assessors: a.assessors,
+                ties: a
+                    .ties
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} #{} ({}{})",
+                            t.other_name,
+                            t.other_org_id,
+                            rc.tr.t(&format!("org-tie-{}", t.relation)),
+                            t.ended_on
+                                .as_ref()
+                                .map(|d| format!(", {} {d}", rc.tr.t("tie-ended")))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        relations: app::ORG_TIE_RELATIONS
+            .iter()
+            .map(|r| ((*r).to_owned(), rc.tr.t(&format!("org-tie-{r}")).to_owned()))
+            .collect(),
+        messages,
+    };
+    let mut r = with_page(rc, &page);
+    if !page.messages.is_empty() {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+pub async fn agencies(rc: Rc) -> PageResult {
+    agencies_page(&rc, Vec::new()).await
+}
+
+pub async fn add_agency_tie(
+    rc: Rc,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<sanshe_app::purchase::panel::TieInput>,
+) -> PageResult {
+    match app::add_agency_tie(&rc.app, &rc.ctx, id, &f).await {
+        Ok(_) => Ok(redirect_flash("/purchase/agencies", "flash-saved")),
+        Err(AppError::Invalid(fs)) => {
+            agencies_page(&rc, fs.iter().map(|f| rc.tr.field_error(f)).collect()).await
         }
         Err(e) => Err(PageError::new(e, &rc)),
     }

@@ -29,22 +29,12 @@ fn scheme() -> Value {
 
 async fn post(t: &T, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
     let r = t.api("POST", path, Some(tok), Some(body)).await;
-    let v = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, v)
+    r.outcome()
 }
 
 async fn put(t: &T, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
     let r = t.api("PUT", path, Some(tok), Some(body)).await;
-    let v = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, v)
+    r.outcome()
 }
 
 /// An award recomputed from the published scores and scheme, without the product's code.
@@ -716,7 +706,7 @@ async fn a_communitys_purchased_services_count_by_their_evaluations() {
         want.values().any(|w| w.1 < w.0),
         "the demo's failed mid-term serves a community: {want:?}"
     );
-    let got = sanshe_app::purchase::award_lists::figures(&mut c, "320412", year)
+    let got = sanshe_app::purchase::award_lists::figures(&mut c, "320412", year, 12)
         .await
         .unwrap();
     for (area, (n, passed)) in &want {
@@ -981,4 +971,208 @@ async fn officers_are_reminded_once_of_a_notice_over_and_a_review_due() {
         1
     );
     assert_eq!(notices(&t, "district", "reminder.rating_review").await, 1);
+}
+
+#[tokio::test]
+async fn evidence_stands_behind_an_entrys_hand_scores_and_only_its_parties_see_it() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let cm = t.token_for("community").await;
+    let lists = t
+        .api("GET", "/api/v1/award-lists", Some(&cm), None)
+        .await
+        .json();
+    let id = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["state"] == "scoring")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let base = format!("/api/v1/award-lists/{id}");
+    let home = crate::routes::COMMUNITY;
+    let (s, _) = put(
+        &t,
+        &cm,
+        &format!("{base}/self"),
+        json!({"scores": {"governance": 18, "satisfaction": 13}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    let entry = |pick: &dyn Fn(&Value) -> bool| {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| pick(e))
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let mine = entry(&|e| e["subject"] == home);
+    let other = entry(&|e| e["subject"] != home);
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let up = |e: i64| format!("/api/v1/award-entries/{e}/attachments?file_name=minutes.pdf");
+    // The community adds the minutes behind its own self-assessment, the officer a photo
+    // to another community's; another community's entry is out of the community's reach.
+    let r = t.api_raw("POST", &up(mine), &cm, pdf.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = t.api_raw("POST", &up(other), &cm, pdf.clone()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = t.api_raw("POST", &up(other), &d, pdf.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Not a document: refused, nothing stored.
+    let r = t
+        .api_raw(
+            "POST",
+            &up(mine),
+            &cm,
+            b"MZ\x90\x00 not a document".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let files = t
+        .api(
+            "GET",
+            &format!("/api/v1/award-entries/{mine}/attachments"),
+            Some(&d),
+            None,
+        )
+        .await;
+    assert_eq!(files.status, StatusCode::OK, "{}", files.body);
+    assert_eq!(files.json().as_array().unwrap().len(), 1, "{}", files.body);
+    let aid = files.json()[0]["id"].as_i64().unwrap();
+    let got = t
+        .api(
+            "GET",
+            &format!("/api/v1/award-entries/{mine}/attachments/{aid}"),
+            Some(&cm),
+            None,
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(got.body.starts_with("%PDF"), "{}", got.body);
+    // A street's staff, an organization: not theirs to read.
+    for who in ["street", "org"] {
+        let tok = t.token_for(who).await;
+        let r = t
+            .api(
+                "GET",
+                &format!("/api/v1/award-entries/{mine}/attachments"),
+                Some(&tok),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{who}: {}",
+            r.status
+        );
+    }
+    assert_eq!(t.audit_count("award_list.attach").await, 2);
+    // The entry's page lists the file and takes an upload from the phone.
+    let mut s = t.login("community").await;
+    let page = t.get(&mut s, &format!("/award-entries/{mine}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("minutes.pdf"), "{}", page.body);
+    s.csrf = crate::common::csrf_in(&page.body);
+    let r = t
+        .post_upload(
+            &mut s,
+            &format!("/award-entries/{mine}/attachments"),
+            "file",
+            "site.pdf",
+            &pdf,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Once the list leaves scoring, evidence is closed.
+    let (s2, v2) = post(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "announce"}),
+    )
+    .await;
+    assert_eq!(s2, StatusCode::NO_CONTENT, "{v2}");
+    let r = t.api_raw("POST", &up(mine), &cm, pdf).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-award-evidence-closed"]);
+}
+
+#[tokio::test]
+async fn a_street_list_draws_its_figures_from_its_communities() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let year = sanshe_app::calendar::today().year() as i64;
+    let scheme = json!({
+        "indicators": [
+            {"code": "station", "name": "服务站覆盖", "points": 40, "source": "station"},
+            {"code": "orgs", "name": "社区社会组织", "points": 30, "source": "community_orgs", "target": 2},
+            {"code": "work", "name": "工作实绩", "points": 30}
+        ],
+        "grades": [{"name": "优秀", "min": 80, "award_fen": 2000000}, {"name": "合格", "min": 60, "award_fen": 500000}],
+        "mode": "table", "unit_fen": 0, "cap_fen": 0, "team_share": 0
+    });
+    let (s, v) = post(
+        &t,
+        &d,
+        "/api/v1/award-lists",
+        json!({"year": year, "subject": "street", "title": "街道考评", "notice_days": 0, "scheme": scheme}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let base = format!("/api/v1/award-lists/{}", v["id"]);
+    let (s, _) = post(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "open"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, v) = post(&t, &d, &format!("{base}/fill"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Recomputed from the communities' own figures: a street's share of communities with a
+    // station, and its organizations against two per community.
+    let mut c = t.app.db.acquire().await.unwrap();
+    let communities = sanshe_app::purchase::award_lists::figures(&mut c, "320412", year, 12)
+        .await
+        .unwrap();
+    drop(c);
+    let v = t.api("GET", &base, Some(&d), None).await.json();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(entries.len() > 3, "{v}");
+    let mut some_partial = false;
+    for e in entries {
+        let street = e["subject"].as_str().unwrap();
+        let mine: Vec<_> = communities
+            .iter()
+            .filter(|(k, _)| k.len() == 12 && k.starts_with(street))
+            .map(|(_, f)| *f)
+            .collect();
+        let n = mine.len().max(1) as i64;
+        let with: i64 = mine.iter().map(|f| f.station).sum();
+        let orgs: i64 = mine.iter().map(|f| f.community_orgs).sum();
+        let want = [40 * with / n, 30 * orgs.min(2 * n) / (2 * n), 0];
+        let got: Vec<i64> = e["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            want,
+            "{street}: {} communities, {with} with a station, {mine:?}",
+            mine.len()
+        );
+        some_partial |= want[0] > 0 && want[0] < 40;
+    }
+    assert!(
+        some_partial,
+        "a street with some communities lacking a station: {v}"
+    );
 }

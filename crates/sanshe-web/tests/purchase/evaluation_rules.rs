@@ -28,7 +28,7 @@ async fn open_contracts(t: &T) -> Vec<sanshe_store::contracts::ContractRow> {
 }
 
 /// The demo organization's signed contract and its assigned mid-term.
-async fn demo_midterm(t: &T) -> (i64, i64) {
+pub(super) async fn demo_midterm(t: &T) -> (i64, i64) {
     let org = t.org_id(sanshe_app::demo::DEMO_ORG).await;
     let k = open_contracts(t)
         .await
@@ -62,7 +62,7 @@ pub(super) async fn employ(t: &T, provider: i64, user: i64) {
         .unwrap();
 }
 
-async fn halted(t: &T, k: i64) -> i64 {
+pub(super) async fn halted(t: &T, k: i64) -> i64 {
     count(
         t,
         "SELECT COUNT(*) AS n FROM contracts WHERE id = $1 AND halted_on IS NOT NULL \
@@ -90,7 +90,7 @@ async fn panel(t: &T, d: &str, p: i64) -> Vec<Value> {
         .clone()
 }
 
-async fn sql(t: &T, q: &str, id: i64) {
+pub(super) async fn sql(t: &T, q: &str, id: i64) {
     let mut c = t.app.db.acquire().await.unwrap();
     sqlx::query(q).bind(id).execute(&mut *c).await.unwrap();
 }
@@ -338,7 +338,7 @@ async fn the_provider_evaluates_itself_first_and_a_missing_one_fails() {
 }
 
 /// Scores the demo mid-term 差 and makes it final: the contract halts.
-async fn fail_midterm(t: &T, e: i64) {
+pub(super) async fn fail_midterm(t: &T, e: i64) {
     let ev = t.token_for("evaluator").await;
     let ep = format!("/api/v1/purchase/evaluations/{e}");
     let r = t

@@ -7,6 +7,7 @@ mod award_lists;
 mod awards;
 mod contracts;
 mod delivery;
+mod evaluation_extras;
 mod evaluation_rules;
 mod evaluations;
 mod ocds;

@@ -418,6 +418,15 @@ async fn members_declare_before_reading_score_alone_and_the_report_is_signed() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The call reads the applicants' record (优胜劣汰): the points are fixed when it signs.
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE projects SET history_bonus = 5, history_penalty = 5 WHERE id = $1")
+            .bind(p)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
     let r = t
         .api(
             "POST",
@@ -429,6 +438,36 @@ async fn members_declare_before_reading_score_alone_and_the_report_is_signed() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let v = r.json();
     assert!(v["signed_at"].is_i64());
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        let fixed = sanshe_store::purchase::history_points(&mut c, p)
+            .await
+            .unwrap();
+        assert_eq!(fixed.len(), apps.len(), "{fixed:?}");
+        // What the panel signed is what every later view shows, whatever the record says now.
+        sqlx::query("UPDATE applications SET history_points = 7 WHERE id = $1")
+            .bind(apps[0])
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let later = panel(&t, &tok, p).await;
+    let first = later["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["application"] == apps[0])
+        .unwrap()
+        .clone();
+    assert_eq!(first["history_points"], 7, "{first}");
+    {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("UPDATE applications SET history_points = 0 WHERE id = $1")
+            .bind(apps[0])
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), apps.len());
     // Five members: no trimming; the score is the mean of the five totals, ranks ascend.
@@ -441,7 +480,16 @@ async fn members_declare_before_reading_score_alone_and_the_report_is_signed() {
             .collect();
         assert_eq!(totals.len(), 5);
         let mean = totals.iter().sum::<i64>() as f64 / 5.0;
-        assert!((r["score"].as_f64().unwrap() - mean).abs() < 0.01, "{r}");
+        assert!(
+            (r["panel_score"].as_f64().unwrap() - mean).abs() < 0.01,
+            "{r}"
+        );
+        // The ranking score adds the record's points.
+        let h = r["history_points"].as_f64().unwrap();
+        assert!(
+            (r["score"].as_f64().unwrap() - mean - h).abs() < 0.01,
+            "{r}"
+        );
         assert_eq!(r["trimmed"], false);
     }
     let ranks: Vec<u64> = results

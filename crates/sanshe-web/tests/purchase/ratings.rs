@@ -20,12 +20,7 @@ async fn step(t: &T, tok: &str, id: i64, body: Value) -> (StatusCode, Value) {
             Some(body),
         )
         .await;
-    let v = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, v)
+    r.outcome()
 }
 
 /// An active registered organization of the district with no rating record, registered four

@@ -29,12 +29,7 @@ fn round_body(fiscal_yuan: i64, charity_yuan: i64) -> Value {
 
 async fn step(t: &T, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
     let r = t.api("POST", path, Some(tok), Some(body)).await;
-    let v = if r.body.is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.status, v)
+    r.outcome()
 }
 
 /// Active organizations of the district other than the demo ones, with an account each
@@ -1021,4 +1016,84 @@ async fn desk_scores_stay_hidden_finalists_of_a_cancelled_round_are_told_and_the
             vec!["err-venture-vote-open".to_owned()]
         )
     );
+}
+
+#[tokio::test]
+async fn a_reviewer_tied_to_the_applicant_does_not_score_it() {
+    let t = T::new().await;
+    let d = t.token_for("district").await;
+    let org = t.token_for("org").await;
+    let ev = t.token_for("evaluator").await;
+    let mut b = round_body(30_000, 0);
+    b["review_mode"] = json!("desk");
+    let round = t
+        .api("POST", "/api/v1/venture/rounds", Some(&d), Some(b))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let base = format!("/api/v1/venture/rounds/{round}");
+    step(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "publish"}),
+    )
+    .await;
+    let evaluator = t.user_id("evaluator").await;
+    step(
+        &t,
+        &d,
+        &format!("{base}/reviewers"),
+        json!({"reviewer": evaluator}),
+    )
+    .await;
+    let (_, v) = step(
+        &t,
+        &org,
+        &format!("{base}/projects"),
+        apply_body("关联回避项目", 500000, 0),
+    )
+    .await;
+    let p = v["id"].as_i64().unwrap();
+    step(
+        &t,
+        &d,
+        &format!("{base}/transitions"),
+        json!({"event": "close_applications"}),
+    )
+    .await;
+    step(
+        &t,
+        &d,
+        &format!("/api/v1/venture/projects/{p}/transitions"),
+        json!({"event": "pass"}),
+    )
+    .await;
+    // The reviewer's agency founded the applicant (a tie that lasts).
+    let provider = t.org_id(sanshe_app::demo::DEMO_ORG).await;
+    let agency = t.org_id(sanshe_app::demo::DEMO_EVALUATOR_ORG).await;
+    let (s, v) = step(
+        &t,
+        &d,
+        &format!("/api/v1/purchase/agencies/{agency}/ties"),
+        json!({"organization": provider, "relation": "founder"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let one = t
+        .api(
+            "GET",
+            &format!("/api/v1/venture/projects/{p}"),
+            Some(&ev),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(one["may_score"], false, "{one}");
+    let r = t
+        .api("PUT", &format!("/api/v1/venture/projects/{p}/scores"), Some(&ev), Some(json!({"scores": {"need": 18, "acceptance": 18, "innovation": 18, "effectiveness": 18, "replicability": 18}})))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(super::codes(&r.json()), ["err-venture-reviewer-tied"]);
 }

@@ -54,10 +54,12 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
     let district_org = vec!["district", "org"];
     let resident = vec!["resident"];
     let community = vec!["community"];
+    let district_community = vec!["district", "community"];
     let district_evaluator = vec!["district", "evaluator"];
     let purchase_any_evaluator = vec!["district", "street", "community", "org", "evaluator"];
     let evaluator = vec!["evaluator"];
-    let org_evaluator = vec!["org", "evaluator"];
+    // The provider reports, the assessor re-checks, the officer once the assessor is gone.
+    let eval_parties_rect = vec!["district", "org", "evaluator"];
     // An evaluation: its officers, its provider, its assessor.
     let eval_parties = vec!["district", "org", "evaluator"];
     // A contract's delivery: its officers, its organization, purchase staff over its communities.
@@ -251,6 +253,11 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         ),
         (("put", "/api/v1/purchase/evaluation-scheme"), &district),
         (("get", "/api/v1/purchase/assessors"), &district),
+        (("get", "/api/v1/purchase/agencies"), &district),
+        (("get", "/api/v1/purchase/agencies/{id}/ties"), &district),
+        (("post", "/api/v1/purchase/agencies/{id}/ties"), &district),
+        (("get", "/purchase/agencies"), &district),
+        (("post", "/purchase/agencies/{id}/ties"), &district),
         (
             ("get", "/api/v1/purchase/evaluations/{id}/attachments"),
             &eval_parties,
@@ -306,14 +313,14 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
                 "post",
                 "/api/v1/purchase/evaluations/{id}/rectification/transitions",
             ),
-            &org_evaluator,
+            &eval_parties_rect,
         ),
         (
             (
                 "post",
                 "/purchase/evaluations/{id}/rectification/transitions",
             ),
-            &org_evaluator,
+            &eval_parties_rect,
         ),
         // 以奖代补: purchase staff read; officers keep the lists.
         (("get", "/award-lists"), &purchase_read),
@@ -345,6 +352,29 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("put", "/api/v1/award-lists/{id}/self"), &community),
         (("post", "/api/v1/award-entries/{id}/appeal"), &community),
         (("post", "/api/v1/award-entries/{id}/answer"), &district),
+        // Evidence of an entry: officers, and the staff of the community it scores (another
+        // community's staff are answered 404).
+        (("get", "/award-entries/{id}"), &district_community),
+        (
+            ("post", "/award-entries/{id}/attachments"),
+            &district_community,
+        ),
+        (
+            ("get", "/award-entries/{id}/attachments/{aid}"),
+            &district_community,
+        ),
+        (
+            ("get", "/api/v1/award-entries/{id}/attachments"),
+            &district_community,
+        ),
+        (
+            ("post", "/api/v1/award-entries/{id}/attachments"),
+            &district_community,
+        ),
+        (
+            ("get", "/api/v1/award-entries/{id}/attachments/{aid}"),
+            &district_community,
+        ),
         (("get", "/api/v1/award-lists"), &purchase_read),
         (("post", "/api/v1/award-lists"), &district),
         (("get", "/api/v1/award-lists/{id}"), &purchase_read),
@@ -1244,6 +1274,9 @@ pub(crate) fn api_body(method: &str, path: &str) -> Option<serde_json::Value> {
         ("post", "/api/v1/award-lists/{id}/transitions") => Some(json!({"event": "vanish"})),
         ("put", "/api/v1/award-lists/{id}/entries") => Some(json!({"subject": "", "scores": {}})),
         ("post", "/api/v1/award-entries/{id}/pay") => Some(json!({"voucher": ""})),
+        ("post", "/api/v1/purchase/agencies/{id}/ties") => {
+            Some(json!({"organization": 999999, "relation": "director"}))
+        }
         ("put", "/api/v1/award-lists/{id}/self") => Some(json!({"scores": {}})),
         ("post", "/api/v1/award-entries/{id}/appeal")
         | ("post", "/api/v1/award-entries/{id}/answer") => Some(json!({"text": ""})),
