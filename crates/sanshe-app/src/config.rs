@@ -57,6 +57,9 @@ pub struct Settings {
     pub ocid_prefix: String,
     /// The address the public reaches the server at (OCDS package URIs); None: the request's host.
     pub public_url: Option<String>,
+    /// Serve reads only (a server for the public portal on a database replica): no writes,
+    /// no migrations, no scheduled jobs; everything but the public pages answers 503.
+    pub read_only: bool,
     /// Where the configuration came from, for `sanshe config`.
     pub sources: Vec<String>,
 }
@@ -83,6 +86,7 @@ impl Default for Settings {
             admin_mfa_required: None,
             ocid_prefix: "ocds-sanshe".into(),
             public_url: None,
+            read_only: false,
             sources: vec!["defaults".into()],
         }
     }
@@ -108,6 +112,7 @@ struct FileSettings {
     upload_max_mb: Option<usize>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
     admin_mfa_required: Option<bool>,
+    read_only: Option<bool>,
     ocid_prefix: Option<String>,
     public_url: Option<String>,
 }
@@ -196,7 +201,8 @@ impl Settings {
             secure_cookies,
             log_format,
             trusted_proxies,
-            ocid_prefix
+            ocid_prefix,
+            read_only
         );
     }
 
@@ -280,18 +286,23 @@ impl Settings {
                 .collect::<Result<_, _>>()?;
             used = true;
         }
-        if let Some(v) = env("SANSHE_SECURE_COOKIES") {
-            self.secure_cookies = match v.trim() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => {
-                    return Err(ConfigError::Env {
-                        var: "SANSHE_SECURE_COOKIES".into(),
-                        err: format!("expected true or false, got {v:?}"),
-                    })
-                }
-            };
-            used = true;
+        for (var, field) in [
+            ("SANSHE_SECURE_COOKIES", &mut self.secure_cookies),
+            ("SANSHE_READ_ONLY", &mut self.read_only),
+        ] {
+            if let Some(v) = env(var) {
+                *field = match v.trim() {
+                    "1" | "true" | "yes" => true,
+                    "0" | "false" | "no" => false,
+                    _ => {
+                        return Err(ConfigError::Env {
+                            var: var.into(),
+                            err: format!("expected true or false, got {v:?}"),
+                        })
+                    }
+                };
+                used = true;
+            }
         }
         if used {
             self.sources.push("environment".into());
@@ -391,7 +402,7 @@ impl Settings {
              lockout_window_minutes = {}\nlockout_minutes = {}\npassword_min_length = {}\n\
              password_max_age_days = {}\nsecure_cookies = {}\nlog_format = {:?}\n\
              pii_key = {}\npii_previous_key = {}\nupload_max_mb = {}\ntrusted_proxies = {:?}\nadmin_mfa_required = {}\n\
-             ocid_prefix = {:?}\npublic_url = {}\n",
+             ocid_prefix = {:?}\npublic_url = {}\nread_only = {}\n",
             self.sources.join(" → "),
             sanshe_store::redact_db_url(self.database_url.expose()),
             self.listen,
@@ -429,6 +440,7 @@ impl Settings {
                 Some(u) => format!("{u:?}"),
                 None => "# not set: the address each request was made to".into(),
             },
+            self.read_only,
         )
     }
 

@@ -56,7 +56,11 @@ impl App {
     /// not among them refuses to start (it would write what nobody can read, and insert
     /// people again because it cannot match their blind index).
     pub async fn open(settings: config::Settings) -> Result<App, AppError> {
-        let db = Db::connect(settings.database_url.expose()).await?;
+        let db = if settings.read_only {
+            Db::connect_read_only(settings.database_url.expose()).await?
+        } else {
+            Db::connect(settings.database_url.expose()).await?
+        };
         let (recorded_table, in_use) = {
             let mut c = db.acquire().await?;
             (
@@ -94,6 +98,10 @@ impl App {
             public_cache: Arc::new(public::Cache::default()),
             feed_cache: Arc::new(purchase::ocds::FeedCache::default()),
         };
+        if app.settings.read_only {
+            // Nothing is written: the primary records the key and fills what is missing.
+            return Ok(app);
+        }
         if first_use {
             let mut tx = uow::Uow::begin(&app).await?;
             sanshe_store::pii_keys::record(&mut tx, &current).await?;

@@ -30,6 +30,8 @@ pub enum StoreError {
     Migration { name: String, source: sqlx::Error },
     #[error("the database has schema version {found}, newer than this program knows ({known}); upgrade the program")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error("the database has schema version {found} but this program needs {known}; a read-only server never migrates: migrate through the primary first")]
+    SchemaBehind { found: i64, known: i64 },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
 }
@@ -130,6 +132,18 @@ impl Db {
     /// `postgres://` / `postgresql://` must reach an existing database. Anything else is an
     /// error: the program never falls back to a fresh empty database.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        Db::open(url, false).await
+    }
+
+    /// Connects for reading only (a server for the public portal and dashboards, typically on
+    /// a PostgreSQL replica): every connection refuses writes — PostgreSQL's
+    /// `default_transaction_read_only`, SQLite's `query_only` — and nothing is migrated; the
+    /// schema must already be this program's.
+    pub async fn connect_read_only(url: &str) -> Result<Db, StoreError> {
+        Db::open(url, true).await
+    }
+
+    async fn open(url: &str, read_only: bool) -> Result<Db, StoreError> {
         sqlx::any::install_default_drivers();
         let redacted = redact_url(url);
         let (backend, conn_url) = if let Some(path) = url
@@ -176,9 +190,12 @@ impl Db {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .acquire_timeout(wait)
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute(SQLITE_PRAGMAS).await?;
+                                if read_only {
+                                    conn.execute("PRAGMA query_only = ON").await?;
+                                }
                                 Ok(())
                             })
                         })
@@ -190,10 +207,13 @@ impl Db {
                     AnyPoolOptions::new()
                         .max_connections(1)
                         .acquire_timeout(Duration::from_secs(2))
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute(SQLITE_PRAGMAS).await?;
                                 conn.execute("PRAGMA busy_timeout = 0").await?;
+                                if read_only {
+                                    conn.execute("PRAGMA query_only = ON").await?;
+                                }
                                 Ok(())
                             })
                         }),
@@ -210,10 +230,14 @@ impl Db {
                     AnyPoolOptions::new()
                         .max_connections(16)
                         .acquire_timeout(Duration::from_secs(10))
-                        .after_connect(|conn, _| {
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 conn.execute("SET plan_cache_mode = force_custom_plan")
                                     .await?;
+                                if read_only {
+                                    conn.execute("SET default_transaction_read_only = on")
+                                        .await?;
+                                }
                                 Ok(())
                             })
                         }),
@@ -228,7 +252,23 @@ impl Db {
             bookkeeping,
             backend,
         };
-        crate::migrate::run(&db).await?;
+        if read_only {
+            let found = crate::migrate::current_version(&db.pool).await?;
+            if found > crate::migrate::LATEST {
+                return Err(StoreError::SchemaTooNew {
+                    found,
+                    known: crate::migrate::LATEST,
+                });
+            }
+            if found < crate::migrate::LATEST {
+                return Err(StoreError::SchemaBehind {
+                    found,
+                    known: crate::migrate::LATEST,
+                });
+            }
+        } else {
+            crate::migrate::run(&db).await?;
+        }
         Ok(db)
     }
 

@@ -70,7 +70,12 @@ impl Server {
             std::process::id(),
             sanshe_app::security::random_hex(4).unwrap_or_default()
         );
+        let read_only = app.settings.read_only;
         let ticker = tokio::spawn(async move {
+            // A read-only server runs no jobs: they write, and the primary runs them.
+            if read_only {
+                return;
+            }
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             loop {
                 every.tick().await;

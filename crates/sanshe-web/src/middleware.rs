@@ -15,6 +15,47 @@ use tracing::Instrument;
 /// Largest request body accepted (imports included).
 pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
 
+/// A read-only server (`read_only`) serves the public portal, the OCDS feed, the API's
+/// description and the operations endpoints, for reading; `/` leads to the portal. Anything
+/// else is answered 503 here, before a handler could try to write.
+fn read_only_answer(method: &Method, path: &str, request_id: &str) -> Option<Response> {
+    let reading = matches!(*method, Method::GET | Method::HEAD);
+    if reading && path == "/" {
+        return Some(axum::response::Redirect::to("/public").into_response());
+    }
+    let public = path == "/public"
+        || path.starts_with("/public/")
+        || path.starts_with("/api/ocds/")
+        || path.starts_with("/static/")
+        || path.starts_with("/lang/")
+        || matches!(
+            path,
+            "/healthz" | "/readyz" | "/metrics" | "/api/openapi.json" | "/api/docs"
+        );
+    if reading && public {
+        return None;
+    }
+    const MESSAGE: &str = "本服务器为只读副本，只提供公开信息；请到主服务器登录办理。\n\
+        This server is a read-only copy serving the public portal only; sign in on the main server.";
+    let mut r = if path.starts_with("/api/") {
+        axum::Json(serde_json::json!({"error": {
+            "code": "read_only",
+            "message": MESSAGE,
+            "fields": [],
+            "request_id": request_id,
+        }}))
+        .into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            MESSAGE,
+        )
+            .into_response()
+    };
+    *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    Some(r)
+}
+
 fn new_request_id() -> String {
     sanshe_app::security::random_hex(8).unwrap_or_else(|_| "0".into())
 }
@@ -84,7 +125,15 @@ async fn handle(
     };
 
     let app = &state.app;
-    if is_api {
+    if app.settings.read_only {
+        if let Some(r) = read_only_answer(req.method(), &path, &request_id) {
+            state.metrics.record(r.status().as_u16(), started.elapsed());
+            return r;
+        }
+    }
+    if app.settings.read_only {
+        // Everyone is anonymous here: resolving a session would write its last use.
+    } else if is_api {
         if let Some(tok) = req
             .headers()
             .get(header::AUTHORIZATION)

@@ -34,6 +34,9 @@ enum Cmd {
         /// Listen address (overrides configuration).
         #[arg(long)]
         listen: Option<String>,
+        /// Serve the public portal only, never writing (on a database replica).
+        #[arg(long)]
+        read_only: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -261,6 +264,7 @@ async fn main() -> Result<()> {
     let cmd = cli.cmd.unwrap_or(Cmd::Serve {
         demo: false,
         listen: None,
+        read_only: false,
     });
     if let Cmd::Config = cmd {
         print!("{}", settings.to_redacted_toml());
@@ -277,6 +281,24 @@ async fn main() -> Result<()> {
         l.parse::<std::net::SocketAddr>()
             .map_err(|_| anyhow!("--listen: expected an address like 127.0.0.1:8080"))?;
         settings.listen = l.clone();
+    }
+    if let Cmd::Serve {
+        read_only: true,
+        demo,
+        ..
+    } = &cmd
+    {
+        if *demo {
+            return Err(anyhow!(
+                "--demo writes the demo district: not with --read-only"
+            ));
+        }
+        settings.read_only = true;
+    }
+    if settings.read_only && !matches!(cmd, Cmd::Serve { .. }) {
+        return Err(anyhow!(
+            "read_only is set: this configuration only serves the public portal"
+        ));
     }
     init_logging(&settings);
     let app = App::open(settings).await.map_err(|e| anyhow!("{e}"))?;
@@ -308,6 +330,9 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("cannot listen on {}", app.settings.listen))?;
             let addr = server.local_addr()?;
             println!("Sanshe 三社联动平台 is running: http://{addr}/");
+            if app.settings.read_only {
+                println!("Read-only: the public portal only; nothing is written here.");
+            }
             if let Some(a) = demo_accounts {
                 println!("Demo district 常州市武进区 loaded (populations are synthetic).");
                 print_demo_accounts(&a);

@@ -242,3 +242,94 @@ async fn bad_database_urls_are_clear_errors() {
         ..Settings::default()
     };
 }
+
+/// A read-only server on the same database (as on a replica): the public portal and the
+/// OCDS feed answer, every other door says 503 before a handler runs, sessions are not
+/// resolved, and the database itself refuses a write from it.
+#[tokio::test]
+async fn a_read_only_server_serves_the_portal_and_writes_nothing() {
+    let primary = T::new().await;
+    let mut settings = (*primary.app.settings).clone();
+    settings.read_only = true;
+    let ro = T::with(settings, false).await;
+    let mut anon = Session::default();
+    let call = primary
+        .api("GET", "/api/ocds/releases", None, None)
+        .await
+        .json();
+    assert!(call["releases"].as_array().is_some_and(|r| !r.is_empty()));
+    for path in [
+        "/public",
+        "/public/calls",
+        "/public/catalog",
+        "/public/awards",
+        "/public/ratings",
+        "/public/venture",
+        "/api/ocds/releases",
+        "/api/ocds/records",
+        "/api/openapi.json",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/static/app.css",
+    ] {
+        let r = ro.get(&mut anon, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+    let r = ro.get(&mut anon, "/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/public");
+    // Signing in, pages behind it, the API: all refused here, with a bilingual reason.
+    let r = ro.get(&mut anon, "/login").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        r.body.contains("只读") && r.body.contains("read-only"),
+        "{}",
+        r.body
+    );
+    let r = ro
+        .post(&mut anon, "/login", &[("username", "district")])
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    let tok = primary.token_for("district").await;
+    let r = ro
+        .api("GET", "/api/v1/organizations", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.json()["error"]["code"], "read_only");
+    // A signed-in browser's session is not looked at (that would write its last use).
+    let mut signed_in = primary.login("district").await;
+    let r = ro.get(&mut signed_in, "/public").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("/logout"), "shown as anonymous");
+    // The database refuses a write from the read-only server's connections.
+    let mut c = ro.app.db.acquire().await.unwrap();
+    let w = sqlx::query("UPDATE areas SET name = name WHERE code = $1")
+        .bind("320412")
+        .execute(&mut *c)
+        .await;
+    assert!(w.is_err(), "a read-only connection wrote");
+}
+
+#[tokio::test]
+async fn a_read_only_server_refuses_a_schema_it_does_not_match() {
+    let primary = T::new().await;
+    {
+        let mut c = primary.app.db.acquire().await.unwrap();
+        sqlx::query("DELETE FROM schema_migrations WHERE version = $1")
+            .bind(primary.app.db.schema_version().await.unwrap())
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    }
+    let mut settings = (*primary.app.settings).clone();
+    settings.read_only = true;
+    let e = sanshe_app::App::open(settings)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        e.to_string().contains("read-only server never migrates"),
+        "{e}"
+    );
+}
