@@ -68,6 +68,11 @@ ORG=$(curl -fs -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/organizations?pag
 WORKER=$(curl -fs -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/social-workers?page=1&per_page=1" | json 'd["items"][0]["id"]')
 COMMUNITY=$(curl -fs -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/areas?level=community&within=320412&page=1" | json 'd["items"][0]["code"]')
 CATEGORY=$(curl -fs -H "Authorization: Bearer $RTOKEN" "$BASE/api/v1/needs/categories" | json 'd[0]["code"]')
+# Workflow records for their detail rows (none at province or national scale: those rows are
+# left out).
+first_id() { curl -fs -H "Authorization: Bearer $TOKEN" "$BASE$1" | json 'd["items"][0]["id"] if d["items"] else ""'; }
+EVAL=$(first_id "/api/v1/purchase/evaluations?page=1")
+AWARD=$(first_id "/api/v1/award-lists?page=1")
 
 # A resident raising a need: the write path (validation, one row, workflow history, audit chain).
 cat >"$WORK/need.lua" <<EOF
@@ -112,8 +117,17 @@ ENDPOINTS=(
   "organization detail|GET|/api/v1/organizations/$ORG|$TOKEN"
   "social worker detail|GET|/api/v1/social-workers/$WORKER|$TOKEN"
   "district targets|GET|/api/v1/targets?area=320412|$TOKEN"
+  ${EVAL:+"evaluation detail|GET|/api/v1/purchase/evaluations/$EVAL|$TOKEN"}
+  ${AWARD:+"award list detail|GET|/api/v1/award-lists/$AWARD|$TOKEN"}
   "public portal (HTML)|GET|/public|"
   "OCDS releases|GET|/api/ocds/releases|"
+  "needs list|GET|/api/v1/needs?page=1|$TOKEN"
+  "purchase projects list|GET|/api/v1/purchase/projects?page=1|$TOKEN"
+  "contracts list|GET|/api/v1/purchase/contracts?page=1|$TOKEN"
+  "evaluations list|GET|/api/v1/purchase/evaluations?page=1|$TOKEN"
+  "award lists|GET|/api/v1/award-lists?page=1|$TOKEN"
+  "venture rounds|GET|/api/v1/venture/rounds?page=1|$TOKEN"
+  "ratings list|GET|/api/v1/ratings?page=1|$TOKEN"
   "raise a need (write)|POST|/api/v1/needs|"
   "import 50 facilities (write)|POST|/api/v1/facilities/import|"
 )
