@@ -76,7 +76,8 @@ impl App {
             settings.pii_key.as_ref().map(|s| s.expose()),
             settings.pii_previous_key.as_ref().map(|s| s.expose()),
             &settings.data_dir,
-            recorded.is_empty(),
+            // A read-only server never creates a key file: the primary's key is the one.
+            recorded.is_empty() && !settings.read_only,
         )?;
         let current = pii.key_id().to_owned();
         let known = |id: &str| recorded.iter().any(|r| r == id);

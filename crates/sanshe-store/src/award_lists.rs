@@ -387,15 +387,16 @@ pub async fn set_appeal_answer(conn: &mut Conn, id: i64, text: &str) -> Result<(
 }
 
 /// The grades of the evaluations decided in `year` (mid-term, final and spot checks) of
-/// purchased services for each community below `district`: (community, grade).
+/// purchased services for each community below `district`: (evaluation, community, grade) —
+/// an evaluation of a project serving several communities once for each.
 pub async fn evaluations_of(
     conn: &mut Conn,
     district: &str,
     year: i64,
-) -> Result<Vec<(String, String)>, StoreError> {
+) -> Result<Vec<(i64, String, String)>, StoreError> {
     let (lo, hi) = crate::areas::subtree_range(district);
     let rows = sqlx::query(
-        "SELECT pc.area_code, e.grade FROM evaluations e \
+        "SELECT e.id, pc.area_code, e.grade FROM evaluations e \
          JOIN contracts k ON k.id = e.contract_id \
          JOIN project_communities pc ON pc.project_id = k.project_id \
          WHERE pc.area_code >= $1 AND pc.area_code <= $2 AND e.state IN ('final', 'published') \
@@ -408,7 +409,13 @@ pub async fn evaluations_of(
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("area_code")?, r.try_get("grade")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("area_code")?,
+                r.try_get("grade")?,
+            ))
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

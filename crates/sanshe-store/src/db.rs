@@ -111,6 +111,9 @@ pub struct Db {
 /// How long a write waits for its turn on SQLite (an import of a large sheet holds the
 /// writer for its whole transaction; interactive saves queue behind it).
 const WRITE_WAIT: Duration = Duration::from_secs(300);
+const SQLITE_READ_ONLY_PRAGMAS: &str =
+    "PRAGMA query_only = ON; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
 
@@ -160,7 +163,10 @@ impl Db {
                     return Err(StoreError::MissingDirectory(path.to_owned()));
                 }
             }
-            (Backend::Sqlite, format!("sqlite://{path}?mode=rwc"))
+            // Read-only: never create a file (a mistyped path fails rather than opening an
+            // empty database).
+            let mode = if read_only { "rw" } else { "rwc" };
+            (Backend::Sqlite, format!("sqlite://{path}?mode={mode}"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_owned())
         } else {
@@ -192,9 +198,11 @@ impl Db {
                         .acquire_timeout(wait)
                         .after_connect(move |conn, _| {
                             Box::pin(async move {
-                                conn.execute(SQLITE_PRAGMAS).await?;
                                 if read_only {
-                                    conn.execute("PRAGMA query_only = ON").await?;
+                                    // The primary chose the journal; nothing is changed here.
+                                    conn.execute(SQLITE_READ_ONLY_PRAGMAS).await?;
+                                } else {
+                                    conn.execute(SQLITE_PRAGMAS).await?;
                                 }
                                 Ok(())
                             })
@@ -209,11 +217,12 @@ impl Db {
                         .acquire_timeout(Duration::from_secs(2))
                         .after_connect(move |conn, _| {
                             Box::pin(async move {
-                                conn.execute(SQLITE_PRAGMAS).await?;
-                                conn.execute("PRAGMA busy_timeout = 0").await?;
                                 if read_only {
-                                    conn.execute("PRAGMA query_only = ON").await?;
+                                    conn.execute(SQLITE_READ_ONLY_PRAGMAS).await?;
+                                } else {
+                                    conn.execute(SQLITE_PRAGMAS).await?;
                                 }
+                                conn.execute("PRAGMA busy_timeout = 0").await?;
                                 Ok(())
                             })
                         }),

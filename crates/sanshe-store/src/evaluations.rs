@@ -559,29 +559,90 @@ pub struct OrgTieRow {
     pub ended_on: Option<String>,
 }
 
-/// The ties recorded for an organization (as the agency), oldest first.
+fn tie_map(r: &AnyRow) -> Result<OrgTieRow, sqlx::Error> {
+    Ok(OrgTieRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        other_org_id: r.try_get("other_id")?,
+        other_name: r.try_get("other_name")?,
+        relation: r.try_get("relation")?,
+        ended_on: r.try_get("ended_on")?,
+    })
+}
+
+/// The ties an organization is part of (recorded either way round), oldest first, each with
+/// the organization on the other side as `other_org_id`.
 pub async fn org_ties(conn: &mut Conn, org: i64) -> Result<Vec<OrgTieRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT t.id, t.org_id, t.other_org_id, o.name AS other_name, t.relation, t.ended_on \
-         FROM org_ties t JOIN organizations o ON o.id = t.other_org_id WHERE t.org_id = $1 \
-         ORDER BY t.id",
+        "SELECT t.id, CAST($1 AS BIGINT) AS org_id, o.id AS other_id, o.name AS other_name, t.relation, \
+         t.ended_on FROM org_ties t JOIN organizations o ON o.id = \
+         (CASE WHEN t.org_id = $1 THEN t.other_org_id ELSE t.org_id END) \
+         WHERE t.org_id = $1 OR t.other_org_id = $1 ORDER BY t.id",
     )
     .bind(org)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok(OrgTieRow {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                other_org_id: r.try_get("other_org_id")?,
-                other_name: r.try_get("other_name")?,
-                relation: r.try_get("relation")?,
-                ended_on: r.try_get("ended_on")?,
-            })
-        })
+        .map(tie_map)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(StoreError::from)
+}
+
+/// One tie as recorded (`org_id` the agency it was recorded for).
+pub async fn org_tie(conn: &mut Conn, id: i64) -> Result<Option<OrgTieRow>, StoreError> {
+    let r = sqlx::query(
+        "SELECT t.id, t.org_id, t.other_org_id AS other_id, o.name AS other_name, t.relation, \
+         t.ended_on FROM org_ties t JOIN organizations o ON o.id = t.other_org_id WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    r.as_ref()
+        .map(tie_map)
+        .transpose()
+        .map_err(StoreError::from)
+}
+
+/// Removes a tie recorded by mistake; false when there was none.
+pub async fn delete_org_tie(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
+    let n = sqlx::query("DELETE FROM org_ties WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// Whether the same tie between two organizations (either way round) is recorded and has
+/// not ended.
+pub async fn live_tie_exists(
+    conn: &mut Conn,
+    a: i64,
+    b: i64,
+    relation: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM org_ties WHERE ((org_id = $1 AND other_org_id = $2) \
+         OR (org_id = $2 AND other_org_id = $1)) AND relation = $3 AND ended_on IS NULL",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(relation)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// Whether an organization has evaluator accounts (is an evaluation agency).
+pub async fn is_agency(conn: &mut Conn, org: i64) -> Result<bool, StoreError> {
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'evaluator' AND scope_org = $1")
+            .bind(org)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+    Ok(n > 0)
 }
 
 pub async fn insert_org_tie(

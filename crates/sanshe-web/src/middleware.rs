@@ -18,7 +18,12 @@ pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
 /// A read-only server (`read_only`) serves the public portal, the OCDS feed, the API's
 /// description and the operations endpoints, for reading; `/` leads to the portal. Anything
 /// else is answered 503 here, before a handler could try to write.
-fn read_only_answer(method: &Method, path: &str, request_id: &str) -> Option<Response> {
+fn read_only_answer(
+    method: &Method,
+    path: &str,
+    request_id: &str,
+    message: &str,
+) -> Option<Response> {
     let reading = matches!(*method, Method::GET | Method::HEAD);
     if reading && path == "/" {
         return Some(axum::response::Redirect::to("/public").into_response());
@@ -35,12 +40,10 @@ fn read_only_answer(method: &Method, path: &str, request_id: &str) -> Option<Res
     if reading && public {
         return None;
     }
-    const MESSAGE: &str = "本服务器为只读副本，只提供公开信息；请到主服务器登录办理。\n\
-        This server is a read-only copy serving the public portal only; sign in on the main server.";
     let mut r = if path.starts_with("/api/") {
         axum::Json(serde_json::json!({"error": {
             "code": "read_only",
-            "message": MESSAGE,
+            "message": message,
             "fields": [],
             "request_id": request_id,
         }}))
@@ -48,7 +51,7 @@ fn read_only_answer(method: &Method, path: &str, request_id: &str) -> Option<Res
     } else {
         (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            MESSAGE,
+            message.to_owned(),
         )
             .into_response()
     };
@@ -126,7 +129,8 @@ async fn handle(
 
     let app = &state.app;
     if app.settings.read_only {
-        if let Some(r) = read_only_answer(req.method(), &path, &request_id) {
+        let tr = sanshe_app::i18n::Tr::new(crate::ctx::choose_lang(req.headers(), None));
+        if let Some(r) = read_only_answer(req.method(), &path, &request_id, tr.t("err-read-only")) {
             state.metrics.record(r.status().as_u16(), started.elapsed());
             return r;
         }
@@ -292,9 +296,10 @@ async fn handle(
                 .into_response();
         }
     }
-    // Every refusal is a security event (等保: 安全审计).
-    if res.status() == StatusCode::FORBIDDEN
-        || res.extensions().get::<crate::error::Refused>().is_some()
+    // Every refusal is a security event (等保: 安全审计) — recorded by the servers that write.
+    if !app.settings.read_only
+        && (res.status() == StatusCode::FORBIDDEN
+            || res.extensions().get::<crate::error::Refused>().is_some())
     {
         let _ = accounts::audit_denied(app, &denied_ctx, &format!("{method} {path}")).await;
     }

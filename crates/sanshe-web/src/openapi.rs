@@ -89,7 +89,7 @@ impl Modify for Bearer {
         crate::api::evaluations::evidence, crate::api::evaluations::attach,
         crate::api::evaluations::evidence_file,
         crate::api::evaluations::agencies, crate::api::evaluations::agency_ties,
-        crate::api::evaluations::add_agency_tie,
+        crate::api::evaluations::add_agency_tie, crate::api::evaluations::remove_agency_tie,
         crate::api::award_lists::evidence, crate::api::award_lists::attach,
         crate::api::award_lists::evidence_file,
         crate::api::evaluations::self_evaluate, crate::api::evaluations::batch,

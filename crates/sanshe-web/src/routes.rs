@@ -1022,7 +1022,17 @@ fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             "/api/v1/purchase/agencies/{id}/ties",
             api::evaluations::add_agency_tie
         ),
+        r!(
+            delete,
+            "/api/v1/purchase/agency-ties/{id}",
+            api::evaluations::remove_agency_tie
+        ),
         r!(get, "/purchase/agencies", pages::evaluations::agencies),
+        r!(
+            post,
+            "/purchase/agency-ties/{id}/delete",
+            pages::evaluations::remove_agency_tie
+        ),
         r!(
             post,
             "/purchase/agencies/{id}/ties",

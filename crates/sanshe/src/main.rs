@@ -283,17 +283,15 @@ async fn main() -> Result<()> {
         settings.listen = l.clone();
     }
     if let Cmd::Serve {
-        read_only: true,
-        demo,
-        ..
+        read_only, demo, ..
     } = &cmd
     {
-        if *demo {
+        settings.read_only |= *read_only;
+        if *demo && settings.read_only {
             return Err(anyhow!(
-                "--demo writes the demo district: not with --read-only"
+                "--demo writes the demo district: not on a read-only server"
             ));
         }
-        settings.read_only = true;
     }
     if settings.read_only && !matches!(cmd, Cmd::Serve { .. }) {
         return Err(anyhow!(

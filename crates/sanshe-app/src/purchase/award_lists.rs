@@ -983,8 +983,14 @@ pub async fn figures(
         .unwrap_or(i64::MAX);
     let day = today();
     let key = |area: String| -> String { area.chars().take(level).collect() };
-    for (area, grade) in store::evaluations_of(conn, district, year).await? {
-        let f = out.entry(key(area)).or_default();
+    // A street counts an evaluation once, however many of its communities the project serves.
+    let mut seen = std::collections::HashSet::new();
+    for (id, area, grade) in store::evaluations_of(conn, district, year).await? {
+        let area = key(area);
+        if !seen.insert((id, area.clone())) {
+            continue;
+        }
+        let f = out.entry(area).or_default();
         f.evaluated += 1;
         if sanshe_domain::evaluation::passes(&grade) {
             f.evaluated_passed += 1;
@@ -1547,7 +1553,10 @@ pub async fn attach(
             entry,
             &saved,
             "evidence",
-            audit("attach"),
+            Action::Purchase {
+                object: "award_entry",
+                verb: "attach",
+            },
             |s| format!("{} — {}: {s}", l.title, e.subject_name),
         )
         .await

@@ -225,6 +225,38 @@ async fn conflict(
 
 // ---- agencies' ties ------------------------------------------------------------------------
 
+/// Removes a tie recorded by mistake (the district's officers; audited with what it said).
+/// A tie that ended is not removed but recorded with its end: it still counts three years.
+pub async fn remove_agency_tie(app: &App, ctx: &Ctx, tie: i64) -> Result<(), AppError> {
+    super::managed_district(app, ctx).await?;
+    let mut tx = Uow::begin(app).await?;
+    let t = store::org_tie(&mut tx, tie)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let a = pstore::org(&mut tx, t.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !store::delete_org_tie(&mut tx, tie).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit(ctx.audit_entry(
+        audit("untie"),
+        Some(t.org_id.to_string()),
+        format!(
+            "{} — {} ({}{})",
+            a.name,
+            t.other_name,
+            t.relation,
+            t.ended_on
+                .as_deref()
+                .map(|d| format!(", ended {d}"))
+                .unwrap_or_default()
+        ),
+        Outcome::Success,
+    ))
+    .await
+}
+
 /// What ties an agency to another organization: one controls the other, they share a
 /// director or legal representative, or one founded (举办) the other.
 pub const ORG_TIE_RELATIONS: [&str; 3] = ["controller", "director", "founder"];
@@ -311,6 +343,12 @@ pub async fn add_agency_tie(
     let a = pstore::org(&mut tx, agency)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !store::is_agency(&mut tx, a.id).await? {
+        return Err(AppError::invalid(FieldError::new(
+            "",
+            "err-agency-not-agency",
+        )));
+    }
     let other = match i.org.trim().parse::<i64>() {
         Ok(id) => pstore::org(&mut tx, id).await?,
         Err(_) => None,
@@ -324,6 +362,12 @@ pub async fn add_agency_tie(
         return Err(AppError::Invalid(errs));
     }
     let other = other.ok_or(AppError::NotFound)?;
+    if ended_on.is_none() && store::live_tie_exists(&mut tx, a.id, other.id, &relation).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "",
+            "err-agency-tie-exists",
+        )));
+    }
     let id = store::insert_org_tie(&mut tx, a.id, other.id, &relation, ended_on.as_deref()).await?;
     tx.commit(ctx.audit_entry(
         audit("tie"),
@@ -924,6 +968,10 @@ pub async fn submit(app: &App, ctx: &Ctx, id: i64, i: &ScoreInput) -> Result<(),
     let (e, k) = locked(&mut tx, id).await?;
     if !is_assessor(actor, &e) {
         return Err(AppError::Hidden);
+    }
+    // A tie recorded since the assignment stops the scoring too.
+    if let Some(f) = conflict(&mut tx, &k, e.assessor_id, e.agency_org_id).await? {
+        return Err(AppError::Conflict(f));
     }
     let scheme = scheme_of(&mut tx, &e).await?;
     let mut errs = Vec::new();

@@ -175,7 +175,17 @@ pub async fn act(app: &App, ctx: &Ctx, id: i64, i: &RectTransition) -> Result<()
     let (e, k) = locked(&mut tx, id).await?;
     let allowed = match event {
         RectEvent::Report => is_provider(actor, &e),
-        _ => may_check(actor, &e, assessor_gone(&mut tx, &e).await?),
+        _ => {
+            let gone = assessor_gone(&mut tx, &e).await?;
+            if !gone && !is_assessor(actor, &e) && policy::may_manage(actor, &e.district) {
+                // The officer reads the evaluation; the re-check is the assessor's while
+                // the assessor is there.
+                return Err(AppError::Conflict(
+                    FieldError::new("", "err-rect-assessor-active").arg("name", &e.assessor_name),
+                ));
+            }
+            may_check(actor, &e, gone)
+        }
     };
     if !allowed {
         return Err(AppError::Hidden);

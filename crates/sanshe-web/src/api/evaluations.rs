@@ -316,6 +316,20 @@ pub async fn add_agency_tie(
     Ok((StatusCode::CREATED, Json(Created { id: tie })))
 }
 
+/// Remove a tie recorded by mistake (district officers). A tie that ended is recorded with
+/// its end date instead: it still counts for three years.
+#[utoipa::path(delete, operation_id = "evaluation_agency_untie", path = "/api/v1/purchase/agency-ties/{id}", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = i64, Path, minimum = 1)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_agency_tie(rc: Rc, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+    authed(&rc)?;
+    app::remove_agency_tie(&rc.app, &rc.ctx, id)
+        .await
+        .api(&rc)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {

@@ -1064,7 +1064,8 @@ pub struct AgencyLine {
     pub id: i64,
     pub name: String,
     pub assessors: Vec<String>,
-    pub ties: Vec<String>,
+    /// (tie, what it says)
+    pub ties: Vec<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -1093,15 +1094,18 @@ async fn agencies_page(rc: &Rc, messages: Vec<String>) -> PageResult {
                     .ties
                     .iter()
                     .map(|t| {
-                        format!(
-                            "{} #{} ({}{})",
-                            t.other_name,
-                            t.other_org_id,
-                            rc.tr.t(&format!("org-tie-{}", t.relation)),
-                            t.ended_on
-                                .as_ref()
-                                .map(|d| format!(", {} {d}", rc.tr.t("tie-ended")))
-                                .unwrap_or_default()
+                        (
+                            t.id,
+                            format!(
+                                "{} #{} ({}{})",
+                                t.other_name,
+                                t.other_org_id,
+                                rc.tr.t(&format!("org-tie-{}", t.relation)),
+                                t.ended_on
+                                    .as_ref()
+                                    .map(|d| format!(", {} {d}", rc.tr.t("tie-ended")))
+                                    .unwrap_or_default()
+                            ),
                         )
                     })
                     .collect(),
@@ -1124,6 +1128,18 @@ pub async fn agencies(rc: Rc) -> PageResult {
     agencies_page(&rc, Vec::new()).await
 }
 
+/// Removes a tie recorded by mistake (the box must be ticked).
+pub async fn remove_agency_tie(rc: Rc, Path(id): Path<i64>, RawForm(body): RawForm) -> PageResult {
+    let form = form_pairs(&body);
+    if !form.iter().any(|(k, v)| k == "confirm" && v == "yes") {
+        return agencies_page(&rc, vec![rc.tr.t("agencies-remove-confirm").to_owned()]).await;
+    }
+    match app::remove_agency_tie(&rc.app, &rc.ctx, id).await {
+        Ok(()) => Ok(redirect_flash("/purchase/agencies", "flash-saved")),
+        Err(e) => Err(PageError::new(e, &rc)),
+    }
+}
+
 pub async fn add_agency_tie(
     rc: Rc,
     Path(id): Path<i64>,
@@ -1134,6 +1150,7 @@ pub async fn add_agency_tie(
         Err(AppError::Invalid(fs)) => {
             agencies_page(&rc, fs.iter().map(|f| rc.tr.field_error(f)).collect()).await
         }
+        Err(AppError::Conflict(f)) => agencies_page(&rc, vec![rc.tr.field_error(&f)]).await,
         Err(e) => Err(PageError::new(e, &rc)),
     }
 }

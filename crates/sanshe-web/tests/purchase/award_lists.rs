@@ -1071,7 +1071,7 @@ async fn evidence_stands_behind_an_entrys_hand_scores_and_only_its_parties_see_i
             r.status
         );
     }
-    assert_eq!(t.audit_count("award_list.attach").await, 2);
+    assert_eq!(t.audit_count("award_entry.attach").await, 2);
     // The entry's page lists the file and takes an upload from the phone.
     let mut s = t.login("community").await;
     let page = t.get(&mut s, &format!("/award-entries/{mine}")).await;
@@ -1175,4 +1175,24 @@ async fn a_street_list_draws_its_figures_from_its_communities() {
         some_partial,
         "a street with some communities lacking a station: {v}"
     );
+    // A street counts each evaluation once, however many of its communities the project serves.
+    let mut c = t.app.db.acquire().await.unwrap();
+    let rows = sanshe_store::award_lists::evaluations_of(&mut c, "320412", year)
+        .await
+        .unwrap();
+    let streets = sanshe_app::purchase::award_lists::figures(&mut c, "320412", year, 9)
+        .await
+        .unwrap();
+    let mut want: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> =
+        Default::default();
+    for (id, area, _) in &rows {
+        want.entry(area[..9].to_owned()).or_default().insert(*id);
+    }
+    assert!(
+        !want.is_empty(),
+        "the demo's evaluations this year serve some streets"
+    );
+    for (street, ids) in &want {
+        assert_eq!(streets[street].evaluated, ids.len() as i64, "{street}");
+    }
 }

@@ -47,10 +47,37 @@ async fn an_agency_tied_to_the_provider_is_refused() {
         )
         .await;
     assert_eq!(before.status, StatusCode::CREATED, "{}", before.body);
+    // Only an organization with evaluator accounts is an agency.
+    let r = t
+        .api(
+            "POST",
+            &format!("/api/v1/purchase/agencies/{provider}/ties"),
+            Some(&d),
+            Some(json!({"organization": agency, "relation": "founder"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-agency-not-agency"]);
     let audits = t.audit_count("evaluation.tie").await;
     let r = t.api("POST", &ties, Some(&d), Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(t.audit_count("evaluation.tie").await, audits + 1);
+    // The demo mid-term, assigned to the same agency before the tie, can no longer be scored.
+    let (_, midterm) = demo_midterm(&t).await;
+    let ev = t.token_for("evaluator").await;
+    let r = t
+        .api(
+            "PUT",
+            &format!("/api/v1/purchase/evaluations/{midterm}/scores"),
+            Some(&ev),
+            Some(
+                json!({"scores": {"decision": 15, "process": 20, "output": 25, "outcome": 25},
+                "findings": "良好", "no_conflict": true}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-eval-conflict-agency-tie"]);
     // A tie that ended a year ago still bars the agency: a hand-over within it is refused too.
     let spot = before.json()["id"].as_i64().unwrap();
     sql(
@@ -84,6 +111,33 @@ async fn an_agency_tied_to_the_provider_is_refused() {
     assert_eq!(a["ties"][0]["relation"], "director");
     let listed = t.api("GET", &ties, Some(&d), None).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    // Seen from the other side too.
+    let other_side = t
+        .api(
+            "GET",
+            &format!("/api/v1/purchase/agencies/{provider}/ties"),
+            Some(&d),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(other_side[0]["organization"], agency, "{other_side}");
+    // A lasting tie is recorded once; a mistaken one is removed (audited).
+    let lasting = json!({"organization": provider, "relation": "controller"});
+    let r = t.api("POST", &ties, Some(&d), Some(lasting.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let mistaken = r.json()["id"].as_i64().unwrap();
+    let r = t.api("POST", &ties, Some(&d), Some(lasting)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-agency-tie-exists"]);
+    let gone = format!("/api/v1/purchase/agency-ties/{mistaken}");
+    let r = t.api("DELETE", &gone, Some(&o), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = t.api("DELETE", &gone, Some(&d), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = t.api("DELETE", &gone, Some(&d), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(t.audit_count("evaluation.untie").await, 1);
     let mut s = t.login("district").await;
     let page = t.get(&mut s, "/purchase/agencies").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -203,7 +257,8 @@ async fn comments_stand_beside_each_indicator_and_an_officer_settles_a_recheck_l
     // While the assessor is there, the re-check is theirs, not the officer's.
     let pass = json!({"event": "pass", "text": "区民政局现场复核：整改到位"});
     let r = t.api("POST", &tr, Some(&d), Some(pass.clone())).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(codes(&r.json()), ["err-rect-assessor-active"]);
     let v = t.api("GET", &ep, Some(&d), None).await.json();
     assert_eq!(v["rectification_events"], json!([]), "{v}");
     // The assessor's account is locked (they left the agency): the officer settles it.

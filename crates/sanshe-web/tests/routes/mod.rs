@@ -257,6 +257,8 @@ pub(crate) fn expected() -> BTreeMap<(&'static str, &'static str), Vec<&'static 
         (("get", "/api/v1/purchase/agencies/{id}/ties"), &district),
         (("post", "/api/v1/purchase/agencies/{id}/ties"), &district),
         (("get", "/purchase/agencies"), &district),
+        (("delete", "/api/v1/purchase/agency-ties/{id}"), &district),
+        (("post", "/purchase/agency-ties/{id}/delete"), &district),
         (("post", "/purchase/agencies/{id}/ties"), &district),
         (
             ("get", "/api/v1/purchase/evaluations/{id}/attachments"),
