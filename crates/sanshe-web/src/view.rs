@@ -44,6 +44,8 @@ pub struct Page {
     pub flash: Option<String>,
     pub langs: Vec<LangLink>,
     pub crumbs: Vec<(String, String)>,
+    /// Staff can sign in here (not on a read-only server).
+    pub staff_login: bool,
 }
 
 fn lang_links(next: &str, current: Lang) -> Vec<LangLink> {
@@ -169,6 +171,7 @@ impl Page {
                 .map(|k| tr.t(k).to_owned()),
             langs: lang_links(&next, tr.lang),
             crumbs: Vec::new(),
+            staff_login: !rc.app.settings.read_only,
         }
     }
 
@@ -183,6 +186,7 @@ impl Page {
             flash: None,
             langs: lang_links("/", tr.lang),
             crumbs: Vec::new(),
+            staff_login: true,
         }
     }
 

@@ -279,13 +279,15 @@ pub struct AgencyTieBody {
     pub ended_on: Option<String>,
 }
 
-/// Record a tie between an evaluation agency and another organization (district officers):
-/// the agency cannot be assigned to that organization's contracts, nor its reviewers score
-/// that organization's venture projects, within three years of the tie's end.
+/// Record a tie between an evaluation agency (an organization with evaluator accounts) and
+/// another organization (district officers): the agency cannot be assigned to that
+/// organization's contracts, nor its reviewers score that organization's venture projects,
+/// within three years of the tie's end. The same lasting tie is recorded once (409).
 #[utoipa::path(post, operation_id = "evaluation_agency_tie", path = "/api/v1/purchase/agencies/{id}/ties", tag = "evaluation", security(("bearer" = [])),
     params(("id" = i64, Path, minimum = 1)), request_body = AgencyTieBody,
     responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn add_agency_tie(
     rc: Rc,
     ApiPath(id): ApiPath<i64>,
@@ -922,8 +924,8 @@ pub async fn order_rectification(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RectTransitionBody {
-    /// report (the provider, by the deadline), pass or fail (the stage's assessor, after the
-    /// report).
+    /// report (the provider, by the deadline), pass or fail (the stage's assessor after the
+    /// report; the district officer once that assessor is gone, 409 before).
     #[schema(pattern = "^(report|pass|fail)$")]
     pub event: String,
     /// The report, or the re-check's findings.

@@ -275,6 +275,8 @@ async fn a_read_only_server_serves_the_portal_and_writes_nothing() {
     ] {
         let r = ro.get(&mut anon, path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        // No way in from here: signing in happens on the main server.
+        assert!(!r.body.contains("href=\"/login\""), "{path}");
     }
     let r = ro.get(&mut anon, "/").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
