@@ -201,6 +201,22 @@ pub async fn record(
 }
 
 /// A stored file's bytes (None when the file is missing on disk).
+/// One attachment of a record with its bytes (404 when the record has no such file). The
+/// caller has checked that the actor may read the record.
+pub async fn fetch(
+    app: &App,
+    conn: &mut sanshe_store::Conn,
+    kind: &str,
+    owner: i64,
+    file: i64,
+) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
+    let a = sanshe_store::attachments::get(conn, kind, owner, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = read(app, &a.stored_name)?;
+    Ok((a, bytes))
+}
+
 pub fn read(app: &App, stored_name: &str) -> Result<Vec<u8>, AppError> {
     // Stored names are ours (random hex under a fixed folder), never a user's path.
     if stored_name.contains("..") || stored_name.starts_with('/') {

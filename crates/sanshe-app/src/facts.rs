@@ -363,11 +363,7 @@ pub async fn file(
     let actor = ctx.actor()?;
     let mut c = app.db.acquire().await?;
     load(&mut c, actor, id).await?;
-    let a = sanshe_store::attachments::get(&mut c, FILES, id, aid)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = crate::attachments::read(app, &a.stored_name)?;
-    Ok((a, bytes))
+    crate::attachments::fetch(app, &mut c, FILES, id, aid).await
 }
 
 #[cfg(test)]

@@ -613,27 +613,6 @@ pub async fn delete_org_tie(conn: &mut Conn, id: i64) -> Result<bool, StoreError
     Ok(n > 0)
 }
 
-/// Whether the same tie between two organizations (either way round) is recorded and has
-/// not ended.
-pub async fn live_tie_exists(
-    conn: &mut Conn,
-    a: i64,
-    b: i64,
-    relation: &str,
-) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM org_ties WHERE ((org_id = $1 AND other_org_id = $2) \
-         OR (org_id = $2 AND other_org_id = $1)) AND relation = $3 AND ended_on IS NULL",
-    )
-    .bind(a)
-    .bind(b)
-    .bind(relation)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
-    Ok(n > 0)
-}
-
 /// Whether an organization has evaluator accounts (is an evaluation agency).
 pub async fn is_agency(conn: &mut Conn, org: i64) -> Result<bool, StoreError> {
     let n: i64 =
@@ -645,25 +624,27 @@ pub async fn is_agency(conn: &mut Conn, org: i64) -> Result<bool, StoreError> {
     Ok(n > 0)
 }
 
+/// Records a tie; `None` when the same lasting tie is recorded already (either way round:
+/// a unique index decides between two officers saving it at once).
 pub async fn insert_org_tie(
     conn: &mut Conn,
     org: i64,
     other: i64,
     relation: &str,
     ended_on: Option<&str>,
-) -> Result<i64, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let r = sqlx::query(
         "INSERT INTO org_ties (org_id, other_org_id, relation, ended_on, created_at) \
-         VALUES ($1,$2,$3,$4,$5) RETURNING id",
+         VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(org)
     .bind(other)
     .bind(relation)
     .bind(ended_on)
     .bind(crate::audit::now())
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(r.try_get("id")?)
+    Ok(r.map(|r| r.try_get("id")).transpose()?)
 }
 
 /// Whether an account is assigned (not recused) to evaluate a contract.

@@ -178,8 +178,8 @@ const MIGRATIONS: &[Migration] = &[
         version: 24,
         name: "agency_ties",
         common: include_str!("../migrations/0024_agency_ties.sql"),
-        sqlite: "",
-        postgres: "",
+        sqlite: include_str!("../migrations/0024_agency_ties.sqlite.sql"),
+        postgres: include_str!("../migrations/0024_agency_ties.postgres.sql"),
     },
 ];
 

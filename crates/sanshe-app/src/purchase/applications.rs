@@ -540,11 +540,7 @@ pub async fn file(
 ) -> Result<(sanshe_store::attachments::AttachmentRow, Vec<u8>), AppError> {
     get(app, ctx, id).await?;
     let mut c = app.db.acquire().await?;
-    let a = sanshe_store::attachments::get(&mut c, FILES, id, file)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = crate::attachments::read(app, &a.stored_name)?;
-    Ok((a, bytes))
+    crate::attachments::fetch(app, &mut c, FILES, id, file).await
 }
 
 /// The applicant adds a file while its application is a draft.

@@ -1575,11 +1575,7 @@ pub async fn evidence_file(
     let actor = ctx.actor()?;
     let mut c = app.db.acquire().await?;
     evidence_entry(&mut c, actor, entry).await?;
-    let a = sanshe_store::attachments::get(&mut c, EVIDENCE, entry, file)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = crate::attachments::read(app, &a.stored_name)?;
-    Ok((a, bytes))
+    crate::attachments::fetch(app, &mut c, EVIDENCE, entry, file).await
 }
 
 /// One entry with its scheme and evidence, as its page shows it.

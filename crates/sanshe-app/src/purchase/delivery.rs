@@ -587,11 +587,7 @@ pub async fn evidence_file(
     let actor = ctx.actor()?;
     let mut c = app.db.acquire().await?;
     log_and_contract(&mut c, actor, log).await?;
-    let a = sanshe_store::attachments::get(&mut c, EVIDENCE, log, file)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = crate::attachments::read(app, &a.stored_name)?;
-    Ok((a, bytes))
+    crate::attachments::fetch(app, &mut c, EVIDENCE, log, file).await
 }
 
 // ---- milestone reports -------------------------------------------------------------------------------

@@ -319,26 +319,7 @@ pub async fn add_agency_tie(
 ) -> Result<i64, AppError> {
     super::managed_district(app, ctx).await?;
     let mut errs = Vec::new();
-    let relation = rules::one_of(
-        "relation",
-        &i.relation,
-        &ORG_TIE_RELATIONS,
-        "err-purchase-choice",
-    )
-    .map_err(|e| errs.push(e))
-    .unwrap_or_default();
-    let ended = i.ended_on.trim();
-    let ended_on = if ended.is_empty() {
-        None
-    } else {
-        match sanshe_domain::calendar::Day::parse(ended) {
-            Some(day) => Some(day.to_string()),
-            None => {
-                errs.push(FieldError::new("ended_on", "err-purchase-date"));
-                None
-            }
-        }
-    };
+    let (relation, ended_on) = i.fields(&ORG_TIE_RELATIONS, &mut errs);
     let mut tx = Uow::begin(app).await?;
     let a = pstore::org(&mut tx, agency)
         .await?
@@ -362,13 +343,14 @@ pub async fn add_agency_tie(
         return Err(AppError::Invalid(errs));
     }
     let other = other.ok_or(AppError::NotFound)?;
-    if ended_on.is_none() && store::live_tie_exists(&mut tx, a.id, other.id, &relation).await? {
+    let Some(id) =
+        store::insert_org_tie(&mut tx, a.id, other.id, &relation, ended_on.as_deref()).await?
+    else {
         return Err(AppError::Conflict(FieldError::new(
             "",
             "err-agency-tie-exists",
         )));
-    }
-    let id = store::insert_org_tie(&mut tx, a.id, other.id, &relation, ended_on.as_deref()).await?;
+    };
     tx.commit(ctx.audit_entry(
         audit("tie"),
         Some(a.id.to_string()),
@@ -1493,11 +1475,7 @@ pub async fn evidence_file(
     if !may_read(actor, &e) {
         return Err(AppError::Hidden);
     }
-    let a = sanshe_store::attachments::get(&mut c, EVIDENCE, id, file)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = crate::attachments::read(app, &a.stored_name)?;
-    Ok((a, bytes))
+    crate::attachments::fetch(app, &mut c, EVIDENCE, id, file).await
 }
 
 // ---- sampled delivery logs (抽查服务记录) ---------------------------------------------------

@@ -310,30 +310,38 @@ pub struct TieInput {
     pub ended_on: String,
 }
 
+impl TieInput {
+    /// The relation (one of `relations`) and the end day (none: it lasts), with every field
+    /// that is wrong pushed to `errs`.
+    pub(super) fn fields(
+        &self,
+        relations: &[&str],
+        errs: &mut Vec<FieldError>,
+    ) -> (String, Option<String>) {
+        let relation = rules::one_of("relation", &self.relation, relations, "err-purchase-choice")
+            .map_err(|e| errs.push(e))
+            .unwrap_or_default();
+        let ended = self.ended_on.trim();
+        let ended_on = if ended.is_empty() {
+            None
+        } else {
+            match sanshe_domain::calendar::Day::parse(ended) {
+                Some(day) => Some(day.to_string()),
+                None => {
+                    errs.push(FieldError::new("ended_on", "err-purchase-date"));
+                    None
+                }
+            }
+        };
+        (relation, ended_on)
+    }
+}
+
 /// Records a tie between an expert and an organization.
 pub async fn add_tie(app: &App, ctx: &Ctx, expert: i64, i: &TieInput) -> Result<i64, AppError> {
     let d = managed_district(app, ctx).await?;
     let mut errs = Vec::new();
-    let relation = rules::one_of(
-        "relation",
-        &i.relation,
-        &TIE_RELATIONS,
-        "err-purchase-choice",
-    )
-    .map_err(|e| errs.push(e))
-    .unwrap_or_default();
-    let ended = i.ended_on.trim();
-    let ended_on = if ended.is_empty() {
-        None
-    } else {
-        match sanshe_domain::calendar::Day::parse(ended) {
-            Some(day) => Some(day.to_string()),
-            None => {
-                errs.push(FieldError::new("ended_on", "err-purchase-date"));
-                None
-            }
-        }
-    };
+    let (relation, ended_on) = i.fields(&TIE_RELATIONS, &mut errs);
     let mut tx = Uow::begin(app).await?;
     let e = store::expert(&mut tx, expert)
         .await?

@@ -123,10 +123,34 @@ async fn an_agency_tied_to_the_provider_is_refused() {
         .json();
     assert_eq!(other_side[0]["organization"], agency, "{other_side}");
     // A lasting tie is recorded once; a mistaken one is removed (audited).
+    // Six officers record the same lasting tie at once: one lands, five are told it exists.
     let lasting = json!({"organization": provider, "relation": "controller"});
-    let r = t.api("POST", &ties, Some(&d), Some(lasting.clone())).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let mistaken = r.json()["id"].as_i64().unwrap();
+    let t = std::sync::Arc::new(t);
+    let out = crate::kernel::parallel(6, |_| {
+        let (t, d, ties, body) = (t.clone(), d.clone(), ties.clone(), lasting.clone());
+        async move { t.api("POST", &ties, Some(&d), Some(body)).await.status }
+    })
+    .await;
+    assert_eq!(
+        out.get(&(StatusCode::CREATED.as_u16())),
+        Some(&1),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.get(&(StatusCode::CONFLICT.as_u16())),
+        Some(&5),
+        "{out:?}"
+    );
+    let mine = t.api("GET", &ties, Some(&d), None).await.json();
+    let controls: Vec<i64> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["relation"] == "controller")
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(controls.len(), 1, "{mine}");
+    let mistaken = controls[0];
     let r = t.api("POST", &ties, Some(&d), Some(lasting)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(codes(&r.json()), ["err-agency-tie-exists"]);

@@ -1,0 +1,2 @@
+-- A lasting tie between two organizations is recorded once, whichever way round.
+CREATE UNIQUE INDEX org_ties_lasting_idx ON org_ties(min(org_id, other_org_id), max(org_id, other_org_id), relation) WHERE ended_on IS NULL;
