@@ -53,7 +53,9 @@ LOAD_SECS=$(( $(date +%s) - LOAD_START ))
 TOKEN="$("$BIN" token create "$OFFICER" --name loadbench)"
 RTOKEN="$("$BIN" token create "$RESIDENT" --name loadbench)"
 
-"$BIN" serve --listen 127.0.0.1:0 >"$WORK/out.log" 2>"$WORK/err.log" &
+# SANSHE_SQL_TIMING=1: the server adds up the driver's time for every statement, which the
+# one-connection runs compare with the time the server spends on each request (goal 1).
+SANSHE_SQL_TIMING=1 "$BIN" serve --listen 127.0.0.1:0 >"$WORK/out.log" 2>"$WORK/err.log" &
 SERVER_PID=$!
 BASE=""
 for _ in $(seq 1 240); do
@@ -142,7 +144,19 @@ print('%.2f' % (n / 1000 if u == 'us' else n if u == 'ms' else n * 1000 if u == 
 " "$1"
 }
 
+# The server's own counters: request time and count, statement time and count.
+clocks() {
+  curl -fs "$BASE/metrics" | awk '
+    /^sanshe_http_request_duration_seconds_sum/ {r=$2}
+    /^sanshe_http_request_duration_seconds_count/ {n=$2}
+    /^sanshe_db_statement_seconds_sum/ {q=$2}
+    /^sanshe_db_statement_seconds_count/ {k=$2}
+    END {print r, n, q, k}'
+}
+
 ROWS=""
+SQLROWS=""
+SCALEROWS=""
 for e in "${ENDPOINTS[@]}"; do
   IFS='|' read -r NAME METHOD PATH_ TOK <<<"$e"
   for C in 1 16 64; do
@@ -153,13 +167,39 @@ for e in "${ENDPOINTS[@]}"; do
       *) if [ "$METHOD" = POST ]; then ARGS+=(-s "$WORK/need.lua"); fi ;;
     esac
     if [ -n "$TOK" ]; then ARGS+=(-H "Authorization: Bearer $TOK"); fi
+    BEFORE=$(clocks)
     OUT=$(wrk "${ARGS[@]}" "$BASE$PATH_" 2>&1)
+    AFTER=$(clocks)
     RPS=$(awk '/Requests\/sec/ {print $2}' <<<"$OUT")
     P50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$OUT")")
     P99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$OUT")")
     BAD=$(awk '/Non-2xx or 3xx responses/ {print $5}' <<<"$OUT")
     echo "$NAME c=$C: $RPS req/s, p50 $P50 ms, p99 $P99 ms${BAD:+, $BAD non-2xx}"
     ROWS+="| $NAME | $C | $RPS | $P50 | $P99 | ${BAD:-0} |"$'\n'
+    if [ "$C" = 1 ]; then
+      # Per request, inside the server: all of it, and the part inside SQL statements.
+      SQLROWS+=$(python3 -c "
+import sys
+b = [float(x) for x in sys.argv[1].split()]
+a = [float(x) for x in sys.argv[2].split()]
+n = max(a[1] - b[1] - 1, 1)  # less the /metrics request that took the first reading
+req = (a[0] - b[0]) / n * 1000
+sql = (a[2] - b[2]) / n * 1000
+stm = (a[3] - b[3] - 1) / n  # less that reading's ping
+print('| %s | %.3f | %.3f | %.1f | %s | %.2f |' % (sys.argv[3], req, sql, stm, sys.argv[4], req / sql if sql > 0 else float('nan')))
+" "$BEFORE" "$AFTER" "$NAME" "$P50")$'\n'
+      RPS1=$RPS
+      P50_1=$P50
+    fi
+    if [ "$C" = 64 ]; then
+      SCALEROWS+=$(python3 -c "
+import sys
+rps1, rps16, rps64, p50, p99 = map(float, sys.argv[2:7])
+cap = rps1 * int(sys.argv[7])  # the one-connection rate on every core
+print('| %s | %.0f | %.2f | %.2f | %.2f |' % (sys.argv[1], cap, cap / rps16, cap / rps64, p99 / p50))
+" "$NAME" "$RPS1" "$RPS16" "$RPS" "$P50" "$P99" "$(nproc)")$'\n'
+    fi
+    [ "$C" = 16 ] && RPS16=$RPS
   done
 done
 PEAK=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")
@@ -180,7 +220,23 @@ counts refused requests (for the write: throttling or validation), which must st
 
 | endpoint | connections | requests/s | p50 | p99 | non-2xx |
 |---|---|---|---|---|---|
-${ROWS}<!-- loadbench:$SCALE:$BACKEND:end -->"
+${ROWS}
+Goal 1, a request against its own SQL (the one-connection runs): the server's time per
+request from its metrics (from the request's arrival at the router to its answer), and the
+part of it inside database statements as the driver times each one (first step to last row),
+with the statements per request. \"p50 at the client\" adds the loopback and the load
+generator.
+
+| endpoint | server ms per request | SQL ms per request | statements | p50 at the client | request ÷ SQL |
+|---|---|---|---|---|---|
+${SQLROWS}
+Goal 2, scaling: \"capacity\" is the one-connection rate times the cores ($CORES), what
+the server would serve if nothing were shared; the goal is capacity ÷ requests/s ≤ 2 at 16
+and 64 connections, and p99 ≤ 4 × p50 at 64.
+
+| endpoint | capacity req/s | capacity ÷ rate at 16 | capacity ÷ rate at 64 | p99 ÷ p50 at 64 |
+|---|---|---|---|---|
+${SCALEROWS}<!-- loadbench:$SCALE:$BACKEND:end -->"
 
 DOC="$ROOT/docs/benchmarks.md"
 SECTION="$SECTION" python3 - "$DOC" "$SCALE" "$BACKEND" <<'PY'

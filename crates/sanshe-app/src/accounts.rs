@@ -259,23 +259,21 @@ pub fn csrf_matches(expected: &str, given: &str) -> bool {
 /// Resolves a bearer token to its owner.
 pub async fn resolve_token(app: &App, token: &str) -> Result<Option<Actor>, AppError> {
     let mut c = app.db.acquire().await?;
-    let Some(row) = tokens::by_hash(&mut c, &sm3_hex(token)).await? else {
+    let Some(row) = tokens::holder_by_hash(&mut c, &sm3_hex(token)).await? else {
         return Ok(None);
     };
+    drop(c);
     let t = now();
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e < t) {
         return Ok(None);
     }
-    let Some(user) = users::get(&mut c, row.user_id).await? else {
-        return Ok(None);
-    };
+    let user = row.user;
     if user.locked {
         return Ok(None);
     }
     if row.last_used_at.is_none_or(|l| t - l >= 60) {
-        drop(c);
         if let Ok(mut b) = app.db.bookkeeping().await {
-            if let Err(e) = tokens::touch(&mut b, row.id).await {
+            if let Err(e) = tokens::touch(&mut b, row.token_id).await {
                 tracing::debug!(error = %e, "token use not recorded this time");
             }
         }

@@ -37,7 +37,7 @@ pub mod venture;
 pub mod workers;
 pub mod workflow;
 
-pub use db::{redact_url as redact_db_url, Backend, Db, StoreError};
+pub use db::{redact_url as redact_db_url, Backend, Db, StoreError, TIME_STATEMENTS};
 pub use sqlx::AnyConnection as Conn;
 pub use sqlx::{Any, Transaction};
 

@@ -55,14 +55,39 @@ pub async fn insert(
     Ok(r.try_get("id")?)
 }
 
-pub async fn by_hash(conn: &mut Conn, hash: &str) -> Result<Option<TokenRow>, StoreError> {
-    let r = sqlx::query(&format!(
-        "SELECT {COLS} FROM api_tokens WHERE token_hash = $1"
-    ))
+/// A token's validity and its holder, in one statement (every API request asks this).
+#[derive(Debug, Clone)]
+pub struct TokenHolder {
+    pub token_id: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub user: crate::users::UserRow,
+}
+
+pub async fn holder_by_hash(
+    conn: &mut Conn,
+    hash: &str,
+) -> Result<Option<TokenHolder>, StoreError> {
+    let r = sqlx::query(
+        "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name, t.id AS t_id, \
+         t.expires_at AS t_expires_at, t.last_used_at AS t_last_used_at, \
+         t.revoked_at AS t_revoked_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN organizations o ON o.id = u.scope_org LEFT JOIN areas a ON a.code = u.scope_area \
+         WHERE t.token_hash = $1",
+    )
     .bind(hash)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(r.as_ref().map(from_row).transpose()?)
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some(TokenHolder {
+        token_id: r.try_get("t_id")?,
+        expires_at: r.try_get("t_expires_at")?,
+        last_used_at: r.try_get("t_last_used_at")?,
+        revoked_at: r.try_get("t_revoked_at")?,
+        user: crate::users::from_row(&r)?,
+    }))
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<TokenRow>, StoreError> {

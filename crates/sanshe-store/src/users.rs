@@ -34,7 +34,7 @@ const SELECT: &str =
     "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name FROM users u \
     LEFT JOIN organizations o ON o.id = u.scope_org LEFT JOIN areas a ON a.code = u.scope_area";
 
-fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
         id: r.try_get("id")?,
         username: r.try_get("username")?,

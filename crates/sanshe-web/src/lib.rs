@@ -4,12 +4,14 @@
 
 mod api;
 mod assets;
+mod compress;
 mod ctx;
 mod error;
 mod locale_keys;
 mod middleware;
 mod openapi;
 mod ops;
+pub use ops::SQL_CLOCK;
 mod pages;
 mod routes;
 mod view;

@@ -103,9 +103,19 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     );
     // The span is attached to this request's future (entered only while it runs), never
     // held across an await: a log line carries its own request's span and no other.
-    handle(state, req, next, request_id, started)
-        .instrument(span)
-        .await
+    //
+    // The request runs as a task of its own, so a client that hangs up does not cut it short:
+    // dropped halfway, a future can leave a database connection inside a transaction nobody
+    // owns (the driver acknowledged BEGIN to a future that was gone), and every later write
+    // on that connection failed. A request, once started, finishes; only its answer is lost.
+    let work = tokio::spawn(handle(state, req, next, request_id.clone(), started).instrument(span));
+    match work.await {
+        Ok(res) => res,
+        Err(e) => {
+            tracing::error!(id = %request_id, error = %e, "request task failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
 }
 
 async fn handle(
@@ -116,6 +126,7 @@ async fn handle(
     started: Instant,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    let gzip = crate::compress::accepts_gzip(req.headers());
     let client = crate::ctx::client_from(
         req.extensions(),
         req.headers(),
@@ -320,6 +331,7 @@ async fn handle(
     if !h.contains_key(header::CACHE_CONTROL) && !path.starts_with("/static") {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    let res = crate::compress::maybe(res, gzip).await;
     let status = res.status().as_u16();
     state.metrics.record(status, started.elapsed());
     tracing::info!(status, ms = started.elapsed().as_millis() as u64, "done");

@@ -209,6 +209,8 @@ async fn user_id(app: &App, username: &str) -> Result<i64> {
 }
 
 fn init_logging(s: &Settings) {
+    use tracing_subscriber::filter::{filter_fn, LevelFilter};
+    use tracing_subscriber::prelude::*;
     let level = match std::env::var("SANSHE_LOG")
         .unwrap_or_default()
         .to_ascii_lowercase()
@@ -220,13 +222,43 @@ fn init_logging(s: &Settings) {
         "trace" => tracing::Level::TRACE,
         _ => tracing::Level::INFO,
     };
-    let b = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr);
-    if s.log_format == "json" {
-        b.json().init();
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt: Box<dyn tracing_subscriber::Layer<_> + Send + Sync> = if s.log_format == "json" {
+        Box::new(fmt.json())
     } else {
-        b.with_ansi(false).init();
+        Box::new(fmt.with_ansi(false))
+    };
+    // The driver's per-statement timings, counted (never printed) for the load benchmark.
+    let sql_timing = std::env::var("SANSHE_SQL_TIMING").is_ok_and(|v| v == "1");
+    if sql_timing {
+        sanshe_web::SQL_CLOCK.enable();
+        sanshe_store::TIME_STATEMENTS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    tracing_subscriber::registry()
+        .with(fmt.with_filter(LevelFilter::from_level(level)))
+        .with(sql_timing.then(|| SqlTimes.with_filter(filter_fn(|m| m.target() == "sqlx::query"))))
+        .init();
+}
+
+/// Adds each statement's `elapsed_secs`, as the driver reports it, to the server's SQL clock.
+struct SqlTimes;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SqlTimes {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Elapsed(Option<f64>);
+        impl tracing::field::Visit for Elapsed {
+            fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
+                if field.name() == "elapsed_secs" {
+                    self.0 = Some(value);
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut e = Elapsed(None);
+        event.record(&mut e);
+        if let Some(secs) = e.0 {
+            sanshe_web::SQL_CLOCK.record(secs);
+        }
     }
 }
 

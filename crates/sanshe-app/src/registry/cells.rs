@@ -152,26 +152,46 @@ pub fn yes_no(tr: &Tr, b: bool) -> String {
     tr.t(if b { "yes" } else { "no" }).to_owned()
 }
 
+/// A vocabulary's keys and their labels in both languages, each to its key (the first key
+/// that has it, in the vocabulary's order), built once per vocabulary: every JSON answer
+/// turns each of its select cells back into keys.
+fn vocab_index(voc: Vocab) -> std::sync::Arc<std::collections::HashMap<String, &'static str>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, OnceLock, RwLock};
+    type Index = Arc<HashMap<String, &'static str>>;
+    static INDEX: OnceLock<RwLock<HashMap<&'static str, Index>>> = OnceLock::new();
+    let lock = INDEX.get_or_init(Default::default);
+    if let Some(found) = lock.read().ok().and_then(|g| g.get(voc.name).cloned()) {
+        return found;
+    }
+    let (zh, en) = (Tr::new(Lang::Zh), Tr::new(Lang::En));
+    let mut m = HashMap::new();
+    for k in voc.keys {
+        let label = voc.label_key(k);
+        for form in [*k, zh.t(&label), en.t(&label)] {
+            m.entry(form.to_owned()).or_insert(*k);
+        }
+    }
+    let built: Index = Arc::new(m);
+    if let Ok(mut g) = lock.write() {
+        g.insert(voc.name, built.clone());
+    }
+    built
+}
+
 /// A displayed cell back to vocabulary keys (cells show labels in either language; selects
 /// and the JSON API use keys). Yes/no cells become `true`/`false`.
 pub fn cell_key(input: Input, v: &str) -> String {
     let zh = Tr::new(Lang::Zh);
     let en = Tr::new(Lang::En);
     match input {
-        Input::Select(voc) | Input::Multi(voc) => v
-            .split(['、', ','])
-            .filter_map(|part| {
-                voc.keys
-                    .iter()
-                    .find(|k| {
-                        **k == part
-                            || zh.t(&voc.label_key(k)) == part
-                            || en.t(&voc.label_key(k)) == part
-                    })
-                    .copied()
-            })
-            .collect::<Vec<_>>()
-            .join(","),
+        Input::Select(voc) | Input::Multi(voc) => {
+            let index = vocab_index(*voc);
+            v.split(['、', ','])
+                .filter_map(|part| index.get(part).copied())
+                .collect::<Vec<_>>()
+                .join(",")
+        }
         Input::Bool => {
             let b =
                 cell::parse_bool(v)

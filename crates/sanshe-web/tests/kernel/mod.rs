@@ -447,3 +447,73 @@ async fn blanking_every_hash_does_not_pass_for_an_old_log() {
     let r = sanshe_app::uow::verify(&t.app).await.unwrap();
     assert_eq!(r.first_broken, Some(first), "{r:?}");
 }
+
+/// Polls a future at most `left` times, then drops it: a client hanging up at that point.
+struct HangUp<F> {
+    inner: std::pin::Pin<Box<F>>,
+    left: usize,
+}
+
+impl<F: std::future::Future> std::future::Future for HangUp<F> {
+    type Output = bool;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<bool> {
+        match self.inner.as_mut().poll(cx) {
+            std::task::Poll::Ready(_) => std::task::Poll::Ready(true),
+            std::task::Poll::Pending => {
+                self.left -= 1;
+                if self.left == 0 {
+                    std::task::Poll::Ready(false)
+                } else {
+                    std::task::Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_write_leaves_the_writer_usable() {
+    use tower::ServiceExt;
+    let t = T::new().await;
+    let token = t.token_for("district").await;
+    let sheet = |tag: usize| {
+        let mut csv = String::from("所属区划,设施名称,设施类型,面积（平方米）\n");
+        for i in 0..300 {
+            csv.push_str(&format!(
+                "{},挂断测试{tag}-{i},special,80\n",
+                crate::routes::COMMUNITY
+            ));
+        }
+        csv.into_bytes()
+    };
+    let mut hung_up = 0;
+    for n in 1..=24 {
+        let req = axum::http::Request::post("/api/v1/facilities/import")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/octet-stream")
+            .body(axum::body::Body::from(sheet(n)))
+            .unwrap();
+        let finished = HangUp {
+            inner: Box::pin(t.router.clone().oneshot(req)),
+            left: n,
+        }
+        .await;
+        if !finished {
+            hung_up += 1;
+        }
+        // Whatever point the client left at, the next write goes through.
+        let r = t
+            .api_raw("POST", "/api/v1/facilities/import", &token, sheet(1000 + n))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "after hanging up at poll {n}: {}",
+            r.body
+        );
+    }
+    assert!(hung_up > 0, "some imports were cut short");
+}

@@ -83,3 +83,43 @@ async fn an_administrators_reset_ends_every_sign_in_and_token() {
         "told in the inbox"
     );
 }
+
+#[tokio::test]
+async fn a_token_serves_only_while_it_is_valid_and_its_holder_unlocked() {
+    let t = T::new().await;
+    let token = t.token_for("worker").await;
+    let id = t.user_id("worker").await;
+    let ok = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let unknown = t
+        .api("GET", "/api/v1/inbox", Some("sst_not-a-token"), None)
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    // Locked holder: refused; unlocked again: served.
+    let mut c = t.app.db.acquire().await.unwrap();
+    sanshe_store::users::set_locked(&mut c, id, true)
+        .await
+        .unwrap();
+    let r = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a locked account's token"
+    );
+    sanshe_store::users::set_locked(&mut c, id, false)
+        .await
+        .unwrap();
+    let r = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Expired: refused.
+    sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE user_id = $2")
+        .bind(sanshe_store::audit::now() - 1)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    let r = t.api("GET", "/api/v1/inbox", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "an expired token");
+}

@@ -331,3 +331,107 @@ async fn a_read_only_server_refuses_a_schema_it_does_not_match() {
         "{e}"
     );
 }
+
+/// The status, headers and raw bytes of a GET with the given headers.
+async fn raw_get(
+    t: &T,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::get(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = t
+        .router
+        .clone()
+        .oneshot(req.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let h = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 50 << 20)
+        .await
+        .unwrap();
+    (status, h, bytes.to_vec())
+}
+
+fn gunzip(b: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(b)
+        .read_to_end(&mut out)
+        .expect("a gzip stream");
+    out
+}
+
+#[tokio::test]
+async fn large_answers_are_compressed_for_clients_that_accept_gzip_and_pages_with_secrets_never() {
+    let t = T::new().await;
+    let token = t.token_for("district").await;
+    let bearer = format!("Bearer {token}");
+    let list = "/api/v1/organizations?page=1";
+
+    // The API's JSON: compressed when asked for, the same document once unpacked.
+    let (st, plain_h, plain) = raw_get(&t, list, &[("authorization", &bearer)]).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(plain_h.get("content-encoding").is_none());
+    let (st, h, packed) = raw_get(
+        &t,
+        list,
+        &[
+            ("authorization", &bearer),
+            ("accept-encoding", "br, gzip;q=0.8"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h["content-encoding"], "gzip");
+    assert_eq!(h["vary"], "accept-encoding");
+    assert!(
+        packed.len() * 3 < plain.len(),
+        "{} of {}",
+        packed.len(),
+        plain.len()
+    );
+    let a: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&gunzip(&packed)).unwrap();
+    assert_eq!(a, b);
+
+    // Refused or absent: sent as it is.
+    for refuse in ["gzip;q=0", "identity", "br"] {
+        let (_, h, body) = raw_get(
+            &t,
+            list,
+            &[("authorization", &bearer), ("accept-encoding", refuse)],
+        )
+        .await;
+        assert!(h.get("content-encoding").is_none(), "{refuse}");
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap();
+    }
+
+    // The public portal, read without signing in: compressed HTML.
+    let (st, h, packed) = raw_get(&t, "/public", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h["content-encoding"], "gzip");
+    assert!(String::from_utf8(gunzip(&packed))
+        .unwrap()
+        .contains("</html>"));
+
+    // A signed-in page with a form carries a CSRF token: never compressed.
+    let s = t.login("district").await;
+    let (st, h, body) = raw_get(
+        &t,
+        "/account",
+        &[("cookie", &s.cookie_header()), ("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(h.get("content-encoding").is_none());
+    assert!(String::from_utf8(body).unwrap().contains("name=\"csrf\""));
+
+    // Small answers are not worth it.
+    let (_, h, _) = raw_get(&t, "/healthz", &[("accept-encoding", "gzip")]).await;
+    assert!(h.get("content-encoding").is_none());
+}
