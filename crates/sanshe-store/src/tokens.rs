@@ -69,14 +69,12 @@ pub async fn holder_by_hash(
     conn: &mut Conn,
     hash: &str,
 ) -> Result<Option<TokenHolder>, StoreError> {
-    let r = sqlx::query(
-        "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name, t.id AS t_id, \
-         t.expires_at AS t_expires_at, t.last_used_at AS t_last_used_at, \
-         t.revoked_at AS t_revoked_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN organizations o ON o.id = u.scope_org LEFT JOIN areas a ON a.code = u.scope_area \
-         WHERE t.token_hash = $1",
-    )
+    use crate::users::{COLS as USER_COLS, FROM as USERS};
+    let r = sqlx::query(&format!(
+        "SELECT {USER_COLS}, t.id AS t_id, t.expires_at AS t_expires_at, \
+         t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at \
+         {USERS} JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1"
+    ))
     .bind(hash)
     .fetch_optional(&mut *conn)
     .await?;

@@ -30,8 +30,10 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
-const SELECT: &str =
-    "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name FROM users u \
+/// A user's columns with the names of its scope, for [`from_row`] …
+pub(crate) const COLS: &str = "u.*, o.name AS scope_org_name, a.name AS scope_area_name";
+/// … read from users as `u` with the scope's joins.
+pub(crate) const FROM: &str = "FROM users u \
     LEFT JOIN organizations o ON o.id = u.scope_org LEFT JOIN areas a ON a.code = u.scope_area";
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<UserRow, sqlx::Error> {
@@ -90,7 +92,7 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<i64, StoreError>
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, StoreError> {
-    let r = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
+    let r = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -98,7 +100,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, StoreError
 }
 
 pub async fn by_username(conn: &mut Conn, name: &str) -> Result<Option<UserRow>, StoreError> {
-    let r = sqlx::query(&format!("{SELECT} WHERE u.username = $1"))
+    let r = sqlx::query(&format!("SELECT {COLS} {FROM} WHERE u.username = $1"))
         .bind(name)
         .fetch_optional(&mut *conn)
         .await?;
@@ -144,7 +146,7 @@ pub async fn list(
     .try_get("n")?;
     let n = b.len();
     let sql = format!(
-        "{SELECT} WHERE {w} ORDER BY u.id LIMIT ${} OFFSET ${}",
+        "SELECT {COLS} {FROM} WHERE {w} ORDER BY u.id LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );

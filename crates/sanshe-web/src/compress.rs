@@ -73,7 +73,8 @@ pub async fn maybe(res: Response, gzip: bool) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BYTES as usize).await else {
-        // A body that fails to read has nothing to send either way.
+        // A body that fails to read has nothing to send either way (and no length).
+        parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(parts, Body::empty());
     };
     if is_html && contains(&bytes, b"name=\"csrf\"") {
