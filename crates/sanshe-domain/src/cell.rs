@@ -35,12 +35,38 @@ pub fn is_invisible(c: char) -> bool {
 /// Full-width ASCII → ASCII, ideographic space → space, invisible characters removed, trimmed,
 /// and every internal run of whitespace collapsed to one space.
 pub fn normalize_text(s: &str) -> String {
+    if is_normal_text(s) {
+        return s.to_owned();
+    }
+    normalize_mapped(s)
+}
+
+fn normalize_mapped(s: &str) -> String {
     let mapped: String = s
         .chars()
         .filter(|c| !is_invisible(*c))
         .map(halfwidth)
         .collect();
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `s` is already what [`normalize_text`] makes of it (most cells are): no
+/// invisible or full-width character, no whitespace but single spaces between words.
+fn is_normal_text(s: &str) -> bool {
+    let mut prev_space = true;
+    for c in s.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_whitespace() || is_invisible(c) || halfwidth(c) != c {
+            return false;
+        } else {
+            prev_space = false;
+        }
+    }
+    !prev_space || s.is_empty()
 }
 
 /// Yes/no cells: 是/否, 有/无, Y/N, yes/no, true/false, 1/0, √/×, 对/错 (and ✓ ✔ / ✗ ✘),

@@ -99,8 +99,8 @@ pub fn org_kind_for_credit_type(type_digit: char) -> Option<&'static str> {
 /// Parses `HH:MM-HH:MM` into minutes open; `""`, `休`, `closed` are closed days (0).
 pub fn parse_hours_range(s: &str) -> Result<i64, &'static str> {
     // Several ranges in one day (a lunch break): `08:30-11:30/13:30-17:30`.
-    let segments: Vec<&str> = s.split(['/', '、']).collect();
-    if segments.len() > 1 {
+    if s.contains(['/', '、']) {
+        let segments = s.split(['/', '、']);
         let mut total = 0;
         let mut last_end = -1;
         for seg in segments {
@@ -116,15 +116,45 @@ pub fn parse_hours_range(s: &str) -> Result<i64, &'static str> {
     Ok(one_range(s)?.map(|(a, b)| b - a).unwrap_or(0))
 }
 
+/// `：` as `:` and every dash or "to" people write as `-` (the text itself when it has none).
+fn normal_dashes(s: &str) -> std::borrow::Cow<'_, str> {
+    const DASHES: [char; 7] = ['～', '~', '—', '－', '–', '至', '到'];
+    if s.contains('：') || s.contains(DASHES) {
+        std::borrow::Cow::Owned(s.replace(['：'], ":").replace(DASHES, "-"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Whether a range is already written `HH:MM-HH:MM`.
+fn is_canonical_range(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() == 11
+        && b.iter().enumerate().all(|(i, c)| match i {
+            2 | 8 => *c == b':',
+            5 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 /// One `HH:MM-HH:MM` range as minutes from midnight (None: closed).
 fn one_range(s: &str) -> Result<Option<(i64, i64)>, &'static str> {
     let s = s.trim();
+    if is_canonical_range(s) {
+        // `HH:MM-HH:MM`, read digit by digit.
+        let b = s.as_bytes();
+        let num = |i: usize| i64::from(b[i] - b'0') * 10 + i64::from(b[i + 1] - b'0');
+        let (h1, m1, h2, m2) = (num(0), num(3), num(6), num(9));
+        let ok = |h: i64, m: i64| h <= 24 && m < 60 && (h < 24 || m == 0);
+        if !ok(h1, m1) || !ok(h2, m2) || h2 * 60 + m2 <= h1 * 60 + m1 {
+            return Err("err-hours");
+        }
+        return Ok(Some((h1 * 60 + m1, h2 * 60 + m2)));
+    }
     if s.is_empty() || s == "休" || s == "-" || s.eq_ignore_ascii_case("closed") {
         return Ok(None);
     }
-    let s = s
-        .replace(['：'], ":")
-        .replace(['～', '~', '—', '－', '–', '至', '到'], "-");
+    let s = normal_dashes(s);
     let (a, b) = s.split_once('-').ok_or("err-hours")?;
     let mins = |t: &str| -> Result<i64, &'static str> {
         let t = t.trim();
@@ -294,10 +324,10 @@ impl WeekHours {
                 .collect::<Result<Vec<_>, _>>()
                 .map(|v| v.join("/"));
         }
-        let p = p
-            .trim()
-            .replace(['：'], ":")
-            .replace(['～', '~', '—', '－', '–', '至', '到'], "-");
+        if is_canonical_range(p) {
+            return Ok(p.to_owned());
+        }
+        let p = normal_dashes(p.trim());
         let (a, b) = p.split_once('-').ok_or("err-hours")?;
         let fmt = |t: &str| -> String {
             let t = t.trim();
@@ -356,6 +386,32 @@ impl WeekHours {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ranges already written `HH:MM-HH:MM` take a shortcut; it agrees with the general
+    /// reading of the same range written with `：` and `～`.
+    #[test]
+    fn canonical_ranges_read_as_any_other_spelling() {
+        let hm = |h: u32, m: u32| [(h, m)];
+        let times: Vec<(u32, u32)> = (0..=25)
+            .flat_map(|h| [0, 30, 59, 60].into_iter().map(move |m| hm(h, m)[0]))
+            .collect();
+        for (h1, m1) in &times {
+            for (h2, m2) in &times {
+                let plain = format!("{h1:02}:{m1:02}-{h2:02}:{m2:02}");
+                let written = format!("{h1:02}：{m1:02}～{h2:02}:{m2:02}");
+                assert_eq!(
+                    parse_hours_range(&plain),
+                    parse_hours_range(&written),
+                    "{plain}"
+                );
+                assert_eq!(
+                    WeekHours::normalise_day(&plain),
+                    WeekHours::normalise_day(&written),
+                    "{plain}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn hours() {

@@ -52,6 +52,13 @@ pub fn name_key(name: &str) -> String {
             | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
             | '\u{FFA0}' | '\u{E0000}'..='\u{E0FFF}')
     };
+    // Plain Chinese characters, ASCII letters and digits are their own normal form.
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    {
+        return name.to_ascii_lowercase();
+    }
     let stripped: String = name
         .nfkd()
         .filter(|c| {
@@ -65,6 +72,22 @@ pub fn name_key(name: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_names_take_the_shortcut_to_the_same_key() {
+        for n in ["基准测试服务点12", "ABC社区Def", "x", ""] {
+            let full: String = {
+                use unicode_normalization::UnicodeNormalization;
+                n.nfkd()
+                    .collect::<String>()
+                    .nfkc()
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            assert_eq!(name_key(n), full);
+        }
+        assert_eq!(name_key("两委委员(1)"), name_key("两委委员（1）"));
+    }
 
     #[test]
     fn bounds_and_cleans() {

@@ -80,32 +80,72 @@ fn norm_header(h: &str) -> String {
 /// Every accepted spelling of a spec's headers, normalised once: a cell is matched with one
 /// normalisation and one look-up (this runs for every cell of every row, to skip repeated
 /// header rows).
-struct Matcher(std::collections::HashMap<String, usize>);
+struct Matcher {
+    spellings: std::collections::HashMap<String, usize>,
+    /// The first character of every spelling, and the most characters one has.
+    firsts: std::collections::HashSet<char>,
+    longest: usize,
+}
+
+/// What [`norm_header`] drops from the front of a cell (or anywhere) before its first
+/// character: whitespace, invisible characters, `*`, `_` and `-`.
+fn dropped_by_norm_header(c: char) -> bool {
+    c.is_whitespace() || sanshe_domain::cell::is_invisible(c) || matches!(c, '*' | '_' | '-')
+}
 
 impl Matcher {
     fn new(spec: &[Column]) -> Matcher {
-        let mut m = std::collections::HashMap::new();
+        let mut spellings = std::collections::HashMap::new();
         for (i, c) in spec.iter().enumerate() {
             for n in [norm_header(c.key), norm_header(c.zh)]
                 .into_iter()
                 .chain(c.aliases.iter().map(|a| (*a).to_owned()))
             {
-                m.entry(n).or_insert(i);
+                spellings.entry(n).or_insert(i);
             }
         }
-        Matcher(m)
+        let firsts = spellings.keys().filter_map(|s| s.chars().next()).collect();
+        let longest = spellings
+            .keys()
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(0);
+        Matcher {
+            spellings,
+            firsts,
+            longest,
+        }
+    }
+
+    /// Whether a cell cannot be any spelling, told without normalising it: its first kept
+    /// character starts none, or it keeps more characters (before a bracketed hint) than
+    /// the longest spelling has. Most data cells are rejected here.
+    fn surely_not(&self, cell: &str) -> bool {
+        let mut kept = cell
+            .chars()
+            .map(sanshe_domain::cell::halfwidth)
+            .take_while(|c| !matches!(c, '(' | '（'))
+            .filter(|c| !dropped_by_norm_header(*c));
+        let Some(first) = kept.next() else {
+            return false;
+        };
+        if self.firsts.contains(&'*') {
+            return false;
+        }
+        let first = first.to_lowercase().next().unwrap_or(first);
+        !self.firsts.contains(&first) || kept.count() + 1 > self.longest
     }
 
     fn find(&self, cell: &str) -> Option<usize> {
         // Long cells are data, never a header: skip normalising them.
-        if cell.len() > 200 {
+        if cell.len() > 200 || self.surely_not(cell) {
             return None;
         }
         let n = norm_header(cell);
         if n.is_empty() {
             return None;
         }
-        self.0.get(&n).copied()
+        self.spellings.get(&n).copied()
     }
 }
 
@@ -536,6 +576,39 @@ mod tests {
         assert_eq!(s.rows[1].line, 7);
         assert_eq!(s.header(SPEC, 0), "机构名称");
         Ok(())
+    }
+
+    /// The quick rejection of data cells never rejects a cell that names a header.
+    #[test]
+    fn the_quick_rejection_agrees_with_normalising() {
+        let m = Matcher::new(SPEC);
+        let parts = [
+            "名称",
+            "面积",
+            "机构",
+            "name",
+            "Ｎａｍｅ",
+            "*",
+            "＊",
+            " ",
+            "\u{3000}",
+            "_",
+            "-",
+            "\u{200B}",
+            "（平方米）",
+            "(m2)",
+            "甲",
+            "1",
+            "NAME",
+        ];
+        let n = parts.len();
+        for i in 0..n * n * n {
+            let cell = format!("{}{}{}", parts[i % n], parts[i / n % n], parts[i / n / n]);
+            let slow = Some(norm_header(&cell))
+                .filter(|h| !h.is_empty())
+                .and_then(|h| m.spellings.get(&h).copied());
+            assert_eq!(m.find(&cell), slow, "{cell:?}");
+        }
     }
 
     #[test]

@@ -319,42 +319,7 @@ pub async fn bench(app: &App, iterations: usize, import_rows: usize) -> Result<(
             .filter(|a| a.level == "community")
             .map(|a| a.code.as_str())
             .collect();
-        let mut csv = String::from("所属区划,设施名称,设施类型,面积（平方米）,开放时间,服务功能\n");
-        for i in 0..import_rows {
-            csv.push_str(&format!(
-                "{},基准测试服务点{i},服务网点,{}.5,\"08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,08:30-17:30,,\",便民服务\n",
-                comms[i % comms.len()],
-                60 + i % 400
-            ));
-        }
-        let bytes = csv.into_bytes();
-        println!();
-        println!(
-            "| import ({import_rows} facility rows, {:.1} MB CSV) | seconds | rows/s |",
-            bytes.len() as f64 / 1e6
-        );
-        println!("|---|---:|---:|");
-        for (label, dry) in [("check only (dry run)", true), ("check and write", false)] {
-            let t = Instant::now();
-            let r = reg::import::<sanshe_app::facilities::Facilities>(
-                app,
-                &ctx,
-                &bytes,
-                ImportOptions {
-                    dry_run: dry,
-                    only_valid: false,
-                    demo: true,
-                },
-                None,
-            )
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
-            let s = t.elapsed().as_secs_f64();
-            if !r.issues.is_empty() {
-                return Err(anyhow!("benchmark import rejected: {:?}", r.issues.first()));
-            }
-            println!("| {label} | {s:.1} | {:.0} |", import_rows as f64 / s);
-        }
+        bench_imports(app, &ctx, import_rows, &comms).await?;
     }
     if let Some(mb) = peak_rss_mb() {
         println!();
@@ -471,4 +436,174 @@ pub async fn bench_writes(app: &App, n: usize) -> Result<()> {
         peak_rss_mb().unwrap_or(0.0)
     );
     Ok(())
+}
+
+/// Imports `rows` generated rows into each of the three registries people keep in
+/// spreadsheets, each beside the database's own loader reading the same file into a plain
+/// table (`sqlite3 .import`, or `\\copy` through `psql` on PostgreSQL; skipped when that
+/// program is not installed). Peak memory is the process's, reset before each import.
+async fn bench_imports(app: &App, ctx: &Ctx, rows: usize, comms: &[&str]) -> Result<()> {
+    use sanshe_app::facilities::Facilities;
+    use sanshe_app::generate::{citizen_id, credit_code};
+    use sanshe_app::orgs::Orgs;
+    use sanshe_app::workers::Workers;
+    if comms.is_empty() {
+        return Err(anyhow!("no communities to import into"));
+    }
+    let dir = std::env::temp_dir().join(format!("sanshe-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    println!();
+    println!(
+        "| import ({rows} rows) | file MB | loader s | check only s | check and write s | write ÷ loader | peak MB |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let run = std::process::id();
+    let facility = |i: usize, key: &str, comm: &str| match key {
+        "area" => Some(comm.to_owned()),
+        "name" => Some(format!("基准测试服务点{run}-{i}")),
+        _ => None,
+    };
+    let org = |i: usize, key: &str, comm: &str| match key {
+        "area" => Some(comm.to_owned()),
+        "name" => Some(format!("基准测试社会组织{run}-{i}")),
+        "credit_code" => Some(credit_code(
+            '1',
+            &comm[..6],
+            (u64::from(run) << 20) + i as u64,
+        )),
+        "served" => Some(comm.to_owned()),
+        _ => None,
+    };
+    let worker = |i: usize, key: &str, comm: &str| match key {
+        "area" => Some(comm.to_owned()),
+        "id_number" => {
+            // 1,000 numbers per birthday, a day per 1,000 rows from a start that differs
+            // between runs by 200 days (runs on one database rarely collide), born in a
+            // district the generated data does not use.
+            let day = sanshe_domain::cell::days_from_civil(1960, 1, 1)
+                + i64::from(run % 70) * 200
+                + (i / 1000) as i64;
+            let seq = (i % 500) as u32;
+            Some(citizen_id(
+                "110101",
+                sanshe_domain::cell::civil_from_days(day),
+                seq,
+                i % 1000 >= 500,
+            ))
+        }
+        _ => None,
+    };
+    let m = import_one::<Facilities>(app, ctx, &dir, rows, comms, &facility).await;
+    let m = m.and(import_one::<Orgs>(app, ctx, &dir, rows, comms, &org).await);
+    let m = m.and(import_one::<Workers>(app, ctx, &dir, rows, comms, &worker).await);
+    let _ = std::fs::remove_dir_all(&dir);
+    m
+}
+
+/// One registry's row of the import table (see [`bench_imports`]).
+async fn import_one<R: reg::Registry>(
+    app: &App,
+    ctx: &Ctx,
+    dir: &Path,
+    rows: usize,
+    comms: &[&str],
+    vary: &dyn Fn(usize, &str, &str) -> Option<String>,
+) -> Result<()> {
+    let fields = R::fields();
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let mut csv = fields
+        .iter()
+        .map(|f| quote(f.col.zh))
+        .collect::<Vec<_>>()
+        .join(",");
+    csv.push('\n');
+    for i in 0..rows {
+        let comm = comms[i % comms.len()];
+        let cells: Vec<String> = fields
+            .iter()
+            .zip(R::EXAMPLE)
+            .map(|(f, ex)| quote(&vary(i, f.col.key, comm).unwrap_or_else(|| (*ex).to_owned())))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let path = dir.join(format!("{}.csv", R::KIND));
+    std::fs::write(&path, &csv)?;
+    let bytes = csv.into_bytes();
+    let loader = loader_seconds(app, dir, &path, fields.len());
+    let mut times = Vec::new();
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    for dry in [true, false] {
+        let t = Instant::now();
+        let r = reg::import::<R>(
+            app,
+            ctx,
+            &bytes,
+            ImportOptions {
+                dry_run: dry,
+                only_valid: false,
+                demo: true,
+            },
+            None,
+        )
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+        if !r.issues.is_empty() {
+            return Err(anyhow!(
+                "benchmark import of {} rejected: {:?}",
+                R::KIND,
+                r.issues.first()
+            ));
+        }
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let fmt = |x: Option<f64>, unit: &str| x.map_or("–".to_owned(), |v| format!("{v:.2}{unit}"));
+    println!(
+        "| {} | {:.1} | {} | {:.2} | {:.2} | {} | {} |",
+        R::KIND,
+        bytes.len() as f64 / 1e6,
+        fmt(loader, ""),
+        times[0],
+        times[1],
+        fmt(loader.map(|l| times[1] / l), "×"),
+        fmt(peak_rss_mb(), "")
+    );
+    Ok(())
+}
+
+/// Seconds the database's own loader takes to read `csv` into a plain table of text
+/// columns (a fresh file for SQLite, a temporary table on PostgreSQL); None when its
+/// program (`sqlite3`, `psql`) is missing or fails.
+fn loader_seconds(app: &App, dir: &Path, csv: &Path, columns: usize) -> Option<f64> {
+    use std::process::{Command, Stdio};
+    let url = app.settings.database_url.expose();
+    let mut cmd = if url.starts_with("postgres") {
+        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i} text")).collect();
+        let mut c = Command::new("psql");
+        c.arg(url)
+            .args(["-q", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!("CREATE TEMP TABLE plain ({})", cols.join(", ")))
+            .arg("-c")
+            .arg(format!(
+                "\\copy plain FROM '{}' WITH (FORMAT csv, HEADER true)",
+                csv.display()
+            ));
+        c
+    } else {
+        let db = dir.join("plain.db");
+        let _ = std::fs::remove_file(&db);
+        let mut c = Command::new("sqlite3");
+        c.arg(&db)
+            .arg(".mode csv")
+            .arg(format!(".import {} plain", csv.display()));
+        c
+    };
+    let t = Instant::now();
+    let ok = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    ok.then(|| t.elapsed().as_secs_f64())
 }

@@ -503,26 +503,21 @@ impl Registry for Orgs {
         ds: &[OrgInput],
         demo: bool,
     ) -> Result<Vec<i64>, StoreError> {
-        // Rows naming the communities they serve need their own id: one by one; the runs of
-        // rows between them many per statement, so the ids follow the file's order.
-        let mut ids = Vec::with_capacity(ds.len());
-        let mut run: Vec<OrgData> = Vec::new();
-        for d in ds {
-            if d.served.as_ref().is_some_and(|s| !s.is_empty()) {
-                let refs: Vec<&OrgData> = run.iter().collect();
-                ids.extend(store::insert_many(conn, &refs).await?);
-                run.clear();
-                ids.push(Self::insert(conn, d, demo).await?);
-            } else {
-                run.push(OrgData {
-                    demo,
-                    ..d.data.clone()
-                });
-            }
-        }
-        let refs: Vec<&OrgData> = run.iter().collect();
-        ids.extend(store::insert_many(conn, &refs).await?);
-        Ok(ids)
+        // One statement per few hundred organizations, then one per few hundred of the
+        // communities they serve (not a statement per organization that names some).
+        let data: Vec<OrgData> = ds
+            .iter()
+            .map(|d| OrgData {
+                demo,
+                ..d.data.clone()
+            })
+            .collect();
+        let rows: Vec<(&OrgData, &[String])> = data
+            .iter()
+            .zip(ds)
+            .map(|(o, d)| (o, d.served.as_deref().unwrap_or(&[])))
+            .collect();
+        store::insert_many_serving(conn, &rows).await
     }
     async fn update(conn: &mut Conn, id: i64, d: &OrgInput) -> Result<bool, StoreError> {
         let ok = store::update(conn, id, &d.data).await?;

@@ -84,17 +84,10 @@ pub fn vocab(field: &str, voc: &Vocab, v: &str) -> Result<&'static str, FieldErr
     if v.is_empty() {
         return Err(FieldError::new(field, "err-required"));
     }
-    let zh = Tr::new(Lang::Zh);
-    let en = Tr::new(Lang::En);
-    for k in voc.keys {
-        let lk = voc.label_key(k);
-        if *k == v
-            || cell::normalize_text(zh.t(&lk)) == v
-            || cell::normalize_text(en.t(&lk)).eq_ignore_ascii_case(&v)
-        {
-            return Ok(k);
-        }
+    if let Some(k) = vocab_parse_index(voc).find(&v) {
+        return Ok(k);
     }
+    let zh = Tr::new(Lang::Zh);
     Err(FieldError::new(field, "err-choice").arg(
         "choices",
         voc.keys
@@ -103,6 +96,57 @@ pub fn vocab(field: &str, voc: &Vocab, v: &str) -> Result<&'static str, FieldErr
             .collect::<Vec<_>>()
             .join("、"),
     ))
+}
+
+/// How a cell names a vocabulary value, built once per vocabulary: its key and its Chinese
+/// label as written (normalised), its English label in any ASCII case. The first value in
+/// the vocabulary's order that a cell names wins.
+struct ParseIndex {
+    exact: std::collections::HashMap<String, usize>,
+    ascii_folded: std::collections::HashMap<String, usize>,
+    keys: &'static [&'static str],
+}
+
+impl ParseIndex {
+    fn find(&self, v: &str) -> Option<&'static str> {
+        let a = self.exact.get(v).copied();
+        let b = self.ascii_folded.get(&v.to_ascii_lowercase()).copied();
+        let i = match (a, b) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.keys.get(i).copied()
+    }
+}
+
+fn vocab_parse_index(voc: &Vocab) -> std::sync::Arc<ParseIndex> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, OnceLock, RwLock};
+    static INDEX: OnceLock<RwLock<HashMap<&'static str, Arc<ParseIndex>>>> = OnceLock::new();
+    let lock = INDEX.get_or_init(Default::default);
+    if let Some(found) = lock.read().ok().and_then(|g| g.get(voc.name).cloned()) {
+        return found;
+    }
+    let (zh, en) = (Tr::new(Lang::Zh), Tr::new(Lang::En));
+    let mut exact = HashMap::new();
+    let mut ascii_folded = HashMap::new();
+    for (i, k) in voc.keys.iter().enumerate() {
+        let label = voc.label_key(k);
+        exact.entry((*k).to_owned()).or_insert(i);
+        exact.entry(cell::normalize_text(zh.t(&label))).or_insert(i);
+        ascii_folded
+            .entry(cell::normalize_text(en.t(&label)).to_ascii_lowercase())
+            .or_insert(i);
+    }
+    let built = Arc::new(ParseIndex {
+        exact,
+        ascii_folded,
+        keys: voc.keys,
+    });
+    if let Ok(mut g) = lock.write() {
+        g.insert(voc.name, built.clone());
+    }
+    built
 }
 
 /// Several vocabulary values separated by commas, 、, ; or spaces; stored comma-joined.

@@ -286,3 +286,24 @@ fn excel_ids() {
     // Only an all-digit number loses its `.0`.
     assert_eq!(fix_excel_id("12X.0"), "12X.0");
 }
+
+/// The shortcut for cells already in normal form gives what the full mapping gives, for
+/// every string of up to four characters drawn from the troublesome ones.
+#[test]
+fn the_normal_form_shortcut_agrees_with_the_mapping() {
+    let alphabet = [
+        'a', ' ', '\u{3000}', '\t', '\n', '\u{200B}', '\u{FEFF}', 'Ａ', '１', '社', '（',
+        '\u{00A0}',
+    ];
+    let n = alphabet.len();
+    for len in 0..=4u32 {
+        for mut i in 0..n.pow(len) {
+            let mut s = String::new();
+            for _ in 0..len {
+                s.push(alphabet[i % n]);
+                i /= n;
+            }
+            assert_eq!(normalize_text(&s), super::normalize_mapped(&s), "{s:?}");
+        }
+    }
+}

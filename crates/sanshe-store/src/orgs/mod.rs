@@ -178,6 +178,53 @@ pub async fn insert_many(conn: &mut Conn, ds: &[&OrgData]) -> Result<Vec<i64>, S
     crate::audit::insert_many(conn, INSERT_HEAD, INSERT_ROW, &rows).await
 }
 
+/// [`insert_many`] for rows that may name the communities they serve: the organizations a
+/// few hundred per statement, then their communities the same way (matched to the new ids
+/// by name key, which an import keeps unique); the new ids.
+pub async fn insert_many_serving(
+    conn: &mut Conn,
+    ds: &[(&OrgData, &[String])],
+) -> Result<Vec<i64>, StoreError> {
+    use std::collections::HashMap;
+    let now = crate::audit::now();
+    let rows: Vec<_> = ds.iter().map(|(d, _)| insert_binds(d, now)).collect();
+    let made =
+        crate::audit::insert_many_returning(conn, INSERT_HEAD, INSERT_ROW, &rows, "id, name_key")
+            .await?;
+    // Served communities by name key, in file order for keys that repeat.
+    let mut served: HashMap<String, Vec<&[String]>> = HashMap::new();
+    for (d, codes) in ds.iter().rev() {
+        if !codes.is_empty() {
+            served
+                .entry(sanshe_domain::text::name_key(&d.name))
+                .or_default()
+                .push(codes);
+        }
+    }
+    let mut ids = Vec::with_capacity(made.len());
+    let mut pairs = Vec::new();
+    for r in &made {
+        let id: i64 = r.try_get(0)?;
+        ids.push(id);
+        let key: String = r.try_get(1)?;
+        if let Some(codes) = served.get_mut(&key).and_then(Vec::pop) {
+            let mut seen = std::collections::HashSet::new();
+            for c in codes.iter().filter(|c| seen.insert(c.as_str())) {
+                pairs.push(vec![i(id), s(c)]);
+            }
+        }
+    }
+    crate::audit::insert_many_returning(
+        conn,
+        "INSERT INTO org_communities (org_id, area_code) VALUES ",
+        "($1,$2)",
+        &pairs,
+        "org_id",
+    )
+    .await?;
+    Ok(ids)
+}
+
 pub async fn update(conn: &mut Conn, id: i64, d: &OrgData) -> Result<bool, StoreError> {
     let mut binds = data_binds(d);
     binds.extend([
