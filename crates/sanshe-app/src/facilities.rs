@@ -224,9 +224,6 @@ impl Registry for Facilities {
         ]
     }
 
-    async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-        store::keys(conn).await
-    }
     async fn existing_for(
         conn: &mut Conn,
         keys: &[String],

@@ -229,9 +229,6 @@ impl Registry for Posts {
         ]
     }
 
-    async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-        store::post_keys(conn).await
-    }
     async fn existing_for(
         conn: &mut Conn,
         keys: &[String],

@@ -253,6 +253,10 @@ pub(crate) async fn insert_many(
         .collect()
 }
 
+/// Values per statement of [`insert_many_returning`]: a few thousand (well under SQLite's
+/// 32,766 and PostgreSQL's 65,535), so a 100,000-row import is a few hundred statements.
+const VALUES_PER_STATEMENT: usize = 4000;
+
 /// [`insert_many`] returning the columns `returning` of every new row.
 pub(crate) async fn insert_many_returning(
     conn: &mut crate::Conn,
@@ -261,11 +265,20 @@ pub(crate) async fn insert_many_returning(
     rows: &[Vec<Bind>],
     returning: &str,
 ) -> Result<Vec<sqlx::any::AnyRow>, crate::StoreError> {
-    let n = rows.first().map_or(1, |r| r.len().max(1));
-    // About 250 values per statement: the SQLite driver looks each parameter's name up by
-    // walking the statement's list of names, so a statement's binding costs the square of
-    // its parameters (6,000 values per statement made an import slower than row by row).
-    let per = (250 / n).clamp(1, 64);
+    // On SQLite the values are anonymous `?` in the order they appear (a row's repeated
+    // `$k` bound again): its driver looks a named parameter up by walking the statement's
+    // list of names, so binding `$1…$n` costs the square of n and held a statement to about
+    // 250 values; anonymous ones cost nothing to look up.
+    let sqlite = !conn.backend_name().eq_ignore_ascii_case("postgresql");
+    let order = placeholders(row);
+    let n = if sqlite {
+        order.len()
+    } else {
+        rows.first().map_or(1, Vec::len)
+    }
+    .max(1);
+    let per = (VALUES_PER_STATEMENT / n).clamp(1, 1000);
+    let anonymous = anonymise(row);
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(per) {
         let mut sql = String::from(head);
@@ -273,11 +286,22 @@ pub(crate) async fn insert_many_returning(
             if k > 0 {
                 sql.push(',');
             }
-            renumber(&mut sql, row, k * n);
+            if sqlite {
+                sql.push_str(&anonymous);
+            } else {
+                renumber(&mut sql, row, k * n);
+            }
         }
         sql.push_str(" RETURNING ");
         sql.push_str(returning);
-        let flat: Vec<Bind> = chunk.iter().flatten().cloned().collect();
+        let flat: Vec<Bind> = if sqlite {
+            chunk
+                .iter()
+                .flat_map(|r| order.iter().map(move |k| r[k - 1].clone()))
+                .collect()
+        } else {
+            chunk.iter().flatten().cloned().collect()
+        };
         out.extend(
             bind_all(sqlx::query(&sql), &flat)
                 .fetch_all(&mut *conn)
@@ -285,6 +309,40 @@ pub(crate) async fn insert_many_returning(
         );
     }
     Ok(out)
+}
+
+/// The numbers k of a row template's `$k`, in the order they appear (repeats included).
+fn placeholders(tpl: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut chars = tpl.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' {
+            let mut k = 0usize;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                k = k * 10 + d as usize;
+                chars.next();
+            }
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// A row template with every `$k` written as `?`.
+fn anonymise(tpl: &str) -> String {
+    let mut out = String::with_capacity(tpl.len());
+    let mut chars = tpl.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Appends `tpl` with every `$k` written as `$(k + base)`.
@@ -391,5 +449,12 @@ mod insert_many_tests {
         let mut s = String::new();
         super::renumber(&mut s, "($1,$2,$11,$11,$12)", 12);
         assert_eq!(s, "($13,$14,$23,$23,$24)");
+    }
+
+    #[test]
+    fn a_row_template_reads_as_numbers_in_order_and_as_anonymous_values() {
+        let row = "($1,$2,$10,$10,$3)";
+        assert_eq!(super::placeholders(row), vec![1, 2, 10, 10, 3]);
+        assert_eq!(super::anonymise(row), "(?,?,?,?,?)");
     }
 }

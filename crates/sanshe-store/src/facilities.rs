@@ -282,24 +282,6 @@ pub async fn delete_photo(conn: &mut Conn, facility_id: i64, id: i64) -> Result<
     crate::attachments::delete(conn, "facility", facility_id, id).await
 }
 
-/// Every facility's (area code, name) key with its id, for import duplicate checks.
-pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id, area_code, name FROM facilities")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let a: String = r.try_get("area_code")?;
-            let n: String = r.try_get("name")?;
-            Ok((
-                format!("{a}/{}", sanshe_domain::text::name_key(&n)),
-                r.try_get("id")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}
-
 /// The open profile kept beside `hours` (see
 /// [`sanshe_domain::registry::WeekHours::open_profile`]); `-` when never open.
 pub fn open_profile(hours: &str) -> String {

@@ -248,21 +248,36 @@ pub async fn area_name_keys(
     keys: &[String],
 ) -> Result<Vec<(String, i64)>, StoreError> {
     use sqlx::Row;
-    // Keys are `area/name key`: the area's few records are read by index and their names
-    // compared by key (look-alikes are one name).
-    let sql = match table {
-        AreaNamed::Facilities => "SELECT id, name AS n FROM facilities WHERE area_code = $1",
-        AreaNamed::Posts => "SELECT id, title AS n FROM posts WHERE area_code = $1",
+    use std::collections::{HashMap, HashSet};
+    // Keys are `area/name key`: the areas' records are read by index, a few hundred areas
+    // per statement, and their names compared by key (look-alikes are one name).
+    let (sql, col) = match table {
+        AreaNamed::Facilities => ("SELECT id, area_code, name AS n FROM facilities", "n"),
+        AreaNamed::Posts => ("SELECT id, area_code, title AS n FROM posts", "n"),
     };
-    let mut out = Vec::new();
+    let mut wanted: HashMap<&str, HashSet<&str>> = HashMap::new();
     for k in keys {
-        let Some((area, key)) = k.split_once('/') else {
-            continue;
-        };
-        for r in sqlx::query(sql).bind(area).fetch_all(&mut *conn).await? {
-            let n: String = r.try_get("n")?;
-            if sanshe_domain::text::name_key(&n) == key {
-                out.push((k.clone(), r.try_get("id")?));
+        if let Some((area, key)) = k.split_once('/') {
+            wanted.entry(area).or_default().insert(key);
+        }
+    }
+    let areas: Vec<&str> = wanted.keys().copied().collect();
+    let mut out = Vec::new();
+    for chunk in areas.chunks(300) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{sql} WHERE area_code IN ({})", marks.join(","));
+        let mut q = sqlx::query(&sql);
+        for a in chunk {
+            q = q.bind(*a);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let area: String = r.try_get("area_code")?;
+            let key = sanshe_domain::text::name_key(&r.try_get::<String, _>(col)?);
+            if wanted
+                .get(area.as_str())
+                .is_some_and(|w| w.contains(key.as_str()))
+            {
+                out.push((format!("{area}/{key}"), r.try_get("id")?));
             }
         }
     }

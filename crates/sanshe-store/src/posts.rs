@@ -144,21 +144,3 @@ pub async fn delete_post(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
         .await?;
     Ok(r.rows_affected() > 0)
 }
-
-/// Every post's (area code, title) key with its id.
-pub async fn post_keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id, area_code, title FROM posts")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let a: String = r.try_get("area_code")?;
-            let t: String = r.try_get("title")?;
-            Ok((
-                format!("{a}/{}", sanshe_domain::text::name_key(&t)),
-                r.try_get("id")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}

@@ -623,16 +623,6 @@ pub async fn add_subsidy(conn: &mut Conn, x: &Subsidy) -> Result<i64, StoreError
     Ok(row.try_get("id")?)
 }
 
-/// Every worker's ID-number blind index with its id, for import look-ups.
-pub async fn blind_keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id, id_blind FROM social_workers")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id_blind")?, r.try_get("id")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
     sqlx::query("UPDATE posts SET holder_id = NULL WHERE holder_id = $1")
         .bind(id)

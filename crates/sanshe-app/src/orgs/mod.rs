@@ -468,22 +468,11 @@ impl Registry for Orgs {
             && authz::record_in_scope(actor, area)
     }
 
-    async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(store::keys(conn)
-            .await?
-            .into_iter()
-            .map(|(k, id)| (crate::registry::norm_key(k), id))
-            .collect())
-    }
     async fn existing_for(
         conn: &mut Conn,
         keys: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let vals: Vec<String> = keys
-            .iter()
-            .filter_map(|k| k.split_once(':').map(|(_, v)| v.to_owned()))
-            .collect();
-        Ok(store::keys_matching(conn, &vals)
+        Ok(store::keys_for(conn, keys)
             .await?
             .into_iter()
             .map(|(k, id)| (crate::registry::norm_key(k), id))

@@ -31,6 +31,9 @@ pub fn import_summary(what: &str, report: &ImportReport, opts: ImportOptions) ->
     )
 }
 
+/// Rows checked per look-up of their keys in the registry.
+const CHECK_CHUNK: usize = 1000;
+
 /// Progress of a long import: rows checked or written so far, of the total.
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
@@ -62,8 +65,6 @@ pub async fn import<R: Registry>(
     report.issues.extend(sheet.example_issues());
     let mut conn = app.db.acquire().await?;
     let refs = Refs::load(&mut conn, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
-    let existing: HashMap<String, i64> = R::existing(&mut conn).await?.into_iter().collect();
-    drop(conn);
     let col_of = |field: &str| -> String {
         spec.iter()
             .position(|c| c.key == field)
@@ -75,57 +76,77 @@ pub async fn import<R: Registry>(
     let mut dups: Vec<(usize, i64)> = Vec::new();
     let mut valid: Vec<R::Data> = Vec::new();
     let total = sheet.rows.len();
-    for (n, row) in sheet.rows.iter().enumerate() {
-        if n % 1000 == 0 {
-            if let Some(p) = progress {
-                p("check", n, total);
-            }
+    // A thousand rows at a time: parsed, their keys looked up in the registry by index
+    // (not the whole registry's keys in memory), then checked in file order.
+    for (c, rows) in sheet.rows.chunks(CHECK_CHUNK).enumerate() {
+        if let Some(p) = progress {
+            p("check", c * CHECK_CHUNK, total);
         }
-        let d = match R::parse(app, actor, &refs, &row.cells, None) {
-            Ok(d) => d,
-            Err(errs) => {
-                for e in errs {
-                    let col = col_of(&e.field);
-                    report.issues.push(issue(row.line, &col, e));
+        let parsed: Vec<_> = rows
+            .iter()
+            .map(|row| R::parse(app, actor, &refs, &row.cells, None))
+            .collect();
+        let keys: Vec<String> = parsed
+            .iter()
+            .filter_map(|d| d.as_ref().ok())
+            .flat_map(R::keys)
+            .collect();
+        let existing: HashMap<String, i64> = if keys.is_empty() {
+            HashMap::new()
+        } else {
+            R::existing_for(&mut conn, &keys)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        for (row, d) in rows.iter().zip(parsed) {
+            let d = match d {
+                Ok(d) => d,
+                Err(errs) => {
+                    for e in errs {
+                        let col = col_of(&e.field);
+                        report.issues.push(issue(row.line, &col, e));
+                    }
+                    continue;
                 }
+            };
+            if !R::can_create(actor, R::data_area(&d)) {
+                report
+                    .issues
+                    .push(RowIssue::new(row.line, "", "err-row-out-of-scope"));
                 continue;
             }
-        };
-        if !R::can_create(actor, R::data_area(&d)) {
-            report
-                .issues
-                .push(RowIssue::new(row.line, "", "err-row-out-of-scope"));
-            continue;
-        }
-        let keys = R::keys(&d);
-        let mut bad = false;
-        for key in &keys {
-            let col = col_of(key_field(key, R::fields()));
-            if let Some(first) = seen.get(key) {
-                report
-                    .issues
-                    .push(RowIssue::new(row.line, &col, "err-duplicate-in-file").arg("row", first));
-                bad = true;
-            } else if let Some(id) = existing.get(key) {
-                // A row matching an existing record on several keys is one existing row.
-                if !bad {
-                    report.existing_rows += 1;
+            let keys = R::keys(&d);
+            let mut bad = false;
+            for key in &keys {
+                let col = col_of(key_field(key, R::fields()));
+                if let Some(first) = seen.get(key) {
+                    report.issues.push(
+                        RowIssue::new(row.line, &col, "err-duplicate-in-file").arg("row", first),
+                    );
+                    bad = true;
+                } else if let Some(id) = existing.get(key) {
+                    // A row matching an existing record on several keys is one existing row.
+                    if !bad {
+                        report.existing_rows += 1;
+                    }
+                    dups.push((report.issues.len(), *id));
+                    report
+                        .issues
+                        .push(RowIssue::new(row.line, &col, "err-duplicate-record").arg("id", id));
+                    bad = true;
                 }
-                dups.push((report.issues.len(), *id));
-                report
-                    .issues
-                    .push(RowIssue::new(row.line, &col, "err-duplicate-record").arg("id", id));
-                bad = true;
             }
+            if bad {
+                continue;
+            }
+            for key in keys {
+                seen.insert(key, row.line);
+            }
+            valid.push(d);
         }
-        if bad {
-            continue;
-        }
-        for key in keys {
-            seen.insert(key, row.line);
-        }
-        valid.push(d);
     }
+    drop(conn);
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
         let mut conn = app.db.acquire().await?;

@@ -243,11 +243,9 @@ pub trait Registry: Sized + 'static {
         authz::can(actor, Self::WRITE) && authz::record_in_scope(actor, area)
     }
 
-    fn existing(
-        conn: &mut Conn,
-    ) -> impl Future<Output = Result<Vec<(String, i64)>, StoreError>> + Send;
-    /// The existing records holding any of `keys` (a single save checks only its own keys,
-    /// with index look-ups, so it costs the same in a district as in the nation).
+    /// The existing records holding any of `keys`, by index look-ups: a single save checks
+    /// its own keys and an import each thousand rows' keys, so either costs the same in a
+    /// district as in the nation and no import holds the whole registry's keys.
     fn existing_for(
         conn: &mut Conn,
         keys: &[String],

@@ -389,9 +389,6 @@ impl Registry for Workers {
             && (authz::own_org(actor).is_some() || authz::record_in_scope(actor, area))
     }
 
-    async fn existing(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-        store::blind_keys(conn).await
-    }
     async fn existing_for(
         conn: &mut Conn,
         keys: &[String],

@@ -430,6 +430,43 @@ pub async fn set_communities(
     Ok(())
 }
 
+/// The organizations holding any of `keys` (`name:<name key>`, `credit:…`, `filing:…`, as
+/// an import makes them): each kind looked up in its own column, a few hundred per
+/// statement, so an import checks its rows against the registry without reading all of it.
+pub async fn keys_for(conn: &mut Conn, keys: &[String]) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut by_col: [(&str, Vec<&str>); 3] = [
+        ("name_key", Vec::new()),
+        ("credit_code", Vec::new()),
+        ("filing_no", Vec::new()),
+    ];
+    for k in keys {
+        let (kind, v) = k.split_once(':').unwrap_or(("", ""));
+        let slot = match kind {
+            "name" => 0,
+            "credit" => 1,
+            "filing" => 2,
+            _ => continue,
+        };
+        by_col[slot].1.push(v);
+    }
+    let mut out = Vec::new();
+    for (col, vals) in &by_col {
+        for chunk in vals.chunks(300) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE {col} IN ({})",
+                marks.join(",")
+            );
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = q.bind(*v);
+            }
+            out.extend(key_rows(&q.fetch_all(&mut *conn).await?)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Every organization's keys (credit code, filing number, name) with its id, for import
 /// look-ups and duplicate checks: `("credit:…", id)`, `("filing:…", id)`, `("name:…", id)`.
 pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
