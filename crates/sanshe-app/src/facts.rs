@@ -279,8 +279,8 @@ async fn apply(
         tx,
         actor,
         &cells,
-        Workers::NEEDS_ORGS,
-        Workers::NEEDS_WORKERS,
+        !Workers::ORG_FIELDS.is_empty(),
+        !Workers::WORKER_FIELDS.is_empty(),
     )
     .await?;
     let d = Workers::parse(app, actor, &refs, &cells, Some(w)).map_err(AppError::Invalid)?;

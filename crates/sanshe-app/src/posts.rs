@@ -72,7 +72,7 @@ impl Registry for Posts {
     const OBJECT: &'static str = "post";
     const READ: Perm = Perm::PostRead;
     const WRITE: Perm = Perm::PostWrite;
-    const NEEDS_WORKERS: bool = true;
+    const WORKER_FIELDS: &'static [&'static str] = &["holder_id_number"];
 
     fn fields() -> &'static [crate::registry::Field] {
         &POST_FIELDS

@@ -197,7 +197,6 @@ impl Registry for Orgs {
     const OBJECT: &'static str = "organization";
     const READ: Perm = Perm::OrgRead;
     const WRITE: Perm = Perm::OrgWrite;
-    const NEEDS_ORGS: bool = false;
 
     fn fields() -> &'static [crate::registry::Field] {
         &FIELDS

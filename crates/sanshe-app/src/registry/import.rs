@@ -54,7 +54,7 @@ pub async fn import<R: Registry>(
         ..Default::default()
     };
     let spec = columns(R::fields());
-    let sheet = match sheet::read(bytes, &spec) {
+    let mut sheet = match sheet::read(bytes, &spec) {
         Ok(s) => s,
         Err(issue) => {
             report.issues.push(issue);
@@ -63,8 +63,19 @@ pub async fn import<R: Registry>(
     };
     report.total_rows = sheet.rows.len();
     report.issues.extend(sheet.example_issues());
+    // The rows leave the sheet as they are checked, so a checked row's cells are freed
+    // while the next ones are read (only the valid records stay until the write).
+    let mut left = std::mem::take(&mut sheet.rows).into_iter();
     let mut conn = app.db.acquire().await?;
-    let refs = Refs::load(&mut conn, actor, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    // Areas once; the organizations and workers rows name, a thousand rows at a time.
+    let mut refs = Refs::load(&mut conn, actor, false, false).await?;
+    let cells_of = |fields: &[&str]| -> Vec<usize> {
+        fields
+            .iter()
+            .filter_map(|k| R::fields().iter().position(|f| f.col.key == *k))
+            .collect()
+    };
+    let (org_cols, worker_cols) = (cells_of(R::ORG_FIELDS), cells_of(R::WORKER_FIELDS));
     let col_of = |field: &str| -> String {
         spec.iter()
             .position(|c| c.key == field)
@@ -75,12 +86,29 @@ pub async fn import<R: Registry>(
     // Issues naming an existing record: (issue index, record id), settled after the loop.
     let mut dups: Vec<(usize, i64)> = Vec::new();
     let mut valid: Vec<R::Data> = Vec::new();
-    let total = sheet.rows.len();
+    let total = report.total_rows;
+    let mut c = 0;
     // A thousand rows at a time: parsed, their keys looked up in the registry by index
     // (not the whole registry's keys in memory), then checked in file order.
-    for (c, rows) in sheet.rows.chunks(CHECK_CHUNK).enumerate() {
+    loop {
+        let rows: Vec<_> = left.by_ref().take(CHECK_CHUNK).collect();
+        if rows.is_empty() {
+            break;
+        }
+        c += 1;
         if let Some(p) = progress {
-            p("check", c * CHECK_CHUNK, total);
+            p("check", (c - 1) * CHECK_CHUNK, total);
+        }
+        if !org_cols.is_empty() || !worker_cols.is_empty() {
+            let pick = |cols: &[usize]| -> Vec<&str> {
+                rows.iter()
+                    .flat_map(|r| cols.iter().filter_map(|i| r.cells.get(*i)))
+                    .map(String::as_str)
+                    .filter(|c| !c.trim().is_empty())
+                    .collect()
+            };
+            refs.fill(app, &mut conn, actor, &pick(&org_cols), &pick(&worker_cols))
+                .await?;
         }
         let parsed: Vec<_> = rows
             .iter()

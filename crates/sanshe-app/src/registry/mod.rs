@@ -189,8 +189,10 @@ pub trait Registry: Sized + 'static {
     const OBJECT: &'static str;
     const READ: Perm;
     const WRITE: Perm;
-    const NEEDS_ORGS: bool = false;
-    const NEEDS_WORKERS: bool = false;
+    /// Fields whose cells name an organization (credit code, filing number or name).
+    const ORG_FIELDS: &'static [&'static str] = &[];
+    /// Fields whose cells name a social worker by ID number.
+    const WORKER_FIELDS: &'static [&'static str] = &[];
 
     fn fields() -> &'static [Field];
     fn filters() -> &'static [FilterDef];
@@ -494,7 +496,15 @@ pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Resu
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    let refs = Refs::load_for(
+        app,
+        &mut tx,
+        actor,
+        cells,
+        !R::ORG_FIELDS.is_empty(),
+        !R::WORKER_FIELDS.is_empty(),
+    )
+    .await?;
     let mut d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
     let held = R::hold_back(actor, None, &mut d);
     if !R::can_create(actor, R::data_area(&d)) {
@@ -534,7 +544,15 @@ pub async fn update<R: Registry>(
     if !R::can_write(actor, &cur) {
         return Err(hidden_or_forbidden::<R>(actor, &cur));
     }
-    let refs = Refs::load_for(app, &mut tx, actor, cells, R::NEEDS_ORGS, R::NEEDS_WORKERS).await?;
+    let refs = Refs::load_for(
+        app,
+        &mut tx,
+        actor,
+        cells,
+        !R::ORG_FIELDS.is_empty(),
+        !R::WORKER_FIELDS.is_empty(),
+    )
+    .await?;
     let mut d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
     let held = R::hold_back(actor, Some(&cur), &mut d);
     if R::data_area(&d) != R::row_area(&cur) && !R::can_create(actor, R::data_area(&d)) {

@@ -127,6 +127,45 @@ impl Refs {
         Ok(r)
     }
 
+    /// The organizations and workers that `org_cells` and `worker_cells` name (an import's
+    /// next thousand rows), found by index look-ups, in place of the previous ones: an
+    /// import holds the references of the rows at hand, not the whole registry's keys.
+    pub async fn fill(
+        &mut self,
+        app: &App,
+        conn: &mut Conn,
+        actor: &Actor,
+        org_cells: &[&str],
+        worker_cells: &[&str],
+    ) -> Result<(), StoreError> {
+        let mut vals: Vec<String> = org_cells
+            .iter()
+            .map(|c| cell::normalize_text(c))
+            .filter(|v| !v.is_empty())
+            .collect();
+        vals.sort();
+        vals.dedup();
+        self.orgs = sanshe_store::orgs::keys_matching(conn, &vals)
+            .await?
+            .into_iter()
+            .map(|(k, id)| (norm_key(k), id))
+            .collect();
+        let mut blinds: Vec<String> = worker_cells
+            .iter()
+            .filter_map(|v| {
+                sanshe_domain::CitizenId::parse(&cell::fix_excel_id(v), self.today).ok()
+            })
+            .filter_map(|id| app.pii.blind("id", id.as_str()).ok())
+            .collect();
+        blinds.sort();
+        blinds.dedup();
+        self.workers = reachable(
+            actor,
+            sanshe_store::workers::reach_keys(conn, &blinds).await?,
+        );
+        Ok(())
+    }
+
     /// An area given by code or by a name unique in the actor's reach.
     pub fn area(&self, field: &str, v: &str, levels: &[&str]) -> Result<&AreaRef, FieldError> {
         let v = cell::normalize_text(v);

@@ -76,7 +76,7 @@ impl Registry for Workers {
     const OBJECT: &'static str = "social_worker";
     const READ: Perm = Perm::WorkerRead;
     const WRITE: Perm = Perm::WorkerWrite;
-    const NEEDS_ORGS: bool = true;
+    const ORG_FIELDS: &'static [&'static str] = &["employer"];
 
     fn fields() -> &'static [crate::registry::Field] {
         &FIELDS

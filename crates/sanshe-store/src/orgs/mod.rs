@@ -496,34 +496,34 @@ pub async fn keys_matching(
     conn: &mut Conn,
     vals: &[String],
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    if vals.is_empty() {
-        return Ok(Vec::new());
-    }
     // Names are compared by their key (look-alikes are one name), filing numbers as
-    // written, credit codes upper-case.
-    let n = vals.len();
-    let keys: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
-    let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
-    let raw: Vec<String> = (2 * n + 1..=3 * n).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE name_key IN ({}) \
-         OR credit_code IN ({}) OR filing_no IN ({})",
-        keys.join(","),
-        ups.join(","),
-        raw.join(",")
-    );
-    let mut q = sqlx::query(&sql);
-    for v in vals {
-        q = q.bind(sanshe_domain::text::name_key(v));
+    // written, credit codes upper-case; a few hundred values per statement.
+    let mut out = Vec::new();
+    for chunk in vals.chunks(300) {
+        let n = chunk.len();
+        let keys: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
+        let raw: Vec<String> = (2 * n + 1..=3 * n).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE name_key IN \
+             ({}) OR credit_code IN ({}) OR filing_no IN ({})",
+            keys.join(","),
+            ups.join(","),
+            raw.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            q = q.bind(sanshe_domain::text::name_key(v));
+        }
+        for v in chunk {
+            q = q.bind(v.to_uppercase());
+        }
+        for v in chunk {
+            q = q.bind(v.as_str());
+        }
+        out.extend(key_rows(&q.fetch_all(&mut *conn).await?)?);
     }
-    for v in vals {
-        q = q.bind(v.to_uppercase());
-    }
-    for v in vals {
-        q = q.bind(v.as_str());
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
-    key_rows(&rows)
+    Ok(out)
 }
 
 /// `(name:…, id)`, `(credit:…, id)`, `(filing:…, id)` of rows with those columns.

@@ -270,9 +270,9 @@ async fn facility_and_org_spreadsheets_round_trip() {
     assert!(page.body.contains("登记或备案机关") && page.body.contains("测试街道办事处"));
 }
 
-/// An import writes its rows many per statement, except a row naming the communities it
-/// serves (its links need its id): the ids still follow the file's order, and every row's
-/// links are its own.
+/// An import writes its rows many per statement, and the communities rows serve a few
+/// hundred links per statement: the ids follow the file's order, and every row's links are
+/// its own.
 #[tokio::test]
 async fn an_org_import_keeps_the_files_order_and_each_rows_communities() {
     let t = T::new().await;
@@ -366,4 +366,110 @@ async fn a_worker_import_attaches_each_registration_to_its_own_worker() {
         })
         .collect();
     assert_eq!(got, want);
+}
+
+/// An import checks a thousand rows at a time, looking up only those rows' keys and
+/// references: a row in a later thousand still finds the organization it names, still
+/// collides with a row of an earlier thousand and with a worker already registered, and an
+/// unknown employer is still reported where it is.
+#[tokio::test]
+async fn an_import_longer_than_one_batch_checks_every_row_against_the_file_and_the_registry() {
+    let t = T::new().await;
+    let tok = t.token_for("district").await;
+    let mut c = t.app.db.acquire().await.unwrap();
+    // Two organizations: the first thousand rows name one, the later rows the other.
+    let orgs: Vec<(String, String)> = sqlx::query(
+        "SELECT name, credit_code FROM organizations WHERE credit_code IS NOT NULL \
+         AND area_code LIKE '320412%' ORDER BY id LIMIT 2",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    assert_eq!(orgs.len(), 2);
+    drop(c);
+    // A worker already registered (a demo project's staff member).
+    let existing = sanshe_app::generate::citizen_id("320412", (1990, 3, 10), 900, true);
+    let id = |i: u32| {
+        sanshe_app::generate::citizen_id(
+            "110101",
+            (1970 + (i / 450) as i32, 5, 17),
+            i % 450,
+            i.is_multiple_of(2),
+        )
+    };
+    let rows = 2_500u32;
+    let mut csv = String::from("姓名,身份证号码,所在社区,证书等级,工作单位\n");
+    for i in 0..rows {
+        let idn = match i {
+            1_700 => id(3),
+            2_300 => existing.clone(),
+            _ => id(i),
+        };
+        let org = &orgs[usize::from(i >= 1_000)];
+        let employer = match i {
+            2_100 => "没有这家机构".to_owned(),
+            _ if i % 2 == 0 => org.0.clone(),
+            _ => org.1.to_lowercase(),
+        };
+        csv.push_str(&format!(
+            "分批工作者{i},{idn},320412100002,无证书,{employer}\n"
+        ));
+    }
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import?dry_run=true",
+            &tok,
+            csv.clone().into_bytes(),
+        )
+        .await;
+    let j = r.json();
+    let got: Vec<(u64, String)> = j["issues"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .iter()
+        .map(|i| {
+            (
+                i["row"].as_u64().unwrap(),
+                i["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // Rows of the report count the header as row 1.
+    assert_eq!(
+        got,
+        vec![
+            (1_702, "err-duplicate-in-file".to_owned()),
+            (2_102, "err-org-not-found".to_owned()),
+            (2_302, "err-duplicate-record".to_owned()),
+        ],
+        "{}",
+        r.body
+    );
+    assert_eq!(j["valid_rows"], rows - 3, "{}", r.body);
+    // Only the good rows, then: every one is written with its employer.
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import?only_valid=true",
+            &tok,
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.json()["inserted"], rows - 3, "{}", r.body);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let with_employer: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM social_workers w JOIN organizations o ON o.id = w.employer_org_id \
+         WHERE w.name LIKE '分批工作者%' AND o.name = $1",
+    )
+    .bind(&orgs[1].0)
+    .fetch_one(&mut *c)
+    .await
+    .unwrap()
+    .get(0);
+    // Rows 1,000 and later name the second organization; three of them were left out.
+    assert_eq!(with_employer, i64::from(rows - 1_000 - 3));
 }
