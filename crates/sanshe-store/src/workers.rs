@@ -661,26 +661,6 @@ pub async fn phone_blind_of(conn: &mut Conn, id: i64) -> Result<Option<String>, 
 /// the importer may write to them: (blind index, id, user id, employer id, area code).
 pub type ReachKey = (String, i64, Option<i64>, Option<i64>, Option<String>);
 
-/// Every worker's reach key (for whole-sheet imports that refer to workers).
-pub async fn all_reach_keys(conn: &mut Conn) -> Result<Vec<ReachKey>, StoreError> {
-    let rows =
-        sqlx::query("SELECT id, id_blind, user_id, employer_org_id, area_code FROM social_workers")
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id_blind")?,
-                r.try_get("id")?,
-                r.try_get("user_id")?,
-                r.try_get("employer_org_id")?,
-                r.try_get("area_code")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
-}
-
 pub async fn reach_keys(conn: &mut Conn, blinds: &[String]) -> Result<Vec<ReachKey>, StoreError> {
     let mut out = Vec::new();
     for chunk in blinds.chunks(500) {

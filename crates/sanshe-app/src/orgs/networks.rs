@@ -99,7 +99,9 @@ pub async fn record_network(app: &App, ctx: &Ctx, input: &NetworkInput) -> Resul
     let actor = ctx.actor()?;
     authz::require(actor, Perm::OrgSupervise)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let refs = Refs::load(&mut tx, actor, true, false).await?;
+    // Only the street and the organization this entry names, by index look-ups.
+    let cells = [input.area.clone(), input.org.clone()];
+    let refs = Refs::load_for(app, &mut tx, actor, &cells, true, false).await?;
     let street = |v: &str| {
         refs.area("area", v, &["street"])
             .map(|a| a.code.clone())

@@ -68,7 +68,7 @@ pub async fn import<R: Registry>(
     let mut left = std::mem::take(&mut sheet.rows).into_iter();
     let mut conn = app.db.acquire().await?;
     // Areas once; the organizations and workers rows name, a thousand rows at a time.
-    let mut refs = Refs::load(&mut conn, actor, false, false).await?;
+    let mut refs = Refs::load(&mut conn, actor).await?;
     let cells_of = |fields: &[&str]| -> Vec<usize> {
         fields
             .iter()

@@ -9,8 +9,8 @@ use sanshe_store::areas::AreaRef;
 use sanshe_store::{Conn, StoreError};
 use std::collections::HashMap;
 
-/// Reference data loaded once per import or form: areas in the actor's reach, and when
-/// needed organizations and workers by key.
+/// What cells may refer to: the areas in the actor's reach (an import's) or those a form
+/// names, and the organizations and workers named, by key.
 #[derive(Debug, Default)]
 pub struct Refs {
     pub areas: HashMap<String, AreaRef>,
@@ -23,29 +23,15 @@ pub struct Refs {
 }
 
 impl Refs {
-    pub async fn load(
-        conn: &mut Conn,
-        actor: &Actor,
-        orgs: bool,
-        workers: bool,
-    ) -> Result<Refs, StoreError> {
+    /// The areas in the actor's reach (an import's; the organizations and workers its rows
+    /// name come a thousand rows at a time from [`Refs::fill`]).
+    pub async fn load(conn: &mut Conn, actor: &Actor) -> Result<Refs, StoreError> {
         let root = match &actor.scope {
             sanshe_domain::Scope::Area { code } if !actor.is_cli => Some(code.as_str()),
             _ => None,
         };
         let list = sanshe_store::areas::refs_within(conn, root).await?;
-        let mut r = Refs::with_areas(conn, list).await?;
-        if orgs {
-            r.orgs = sanshe_store::orgs::keys(conn)
-                .await?
-                .into_iter()
-                .map(|(k, id)| (norm_key(k), id))
-                .collect();
-        }
-        if workers {
-            r.workers = reachable(actor, sanshe_store::workers::all_reach_keys(conn).await?);
-        }
-        Ok(r)
+        Refs::with_areas(conn, list).await
     }
 
     /// Today, this year's registration period and the given areas (by code and by name).

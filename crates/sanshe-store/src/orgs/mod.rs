@@ -467,15 +467,6 @@ pub async fn keys_for(conn: &mut Conn, keys: &[String]) -> Result<Vec<(String, i
     Ok(out)
 }
 
-/// Every organization's keys (credit code, filing number, name) with its id, for import
-/// look-ups and duplicate checks: `("credit:…", id)`, `("filing:…", id)`, `("name:…", id)`.
-pub async fn keys(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
-    let rows = sqlx::query("SELECT id, name_key, credit_code, filing_no FROM organizations")
-        .fetch_all(&mut *conn)
-        .await?;
-    key_rows(&rows)
-}
-
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<bool, StoreError> {
     sqlx::query("DELETE FROM org_communities WHERE org_id = $1")
         .bind(id)
