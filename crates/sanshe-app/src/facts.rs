@@ -4,7 +4,7 @@
 //! responsible staff approve — the record then changes, re-validated — or reject.
 
 use crate::authz::{self, Perm};
-use crate::registry::{Refs, Registry};
+use crate::registry::Registry;
 use crate::uow::Uow;
 use crate::workers::Workers;
 use crate::workflow::{self, At};
@@ -274,15 +274,7 @@ async fn apply(
             cells[i] = new.clone();
         }
     }
-    let refs = Refs::load_for(
-        app,
-        tx,
-        actor,
-        &cells,
-        !Workers::ORG_FIELDS.is_empty(),
-        !Workers::WORKER_FIELDS.is_empty(),
-    )
-    .await?;
+    let refs = crate::registry::refs_for::<Workers>(app, tx, actor, &cells).await?;
     let d = Workers::parse(app, actor, &refs, &cells, Some(w)).map_err(AppError::Invalid)?;
     if Workers::data_area(&d) != w.area_code.as_deref()
         && !Workers::can_create(actor, Workers::data_area(&d))

@@ -492,19 +492,22 @@ fn hidden_or_forbidden<R: Registry>(actor: &Actor, r: &R::Row) -> AppError {
     }
 }
 
+/// What one record's cells of registry `R` refer to, by index look-ups ([`Refs::load_for`]).
+pub(crate) async fn refs_for<R: Registry>(
+    app: &App,
+    conn: &mut Conn,
+    actor: &Actor,
+    cells: &[String],
+) -> Result<Refs, AppError> {
+    let (orgs, workers) = (!R::ORG_FIELDS.is_empty(), !R::WORKER_FIELDS.is_empty());
+    Refs::load_for(app, conn, actor, cells, orgs, workers).await
+}
+
 pub async fn create<R: Registry>(app: &App, ctx: &Ctx, cells: &[String]) -> Result<i64, AppError> {
     let actor = ctx.actor()?;
     authz::require(actor, R::WRITE)?;
     let mut tx = crate::uow::Uow::begin(app).await?;
-    let refs = Refs::load_for(
-        app,
-        &mut tx,
-        actor,
-        cells,
-        !R::ORG_FIELDS.is_empty(),
-        !R::WORKER_FIELDS.is_empty(),
-    )
-    .await?;
+    let refs = refs_for::<R>(app, &mut tx, actor, cells).await?;
     let mut d = R::parse(app, actor, &refs, cells, None).map_err(AppError::Invalid)?;
     let held = R::hold_back(actor, None, &mut d);
     if !R::can_create(actor, R::data_area(&d)) {
@@ -544,15 +547,7 @@ pub async fn update<R: Registry>(
     if !R::can_write(actor, &cur) {
         return Err(hidden_or_forbidden::<R>(actor, &cur));
     }
-    let refs = Refs::load_for(
-        app,
-        &mut tx,
-        actor,
-        cells,
-        !R::ORG_FIELDS.is_empty(),
-        !R::WORKER_FIELDS.is_empty(),
-    )
-    .await?;
+    let refs = refs_for::<R>(app, &mut tx, actor, cells).await?;
     let mut d = R::parse(app, actor, &refs, cells, Some(&cur)).map_err(AppError::Invalid)?;
     let held = R::hold_back(actor, Some(&cur), &mut d);
     if R::data_area(&d) != R::row_area(&cur) && !R::can_create(actor, R::data_area(&d)) {
