@@ -66,6 +66,8 @@ pub async fn import<R: Registry>(
     // The rows leave the sheet as they are checked, so a checked row's cells are freed
     // while the next ones are read (only the valid records stay until the write).
     let mut left = std::mem::take(&mut sheet.rows).into_iter();
+    // A pooled connection only while looking up, never through the checking itself (a
+    // long import must not keep a reader from the pages and the API).
     let mut conn = app.db.acquire().await?;
     // Areas once; the organizations and workers rows name, a thousand rows at a time.
     let mut refs = Refs::load(&mut conn, actor).await?;
@@ -76,6 +78,7 @@ pub async fn import<R: Registry>(
             .collect()
     };
     let (org_cols, worker_cols) = (cells_of(R::ORG_FIELDS), cells_of(R::WORKER_FIELDS));
+    drop(conn);
     let col_of = |field: &str| -> String {
         spec.iter()
             .position(|c| c.key == field)
@@ -107,6 +110,7 @@ pub async fn import<R: Registry>(
                     .filter(|c| !c.trim().is_empty())
                     .collect()
             };
+            let mut conn = app.db.acquire().await?;
             refs.fill(app, &mut conn, actor, &pick(&org_cols), &pick(&worker_cols))
                 .await?;
         }
@@ -122,6 +126,7 @@ pub async fn import<R: Registry>(
         let existing: HashMap<String, i64> = if keys.is_empty() {
             HashMap::new()
         } else {
+            let mut conn = app.db.acquire().await?;
             R::existing_for(&mut conn, &keys)
                 .await?
                 .into_iter()
@@ -174,7 +179,6 @@ pub async fn import<R: Registry>(
             valid.push(d);
         }
     }
-    drop(conn);
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
         let mut conn = app.db.acquire().await?;
