@@ -1,6 +1,8 @@
 //! The route × role matrix: every route, every role (and anonymous), the decision
 //! written by hand; a 5xx is always a failure.
 
+mod distribution;
+
 use crate::common::{self, Session, T};
 use axum::http::StatusCode;
 use serde_json::json;
