@@ -93,10 +93,9 @@ pub async fn names(
 ) -> Result<std::collections::HashMap<String, String>, StoreError> {
     let mut out = std::collections::HashMap::new();
     for chunk in codes.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT code, name FROM areas WHERE code IN ({})",
-            placeholders.join(",")
+            crate::marks(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {
@@ -214,6 +213,34 @@ pub async fn children(conn: &mut Conn, code: &str, year: i64) -> Result<Vec<Area
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The children of several areas, light: (parent, code, name) by parent then code, one
+/// statement per few hundred parents (a district's communities street by street).
+pub async fn children_of(
+    conn: &mut Conn,
+    parents: &[String],
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in parents.chunks(500) {
+        let sql = format!(
+            "SELECT parent_code, code, name FROM areas WHERE parent_code IN ({}) \
+             ORDER BY parent_code, code",
+            crate::marks(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            q = q.bind(p.as_str());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push((
+                r.try_get("parent_code")?,
+                r.try_get("code")?,
+                r.try_get("name")?,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Areas with no parent (districts), ordered by code.
@@ -431,8 +458,7 @@ pub async fn refs_matching(
         return Ok(Vec::new());
     }
     let (lo, hi) = subtree_range(root.unwrap_or(""));
-    let marks: Vec<String> = (0..vals.len()).map(|i| format!("${}", i + 3)).collect();
-    let list = marks.join(",");
+    let list = crate::marks(3, vals.len());
     let sql = format!(
         "SELECT code, name, level, urban FROM areas WHERE code >= $1 AND code <= $2 \
          AND (code IN ({list}) OR name IN ({list})) ORDER BY code"

@@ -71,6 +71,31 @@ pub async fn list(
     Ok(rows.iter().map(map).collect::<Result<_, _>>()?)
 }
 
+/// The attachments of several records of one kind (a page of them) in one statement per
+/// few hundred records, by record then id.
+pub async fn list_for(
+    conn: &mut Conn,
+    kind: &str,
+    owners: &[i64],
+) -> Result<Vec<AttachmentRow>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in owners.chunks(500) {
+        let sql = format!(
+            "SELECT {COLS} FROM attachments WHERE owner_kind = $1 AND owner_id IN ({}) \
+             ORDER BY owner_id, id",
+            crate::marks(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(kind);
+        for o in chunk {
+            q = q.bind(*o);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(map(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn get(
     conn: &mut Conn,
     kind: &str,

@@ -169,6 +169,43 @@ pub async fn tranches_total(conn: &mut Conn, id: i64) -> Result<i64, StoreError>
     Ok(r.try_get("n")?)
 }
 
+/// [`tranches_total`] of several contracts (a ledger); a contract without tranches is
+/// absent.
+pub async fn tranches_totals(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let sql = "SELECT contract_id, CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS n \
+               FROM tranches WHERE contract_id IN ({ids}) GROUP BY contract_id";
+    let rows = crate::fetch_in(conn, sql, ids, |r| {
+        Ok((r.try_get("contract_id")?, r.try_get("n")?))
+    })
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The payments of several contracts, by contract then id.
+pub async fn payments_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PaymentRow>, StoreError> {
+    let sql = format!(
+        "SELECT {PAYCOLS} FROM payments WHERE contract_id IN ({{ids}}) ORDER BY contract_id, id"
+    );
+    crate::fetch_in(conn, &sql, ids, payment_row).await
+}
+
+/// The tranches of several contracts, by contract then sequence.
+pub async fn tranches_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<TrancheRow>, StoreError> {
+    let sql = format!(
+        "SELECT {TCOLS} FROM tranches WHERE contract_id IN ({{ids}}) ORDER BY contract_id, seq"
+    );
+    crate::fetch_in(conn, &sql, ids, tmap).await
+}
+
+/// The contracts of several projects.
+pub async fn of_projects(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ContractRow>, StoreError> {
+    let sql = format!("SELECT {CCOLS} {CFROM} WHERE k.project_id IN ({{ids}})");
+    crate::fetch_in(conn, &sql, ids, cmap).await
+}
+
 pub async fn set_signed_on(conn: &mut Conn, id: i64, day: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE contracts SET signed_on = $1 WHERE id = $2")
         .bind(day)
@@ -434,29 +471,29 @@ pub struct PaymentRow {
     pub by_name: String,
 }
 
+const PAYCOLS: &str = "id, contract_id, tranche_id, amount_fen, paid_on, voucher, reason, by_name";
+
+fn payment_row(r: &sqlx::any::AnyRow) -> Result<PaymentRow, sqlx::Error> {
+    Ok(PaymentRow {
+        id: r.try_get("id")?,
+        contract_id: r.try_get("contract_id")?,
+        tranche_id: r.try_get("tranche_id")?,
+        amount_fen: r.try_get("amount_fen")?,
+        paid_on: r.try_get("paid_on")?,
+        voucher: r.try_get("voucher")?,
+        reason: r.try_get("reason")?,
+        by_name: r.try_get("by_name")?,
+    })
+}
+
 pub async fn payments(conn: &mut Conn, contract: i64) -> Result<Vec<PaymentRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, contract_id, tranche_id, amount_fen, paid_on, voucher, reason, by_name \
-         FROM payments WHERE contract_id = $1 ORDER BY id",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {PAYCOLS} FROM payments WHERE contract_id = $1 ORDER BY id"
+    ))
     .bind(contract)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PaymentRow {
-                id: r.try_get("id")?,
-                contract_id: r.try_get("contract_id")?,
-                tranche_id: r.try_get("tranche_id")?,
-                amount_fen: r.try_get("amount_fen")?,
-                paid_on: r.try_get("paid_on")?,
-                voucher: r.try_get("voucher")?,
-                reason: r.try_get("reason")?,
-                by_name: r.try_get("by_name")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    Ok(rows.iter().map(payment_row).collect::<Result<_, _>>()?)
 }
 
 /// What the open-data feed depends on, in one reading: the latest purchase workflow step

@@ -186,12 +186,11 @@ async fn with_members(conn: &mut Conn, mut rows: Vec<LogRow>) -> Result<Vec<LogR
         return Ok(rows);
     }
     // One statement for the page's hours, however many logs it shows.
-    let marks: Vec<String> = (1..=rows.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT h.log_id, h.worker_id, w.name, h.hours_tenths FROM delivery_hours h \
          JOIN social_workers w ON w.id = h.worker_id WHERE h.log_id IN ({}) \
          ORDER BY h.log_id, w.name",
-        marks.join(",")
+        crate::marks(1, rows.len())
     );
     let mut q = sqlx::query(&sql);
     for l in &rows {
@@ -285,6 +284,32 @@ pub async fn totals(
         indirect: r.try_get("i")?,
         hours_tenths: r.try_get("h")?,
     })
+}
+
+/// [`totals`] of several contracts over their whole delivery (a ledger); a contract without
+/// logs is absent (all zero).
+pub async fn totals_of(
+    conn: &mut Conn,
+    contracts: &[i64],
+) -> Result<std::collections::HashMap<i64, Totals>, StoreError> {
+    let sql = "SELECT l.contract_id, COUNT(*) AS n, \
+         CAST(COALESCE(SUM(direct_beneficiaries), 0) AS BIGINT) AS d, \
+         CAST(COALESCE(SUM(indirect_beneficiaries), 0) AS BIGINT) AS i, \
+         CAST(COALESCE(SUM((SELECT SUM(h.hours_tenths) FROM delivery_hours h WHERE h.log_id = l.id)), 0) AS BIGINT) AS h \
+         FROM delivery_logs l WHERE l.contract_id IN ({ids}) GROUP BY l.contract_id";
+    let rows = crate::fetch_in(conn, sql, contracts, |r| {
+        Ok((
+            r.try_get("contract_id")?,
+            Totals {
+                activities: r.try_get("n")?,
+                direct: r.try_get("d")?,
+                indirect: r.try_get("i")?,
+                hours_tenths: r.try_get("h")?,
+            },
+        ))
+    })
+    .await?;
+    Ok(rows.into_iter().collect())
 }
 
 // ---- milestone reports -----------------------------------------------------------------------
@@ -404,6 +429,15 @@ pub async fn reports(conn: &mut Conn, contract: i64) -> Result<Vec<ReportRow>, S
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows.iter().map(rmap).collect::<Result<_, _>>()?)
+}
+
+/// The reports of several contracts, by contract then id.
+pub async fn reports_of(conn: &mut Conn, ids: &[i64]) -> Result<Vec<ReportRow>, StoreError> {
+    let sql = format!(
+        "SELECT {RCOLS} FROM milestone_reports WHERE contract_id IN ({{ids}}) \
+         ORDER BY contract_id, id"
+    );
+    crate::fetch_in(conn, &sql, ids, rmap).await
 }
 
 pub async fn report(conn: &mut Conn, id: i64) -> Result<Option<ReportRow>, StoreError> {

@@ -73,6 +73,42 @@ impl<T> Paged<T> {
     }
 }
 
+/// The placeholders `$first,…` of an `IN (…)` list of `n` values (a statement's binds are
+/// numbered from 1; a list after other binds starts after them).
+pub fn marks(first: usize, n: usize) -> String {
+    let mut s = String::with_capacity(n * 5);
+    for i in first..first + n {
+        if i > first {
+            s.push(',');
+        }
+        s.push('$');
+        s.push_str(&i.to_string());
+    }
+    s
+}
+
+/// The rows of `sql` for every id in `ids`: `sql` holds `{ids}` where the `IN` list goes
+/// (its placeholders are `$1…`), run once per few hundred ids.
+pub(crate) async fn fetch_in<T>(
+    conn: &mut Conn,
+    sql: &str,
+    ids: &[i64],
+    map: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let sql = sql.replace("{ids}", &marks(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(map(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` substring pattern.
 pub fn like_pattern(q: &str) -> String {
     let mut s = String::with_capacity(q.len() + 2);
@@ -251,9 +287,9 @@ pub async fn area_name_keys(
     use std::collections::{HashMap, HashSet};
     // Keys are `area/name key`: the areas' records are read by index, a few hundred areas
     // per statement, and their names compared by key (look-alikes are one name).
-    let (sql, col) = match table {
-        AreaNamed::Facilities => ("SELECT id, area_code, name AS n FROM facilities", "n"),
-        AreaNamed::Posts => ("SELECT id, area_code, title AS n FROM posts", "n"),
+    let sql = match table {
+        AreaNamed::Facilities => "SELECT id, area_code, name AS n FROM facilities",
+        AreaNamed::Posts => "SELECT id, area_code, title AS n FROM posts",
     };
     let mut wanted: HashMap<&str, HashSet<&str>> = HashMap::new();
     for k in keys {
@@ -264,15 +300,14 @@ pub async fn area_name_keys(
     let areas: Vec<&str> = wanted.keys().copied().collect();
     let mut out = Vec::new();
     for chunk in areas.chunks(300) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("{sql} WHERE area_code IN ({})", marks.join(","));
+        let sql = format!("{sql} WHERE area_code IN ({})", marks(1, chunk.len()));
         let mut q = sqlx::query(&sql);
         for a in chunk {
             q = q.bind(*a);
         }
         for r in q.fetch_all(&mut *conn).await? {
             let area: String = r.try_get("area_code")?;
-            let key = sanshe_domain::text::name_key(&r.try_get::<String, _>(col)?);
+            let key = sanshe_domain::text::name_key(&r.try_get::<String, _>("n")?);
             if wanted
                 .get(area.as_str())
                 .is_some_and(|w| w.contains(key.as_str()))

@@ -1120,50 +1120,78 @@ pub struct MemberRow {
 
 /// Social workers by id with their registrations and CPD hours in their latest period.
 pub async fn members(conn: &mut Conn, ids: &[i64]) -> Result<Vec<MemberRow>, StoreError> {
+    use std::collections::HashMap;
+    // Three statements for the whole team, however large: the workers, their
+    // registrations, and their CPD entries since the earliest current registration.
     let mut out = Vec::new();
-    for id in ids {
-        let Some(r) = sqlx::query(
-            "SELECT id, name, cert_level, status, employer_org_id FROM social_workers WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
-            continue;
-        };
-        let regs = sqlx::query(
-            "SELECT start_date, end_date FROM worker_registrations WHERE worker_id = $1 \
-             ORDER BY end_date",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-        let registrations: Vec<(String, String)> = regs
-            .iter()
-            .map(|x| Ok((x.try_get("start_date")?, x.try_get("end_date")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        let cpd_tenths: i64 = match registrations.last() {
-            Some((s0, e0)) => sqlx::query(
-                "SELECT CAST(COALESCE(SUM(hours_tenths), 0) AS BIGINT) AS h FROM cpd_entries \
-                 WHERE worker_id = $1 AND entry_date >= $2 AND entry_date <= $3",
-            )
-            .bind(id)
-            .bind(s0)
-            .bind(e0)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("h")?,
-            None => 0,
-        };
-        out.push(MemberRow {
-            worker_id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            cert_level: r.try_get("cert_level")?,
-            status: r.try_get("status")?,
-            employer_org_id: r.try_get("employer_org_id")?,
-            registrations,
-            cpd_tenths,
-        });
+    for chunk in ids.chunks(500) {
+        let list = crate::marks(1, chunk.len());
+        let mut found: HashMap<i64, MemberRow> = HashMap::new();
+        let sql = format!(
+            "SELECT id, name, cert_level, status, employer_org_id FROM social_workers \
+             WHERE id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let id: i64 = r.try_get("id")?;
+            found.insert(
+                id,
+                MemberRow {
+                    worker_id: id,
+                    name: r.try_get("name")?,
+                    cert_level: r.try_get("cert_level")?,
+                    status: r.try_get("status")?,
+                    employer_org_id: r.try_get("employer_org_id")?,
+                    registrations: Vec::new(),
+                    cpd_tenths: 0,
+                },
+            );
+        }
+        let sql = format!(
+            "SELECT worker_id, start_date, end_date FROM worker_registrations \
+             WHERE worker_id IN ({list}) ORDER BY worker_id, end_date"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            if let Some(m) = found.get_mut(&r.try_get::<i64, _>("worker_id")?) {
+                m.registrations
+                    .push((r.try_get("start_date")?, r.try_get("end_date")?));
+            }
+        }
+        // CPD counts within each member's latest registration.
+        let since = found
+            .values()
+            .filter_map(|m| m.registrations.last().map(|r| r.0.clone()))
+            .min();
+        if let Some(since) = since {
+            let sql = format!(
+                "SELECT worker_id, entry_date, hours_tenths FROM cpd_entries \
+                 WHERE worker_id IN ({list}) AND entry_date >= ${}",
+                chunk.len() + 1
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.bind(since).fetch_all(&mut *conn).await? {
+                let Some(m) = found.get_mut(&r.try_get::<i64, _>("worker_id")?) else {
+                    continue;
+                };
+                let day: String = r.try_get("entry_date")?;
+                if let Some((s0, e0)) = m.registrations.last() {
+                    if day.as_str() >= s0.as_str() && day.as_str() <= e0.as_str() {
+                        m.cpd_tenths += r.try_get::<i64, _>("hours_tenths")?;
+                    }
+                }
+            }
+        }
+        out.extend(chunk.iter().filter_map(|id| found.remove(id)));
     }
     Ok(out)
 }

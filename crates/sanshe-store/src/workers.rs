@@ -664,11 +664,10 @@ pub type ReachKey = (String, i64, Option<i64>, Option<i64>, Option<String>);
 pub async fn reach_keys(conn: &mut Conn, blinds: &[String]) -> Result<Vec<ReachKey>, StoreError> {
     let mut out = Vec::new();
     for chunk in blinds.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, id_blind, user_id, employer_org_id, area_code FROM social_workers \
              WHERE id_blind IN ({})",
-            marks.join(",")
+            crate::marks(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for b in chunk {

@@ -8,6 +8,7 @@ use crate::{App, AppError, Ctx};
 use sanshe_domain::audit::{Action, Outcome};
 use sanshe_domain::FieldError;
 use sanshe_store::orgs::{self as store};
+use std::collections::HashMap;
 
 /// Incubation bases and federations within the actor's reach, with their organizations.
 pub struct Networks {
@@ -25,16 +26,33 @@ pub async fn networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError> {
     }
     let within = scoped_within(actor, &None);
     let mut c = app.db.acquire().await?;
-    let mut bases = Vec::new();
-    for b in store::bases(&mut c, within.as_deref()).await? {
-        let inc = store::incubations(&mut c, Some(b.id), None).await?;
-        bases.push((b, inc));
+    // Four statements however many bases and federations the scope holds.
+    let found = store::bases(&mut c, within.as_deref()).await?;
+    let ids: Vec<i64> = found.iter().map(|b| b.id).collect();
+    let mut inc: HashMap<i64, Vec<_>> = HashMap::new();
+    for n in store::incubations_of(&mut c, &ids).await? {
+        inc.entry(n.base_id).or_default().push(n);
     }
-    let mut federations = Vec::new();
-    for f in store::federations(&mut c, within.as_deref()).await? {
-        let m = store::federation_members(&mut c, f.id).await?;
-        federations.push((f, m));
+    let bases = found
+        .into_iter()
+        .map(|b| {
+            let i = inc.remove(&b.id).unwrap_or_default();
+            (b, i)
+        })
+        .collect();
+    let found = store::federations(&mut c, within.as_deref()).await?;
+    let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
+    let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
+    for (f, org, name, joined) in store::members_of(&mut c, &ids).await? {
+        members.entry(f).or_default().push((org, name, joined));
     }
+    let federations = found
+        .into_iter()
+        .map(|f| {
+            let m = members.remove(&f.id).unwrap_or_default();
+            (f, m)
+        })
+        .collect();
     Ok(Networks {
         bases,
         federations,

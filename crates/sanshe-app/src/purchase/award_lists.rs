@@ -251,14 +251,24 @@ async fn subjects(
             .map(|(id, name)| (id.to_string(), name))
             .collect(),
         _ => {
+            // Two statements: the streets, then all their communities.
+            let streets = sanshe_store::areas::children_of(conn, &[district.to_owned()]).await?;
+            if subject == "street" {
+                return Ok(streets
+                    .into_iter()
+                    .map(|(_, code, name)| (code, name))
+                    .collect());
+            }
+            let codes: Vec<String> = streets.iter().map(|s| s.1.clone()).collect();
+            let mut under: std::collections::HashMap<String, Vec<(String, String)>> =
+                std::collections::HashMap::new();
+            for (parent, code, name) in sanshe_store::areas::children_of(conn, &codes).await? {
+                under.entry(parent).or_default().push((code, name));
+            }
             let mut out = Vec::new();
-            for street in sanshe_store::areas::children(conn, district, 0).await? {
-                if subject == "street" {
-                    out.push((street.code.clone(), street.name.clone()));
-                } else {
-                    for c in sanshe_store::areas::children(conn, &street.code, 0).await? {
-                        out.push((c.code, format!("{}·{}", street.name, c.name)));
-                    }
+            for (_, street, street_name) in streets {
+                for (code, name) in under.remove(&street).unwrap_or_default() {
+                    out.push((code, format!("{street_name}·{name}")));
                 }
             }
             out

@@ -784,18 +784,23 @@ pub async fn ledger(app: &App, ctx: &Ctx) -> Result<Vec<LedgerLine>, AppError> {
     let district = super::district_of(app, ctx).await?;
     let manage = policy::may_manage(actor, &district);
     let mut c = app.db.acquire().await?;
-    let mut out = Vec::new();
-    for k in store::of_district(&mut c, &district).await? {
-        if k.state == "draft" && !manage {
-            continue;
-        }
-        out.push(LedgerLine {
-            tranches_fen: store::tranches_total(&mut c, k.id).await?,
-            delivery: sanshe_store::delivery::totals(&mut c, k.id, None, None).await?,
+    let contracts: Vec<ContractRow> = store::of_district(&mut c, &district)
+        .await?
+        .into_iter()
+        .filter(|k| k.state != "draft" || manage)
+        .collect();
+    // Two statements for the figures of every line, however long the ledger.
+    let ids: Vec<i64> = contracts.iter().map(|k| k.id).collect();
+    let tranches = store::tranches_totals(&mut c, &ids).await?;
+    let mut delivery = sanshe_store::delivery::totals_of(&mut c, &ids).await?;
+    Ok(contracts
+        .into_iter()
+        .map(|k| LedgerLine {
+            tranches_fen: tranches.get(&k.id).copied().unwrap_or(0),
+            delivery: delivery.remove(&k.id).unwrap_or_default(),
             contract: k,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// Every payment and claw-back of the district's signed contracts, by date.
@@ -805,10 +810,13 @@ pub async fn payments_ledger(
 ) -> Result<Vec<(ContractRow, PaymentRow)>, AppError> {
     let lines = ledger(app, ctx).await?;
     let mut c = app.db.acquire().await?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.contract.id).collect();
+    let by_id: std::collections::HashMap<i64, &ContractRow> =
+        lines.iter().map(|l| (l.contract.id, &l.contract)).collect();
     let mut out = Vec::new();
-    for l in lines {
-        for p in store::payments(&mut c, l.contract.id).await? {
-            out.push((l.contract.clone(), p));
+    for p in store::payments_of(&mut c, &ids).await? {
+        if let Some(k) = by_id.get(&p.contract_id) {
+            out.push(((*k).clone(), p));
         }
     }
     out.sort_by(|a, b| a.1.paid_on.cmp(&b.1.paid_on).then(a.1.id.cmp(&b.1.id)));

@@ -11,6 +11,7 @@ use sanshe_store::purchase::{
     self as store, CommunityCoverage, LineRow, ProjectFilter, StreetCoverage,
 };
 use sanshe_store::PageReq;
+use std::collections::HashMap;
 
 /// Working days the officer has to decide the award after the panel's report
 /// (实施条例 Art. 43).
@@ -72,7 +73,33 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
     )
     .await?
     .items;
-    let mut names = std::collections::HashMap::new();
+    // The contracts of confirmed projects and the tranches and reports of the signed ones,
+    // three statements however many projects the district has.
+    let confirmed: Vec<i64> = projects
+        .iter()
+        .filter(|p| p.state == "confirmed")
+        .map(|p| p.id)
+        .collect();
+    let mut contracts: HashMap<i64, sanshe_store::contracts::ContractRow> =
+        sanshe_store::contracts::of_projects(&mut c, &confirmed)
+            .await?
+            .into_iter()
+            .map(|k| (k.project_id, k))
+            .collect();
+    let signed: Vec<i64> = contracts
+        .values()
+        .filter(|k| k.state == "signed")
+        .map(|k| k.id)
+        .collect();
+    let mut tranches: HashMap<i64, Vec<sanshe_store::contracts::TrancheRow>> = HashMap::new();
+    for t in sanshe_store::contracts::tranches_of(&mut c, &signed).await? {
+        tranches.entry(t.contract_id).or_default().push(t);
+    }
+    let mut reports: HashMap<i64, Vec<sanshe_store::delivery::ReportRow>> = HashMap::new();
+    for r in sanshe_store::delivery::reports_of(&mut c, &signed).await? {
+        reports.entry(r.contract_id).or_default().push(r);
+    }
+    let mut names = HashMap::new();
     let mut out = Vec::new();
     for p in &projects {
         let officer = match names.get(&p.created_by) {
@@ -104,7 +131,7 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
             })
         };
         let contract = if p.state == "confirmed" {
-            sanshe_store::contracts::of_project(&mut c, p.id).await?
+            contracts.remove(&p.id)
         } else {
             None
         };
@@ -136,7 +163,7 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
         }
         if let Some(k) = contract {
             if k.state == "signed" {
-                for t in sanshe_store::contracts::tranches(&mut c, k.id).await? {
+                for t in tranches.remove(&k.id).unwrap_or_default() {
                     let payable =
                         t.state == "ready" || (t.state == "scheduled" && t.gate == "on_date");
                     if payable {
@@ -150,7 +177,7 @@ pub async fn steps(app: &App, district: &str) -> Result<Vec<Step>, AppError> {
                         }
                     }
                 }
-                for r in sanshe_store::delivery::reports(&mut c, k.id).await? {
+                for r in reports.remove(&k.id).unwrap_or_default() {
                     if r.state == "submitted" {
                         let since = crate::purchase::ocds::day_of(r.created_at);
                         push(

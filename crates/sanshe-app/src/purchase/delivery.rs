@@ -477,6 +477,8 @@ pub struct DeliveryView {
     pub contract: ContractRow,
     pub team: Vec<Member>,
     pub logs: Paged<LogRow>,
+    /// The evidence of the logs on this page, by log.
+    pub evidence: std::collections::HashMap<i64, Vec<sanshe_store::attachments::AttachmentRow>>,
     pub totals: Totals,
     pub reports: Vec<ReportRow>,
     pub communities: Vec<(String, String)>,
@@ -491,9 +493,16 @@ pub async fn view(app: &App, ctx: &Ctx, id: i64, page: PageReq) -> Result<Delive
     let mut c = app.db.acquire().await?;
     let k = visible(&mut c, actor, id).await?;
     let can_manage = policy::may_manage(actor, &k.district);
+    let logs = store::logs(&mut c, id, page).await?;
+    let ids: Vec<i64> = logs.items.iter().map(|l| l.id).collect();
+    let mut evidence = std::collections::HashMap::<i64, Vec<_>>::new();
+    for a in sanshe_store::attachments::list_for(&mut c, EVIDENCE, &ids).await? {
+        evidence.entry(a.owner_id).or_default().push(a);
+    }
     Ok(DeliveryView {
         team: members(&mut c, id).await?,
-        logs: store::logs(&mut c, id, page).await?,
+        logs,
+        evidence,
         totals: store::totals(&mut c, id, None, None).await?,
         reports: store::reports(&mut c, id).await?,
         communities: pstore::communities(&mut c, k.project_id).await?,

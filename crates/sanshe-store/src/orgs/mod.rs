@@ -452,10 +452,9 @@ pub async fn keys_for(conn: &mut Conn, keys: &[String]) -> Result<Vec<(String, i
     let mut out = Vec::new();
     for (col, vals) in &by_col {
         for chunk in vals.chunks(300) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE {col} IN ({})",
-                marks.join(",")
+                crate::marks(1, chunk.len())
             );
             let mut q = sqlx::query(&sql);
             for v in chunk {
@@ -492,15 +491,12 @@ pub async fn keys_matching(
     let mut out = Vec::new();
     for chunk in vals.chunks(300) {
         let n = chunk.len();
-        let keys: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
-        let ups: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
-        let raw: Vec<String> = (2 * n + 1..=3 * n).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, name_key, credit_code, filing_no FROM organizations WHERE name_key IN \
              ({}) OR credit_code IN ({}) OR filing_no IN ({})",
-            keys.join(","),
-            ups.join(","),
-            raw.join(",")
+            crate::marks(1, n),
+            crate::marks(n + 1, n),
+            crate::marks(2 * n + 1, n)
         );
         let mut q = sqlx::query(&sql);
         for v in chunk {

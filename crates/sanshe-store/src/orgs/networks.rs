@@ -102,30 +102,43 @@ pub async fn incubations(
         w.push("n.org_id = ?", vec![i(o)]);
     }
     let sql = format!(
-        "SELECT n.id, n.base_id, n.org_id, o.name AS org_name, n.entered, n.graduated, n.funds_fen, \
-         n.venue, n.training_hours, n.notes FROM incubations n JOIN organizations o ON o.id = n.org_id \
-         WHERE {} ORDER BY n.entered DESC, n.id",
+        "{INC_SELECT} WHERE {} ORDER BY n.entered DESC, n.id",
         w.sql()
     );
     let rows = bind_all(sqlx::query(&sql), &w.binds)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(IncubationRow {
-                id: r.try_get("id")?,
-                base_id: r.try_get("base_id")?,
-                org_id: r.try_get("org_id")?,
-                org_name: r.try_get("org_name")?,
-                entered: r.try_get("entered")?,
-                graduated: r.try_get("graduated")?,
-                funds_fen: r.try_get("funds_fen")?,
-                venue: r.try_get::<i64, _>("venue")? != 0,
-                training_hours: r.try_get("training_hours")?,
-                notes: r.try_get("notes")?,
-            })
-        })
-        .collect()
+    Ok(rows.iter().map(incubation_row).collect::<Result<_, _>>()?)
+}
+
+const INC_SELECT: &str = "SELECT n.id, n.base_id, n.org_id, o.name AS org_name, n.entered, \
+     n.graduated, n.funds_fen, n.venue, n.training_hours, n.notes FROM incubations n \
+     JOIN organizations o ON o.id = n.org_id";
+
+fn incubation_row(r: &sqlx::any::AnyRow) -> Result<IncubationRow, sqlx::Error> {
+    Ok(IncubationRow {
+        id: r.try_get("id")?,
+        base_id: r.try_get("base_id")?,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        entered: r.try_get("entered")?,
+        graduated: r.try_get("graduated")?,
+        funds_fen: r.try_get("funds_fen")?,
+        venue: r.try_get::<i64, _>("venue")? != 0,
+        training_hours: r.try_get("training_hours")?,
+        notes: r.try_get("notes")?,
+    })
+}
+
+/// The incubations of several bases, by base, newest first within each.
+pub async fn incubations_of(
+    conn: &mut Conn,
+    bases: &[i64],
+) -> Result<Vec<IncubationRow>, StoreError> {
+    let sql = format!(
+        "{INC_SELECT} WHERE n.base_id IN ({{ids}}) ORDER BY n.base_id, n.entered DESC, n.id"
+    );
+    crate::fetch_in(conn, &sql, bases, incubation_row).await
 }
 
 pub async fn insert_incubation(conn: &mut Conn, n: &IncubationRow) -> Result<i64, StoreError> {
@@ -260,6 +273,26 @@ pub async fn federation_members(
             ))
         })
         .collect()
+}
+
+/// The members of several federations, as (federation, org, name, joined), by federation
+/// then name.
+pub async fn members_of(
+    conn: &mut Conn,
+    federations: &[i64],
+) -> Result<Vec<(i64, i64, String, Option<String>)>, StoreError> {
+    let sql = "SELECT m.federation_id, m.org_id, o.name, m.joined FROM federation_members m \
+               JOIN organizations o ON o.id = m.org_id WHERE m.federation_id IN ({ids}) \
+               ORDER BY m.federation_id, o.name";
+    crate::fetch_in(conn, sql, federations, |r| {
+        Ok((
+            r.try_get("federation_id")?,
+            r.try_get("org_id")?,
+            r.try_get("name")?,
+            r.try_get("joined")?,
+        ))
+    })
+    .await
 }
 
 // ---- fund ledger ------------------------------------------------------------------------

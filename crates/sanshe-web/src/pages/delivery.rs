@@ -81,11 +81,12 @@ async fn render(rc: &Rc, id: i64, page: i64, errors: Vec<String>, form: LogForm)
     let actor = rc.actor().ok_or(AppError::Unauthenticated).page(rc)?;
     let mut logs = Vec::new();
     for l in &v.logs.items {
-        let evidence = app::evidence(&rc.app, &rc.ctx, l.id)
-            .await
-            .page(rc)?
+        let evidence = v
+            .evidence
+            .get(&l.id)
             .into_iter()
-            .map(|a| (a.id, a.file_name))
+            .flatten()
+            .map(|a| (a.id, a.file_name.clone()))
             .collect();
         logs.push(LogLine {
             id: l.id,

@@ -3,6 +3,10 @@
 //! province they would be routed to one province's node. Statements are captured as the
 //! PostgreSQL driver reports them (on SQLite the driver runs statements on its own thread,
 //! out of a test's reach, and a distributed engine is PostgreSQL anyway).
+//!
+//! The same capture checks that no read runs one statement per row of what it shows (a
+//! list's figures, a page's attachments): a request runs a statement more than twice only
+//! when the repetition is bounded by something other than the data (`BOUNDED`).
 
 use super::{concrete, expected, victims};
 use crate::common::T;
@@ -64,6 +68,16 @@ const PLACE: &[&str] = &[
 const NATIONAL: &[&str] = &[
     "SELECT MAX(year) AS y FROM area_populations WHERE year <= $1",
     "SELECT u.id, u.display_name, o.id AS org_id, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.scope_org WHERE u.role = 'evaluator'",
+];
+
+/// Statements a request may run more than twice, each bounded by something other than the
+/// data: an area and its ancestors (at most the five levels of the division tree), the
+/// policy-target snapshot of each level shown, and a project read again by each part of its
+/// page that checks access to it.
+const BOUNDED: &[&str] = &[
+    "SELECT a.code, a.parent_code, a.level, a.name,",
+    "SELECT body, taken_at, taken_by FROM target_snapshots WHERE year = $1 AND area_code = $2",
+    "SELECT p.id, p.district, p.year, ci.code AS item_code,",
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -228,7 +242,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
 }
 
 #[tokio::test]
-async fn a_scoped_accounts_reads_carry_the_distribution_key() {
+async fn a_scoped_accounts_reads_carry_the_distribution_key_and_run_no_statement_per_row() {
     sanshe_store::TIME_STATEMENTS.store(true, std::sync::atomic::Ordering::Relaxed);
     let t = T::new().await;
     if t.app.db.backend != sanshe_store::Backend::Postgres {
@@ -241,6 +255,7 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key() {
     let sub = tracing_subscriber::registry().with(captured.clone());
     let _guard = tracing::subscriber::set_default(sub);
     let mut by_route: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut repeated = Vec::new();
     for who in ["district", "street", "community", "org"] {
         let tok = t.token_for(who).await;
         let mut s = t.login(who).await;
@@ -257,6 +272,15 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key() {
             };
             assert!(!r.status.is_server_error(), "{url}: {}", r.status);
             let got: Vec<String> = captured.0.lock().unwrap().drain(..).collect();
+            let mut times: BTreeMap<&str, usize> = BTreeMap::new();
+            for st in &got {
+                *times.entry(st.as_str()).or_default() += 1;
+            }
+            for (st, n) in times {
+                if n > 2 && !BOUNDED.iter().any(|b| st.starts_with(b)) {
+                    repeated.push(format!("{who} GET {url}: {n} times {st}"));
+                }
+            }
             for st in got {
                 by_route
                     .entry(st)
@@ -283,6 +307,11 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key() {
         by_route.len() > 100,
         "statements were captured: {}",
         by_route.len()
+    );
+    assert!(
+        repeated.is_empty(),
+        "statements run once per row of a list (read them for all rows at once):\n{}",
+        repeated.join("\n")
     );
     assert!(
         unrouted.is_empty(),
