@@ -256,6 +256,10 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key_and_run_no_statement
     let _guard = tracing::subscriber::set_default(sub);
     let mut by_route: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut repeated = Vec::new();
+    // SANSHE_STATEMENT_COUNTS=FILE writes how many statements each request ran (the figures
+    // in docs/benchmarks.md, "Statements per request").
+    let counts = std::env::var("SANSHE_STATEMENT_COUNTS").ok();
+    let mut counts_out = String::new();
     for who in ["district", "street", "community", "org"] {
         let tok = t.token_for(who).await;
         let mut s = t.login(who).await;
@@ -272,6 +276,10 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key_and_run_no_statement
             };
             assert!(!r.status.is_server_error(), "{url}: {}", r.status);
             let got: Vec<String> = captured.0.lock().unwrap().drain(..).collect();
+            if let Some(f) = &counts {
+                counts_out.push_str(&format!("{who}\t{url}\t{}\n", got.len()));
+                std::fs::write(f, &counts_out).unwrap();
+            }
             let mut times: BTreeMap<&str, usize> = BTreeMap::new();
             for st in &got {
                 *times.entry(st.as_str()).or_default() += 1;
