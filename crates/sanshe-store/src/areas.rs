@@ -221,26 +221,16 @@ pub async fn children_of(
     conn: &mut Conn,
     parents: &[String],
 ) -> Result<Vec<(String, String, String)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in parents.chunks(500) {
-        let sql = format!(
-            "SELECT parent_code, code, name FROM areas WHERE parent_code IN ({}) \
-             ORDER BY parent_code, code",
-            crate::marks(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for p in chunk {
-            q = q.bind(p.as_str());
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push((
-                r.try_get("parent_code")?,
-                r.try_get("code")?,
-                r.try_get("name")?,
-            ));
-        }
-    }
-    Ok(out)
+    let sql = "SELECT parent_code, code, name FROM areas WHERE parent_code IN ({ids}) \
+               ORDER BY parent_code, code";
+    crate::fetch_in(conn, sql, parents, |r| {
+        Ok((
+            r.try_get("parent_code")?,
+            r.try_get("code")?,
+            r.try_get("name")?,
+        ))
+    })
+    .await
 }
 
 /// Areas with no parent (districts), ordered by code.

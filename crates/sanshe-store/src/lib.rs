@@ -89,18 +89,21 @@ pub fn marks(first: usize, n: usize) -> String {
 
 /// The rows of `sql` for every id in `ids`: `sql` holds `{ids}` where the `IN` list goes
 /// (its placeholders are `$1…`), run once per few hundred ids.
-pub(crate) async fn fetch_in<T>(
+pub(crate) async fn fetch_in<T, V>(
     conn: &mut Conn,
     sql: &str,
-    ids: &[i64],
+    ids: &[V],
     map: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
-) -> Result<Vec<T>, StoreError> {
+) -> Result<Vec<T>, StoreError>
+where
+    V: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Clone + Send + 'static,
+{
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let sql = sql.replace("{ids}", &marks(1, chunk.len()));
         let mut q = sqlx::query(&sql);
         for id in chunk {
-            q = q.bind(*id);
+            q = q.bind(id.clone());
         }
         for r in q.fetch_all(&mut *conn).await? {
             out.push(map(&r)?);

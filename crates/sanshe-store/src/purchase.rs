@@ -1126,18 +1126,11 @@ pub async fn members(conn: &mut Conn, ids: &[i64]) -> Result<Vec<MemberRow>, Sto
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         let list = crate::marks(1, chunk.len());
-        let mut found: HashMap<i64, MemberRow> = HashMap::new();
-        let sql = format!(
-            "SELECT id, name, cert_level, status, employer_org_id FROM social_workers \
-             WHERE id IN ({list})"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
+        let sql = "SELECT id, name, cert_level, status, employer_org_id FROM social_workers \
+                   WHERE id IN ({ids})";
+        let mut found: HashMap<i64, MemberRow> = crate::fetch_in(conn, sql, chunk, |r| {
             let id: i64 = r.try_get("id")?;
-            found.insert(
+            Ok((
                 id,
                 MemberRow {
                     worker_id: id,
@@ -1148,20 +1141,24 @@ pub async fn members(conn: &mut Conn, ids: &[i64]) -> Result<Vec<MemberRow>, Sto
                     registrations: Vec::new(),
                     cpd_tenths: 0,
                 },
-            );
-        }
-        let sql = format!(
-            "SELECT worker_id, start_date, end_date FROM worker_registrations \
-             WHERE worker_id IN ({list}) ORDER BY worker_id, end_date"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            if let Some(m) = found.get_mut(&r.try_get::<i64, _>("worker_id")?) {
-                m.registrations
-                    .push((r.try_get("start_date")?, r.try_get("end_date")?));
+            ))
+        })
+        .await?
+        .into_iter()
+        .collect();
+        let sql = "SELECT worker_id, start_date, end_date FROM worker_registrations \
+                   WHERE worker_id IN ({ids}) ORDER BY worker_id, end_date";
+        let regs = crate::fetch_in(conn, sql, chunk, |r| {
+            Ok((
+                r.try_get::<i64, _>("worker_id")?,
+                r.try_get::<String, _>("start_date")?,
+                r.try_get::<String, _>("end_date")?,
+            ))
+        })
+        .await?;
+        for (w, s0, e0) in regs {
+            if let Some(m) = found.get_mut(&w) {
+                m.registrations.push((s0, e0));
             }
         }
         // CPD counts within each member's latest registration.

@@ -29,35 +29,42 @@ pub async fn networks(app: &App, ctx: &Ctx) -> Result<Networks, AppError> {
     // Four statements however many bases and federations the scope holds.
     let found = store::bases(&mut c, within.as_deref()).await?;
     let ids: Vec<i64> = found.iter().map(|b| b.id).collect();
-    let mut inc: HashMap<i64, Vec<_>> = HashMap::new();
-    for n in store::incubations_of(&mut c, &ids).await? {
-        inc.entry(n.base_id).or_default().push(n);
-    }
-    let bases = found
-        .into_iter()
-        .map(|b| {
-            let i = inc.remove(&b.id).unwrap_or_default();
-            (b, i)
-        })
-        .collect();
+    let inc = store::incubations_of(&mut c, &ids).await?;
+    let bases = attach(found, |b| b.id, inc.into_iter().map(|n| (n.base_id, n)));
     let found = store::federations(&mut c, within.as_deref()).await?;
     let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
-    let mut members: HashMap<i64, Vec<Member>> = HashMap::new();
-    for (f, org, name, joined) in store::members_of(&mut c, &ids).await? {
-        members.entry(f).or_default().push((org, name, joined));
-    }
-    let federations = found
-        .into_iter()
-        .map(|f| {
-            let m = members.remove(&f.id).unwrap_or_default();
-            (f, m)
-        })
-        .collect();
+    let members = store::members_of(&mut c, &ids).await?;
+    let federations = attach(
+        found,
+        |f| f.id,
+        members
+            .into_iter()
+            .map(|(f, org, name, joined)| (f, (org, name, joined))),
+    );
     Ok(Networks {
         bases,
         federations,
         can_manage: authz::can(actor, Perm::OrgSupervise),
     })
+}
+
+/// Each record with the rows that belong to it (`rows`: record id and row), in order.
+fn attach<R, T>(
+    records: Vec<R>,
+    id: impl Fn(&R) -> i64,
+    rows: impl IntoIterator<Item = (i64, T)>,
+) -> Vec<(R, Vec<T>)> {
+    let mut by: HashMap<i64, Vec<T>> = HashMap::new();
+    for (k, t) in rows {
+        by.entry(k).or_default().push(t);
+    }
+    records
+        .into_iter()
+        .map(|r| {
+            let rows = by.remove(&id(&r)).unwrap_or_default();
+            (r, rows)
+        })
+        .collect()
 }
 
 /// The networks for a spreadsheet export, with the export recorded in the audit log.
