@@ -18,11 +18,11 @@ pub struct Overview {
 /// The district shown to the public: the first district-level area (None before any import).
 pub async fn district(app: &App) -> Result<Option<(String, String)>, AppError> {
     let mut c = app.db.acquire().await?;
-    Ok(sanshe_store::areas::roots(&mut c, 0)
+    Ok(sanshe_store::areas::root_names(&mut c)
         .await?
         .into_iter()
-        .find(|a| a.level == "district")
-        .map(|a| (a.code, a.name)))
+        .find(|(_, _, level)| level == "district")
+        .map(|(code, name, _)| (code, name)))
 }
 
 /// Anonymous visitors share one computation a minute (the portal must not be a cheap way

@@ -233,6 +233,19 @@ pub async fn children_of(
     .await
 }
 
+/// Areas with no parent as (code, name, level), ordered by code: names only, without the
+/// figures [`roots`] adds up under each.
+pub async fn root_names(conn: &mut Conn) -> Result<Vec<(String, String, String)>, StoreError> {
+    let rows =
+        sqlx::query("SELECT code, name, level FROM areas WHERE parent_code IS NULL ORDER BY code")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("code")?, r.try_get("name")?, r.try_get("level")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
 /// Areas with no parent (districts), ordered by code.
 pub async fn roots(conn: &mut Conn, year: i64) -> Result<Vec<AreaRow>, StoreError> {
     let rows = sqlx::query(&format!(

@@ -271,15 +271,14 @@ pub(crate) async fn insert_many_returning(
     // 250 values; anonymous ones cost nothing to look up.
     let sqlite = !conn.backend_name().eq_ignore_ascii_case("postgresql");
     let order = placeholders(row);
-    // A row with fewer values than its template numbers is the caller's mistake: an error
-    // on both databases (PostgreSQL would refuse the statement), never a panic.
-    if let Some(short) = rows
-        .iter()
-        .find(|r| order.iter().any(|&k| k == 0 || k > r.len()))
-    {
+    // A row with more or fewer values than its template numbers is the caller's mistake:
+    // an error on both databases (PostgreSQL would refuse the statement), never a panic or
+    // values shifted into the next row.
+    let width = order.iter().copied().max().unwrap_or(0);
+    if let Some(bad) = rows.iter().find(|r| r.len() != width) {
         return Err(sqlx::Error::Protocol(format!(
             "a row of {} values for the template {row}",
-            short.len()
+            bad.len()
         ))
         .into());
     }

@@ -545,10 +545,10 @@ async fn build_all(app: &App) -> Result<Vec<Process>, AppError> {
     };
     let names: HashMap<String, String> = {
         let mut c = app.db.acquire().await?;
-        sanshe_store::areas::roots(&mut c, 0)
+        sanshe_store::areas::root_names(&mut c)
             .await?
             .into_iter()
-            .map(|a| (a.code, a.name))
+            .map(|(code, name, _)| (code, name))
             .collect()
     };
     let prefix = app.settings.ocid_prefix.clone();

@@ -53,7 +53,9 @@ const DISTRIBUTED: &[&str] = &[
 ];
 
 /// Columns that hold an area code (the province is their first two digits).
+/// (`grp` is a tally row's street path, `tkey` its kind.)
 const PLACE: &[&str] = &[
+    "grp",
     "area_code",
     "parent_code",
     "code",
@@ -65,7 +67,10 @@ const PLACE: &[&str] = &[
 /// Statements that read the whole country on purpose (docs/deployment.md names them): the
 /// default year (the latest year with population figures anywhere: one index probe per node)
 /// and the register of evaluation agencies' assessors (an agency may evaluate in any district).
+/// A signed-in API client's account is found by its token's hash on the coordinator
+/// (`users` and `api_tokens` live there); the join names the one organization it acts for.
 const NATIONAL: &[&str] = &[
+    "SELECT u.*, o.name AS scope_org_name, a.name AS scope_area_name, t.id AS t_id,",
     "SELECT MAX(year) AS y FROM area_populations WHERE year <= $1",
     "SELECT u.id, u.display_name, o.id AS org_id, o.name AS org_name FROM users u JOIN organizations o ON o.id = u.scope_org WHERE u.role = 'evaluator'",
 ];
@@ -74,10 +79,20 @@ const NATIONAL: &[&str] = &[
 /// data: an area and its ancestors (at most the five levels of the division tree), the
 /// policy-target snapshot of each level shown, and a project read again by each part of its
 /// page that checks access to it.
-const BOUNDED: &[&str] = &[
-    "SELECT a.code, a.parent_code, a.level, a.name,",
-    "SELECT body, taken_at, taken_by FROM target_snapshots WHERE year = $1 AND area_code = $2",
-    "SELECT p.id, p.district, p.year, ci.code AS item_code,",
+/// Each is the statement's start and end.
+const BOUNDED: &[(&str, &str)] = &[
+    (
+        "SELECT a.code, a.parent_code, a.level, a.name,",
+        " WHERE a.code = $2",
+    ),
+    (
+        "SELECT body, taken_at, taken_by FROM target_snapshots",
+        " WHERE year = $1 AND area_code = $2",
+    ),
+    (
+        "SELECT p.id, p.district, p.year, ci.code AS item_code,",
+        " WHERE p.id = $1",
+    ),
 ];
 
 #[derive(Debug, PartialEq, Eq)]
@@ -136,38 +151,36 @@ fn routing(sql: &str) -> Routing {
         return Routing::Local;
     }
     let column = |s: &str| s.rsplit('.').next().unwrap_or("").to_owned();
-    let compares = |i: usize| {
-        // `area_code || ''` (a range that must not use the index) compares the column too.
+    // The column at `i` compared with a value (`$n`, a literal, or an `IN` list of them),
+    // not with another column (a join): `area_code || ''` (a range kept off the index)
+    // compares the column too.
+    let value = |j: usize| {
+        t.get(j).is_some_and(|v| {
+            v.starts_with('$') || v.starts_with('\'') || v.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    let compared = |i: usize| {
         let j = if t.get(i + 1).map(String::as_str) == Some("||") {
             i + 3
         } else {
             i + 1
         };
-        t.get(j).is_some_and(|op| {
-            matches!(
-                op.as_str(),
-                "=" | ">=" | "<=" | "<" | ">" | "in" | "between" | "like"
-            )
-        })
+        match t.get(j).map(String::as_str) {
+            Some("=" | ">=" | "<=" | "<" | ">" | "like" | "between") => value(j + 1),
+            Some("in") => t.get(j + 1).is_some_and(|p| p == "(") && value(j + 2),
+            _ => false,
+        }
     };
-    if (0..t.len()).any(|i| PLACE.contains(&column(&t[i]).as_str()) && compares(i)) {
+    if (0..t.len()).any(|i| PLACE.contains(&column(&t[i]).as_str()) && compared(i)) {
         return Routing::ByPlace;
     }
-    // A condition of the WHERE clause names one record's id or a parent's id by value
-    // (`x.org_id = $3`, `log_id IN ($1, $2)`), not by another column (a join).
+    // A condition after WHERE (the statement's or a subquery's) names one record's id or a
+    // parent's id by value (`x.org_id = $3`, `log_id IN ($1, $2)`).
     if let Some(w) = t.iter().position(|s| s == "where") {
-        let by_value = |s: &str| s.starts_with('$') || s.chars().all(|c| c.is_ascii_digit());
-        for i in w + 1..t.len() {
-            let c = column(&t[i]);
-            if !(c == "id" || c.ends_with("_id")) {
-                continue;
-            }
-            match (t.get(i + 1).map(String::as_str), t.get(i + 2), t.get(i + 3)) {
-                (Some("="), Some(v), _) if by_value(v) => return Routing::ByRecord,
-                (Some("in"), Some(p), Some(v)) if p == "(" && by_value(v) => {
-                    return Routing::ByRecord
-                }
-                _ => {}
+        for (i, s) in t.iter().enumerate().skip(w + 1) {
+            let c = column(s);
+            if (c == "id" || c.ends_with("_id")) && compared(i) {
+                return Routing::ByRecord;
             }
         }
     }
@@ -189,6 +202,11 @@ fn statements_are_classified_by_what_routes_them() {
         ("SELECT * FROM social_workers WHERE status = 'active' ORDER BY name", Unrouted),
         ("SELECT p.district, o.name FROM contracts k JOIN organizations o ON o.id = k.org_id WHERE k.state = $1", Unrouted),
         ("SELECT COUNT(*) AS n FROM needs", Unrouted),
+        // Compared with another column (a join), not with a value: not routed.
+        ("SELECT * FROM areas a LEFT JOIN area_populations p ON p.area_code = a.code WHERE a.parent_code IS NULL", Unrouted),
+        // An id compared with a column (a join) does not route the statement.
+        ("SELECT * FROM needs n JOIN posts p ON p.id = n.post_id WHERE n.status = 'open'", Unrouted),
+        ("SELECT * FROM projects p WHERE EXISTS (SELECT 1 FROM project_communities pc WHERE pc.project_id = p.id AND pc.area_code >= $1)", ByPlace),
         ("SELECT COUNT(*) AS n FROM social_workers w WHERE 1=1 AND $1 = $2 AND w.employer_org_id = $3", ByRecord),
         ("SELECT * FROM needs n WHERE (SELECT COUNT(*) FROM posts p WHERE p.need_id = n.id) > 0", Unrouted),
         ("SELECT 'from needs' AS x FROM users", Local),
@@ -285,7 +303,11 @@ async fn a_scoped_accounts_reads_carry_the_distribution_key_and_run_no_statement
                 *times.entry(st.as_str()).or_default() += 1;
             }
             for (st, n) in times {
-                if n > 2 && !BOUNDED.iter().any(|b| st.starts_with(b)) {
+                if n > 2
+                    && !BOUNDED
+                        .iter()
+                        .any(|(a, z)| st.starts_with(a) && st.ends_with(z))
+                {
                     repeated.push(format!("{who} GET {url}: {n} times {st}"));
                 }
             }
