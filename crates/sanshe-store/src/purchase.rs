@@ -1118,7 +1118,8 @@ pub struct MemberRow {
     pub cpd_tenths: i64,
 }
 
-/// Social workers by id with their registrations and CPD hours in their latest period.
+/// Social workers by id with their registrations and CPD hours in their latest period, in
+/// the order of `ids` (a team: each id once; an unknown id is left out).
 pub async fn members(conn: &mut Conn, ids: &[i64]) -> Result<Vec<MemberRow>, StoreError> {
     use std::collections::HashMap;
     // Three statements for the whole team, however large: the workers, their
