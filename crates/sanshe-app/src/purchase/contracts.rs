@@ -779,16 +779,8 @@ pub struct LedgerLine {
 /// The district's contracts (drafts included for its officers), newest first: the ledger
 /// the officers keep in a spreadsheet. Purchase staff of the district read it too.
 pub async fn ledger(app: &App, ctx: &Ctx) -> Result<Vec<LedgerLine>, AppError> {
-    let actor = ctx.actor()?;
-    authz::require(actor, Perm::PurchaseRead)?;
-    let district = super::district_of(app, ctx).await?;
-    let manage = policy::may_manage(actor, &district);
+    let contracts = ledger_contracts(app, ctx).await?;
     let mut c = app.db.acquire().await?;
-    let contracts: Vec<ContractRow> = store::of_district(&mut c, &district)
-        .await?
-        .into_iter()
-        .filter(|k| k.state != "draft" || manage)
-        .collect();
     // Two statements for the figures of every line, however long the ledger.
     let ids: Vec<i64> = contracts.iter().map(|k| k.id).collect();
     let tranches = store::tranches_totals(&mut c, &ids).await?;
@@ -803,16 +795,30 @@ pub async fn ledger(app: &App, ctx: &Ctx) -> Result<Vec<LedgerLine>, AppError> {
         .collect())
 }
 
+/// The contracts of the ledger: the caller's district's, drafts for its officers only.
+async fn ledger_contracts(app: &App, ctx: &Ctx) -> Result<Vec<ContractRow>, AppError> {
+    let actor = ctx.actor()?;
+    authz::require(actor, Perm::PurchaseRead)?;
+    let district = super::district_of(app, ctx).await?;
+    let manage = policy::may_manage(actor, &district);
+    let mut c = app.db.acquire().await?;
+    Ok(store::of_district(&mut c, &district)
+        .await?
+        .into_iter()
+        .filter(|k| k.state != "draft" || manage)
+        .collect())
+}
+
 /// Every payment and claw-back of the district's signed contracts, by date.
 pub async fn payments_ledger(
     app: &App,
     ctx: &Ctx,
 ) -> Result<Vec<(ContractRow, PaymentRow)>, AppError> {
-    let lines = ledger(app, ctx).await?;
+    let contracts = ledger_contracts(app, ctx).await?;
     let mut c = app.db.acquire().await?;
-    let ids: Vec<i64> = lines.iter().map(|l| l.contract.id).collect();
+    let ids: Vec<i64> = contracts.iter().map(|k| k.id).collect();
     let by_id: std::collections::HashMap<i64, &ContractRow> =
-        lines.iter().map(|l| (l.contract.id, &l.contract)).collect();
+        contracts.iter().map(|k| (k.id, k)).collect();
     let mut out = Vec::new();
     for p in store::payments_of(&mut c, &ids).await? {
         if let Some(k) = by_id.get(&p.contract_id) {
