@@ -58,12 +58,16 @@ impl Sheet {
 impl Sheet {
     /// The header shown in reports for column `i`.
     pub fn header(&self, spec: &[Column], i: usize) -> String {
-        self.headers
-            .get(i)
-            .cloned()
-            .flatten()
-            .unwrap_or_else(|| spec.get(i).map(|c| c.zh.to_owned()).unwrap_or_default())
+        header_of(&self.headers, spec, i)
     }
+}
+
+fn header_of(headers: &[Option<String>], spec: &[Column], i: usize) -> String {
+    headers
+        .get(i)
+        .cloned()
+        .flatten()
+        .unwrap_or_else(|| spec.get(i).map(|c| c.zh.to_owned()).unwrap_or_default())
 }
 
 fn norm_header(h: &str) -> String {
@@ -175,64 +179,144 @@ pub mod limits {
 /// Reads raw rows (every cell as text) from XLSX or CSV bytes: only rows holding a value,
 /// each with its row number as the user sees it in Excel.
 pub fn raw_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return xlsx_rows(bytes);
+    Source::open(bytes)?.collect()
+}
+
+/// Raw rows as they are read: a CSV file record by record (its cells are never all held),
+/// a workbook from its cells, read whole but bounded by [`limits`].
+enum Source<'a> {
+    Csv(CsvRows<'a>),
+    Xlsx(std::vec::IntoIter<(usize, Vec<String>)>),
+}
+
+impl<'a> Source<'a> {
+    fn open(bytes: &'a [u8]) -> Result<Source<'a>, RowIssue> {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Ok(Source::Xlsx(xlsx_rows(bytes)?.into_iter()));
+        }
+        // The binary workbook of Excel 97–2003 (OLE2), renamed or not.
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            return Err(RowIssue::new(1, "", "err-import-xls"));
+        }
+        let text = decode_any(bytes);
+        let delimiter = delimiter_of(&text);
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(std::io::Cursor::new(Text(text)));
+        Ok(Source::Csv(CsvRows {
+            rdr,
+            rec: csv::StringRecord::new(),
+            seen_byte: 0,
+            seen_line: 1,
+            rows: 0,
+            cells: 0,
+            done: false,
+        }))
     }
-    // The binary workbook of Excel 97–2003 (OLE2), renamed or not.
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Err(RowIssue::new(1, "", "err-import-xls"));
+}
+
+impl Iterator for Source<'_> {
+    type Item = Result<(usize, Vec<String>), RowIssue>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Source::Csv(c) => c.next(),
+            Source::Xlsx(x) => x.next().map(Ok),
+        }
     }
-    let text = decode_any(bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter_of(&text))
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    let mut cells = 0usize;
-    // Line numbers counted from the bytes (the reader's own count is off with CRLF, the
-    // line end Excel writes): a record starts after as many line feeds as precede it.
-    let (mut seen_byte, mut seen_line) = (0usize, 1usize);
-    let raw = text.as_bytes();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            // The line of the failing record: line feeds before the byte it starts at.
-            let line = e
+}
+
+/// The decoded text of a CSV file: borrowed from the upload when it is UTF-8 already.
+struct Text<'a>(std::borrow::Cow<'a, str>);
+
+impl AsRef<[u8]> for Text<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+struct CsvRows<'a> {
+    rdr: csv::Reader<std::io::Cursor<Text<'a>>>,
+    /// One record's buffer, reused for every record.
+    rec: csv::StringRecord,
+    seen_byte: usize,
+    seen_line: usize,
+    rows: usize,
+    cells: usize,
+    /// After the end or the first error nothing more is read.
+    done: bool,
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = Result<(usize, Vec<String>), RowIssue>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let r = self.step();
+        if !matches!(r, Some(Ok(_))) {
+            self.done = true;
+        }
+        r
+    }
+}
+
+impl CsvRows<'_> {
+    fn step(&mut self) -> Option<Result<(usize, Vec<String>), RowIssue>> {
+        loop {
+            match self.rdr.read_record(&mut self.rec) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    // The line of the failing record: line feeds before the byte it starts at.
+                    let raw = self.rdr.get_ref().get_ref().as_ref();
+                    let line = e
+                        .position()
+                        .map(|p| line_at(raw, p.byte() as usize))
+                        .unwrap_or(self.seen_line);
+                    return Some(Err(RowIssue::new(line, "", "err-import-csv")));
+                }
+            }
+            // Line numbers counted from the bytes (the reader's own count is off with CRLF,
+            // the line end Excel writes): a record starts after as many line feeds as
+            // precede it.
+            let raw = self.rdr.get_ref().get_ref().as_ref();
+            let mut at = self
+                .rec
                 .position()
-                .map(|p| line_at(raw, p.byte() as usize))
-                .unwrap_or(seen_line);
-            RowIssue::new(line, "", "err-import-csv")
-        })?;
-        let mut at = rec
-            .position()
-            .map(|p| p.byte() as usize)
-            .unwrap_or(seen_byte)
-            .min(raw.len());
-        // The reader may place a record on the line end before it (the LF of a CRLF).
-        while at < raw.len() && matches!(raw[at], b'\r' | b'\n') {
-            at += 1;
+                .map(|p| p.byte() as usize)
+                .unwrap_or(self.seen_byte)
+                .min(raw.len());
+            // The reader may place a record on the line end before it (the LF of a CRLF).
+            while at < raw.len() && matches!(raw[at], b'\r' | b'\n') {
+                at += 1;
+            }
+            if at >= self.seen_byte {
+                self.seen_line += raw[self.seen_byte..at]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count();
+                self.seen_byte = at;
+            }
+            let line = self.seen_line;
+            if self.rec.iter().all(|v| v.trim().is_empty()) {
+                continue;
+            }
+            if self.rec.len() > limits::COLUMNS {
+                return Some(Err(too_many_columns(line)));
+            }
+            self.cells += self.rec.len();
+            if self.rows >= limits::ROWS {
+                return Some(Err(too_many_rows()));
+            }
+            if self.cells > limits::CELLS {
+                return Some(Err(too_many_cells()));
+            }
+            self.rows += 1;
+            return Some(Ok((line, self.rec.iter().map(str::to_owned).collect())));
         }
-        if at >= seen_byte {
-            seen_line += raw[seen_byte..at].iter().filter(|b| **b == b'\n').count();
-            seen_byte = at;
-        }
-        let line = seen_line;
-        if rec.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        if rec.len() > limits::COLUMNS {
-            return Err(too_many_columns(line));
-        }
-        cells += rec.len();
-        if out.len() >= limits::ROWS {
-            return Err(too_many_rows());
-        }
-        if cells > limits::CELLS {
-            return Err(too_many_cells());
-        }
-        out.push((line, rec.iter().map(str::to_owned).collect()));
     }
-    Ok(out)
 }
 
 /// The line (from 1) holding byte `at`: one more than the line feeds before it, whatever
@@ -279,25 +363,30 @@ fn delimiter_of(text: &str) -> u8 {
 
 /// UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with or without BOM),
 /// else GB18030 — what spreadsheet programs save.
-pub fn decode_any(bytes: &[u8]) -> String {
+pub fn decode_any(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
     if let Some(le) = bytes.strip_prefix(b"\xFF\xFE") {
-        return encoding_rs::UTF_16LE
-            .decode_without_bom_handling(le)
-            .0
-            .into_owned();
+        return Cow::Owned(
+            encoding_rs::UTF_16LE
+                .decode_without_bom_handling(le)
+                .0
+                .into_owned(),
+        );
     }
     if let Some(be) = bytes.strip_prefix(b"\xFE\xFF") {
-        return encoding_rs::UTF_16BE
-            .decode_without_bom_handling(be)
-            .0
-            .into_owned();
+        return Cow::Owned(
+            encoding_rs::UTF_16BE
+                .decode_without_bom_handling(be)
+                .0
+                .into_owned(),
+        );
     }
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
+        Ok(s) => Cow::Borrowed(s),
         Err(_) => {
             let (s, _, _) = encoding_rs::GB18030.decode(b);
-            s.into_owned()
+            Cow::Owned(s.into_owned())
         }
     }
 }
@@ -428,18 +517,80 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, RowIssue> {
 /// the spec, and returns the data rows in spec order. Blank rows and repeated header rows
 /// are skipped. Missing required columns are one issue naming them all.
 pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
-    let raw = raw_rows(bytes)?;
-    if raw
-        .iter()
-        .all(|(_, c)| c.iter().all(|v| v.trim().is_empty()))
-    {
-        return Err(RowIssue::new(1, "", "err-import-empty"));
+    let mut rows = open(bytes, spec)?;
+    let (mut data, mut examples) = (Vec::new(), Vec::new());
+    for item in rows.by_ref() {
+        match item? {
+            Item::Row(r) => data.push(r),
+            Item::Example(line) => examples.push(line),
+        }
     }
-    let names = Matcher::new(spec);
+    Ok(Sheet {
+        headers: rows.headers,
+        rows: data,
+        examples,
+    })
+}
+
+/// What a sheet's rows below its header are, one at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A data row, its cells in spec order.
+    Row(SheetRow),
+    /// The line of a row still holding the template's example: not data, reported.
+    Example(usize),
+}
+
+/// The rows of a sheet as they are read ([`open`]): an import checks a CSV file a thousand
+/// rows at a time without ever holding all its cells. An `Err` ends the sheet (a malformed
+/// CSV record, a limit of [`limits`] passed): nothing read from it may be kept.
+pub struct Rows<'a> {
+    source: Source<'a>,
+    /// Rows read while looking for the header, not yet given out.
+    ahead: std::collections::VecDeque<(usize, Vec<String>)>,
+    names: Matcher,
+    map: Vec<Option<usize>>,
+    /// The header as written in the file, per spec column (None: absent).
+    pub headers: Vec<Option<String>>,
+    estimate: usize,
+}
+
+fn blank(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Opens a sheet: finds its header among the first rows (as [`read`]) and returns its data
+/// rows as an iterator.
+pub fn open<'a>(bytes: &'a [u8], spec: &[Column]) -> Result<Rows<'a>, RowIssue> {
+    let mut source = Source::open(bytes)?;
+    let estimate = match &source {
+        Source::Xlsx(x) => x.len(),
+        Source::Csv(_) => bytes.iter().filter(|b| **b == b'\n').count() + 1,
+    };
     // The header is the row (among the first 30 holding anything: instructions often fill
     // several rows above it) matching the most spec columns.
+    let mut head = Vec::new();
+    for row in source.by_ref() {
+        head.push(row?);
+        if head.len() == 30 {
+            break;
+        }
+    }
+    if head.iter().all(|(_, c)| blank(c)) {
+        let mut any = false;
+        for row in source.by_ref() {
+            if !blank(&row?.1) {
+                any = true;
+                break;
+            }
+        }
+        if !any {
+            return Err(RowIssue::new(1, "", "err-import-empty"));
+        }
+    }
+    let names = Matcher::new(spec);
     let mut best: Option<(usize, usize)> = None;
-    for (idx, (_, cells)) in raw.iter().enumerate().take(30) {
+    for (idx, (_, cells)) in head.iter().enumerate() {
         let hits = cells.iter().filter(|c| names.find(c).is_some()).count();
         if hits > 0 && best.is_none_or(|(_, h)| hits > h) {
             best = Some((idx, hits));
@@ -451,7 +602,7 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
             spec.iter().map(|c| c.zh).collect::<Vec<_>>().join("、"),
         ));
     };
-    let (hline, hcells) = &raw[hidx];
+    let (hline, hcells) = &head[hidx];
     let mut map: Vec<Option<usize>> = vec![None; spec.len()];
     let mut headers: Vec<Option<String>> = vec![None; spec.len()];
     for (ci, cell) in hcells.iter().enumerate() {
@@ -472,42 +623,68 @@ pub fn read(bytes: &[u8], spec: &[Column]) -> Result<Sheet, RowIssue> {
         return Err(RowIssue::new(*hline, "", "err-import-missing-columns")
             .arg("columns", missing.join("、")));
     }
-    let mut rows = Vec::new();
-    let mut examples = Vec::new();
-    for (line, cells) in raw.iter().skip(hidx + 1) {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if cells
-            .first()
-            .is_some_and(|c| c.trim_start().starts_with(EXAMPLE_MARK))
-        {
-            examples.push(*line);
-            continue;
-        }
-        // A repeated header (e.g. on every printed page) is not data.
-        let header_like = cells.iter().filter(|c| names.find(c).is_some()).count();
-        if header_like >= 2 && header_like * 2 >= map.iter().flatten().count() {
-            continue;
-        }
-        let vals = map
-            .iter()
-            .map(|m| {
-                m.and_then(|ci| cells.get(ci))
-                    .map(|v| normalize_text(v))
-                    .unwrap_or_default()
-            })
-            .collect();
-        rows.push(SheetRow {
-            line: *line,
-            cells: vals,
-        });
-    }
-    Ok(Sheet {
+    Ok(Rows {
+        source,
+        ahead: head.into_iter().skip(hidx + 1).collect(),
+        names,
+        map,
         headers,
-        rows,
-        examples,
+        estimate,
     })
+}
+
+impl Rows<'_> {
+    /// The header shown in reports for column `i`.
+    pub fn header(&self, spec: &[Column], i: usize) -> String {
+        header_of(&self.headers, spec, i)
+    }
+
+    /// About how many rows the sheet has (its lines, for a CSV file): for progress only.
+    pub fn estimate(&self) -> usize {
+        self.estimate
+    }
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Item, RowIssue>;
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (line, cells) = match self.ahead.pop_front() {
+                Some(r) => r,
+                None => match self.source.next()? {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            if blank(&cells) {
+                continue;
+            }
+            if cells
+                .first()
+                .is_some_and(|c| c.trim_start().starts_with(EXAMPLE_MARK))
+            {
+                return Some(Ok(Item::Example(line)));
+            }
+            // A repeated header (e.g. on every printed page) is not data.
+            let header_like = cells
+                .iter()
+                .filter(|c| self.names.find(c).is_some())
+                .count();
+            if header_like >= 2 && header_like * 2 >= self.map.iter().flatten().count() {
+                continue;
+            }
+            let vals = self
+                .map
+                .iter()
+                .map(|m| {
+                    m.and_then(|ci| cells.get(ci))
+                        .map(|v| normalize_text(v))
+                        .unwrap_or_default()
+                })
+                .collect();
+            return Some(Ok(Item::Row(SheetRow { line, cells: vals })));
+        }
+    }
 }
 
 /// An XLSX template: a bold header row with the Chinese names (required ones marked `*`)

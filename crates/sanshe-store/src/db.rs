@@ -143,6 +143,21 @@ impl Db {
         Ok(())
     }
 
+    /// For a bulk write's transaction (an import): on PostgreSQL, cached generic plans again
+    /// until the transaction ends. The pool plans every statement afresh (see `open`), and
+    /// that setting also reaches the foreign-key checks PostgreSQL runs for every inserted
+    /// row: in a profile of a 100,000-row import a quarter of the server's time was
+    /// re-planning the same one-row look-up. An import's own statements gain nothing from
+    /// custom plans. Nothing to do on SQLite.
+    pub async fn bulk_write_plans(conn: &mut crate::Conn) -> Result<(), StoreError> {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            sqlx::query("SET LOCAL plan_cache_mode = auto")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Connects and applies pending migrations.
     ///
     /// `sqlite://path` (or `sqlite:path`) opens or creates a file whose directory must exist;

@@ -37,9 +37,15 @@ const CHECK_CHUNK: usize = 1000;
 /// Progress of a long import: rows checked or written so far, of the total.
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Send + Sync);
 
-/// Imports a spreadsheet: every row is checked first; by default nothing is written unless
-/// every row is valid (`only_valid` writes the good rows, `dry_run` writes nothing). All
-/// writes and the audit entry commit in one transaction.
+/// Imports a spreadsheet: every row is checked; by default nothing is written unless every
+/// row is valid (`only_valid` writes the good rows, `dry_run` writes nothing). All writes and
+/// the audit entry commit in one transaction.
+///
+/// The sheet is read a thousand rows at a time, and each thousand's valid records are
+/// written (inside the import's one transaction, uncommitted) as soon as they are checked,
+/// so an import holds its file and one thousand rows, never all its cells or records. The
+/// transaction opens at the first valid rows and is rolled back at the first problem
+/// (unless only the valid rows are asked for); the rest is still checked, for the report.
 pub async fn import<R: Registry>(
     app: &App,
     ctx: &Ctx,
@@ -54,18 +60,13 @@ pub async fn import<R: Registry>(
         ..Default::default()
     };
     let spec = columns(R::fields());
-    let mut sheet = match sheet::read(bytes, &spec) {
+    let mut sheet = match sheet::open(bytes, &spec) {
         Ok(s) => s,
         Err(issue) => {
             report.issues.push(issue);
             return Ok(report);
         }
     };
-    report.total_rows = sheet.rows.len();
-    report.issues.extend(sheet.example_issues());
-    // The rows leave the sheet as they are checked, so a checked row's cells are freed
-    // while the next ones are read (only the valid records stay until the write).
-    let mut left = std::mem::take(&mut sheet.rows).into_iter();
     // A pooled connection only while looking up, never through the checking itself (a
     // long import must not keep a reader from the pages and the API).
     let mut conn = app.db.acquire().await?;
@@ -79,29 +80,53 @@ pub async fn import<R: Registry>(
     };
     let (org_cols, worker_cols) = (cells_of(R::ORG_FIELDS), cells_of(R::WORKER_FIELDS));
     drop(conn);
+    let headers: Vec<String> = (0..spec.len()).map(|i| sheet.header(&spec, i)).collect();
     let col_of = |field: &str| -> String {
         spec.iter()
             .position(|c| c.key == field)
-            .map(|i| sheet.header(&spec, i))
+            .and_then(|i| headers.get(i).cloned())
             .unwrap_or_default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     // Issues naming an existing record: (issue index, record id), settled after the loop.
     let mut dups: Vec<(usize, i64)> = Vec::new();
-    let mut valid: Vec<R::Data> = Vec::new();
-    let total = report.total_rows;
-    let mut c = 0;
-    // A thousand rows at a time: parsed, their keys looked up in the registry by index
-    // (not the whole registry's keys in memory), then checked in file order.
+    // The import's transaction, open from the first valid rows while they may be written.
+    let mut tx: Option<crate::uow::Uow> = None;
+    let mut writing = !opts.dry_run;
+    let (mut first_id, mut last_id): (Option<i64>, i64) = (None, 0);
+    let estimate = sheet.estimate();
+    // A thousand rows at a time: read, their keys looked up in the registry by index (not
+    // the whole registry's keys in memory), checked in file order, and written.
     loop {
-        let rows: Vec<_> = left.by_ref().take(CHECK_CHUNK).collect();
+        let mut rows = Vec::with_capacity(CHECK_CHUNK);
+        while rows.len() < CHECK_CHUNK {
+            match sheet.next() {
+                None => break,
+                Some(Ok(sheet::Item::Row(r))) => rows.push(r),
+                Some(Ok(sheet::Item::Example(line))) => {
+                    report
+                        .issues
+                        .push(RowIssue::new(line, "", "err-import-example-row"))
+                }
+                Some(Err(issue)) => {
+                    // The sheet itself is unreadable past this point: the one issue, and
+                    // nothing written (dropping the transaction rolls it back).
+                    drop(tx);
+                    return Ok(ImportReport {
+                        dry_run: opts.dry_run,
+                        issues: vec![issue],
+                        ..Default::default()
+                    });
+                }
+            }
+        }
         if rows.is_empty() {
             break;
         }
-        c += 1;
         if let Some(p) = progress {
-            p("check", (c - 1) * CHECK_CHUNK, total);
+            p("check", report.total_rows, estimate.max(report.total_rows));
         }
+        report.total_rows += rows.len();
         if !org_cols.is_empty() || !worker_cols.is_empty() {
             let pick = |cols: &[usize]| -> Vec<&str> {
                 rows.iter()
@@ -132,6 +157,7 @@ pub async fn import<R: Registry>(
                 .into_iter()
                 .collect()
         };
+        let mut valid: Vec<R::Data> = Vec::new();
         for (row, d) in rows.iter().zip(parsed) {
             let d = match d {
                 Ok(d) => d,
@@ -178,6 +204,26 @@ pub async fn import<R: Registry>(
             }
             valid.push(d);
         }
+        drop(rows);
+        report.valid_rows += valid.len();
+        // A problem anywhere means nothing is written, unless only the valid rows are.
+        if writing && !opts.only_valid && !report.issues.is_empty() {
+            writing = false;
+            drop(tx.take());
+        }
+        if writing && !valid.is_empty() {
+            if tx.is_none() {
+                let mut t = crate::uow::Uow::begin(app).await?;
+                sanshe_store::Db::bulk_write_plans(&mut t).await?;
+                tx = Some(t);
+            }
+            if let Some(tx) = tx.as_mut() {
+                for id in R::insert_batch(tx, &valid, opts.demo).await? {
+                    first_id = Some(first_id.map_or(id, |f| f.min(id)));
+                    last_id = last_id.max(id);
+                }
+            }
+        }
     }
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
@@ -200,25 +246,13 @@ pub async fn import<R: Registry>(
     }
     // Issues by row, once the rewrite above (by position) is done.
     report.issues.sort_by_key(|i| i.row);
-    report.valid_rows = valid.len();
-    if !import_writes(&report, opts) {
+    let Some(tx) = tx.filter(|_| import_writes(&report, opts)) else {
         return Ok(report);
+    };
+    if let Some(p) = progress {
+        p("write", report.valid_rows, report.valid_rows);
     }
-    let mut tx = crate::uow::Uow::begin(app).await?;
-    let mut first_id: Option<i64> = None;
-    let mut last_id = 0;
-    let mut done = 0;
-    for chunk in valid.chunks(1000) {
-        if let Some(p) = progress {
-            p("write", done, valid.len());
-        }
-        for id in R::insert_batch(&mut tx, chunk, opts.demo).await? {
-            first_id = Some(first_id.map_or(id, |f| f.min(id)));
-            last_id = last_id.max(id);
-        }
-        done += chunk.len();
-    }
-    report.inserted = valid.len();
+    report.inserted = report.valid_rows;
     tx.commit(ctx.audit_entry(
         Action::Record {
             object: R::OBJECT,
@@ -229,11 +263,8 @@ pub async fn import<R: Registry>(
         Outcome::Success,
     ))
     .await?;
-    if valid.len() >= 10_000 {
+    if report.valid_rows >= 10_000 {
         app.db.analyze().await?;
-    }
-    if let Some(p) = progress {
-        p("write", valid.len(), valid.len());
     }
     report.committed = true;
     Ok(report)

@@ -191,6 +191,24 @@ async fn facility_and_org_spreadsheets_round_trip() {
         )
         .await;
     assert_eq!(r.json()["inserted"], 2, "{}", r.body);
+    // Quotes, a backslash and a newline arrive as written (on PostgreSQL a batch travels as
+    // one JSON document), numbers as numbers.
+    let odd = "所属区划,设施名称,设施类型,面积（平方米）,开放时间,状态\n\
+               320412100002,\"活动室\"\"甲\"\"\\乙/丙\",专项服务设施,50,,在用\n";
+    let r = t
+        .api_raw("POST", "/api/v1/facilities/import", &tok, odd.into())
+        .await;
+    assert_eq!(r.json()["inserted"], 1, "{}", r.body);
+    let mut c = t.app.db.acquire().await.unwrap();
+    let got: (String, i64) = sqlx::query(
+        "SELECT name, area_m2_centi FROM facilities WHERE name LIKE '活动室%' ORDER BY id",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .map(|r| (r.get(0), r.get(1)))
+    .unwrap();
+    assert_eq!(got, ("活动室\"甲\"\\乙/丙".to_owned(), 5_000));
+    drop(c);
     let l = t
         .api(
             "GET",
@@ -450,6 +468,60 @@ async fn an_import_longer_than_one_batch_checks_every_row_against_the_file_and_t
         r.body
     );
     assert_eq!(j["valid_rows"], rows - 3, "{}", r.body);
+    let written = || async {
+        let mut c = t.app.db.acquire().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM social_workers WHERE name LIKE '分批工作者%'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
+    };
+    // A real import of the same file: its first thousand rows are clean and are written,
+    // uncommitted, before the problem at row 1,702 is read; none of them stays.
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import",
+            &tok,
+            csv.clone().into_bytes(),
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(
+        (
+            &j["committed"],
+            &j["inserted"],
+            j["issues"].as_array().map(Vec::len)
+        ),
+        (&serde_json::json!(false), &serde_json::json!(0), Some(3)),
+        "{}",
+        r.body
+    );
+    assert_eq!(written().await, 0);
+    // A clean first 1,199 rows, then a row the sheet refuses (more columns than any sheet
+    // may have): that one issue, and nothing written.
+    let mut broken: String = csv.lines().take(1_200).collect::<Vec<_>>().join("\n");
+    broken.push('\n');
+    broken.push_str(&"x,".repeat(300));
+    broken.push_str("\n分批工作者末行,110101197005170017,320412100002,无证书,\n");
+    let r = t
+        .api_raw(
+            "POST",
+            "/api/v1/social-workers/import",
+            &tok,
+            broken.into_bytes(),
+        )
+        .await;
+    let j = r.json();
+    let codes: Vec<&str> = j["issues"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .iter()
+        .filter_map(|i| i["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["err-import-too-many-columns"], "{}", r.body);
+    assert_eq!(j["committed"], false, "{}", r.body);
+    assert_eq!(written().await, 0);
     // Only the good rows, then: every one is written with its employer.
     let r = t
         .api_raw(
