@@ -2,7 +2,8 @@
 //! database (`import_jobs`), so behind a load balancer any server shows any job; the import
 //! itself runs on the server that received the file. Progress is flushed at most about once
 //! a second by a background task (on SQLite it may wait behind the import's own write
-//! transaction: the page then shows the last count until the import commits). Jobs belong
+//! transaction, open from the import's first valid thousand rows to its commit or its first
+//! problem: the page then shows the last count until the import ends). Jobs belong
 //! to the account that started them; finished ones are kept a day.
 
 use crate::areas::ImportReport;

@@ -200,20 +200,13 @@ impl<'a> Source<'a> {
         }
         let text = decode_any(bytes);
         let delimiter = delimiter_of(&text);
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(std::io::Cursor::new(Text(text)));
-        Ok(Source::Csv(CsvRows {
-            rdr,
-            rec: csv::StringRecord::new(),
-            seen_byte: 0,
-            seen_line: 1,
-            rows: 0,
-            cells: 0,
-            done: false,
-        }))
+        // A first pass over the whole file that keeps nothing: a malformed record or a limit
+        // passed is refused before any row is checked or written (an import writes as it
+        // reads, and must not hold the writer for a file it will refuse).
+        for row in CsvRows::new(std::borrow::Cow::Borrowed(&*text), delimiter, true) {
+            row?;
+        }
+        Ok(Source::Csv(CsvRows::new(text, delimiter, false)))
     }
 }
 
@@ -246,6 +239,27 @@ struct CsvRows<'a> {
     cells: usize,
     /// After the end or the first error nothing more is read.
     done: bool,
+    /// Only count and check: every row comes back without its cells.
+    count_only: bool,
+}
+
+impl<'a> CsvRows<'a> {
+    fn new(text: std::borrow::Cow<'a, str>, delimiter: u8, count_only: bool) -> CsvRows<'a> {
+        CsvRows {
+            rdr: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(std::io::Cursor::new(Text(text))),
+            rec: csv::StringRecord::new(),
+            seen_byte: 0,
+            seen_line: 1,
+            rows: 0,
+            cells: 0,
+            done: false,
+            count_only,
+        }
+    }
 }
 
 impl Iterator for CsvRows<'_> {
@@ -314,6 +328,9 @@ impl CsvRows<'_> {
                 return Some(Err(too_many_cells()));
             }
             self.rows += 1;
+            if self.count_only {
+                return Some(Ok((line, Vec::new())));
+            }
             return Some(Ok((line, self.rec.iter().map(str::to_owned).collect())));
         }
     }
@@ -799,6 +816,24 @@ mod tests {
             Err("err-import-missing-columns".to_owned())
         );
         assert!(read(b"", SPEC).is_err());
+    }
+
+    /// A CSV file is refused for a limit it passes anywhere before its header is looked for
+    /// or a row is given out: an import writes as it reads, and must not start on a file it
+    /// will refuse.
+    #[test]
+    fn a_csv_files_limits_are_checked_before_its_first_row() -> Result<(), RowIssue> {
+        let wide = format!("{}x\n", "y,".repeat(300));
+        for head in ["名称,面积\n社区,1\n", "no header here\n"] {
+            let text = format!("{head}{}{wide}", "社区,2\n".repeat(40));
+            let e = open(text.as_bytes(), SPEC).map(|_| ()).map_err(|i| i.code);
+            assert_eq!(e, Err("err-import-too-many-columns".to_owned()), "{head}");
+        }
+        let mut rows = open("名称,面积\n社区,1\n社区,2\n".as_bytes(), SPEC)?;
+        assert!(matches!(rows.next(), Some(Ok(Item::Row(r))) if r.line == 2));
+        assert!(matches!(rows.next(), Some(Ok(Item::Row(r))) if r.line == 3));
+        assert!(rows.next().is_none());
+        Ok(())
     }
 
     #[test]

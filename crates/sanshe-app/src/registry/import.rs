@@ -93,6 +93,7 @@ pub async fn import<R: Registry>(
     // The import's transaction, open from the first valid rows while they may be written.
     let mut tx: Option<crate::uow::Uow> = None;
     let mut writing = !opts.dry_run;
+    let mut write_error: Option<AppError> = None;
     let (mut first_id, mut last_id): (Option<i64>, i64) = (None, 0);
     let estimate = sheet.estimate();
     // A thousand rows at a time: read, their keys looked up in the registry by index (not
@@ -135,8 +136,9 @@ pub async fn import<R: Registry>(
                     .filter(|c| !c.trim().is_empty())
                     .collect()
             };
-            let mut conn = app.db.acquire().await?;
-            refs.fill(app, &mut conn, actor, &pick(&org_cols), &pick(&worker_cols))
+            let mut pooled = None;
+            let conn = lookup_conn(app, &mut tx, &mut pooled).await?;
+            refs.fill(app, conn, actor, &pick(&org_cols), &pick(&worker_cols))
                 .await?;
         }
         let parsed: Vec<_> = rows
@@ -151,11 +153,9 @@ pub async fn import<R: Registry>(
         let existing: HashMap<String, i64> = if keys.is_empty() {
             HashMap::new()
         } else {
-            let mut conn = app.db.acquire().await?;
-            R::existing_for(&mut conn, &keys)
-                .await?
-                .into_iter()
-                .collect()
+            let mut pooled = None;
+            let conn = lookup_conn(app, &mut tx, &mut pooled).await?;
+            R::existing_for(conn, &keys).await?.into_iter().collect()
         };
         let mut valid: Vec<R::Data> = Vec::new();
         for (row, d) in rows.iter().zip(parsed) {
@@ -217,23 +217,36 @@ pub async fn import<R: Registry>(
                 sanshe_store::Db::bulk_write_plans(&mut t).await?;
                 tx = Some(t);
             }
-            if let Some(tx) = tx.as_mut() {
-                for id in R::insert_batch(tx, &valid, opts.demo).await? {
-                    first_id = Some(first_id.map_or(id, |f| f.min(id)));
-                    last_id = last_id.max(id);
+            if let Some(t) = tx.as_mut() {
+                match R::insert_batch(t, &valid, opts.demo).await {
+                    Ok(ids) => {
+                        for id in ids {
+                            first_id = Some(first_id.map_or(id, |f| f.min(id)));
+                            last_id = last_id.max(id);
+                        }
+                    }
+                    // Refused by the database (a record saved meanwhile with the same key):
+                    // nothing more is written, and the error stands only if the import
+                    // would have committed; a file with problems still gets its report.
+                    Err(e) => {
+                        writing = false;
+                        drop(tx.take());
+                        write_error = Some(e.into());
+                    }
                 }
             }
         }
     }
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
-        let mut conn = app.db.acquire().await?;
+        let mut pooled = None;
+        let conn = lookup_conn(app, &mut tx, &mut pooled).await?;
         let mut seen_ids: HashMap<i64, bool> = HashMap::new();
         for (i, id) in dups {
             let visible = match seen_ids.get(&id) {
                 Some(v) => *v,
                 None => {
-                    let v = super::visible::<R>(&mut conn, actor, id).await?;
+                    let v = super::visible::<R>(conn, actor, id).await?;
                     seen_ids.insert(id, v);
                     v
                 }
@@ -246,6 +259,9 @@ pub async fn import<R: Registry>(
     }
     // Issues by row, once the rewrite above (by position) is done.
     report.issues.sort_by_key(|i| i.row);
+    if let Some(e) = write_error.filter(|_| import_writes(&report, opts)) {
+        return Err(e);
+    }
     let Some(tx) = tx.filter(|_| import_writes(&report, opts)) else {
         return Ok(report);
     };
@@ -268,6 +284,20 @@ pub async fn import<R: Registry>(
     }
     report.committed = true;
     Ok(report)
+}
+
+/// The connection for an import's look-ups: its own transaction's once that is open (an
+/// import holds one connection, never waits for a second from the same pool while holding
+/// it), else a pooled reader.
+async fn lookup_conn<'a>(
+    app: &App,
+    tx: &'a mut Option<crate::uow::Uow>,
+    pooled: &'a mut Option<sanshe_store::PoolConnection<sanshe_store::Any>>,
+) -> Result<&'a mut sanshe_store::Conn, AppError> {
+    Ok(match tx {
+        Some(t) => &mut **t,
+        None => &mut **pooled.insert(app.db.acquire().await?),
+    })
 }
 
 /// The XLSX template of a registry: Chinese headers and one example row.

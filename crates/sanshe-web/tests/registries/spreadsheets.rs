@@ -191,8 +191,8 @@ async fn facility_and_org_spreadsheets_round_trip() {
         )
         .await;
     assert_eq!(r.json()["inserted"], 2, "{}", r.body);
-    // Quotes, a backslash and a newline arrive as written (on PostgreSQL a batch travels as
-    // one JSON document), numbers as numbers.
+    // Quotes and a backslash arrive as written (on PostgreSQL a batch travels as one JSON
+    // document), numbers as numbers.
     let odd = "所属区划,设施名称,设施类型,面积（平方米）,开放时间,状态\n\
                320412100002,\"活动室\"\"甲\"\"\\乙/丙\",专项服务设施,50,,在用\n";
     let r = t
