@@ -38,7 +38,6 @@ pub mod workers;
 pub mod workflow;
 
 pub use db::{redact_url as redact_db_url, Backend, Db, StoreError, TIME_STATEMENTS};
-pub use sqlx::pool::PoolConnection;
 pub use sqlx::AnyConnection as Conn;
 pub use sqlx::{Any, Transaction};
 
