@@ -48,11 +48,13 @@ pub const EXAMPLE_MARK: &str = "【示例·请删除本行】";
 impl Sheet {
     /// One issue per example row left in the sheet.
     pub fn example_issues(&self) -> Vec<RowIssue> {
-        self.examples
-            .iter()
-            .map(|l| RowIssue::new(*l, "", "err-import-example-row"))
-            .collect()
+        self.examples.iter().map(|l| example_issue(*l)).collect()
     }
+}
+
+/// The issue of a row at `line` still holding the template's example.
+pub fn example_issue(line: usize) -> RowIssue {
+    RowIssue::new(line, "", "err-import-example-row")
 }
 
 impl Sheet {

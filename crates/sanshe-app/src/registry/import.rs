@@ -90,11 +90,17 @@ pub async fn import<R: Registry>(
     let mut seen: HashMap<String, usize> = HashMap::new();
     // Issues naming an existing record: (issue index, record id), settled after the loop.
     let mut dups: Vec<(usize, i64)> = Vec::new();
-    // The import's transaction, open from the first valid rows while they may be written.
-    let mut tx: Option<crate::uow::Uow> = None;
-    let mut writing = !opts.dry_run;
-    let mut write_error: Option<AppError> = None;
-    let (mut first_id, mut last_id): (Option<i64>, i64) = (None, 0);
+    // The import's writes: its transaction, open from the first valid rows while they may be
+    // written, and the previous thousand's write running beside this thousand's check.
+    let mut w: Writer<R> = Writer {
+        tx: None,
+        pending: None,
+        writing: !opts.dry_run,
+        error: None,
+        first_id: None,
+        last_id: 0,
+        registry: std::marker::PhantomData,
+    };
     let estimate = sheet.estimate();
     // A thousand rows at a time: read, their keys looked up in the registry by index (not
     // the whole registry's keys in memory), checked in file order, and written.
@@ -105,14 +111,12 @@ pub async fn import<R: Registry>(
                 None => break,
                 Some(Ok(sheet::Item::Row(r))) => rows.push(r),
                 Some(Ok(sheet::Item::Example(line))) => {
-                    report
-                        .issues
-                        .push(RowIssue::new(line, "", "err-import-example-row"))
+                    report.issues.push(sheet::example_issue(line))
                 }
                 Some(Err(issue)) => {
                     // The sheet itself is unreadable past this point: the one issue, and
                     // nothing written (dropping the transaction rolls it back).
-                    drop(tx);
+                    w.abandon().await;
                     return Ok(ImportReport {
                         dry_run: opts.dry_run,
                         issues: vec![issue],
@@ -211,37 +215,17 @@ pub async fn import<R: Registry>(
         }
         drop(rows);
         report.valid_rows += valid.len();
+        // The previous thousand's write ran while this thousand was read and checked.
+        w.settle().await?;
         // A problem anywhere means nothing is written, unless only the valid rows are.
-        if writing && !opts.only_valid && !report.issues.is_empty() {
-            writing = false;
-            drop(tx.take());
+        if w.writing && !opts.only_valid && !report.issues.is_empty() {
+            w.abandon().await;
         }
-        if writing && !valid.is_empty() {
-            if tx.is_none() {
-                let mut t = crate::uow::Uow::begin(app).await?;
-                sanshe_store::Db::bulk_write_plans(&mut t).await?;
-                tx = Some(t);
-            }
-            if let Some(t) = tx.as_mut() {
-                match R::insert_batch(t, &valid, opts.demo).await {
-                    Ok(ids) => {
-                        for id in ids {
-                            first_id = Some(first_id.map_or(id, |f| f.min(id)));
-                            last_id = last_id.max(id);
-                        }
-                    }
-                    // Refused by the database (a record saved meanwhile with the same key):
-                    // nothing more is written, and the error stands only if the import
-                    // would have committed; a file with problems still gets its report.
-                    Err(e) => {
-                        writing = false;
-                        drop(tx.take());
-                        write_error = Some(e.into());
-                    }
-                }
-            }
+        if w.writing && !valid.is_empty() {
+            w.start(app, valid, opts.demo).await?;
         }
     }
+    w.settle().await?;
     // A duplicate of a record out of the actor's reach says so without naming it.
     if !dups.is_empty() {
         let mut conn = app.db.acquire().await?;
@@ -263,10 +247,10 @@ pub async fn import<R: Registry>(
     }
     // Issues by row, once the rewrite above (by position) is done.
     report.issues.sort_by_key(|i| i.row);
-    if let Some(e) = write_error.filter(|_| import_writes(&report, opts)) {
+    if let Some(e) = w.error.filter(|_| import_writes(&report, opts)) {
         return Err(e);
     }
-    let Some(tx) = tx.filter(|_| import_writes(&report, opts)) else {
+    let Some(tx) = w.tx.filter(|_| import_writes(&report, opts)) else {
         return Ok(report);
     };
     if let Some(p) = progress {
@@ -278,7 +262,7 @@ pub async fn import<R: Registry>(
             object: R::OBJECT,
             verb: Verb::Import,
         },
-        first_id.map(|f| format!("{f}-{last_id}")),
+        w.first_id.map(|f| format!("{f}-{}", w.last_id)),
         import_summary(R::KIND, &report, opts),
         Outcome::Success,
     ))
@@ -288,6 +272,83 @@ pub async fn import<R: Registry>(
     }
     report.committed = true;
     Ok(report)
+}
+
+/// An import's writing: its one transaction, and at most one thousand rows' write in
+/// flight, on a task of its own so that the next thousand is read and checked meanwhile (on
+/// SQLite the statements run on the writer connection's thread, on PostgreSQL in the server;
+/// either way the checking no longer waits for them).
+struct Writer<R: Registry> {
+    /// The transaction, while no write is in flight (the write task holds it meanwhile).
+    tx: Option<crate::uow::Uow>,
+    pending: Option<tokio::task::JoinHandle<Written>>,
+    /// Whether rows are still written: not a dry run, no problem yet (unless only the
+    /// valid rows are asked for), no write refused.
+    writing: bool,
+    /// A write the database refused (a record saved meanwhile with the same key).
+    error: Option<AppError>,
+    first_id: Option<i64>,
+    last_id: i64,
+    registry: std::marker::PhantomData<fn() -> R>,
+}
+
+/// A finished write: the transaction back, and the new ids or the database's refusal.
+type Written = (crate::uow::Uow, Result<Vec<i64>, sanshe_store::StoreError>);
+
+impl<R: Registry> Writer<R> {
+    /// Waits for the write in flight and takes its outcome: the new ids, or (refused) the
+    /// end of the writing: the transaction is rolled back and the error stands only if the
+    /// import would have committed; a file with problems still gets its report.
+    async fn settle(&mut self) -> Result<(), AppError> {
+        let Some(h) = self.pending.take() else {
+            return Ok(());
+        };
+        let (tx, res) = h
+            .await
+            .map_err(|e| AppError::Internal(format!("import write: {e}")))?;
+        match res {
+            Ok(ids) => {
+                for id in ids {
+                    self.first_id = Some(self.first_id.map_or(id, |f| f.min(id)));
+                    self.last_id = self.last_id.max(id);
+                }
+                self.tx = Some(tx);
+            }
+            Err(e) => {
+                drop(tx);
+                self.writing = false;
+                self.error = Some(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes nothing more: the write in flight is waited for and everything rolled back.
+    async fn abandon(&mut self) {
+        self.writing = false;
+        if let Some(h) = self.pending.take() {
+            // Its outcome no longer matters: the transaction it returns is dropped.
+            let _ = h.await;
+        }
+        self.tx = None;
+    }
+
+    /// Starts writing `valid` (the transaction begun with the first of them).
+    async fn start(&mut self, app: &App, valid: Vec<R::Data>, demo: bool) -> Result<(), AppError> {
+        let mut tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => {
+                let mut t = crate::uow::Uow::begin(app).await?;
+                sanshe_store::Db::bulk_write_plans(&mut t).await?;
+                t
+            }
+        };
+        self.pending = Some(tokio::spawn(async move {
+            let res = R::insert_batch(&mut tx, &valid, demo).await;
+            (tx, res)
+        }));
+        Ok(())
+    }
 }
 
 /// The XLSX template of a registry: Chinese headers and one example row.

@@ -181,7 +181,7 @@ pub trait Registry: Sized + 'static {
     const API_SCHEMA: &'static str;
     /// The XLSX template's example row (it never passes validation on its own).
     const EXAMPLE: &'static [&'static str];
-    type Data: Send + Sync;
+    type Data: Send + Sync + 'static;
     type Row: Send + Sync;
     /// URL segment, locale prefix and `sanshe import` kind.
     const KIND: &'static str;

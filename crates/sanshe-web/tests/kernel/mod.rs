@@ -148,6 +148,63 @@ async fn parallel_creates_of_one_key_write_once() {
     assert_eq!(l["page"]["total"], 2, "{l}");
 }
 
+/// Imports longer than one batch of the same rows at once: each writes a thousand rows at a
+/// time inside its transaction while it checks the next thousand, so a later import finds
+/// the rows an earlier one committed either when it checks them (its report names them) or
+/// when it writes them (the database refuses; its error is returned and nothing of it stays).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_long_imports_of_one_sheet_write_it_once() {
+    let t = Arc::new(T::new().await);
+    let tok = t.token_for("district").await;
+    let mut csv = String::from("所属区划,设施名称,设施类型,面积\n");
+    for i in 0..2500 {
+        csv.push_str(&format!("320412100002,同批设施{i},专项服务设施,50\n"));
+    }
+    let hs: Vec<_> = (0..4)
+        .map(|_| {
+            let (t, tok, csv) = (t.clone(), tok.clone(), csv.clone());
+            tokio::spawn(async move {
+                t.api_raw("POST", "/api/v1/facilities/import", &tok, csv.into_bytes())
+                    .await
+            })
+        })
+        .collect();
+    let (mut committed, mut reported, mut refused) = (0, 0, 0);
+    for h in hs {
+        let r = h.await.unwrap();
+        match r.status.as_u16() {
+            200 if r.json()["committed"] == true => {
+                assert_eq!(r.json()["inserted"], 2500, "{}", r.body);
+                committed += 1;
+            }
+            // Checked after the winner committed some of its rows: the report names them.
+            422 => {
+                assert!(r.json()["existing_rows"].as_u64() > Some(0), "{}", r.status);
+                assert_eq!(r.json()["committed"], false, "{}", r.status);
+                reported += 1;
+            }
+            // Checked before, refused at the write.
+            409 => refused += 1,
+            s => panic!("{s}: {}", r.body.chars().take(400).collect::<String>()),
+        }
+    }
+    eprintln!("committed {committed}, reported {reported}, refused {refused}");
+    assert_eq!(committed, 1, "exactly one import writes");
+    assert_eq!(reported + refused, 3);
+    let l = t
+        .api(
+            "GET",
+            "/api/v1/facilities?q=%E5%90%8C%E6%89%B9%E8%AE%BE%E6%96%BD&per_page=1",
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(l["page"]["total"], 2500, "{l}");
+    let chain = sanshe_app::uow::verify(&t.app).await.unwrap();
+    assert_eq!(chain.first_broken, None, "{chain:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_grants_never_overdraw_a_foundation() {
     let t = Arc::new(T::new().await);
