@@ -135,10 +135,15 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WA
 impl Db {
     /// Refreshes the planner's statistics after a bulk load (PostgreSQL; SQLite's planner
     /// does well without them here). Without fresh statistics PostgreSQL may choose nested
-    /// loops for the target aggregates and take minutes instead of a second.
+    /// loops for the target aggregates and take minutes instead of a second. `VACUUM` as well:
+    /// it marks the freshly written pages all-visible, so that counts over an index (every
+    /// list's total) read the index alone instead of each row's page (measured on a province's
+    /// organizations: a district's count 1.19 ms before, 0.52 ms after). On tables a load did
+    /// not touch it skips what is already all-visible: the whole statement took the time of
+    /// `ANALYZE` alone on a province's database (about 2 s).
     pub async fn analyze(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
-            sqlx::query("ANALYZE").execute(&self.pool).await?;
+            sqlx::query("VACUUM (ANALYZE)").execute(&self.pool).await?;
         }
         Ok(())
     }
